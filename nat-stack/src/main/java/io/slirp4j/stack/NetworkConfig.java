@@ -1,0 +1,74 @@
+package io.slirp4j.stack;
+
+/**
+ * The virtual network the guest sees, derived from --cidr: network N, gateway/host N+2, DNS N+3,
+ * recommended guest address N+100, DHCP range N+15..N+30. IPv4 addresses are held as big-endian ints.
+ *
+ * @param network           network address (host bits zero)
+ * @param prefixLength      1..25
+ * @param mtu               the tap's MTU, 68..65521
+ * @param hostLoopback      guest traffic to the gateway address reaches the host's 127.0.0.1
+ * @param dnsEnabled        UDP/TCP port 53 to the DNS address is forwarded to the host's resolvers
+ */
+public record NetworkConfig(int network, int prefixLength, int mtu, boolean hostLoopback, boolean dnsEnabled) {
+
+    public static final int DEFAULT_NETWORK = (10 << 24) | (0 << 16) | (2 << 8);
+
+    public NetworkConfig {
+        if (prefixLength < 1 || prefixLength > 25) {
+            throw new IllegalArgumentException("prefix length needs to be 1-25");
+        }
+        if ((network & ~netmask(prefixLength)) != 0) {
+            throw new IllegalArgumentException("network address has host bits set");
+        }
+        if (mtu < 68 || mtu > 65521) {
+            throw new IllegalArgumentException("MTU must be 68..65521");
+        }
+    }
+
+    public static NetworkConfig defaults() {
+        return new NetworkConfig(DEFAULT_NETWORK, 24, 1500, true, true);
+    }
+
+    public static int netmask(int prefixLength) {
+        return prefixLength == 0 ? 0 : -1 << (32 - prefixLength);
+    }
+
+    public int netmask() {
+        return netmask(prefixLength);
+    }
+
+    public int gateway() {
+        return network + 2;
+    }
+
+    public int dns() {
+        return network + 3;
+    }
+
+    public int recommendedGuest() {
+        return network + 100;
+    }
+
+    public int dhcpFirst() {
+        return network + 15;
+    }
+
+    public int dhcpLast() {
+        return network + 30;
+    }
+
+    public int broadcast() {
+        return network | ~netmask();
+    }
+
+    public boolean inNetwork(int address) {
+        return (address & netmask()) == network;
+    }
+
+    /** The MAC the stack answers ARP with for one of its own addresses: 52:55 followed by the address bytes. */
+    public static byte[] macFor(int address) {
+        return new byte[] {0x52, 0x55, (byte) (address >>> 24), (byte) (address >>> 16), (byte) (address >>> 8),
+            (byte) address};
+    }
+}

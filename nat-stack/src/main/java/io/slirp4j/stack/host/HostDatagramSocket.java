@@ -1,0 +1,13 @@
+package io.slirp4j.stack.host;
+
+import io.netty.buffer.ByteBuf;
+import java.net.InetSocketAddress;
+
+/** One host datagram socket opened through {@link HostDatagrams}. */
+public interface HostDatagramSocket {
+    /** Sends {@code payload} to {@code to}; ownership of {@code payload} passes to the socket. Errors are dropped. */
+    void send(InetSocketAddress to, ByteBuf payload);
+
+    /** Closes the socket; the receiver gets no further calls. Idempotent. */
+    void close();
+}

@@ -1,0 +1,49 @@
+package io.slirp4j.tap;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+
+/**
+ * Opens a tap device through /dev/net/tun in the calling thread's network namespace: creates a non-persistent
+ * {@code IFF_TAP | IFF_NO_PI} device, or attaches to an existing persistent one of that name (rootlesskit creates
+ * tap0 itself and runs the helper without -c).
+ */
+public final class TunDevice {
+    static final long TUNSETIFF = 0x400454caL;
+    static final short IFF_TAP = 0x0002;
+    static final short IFF_NO_PI = 0x1000;
+    static final int IFNAMSIZ = 16;
+    static final int IFREQ_SIZE = 40;
+
+    private TunDevice() {}
+
+    /** Returns the tap fd, non-blocking and close-on-exec. Call on a thread inside the target netns. */
+    public static int openTap(String name) throws IOException {
+        byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
+        if (nameBytes.length == 0 || nameBytes.length >= IFNAMSIZ) {
+            throw new IOException("invalid interface name: " + name);
+        }
+        LibC libc = Posix.libc();
+        int fd = Posix.check(libc.open("/dev/net/tun", LibC.O_RDWR | LibC.O_CLOEXEC | LibC.O_NONBLOCK),
+            "open(\"/dev/net/tun\")");
+        try {
+            Pointer ifr = ifreq(name);
+            ifr.putShort(IFNAMSIZ, (short) (IFF_TAP | IFF_NO_PI));
+            Posix.check(libc.ioctl(fd, TUNSETIFF, ifr), "ioctl(TUNSETIFF)");
+            return fd;
+        } catch (IOException e) {
+            libc.close(fd);
+            throw e;
+        }
+    }
+
+    /** A zeroed {@code struct ifreq} carrying {@code name}. */
+    static Pointer ifreq(String name) {
+        Pointer ifr = Memory.allocateDirect(LibC.Holder.RUNTIME, IFREQ_SIZE, true);
+        byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
+        ifr.put(0, nameBytes, 0, Math.min(nameBytes.length, IFNAMSIZ - 1));
+        return ifr;
+    }
+}
