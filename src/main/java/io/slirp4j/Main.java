@@ -1,0 +1,76 @@
+package io.slirp4j;
+
+import io.slirp4j.cli.Cli;
+import io.slirp4j.cli.ParseResult;
+import io.slirp4j.cli.Settings;
+import io.slirp4j.cli.Target;
+import io.slirp4j.stack.NetworkConfig;
+import io.slirp4j.tap.ErrnoException;
+import io.slirp4j.tap.Posix;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** {@code slirp4j [OPTION]... PID|PATH|FD [TAPNAME]}: exit 0 for help, version and exit-fd shutdown, 1 on failure. */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] args) {
+        // the native binding takes ~0.3 s to load: overlap it with parsing and the rest of start-up
+        Thread warmUp = new Thread(Posix::warmUp, "slirp4j-warm-up");
+        warmUp.setDaemon(true);
+        warmUp.start();
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) {
+        ParseResult parsed = Cli.parse(args);
+        if (parsed instanceof ParseResult.Print print) {
+            System.out.println(print.text());
+            return print.exitCode();
+        }
+        if (parsed instanceof ParseResult.Fail fail) {
+            System.err.println(fail.message());
+            return fail.exitCode();
+        }
+        ParseResult.Run run = (ParseResult.Run) parsed;
+        run.warnings().forEach(System.err::println);
+        try {
+            return new NetworkHelper(launchOf(run.settings())).run();
+        } catch (ErrnoException e) {
+            System.err.println(Cli.PREFIX + e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            System.err.println(Cli.PREFIX + (e.getMessage() != null ? e.getMessage() : e.toString()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 1;
+    }
+
+    static Launch launchOf(Settings s) {
+        NetworkConfig network = new NetworkConfig(s.cidr().network(), s.cidr().prefixLength(), s.mtu(),
+            !s.disableHostLoopback(), !s.disableDns());
+        Path netns = null;
+        int tapFd = -1;
+        if (s.target() instanceof Target.Pid pid) {
+            netns = Path.of("/proc/" + pid.pid() + "/ns/net");
+        } else if (s.target() instanceof Target.NetnsPath path) {
+            netns = Path.of(path.path());
+        } else if (s.target() instanceof Target.TapFd fd) {
+            tapFd = fd.fd();
+        } else {
+            throw new IllegalStateException("unsupported target " + s.target());
+        }
+        Path userns = s.effectiveUsernsPath().map(Path::of).orElse(null);
+        byte[] mac = s.macAddress().map(m -> macBytes(m.value())).orElse(null);
+        return new Launch(netns, userns, tapFd, s.tapName().orElse(null), s.configure(), mac, network,
+            s.readyFd().orElse(-1), s.exitFd().orElse(-1));
+    }
+
+    static byte[] macBytes(long value) {
+        byte[] mac = new byte[6];
+        for (int i = 0; i < 6; i++) {
+            mac[i] = (byte) (value >>> (8 * (5 - i)));
+        }
+        return mac;
+    }
+}

@@ -1,0 +1,164 @@
+package io.slirp4j;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.slirp4j.stack.FrameSink;
+import io.slirp4j.stack.NetworkConfig;
+import io.slirp4j.stack.ResolvConf;
+import io.slirp4j.stack.Stack;
+import io.slirp4j.stack.host.NettyHostDatagrams;
+import io.slirp4j.tap.ExitFdWatcher;
+import io.slirp4j.tap.InterfaceConfigurator;
+import io.slirp4j.tap.Namespaces;
+import io.slirp4j.tap.Posix;
+import io.slirp4j.tap.TapPort;
+import io.slirp4j.tap.TunDevice;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The running helper: takes the tap (from the target namespace, or inherited), starts one event loop that owns
+ * the tap and every host socket, wires the stack between them, signals readiness and waits for the end.
+ *
+ * <p>One loop thread holds all flow state, so the data path needs no locks. Start-up order matters for the
+ * ready byte: nothing is reported ready before the tap is registered and the stack can answer.
+ */
+public final class NetworkHelper {
+    static final long TIMER_PERIOD_MILLIS = 250;
+    static final Path RESOLV_CONF = Path.of("/etc/resolv.conf");
+
+    private final Launch launch;
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private volatile int exitStatus;
+    private MultiThreadIoEventLoopGroup group;
+    private IoEventLoop loop;
+    private TapPort tap;
+    private Stack stack;
+
+    public NetworkHelper(Launch launch) {
+        this.launch = launch;
+    }
+
+    /** Runs until the exit fd, a signal or a fatal tap error ends it; returns the exit status. */
+    public int run() throws IOException, InterruptedException {
+        int tapFd = openTap();
+        group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("slirp4j-loop"),
+            EpollIoHandler.newFactory());
+        loop = group.next();
+        ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
+        NetworkConfigLog.print(launch, tapFd);
+
+        tap = new TapPort(tapFd, launch.network().mtu(), alloc, frame -> stack.onFrame(frame), () -> { },
+            cause -> {
+                System.err.println("slirp4j: " + cause.getMessage());
+                stop(1);
+            });
+        FrameSink toGuest = new FrameSink() {
+            @Override
+            public void send(io.netty.buffer.ByteBuf frame) {
+                tap.send(frame);
+            }
+
+            @Override
+            public void flush() {
+                // a tap takes one frame per write(2): TapPort.send already wrote it
+            }
+        };
+        NettyHostDatagrams hostUdp = new NettyHostDatagrams(loop, ipv4 -> new EpollDatagramChannel(
+            ipv4 ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6));
+        CountDownLatch started = new CountDownLatch(1);
+        loop.execute(() -> {
+            stack = new Stack(launch.network(), alloc, toGuest, hostUdp,
+                new ResolvConf(RESOLV_CONF, System::currentTimeMillis), System::currentTimeMillis);
+            tap.start(loop);
+            loop.scheduleAtFixedRate(() -> stack.onTimer(), TIMER_PERIOD_MILLIS, TIMER_PERIOD_MILLIS,
+                TimeUnit.MILLISECONDS);
+            started.countDown();
+        });
+        // on the loop thread, the tap's registration completes inline, inside the task above
+        started.await();
+        if (stopping.get()) {
+            return exitStatus;
+        }
+
+        Runtime.getRuntime().addShutdownHook(new Thread(this::cleanUp, "slirp4j-shutdown"));
+        if (launch.exitFd() >= 0) {
+            ExitFdWatcher.start(launch.exitFd(), () -> stop(0));
+        }
+        if (launch.readyFd() >= 0) {
+            Posix.writeFully(launch.readyFd(), "1");
+            Posix.close(launch.readyFd());
+        }
+        System.err.println("slirp4j: ready");
+        finished.await();
+        return exitStatus;
+    }
+
+    /** Opens the tap inside the target netns (and configures it with -c), or adopts the inherited fd. */
+    private int openTap() throws IOException {
+        if (launch.tapFd() >= 0) {
+            if (!Posix.isOpen(launch.tapFd())) {
+                throw new IOException("tap fd " + launch.tapFd() + " is not an open file descriptor");
+            }
+            Posix.setNonBlocking(launch.tapFd());
+            return launch.tapFd();
+        }
+        if (Namespaces.needsUserNamespaceJoin(launch.userns())) {
+            Namespaces.reexecInUserNamespace(launch.userns(), launch.readyFd(), launch.exitFd());
+        }
+        NetworkConfig net = launch.network();
+        return Namespaces.inNetworkNamespace(launch.netns(), () -> {
+            int fd = TunDevice.openTap(launch.tapName());
+            if (launch.configure()) {
+                try {
+                    InterfaceConfigurator.configure(launch.tapName(), launch.network().mtu(), launch.mac(),
+                        net.recommendedGuest(), net.netmask(), net.gateway());
+                } catch (IOException e) {
+                    Posix.close(fd);
+                    throw e;
+                }
+            }
+            return fd;
+        });
+    }
+
+    /** Ends the helper with {@code status}; safe from any thread, first call wins. */
+    public void stop(int status) {
+        if (stopping.compareAndSet(false, true)) {
+            exitStatus = status;
+            cleanUp();
+            finished.countDown();
+        }
+    }
+
+    private void cleanUp() {
+        if (group == null || group.isShuttingDown()) {
+            return;
+        }
+        try {
+            loop.submit(() -> {
+                if (stack != null) {
+                    stack.close();
+                }
+                try {
+                    tap.close();
+                } catch (IOException ignored) {
+                    // the device goes away with our last fd either way
+                }
+            }).await(100, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        group.shutdownGracefully(0, 100, TimeUnit.MILLISECONDS);
+    }
+}
