@@ -1,0 +1,189 @@
+package io.slirp4j.stack;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.slirp4j.stack.dhcp.DhcpServer;
+import io.slirp4j.stack.dns.DnsForwarder;
+import io.slirp4j.stack.host.HostDatagrams;
+import io.slirp4j.stack.iface.AddressPolicy;
+import io.slirp4j.stack.iface.ArpResponder;
+import io.slirp4j.stack.iface.GuestLink;
+import io.slirp4j.stack.iface.Ipv4Input;
+import io.slirp4j.stack.iface.Ipv4Reassembler;
+import io.slirp4j.stack.icmp.IcmpEngine;
+import io.slirp4j.stack.udp.UdpInput;
+import io.slirp4j.stack.udp.UdpNat;
+import io.slirp4j.stack.wire.EthernetFrame;
+import io.slirp4j.stack.wire.Ipv4Packet;
+import io.slirp4j.stack.wire.ParseResult;
+import java.util.Objects;
+import java.util.function.LongSupplier;
+
+/**
+ * The userspace network stack as the program sees it: Ethernet frames from the guest in, frames for the guest
+ * out through a {@link FrameSink}, host sockets through {@link HostDatagrams}, time from a clock.
+ *
+ * <p>Theory of operation: {@link #onFrame} demultiplexes by EtherType to ARP ({@link ArpResponder}) or IPv4
+ * ({@link Ipv4Input}, which validates, filters, reassembles and hands datagrams to ICMP, or to UDP: the DHCP
+ * server and the {@link UdpNat} with its {@link DnsForwarder}). Everything the stack sends to the guest goes
+ * through one {@link GuestLink}. Host datagrams arrive on the receivers the NAT registered with
+ * {@code HostDatagrams}, outside of {@code onFrame}. {@link #onTimer} drives every timeout. The stack has no
+ * threads and no locks: every method, and every receiver callback, must run on one event loop.
+ *
+ * <p>Robustness: {@code onFrame} never throws; malformed input is dropped and counted, and a bug that throws is
+ * caught at this boundary and counted as {@code internalErrors} (the frame is dropped, the stack goes on).
+ *
+ * <p>Room to grow: a TCP engine registers with the IPv4 input for protocol 6 (see
+ * {@link Ipv4Input#register}) and uses {@link IcmpEngine#sendDestinationUnreachable} for the same refusals the
+ * UDP NAT makes; IPv6 gets an input next to {@code Ipv4Input}, dispatched here on EtherType 0x86DD.
+ */
+public final class Stack implements AutoCloseable {
+    /** How many UDP flows may be open at once. */
+    public static final int MAX_UDP_FLOWS = UdpNat.DEFAULT_MAX_FLOWS;
+
+    private final NetworkConfig config;
+    private final LongSupplier clock;
+    private final StackCounters counters = new StackCounters();
+    private final GuestLink link;
+    private final ArpResponder arp;
+    private final Ipv4Reassembler reassembler;
+    private final Ipv4Input ipv4;
+    private final DnsForwarder dns;
+    private final UdpNat udp;
+    private final EthernetFrame ethernet = new EthernetFrame();
+    private boolean closed;
+
+    /**
+     * @param config      the virtual network
+     * @param alloc       allocates every frame and copy the stack makes
+     * @param toGuest     receives frames for the guest (ownership passes with each frame)
+     * @param hostUdp     opens the UDP NAT's host sockets
+     * @param nameservers the host's resolvers for the DNS forwarder (e.g. {@link ResolvConf})
+     * @param clockMillis milliseconds, monotonic (e.g. {@code System.nanoTime() / 1_000_000})
+     */
+    public Stack(NetworkConfig config, ByteBufAllocator alloc, FrameSink toGuest, HostDatagrams hostUdp,
+        Nameservers nameservers, LongSupplier clockMillis) {
+        this(config, alloc, toGuest, hostUdp, nameservers, clockMillis, MAX_UDP_FLOWS);
+    }
+
+    Stack(NetworkConfig config, ByteBufAllocator alloc, FrameSink toGuest, HostDatagrams hostUdp,
+        Nameservers nameservers, LongSupplier clockMillis, int maxUdpFlows) {
+        this.config = Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(alloc, "alloc");
+        Objects.requireNonNull(toGuest, "toGuest");
+        Objects.requireNonNull(hostUdp, "hostUdp");
+        Objects.requireNonNull(nameservers, "nameservers");
+        this.clock = Objects.requireNonNull(clockMillis, "clockMillis");
+        AddressPolicy addresses = new AddressPolicy(config);
+        this.link = new GuestLink(config, alloc, toGuest, counters, clock);
+        this.arp = new ArpResponder(addresses, link, counters, clock);
+        this.reassembler = new Ipv4Reassembler(alloc, counters);
+        this.ipv4 = new Ipv4Input(addresses, link, reassembler, counters, clock);
+        IcmpEngine icmp = new IcmpEngine(addresses, link, counters);
+        this.dns = new DnsForwarder(alloc, counters);
+        this.udp = new UdpNat(config, addresses, link, icmp, hostUdp, dns, nameservers, counters, clock, maxUdpFlows);
+        DhcpServer dhcp = new DhcpServer(config, link, counters, clock);
+        ipv4.register(Ipv4Packet.PROTOCOL_ICMP, icmp);
+        ipv4.register(Ipv4Packet.PROTOCOL_UDP, new UdpInput(addresses, udp, dhcp, counters));
+    }
+
+    public NetworkConfig config() {
+        return config;
+    }
+
+    /**
+     * One Ethernet frame from the guest, between its reader and writer index. The stack takes ownership and
+     * releases it before returning. Never throws.
+     */
+    public void onFrame(ByteBuf frame) {
+        if (frame == null) {
+            return;
+        }
+        try {
+            counters.framesIn++;
+            if (closed) {
+                counters.droppedFiltered++;
+                return;
+            }
+            if (ethernet.wrap(frame, frame.readerIndex(), frame.readableBytes()) != ParseResult.OK) {
+                counters.droppedMalformed++;
+                return;
+            }
+            switch (ethernet.etherType()) {
+                case EthernetFrame.TYPE_ARP -> arp.onFrame(ethernet);
+                case EthernetFrame.TYPE_IPV4 -> ipv4.onPacket(frame, ethernet.payloadOffset(),
+                    ethernet.payloadLength(), ethernet.source());
+                default -> counters.droppedUnsupported++;
+            }
+        } catch (RuntimeException e) {
+            // Only a bug gets here (views never throw on input); losing one frame beats losing the network.
+            counters.internalError(e);
+        } finally {
+            releaseQuietly(frame);
+            flushQuietly();
+        }
+    }
+
+    /** Drives timeouts: reassembly, UDP flow expiry, DNS retries. Call about every 250 ms. Never throws. */
+    public void onTimer() {
+        if (closed) {
+            return;
+        }
+        try {
+            long now = clock.getAsLong();
+            reassembler.expire(now);
+            dns.onTimer(now);
+            udp.expire(now);
+        } catch (RuntimeException e) {
+            counters.internalError(e);
+        } finally {
+            flushQuietly();
+        }
+    }
+
+    /**
+     * Where to report internal errors (bugs caught at the stack's boundary, also counted in
+     * {@link StackStats#internalErrors()}), e.g. to log them; null for none. Called on the event loop.
+     */
+    public void onInternalError(java.util.function.Consumer<? super RuntimeException> listener) {
+        counters.internalErrorListener(listener);
+    }
+
+    /** A snapshot of the counters. */
+    public StackStats stats() {
+        return StackStats.of(counters, reassembler.inProgress(), udp.openFlows(), dns.pending());
+    }
+
+    /** Closes every host socket and releases every buffer the stack holds. Later frames are dropped. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            udp.close();
+        } finally {
+            dns.close();
+            reassembler.clear();
+        }
+    }
+
+    private void releaseQuietly(ByteBuf frame) {
+        try {
+            if (frame.refCnt() > 0) {
+                frame.release();
+            }
+        } catch (RuntimeException e) {
+            counters.internalError(e);
+        }
+    }
+
+    private void flushQuietly() {
+        try {
+            link.flushIfNeeded();
+        } catch (RuntimeException e) {
+            counters.internalError(e);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package io.slirp4j.stack.icmp;
+
+import io.netty.buffer.ByteBuf;
+import io.slirp4j.stack.StackCounters;
+import io.slirp4j.stack.iface.AddressPolicy;
+import io.slirp4j.stack.iface.GuestLink;
+import io.slirp4j.stack.iface.Ipv4ProtocolHandler;
+import io.slirp4j.stack.wire.IcmpV4Packet;
+import io.slirp4j.stack.wire.Ipv4Packet;
+import io.slirp4j.stack.wire.ParseResult;
+
+/**
+ * ICMPv4: echo for the stack's own addresses, and the error messages other engines ask for.
+ *
+ * <p>Theory of operation: an echo request (type 8, code 0) to the gateway N+2 or the DNS address N+3 is
+ * answered with an echo reply carrying the same identifier, sequence number and data; a request of any size
+ * works because the IPv4 input reassembles and the guest link fragments. Everything else arriving here (echo to
+ * outside addresses, which would need host ICMP sockets; errors from the guest) is dropped and counted as
+ * unsupported for now.
+ *
+ * <p>{@link #sendDestinationUnreachable} builds an error quoting the offending datagram's header and first 8
+ * payload bytes (RFC 792), and follows RFC 1122 3.2.2 / RFC 1812 4.3.2.7 on when not to: never about an ICMP
+ * error, a non-first fragment, or a datagram whose source is not a single guest host. The error comes from the
+ * address the datagram was sent to if that is one of ours (it is "the host" saying no), else from the gateway
+ * (the router saying no).
+ */
+public final class IcmpEngine implements Ipv4ProtocolHandler {
+    private final AddressPolicy addresses;
+    private final GuestLink link;
+    private final StackCounters counters;
+    private final IcmpV4Packet icmp = new IcmpV4Packet();
+
+    public IcmpEngine(AddressPolicy addresses, GuestLink link, StackCounters counters) {
+        this.addresses = addresses;
+        this.link = link;
+        this.counters = counters;
+    }
+
+    @Override
+    public void onDatagram(Ipv4Packet datagram) {
+        if (icmp.wrap(datagram.buffer(), datagram.payloadOffset(), datagram.payloadLength()) != ParseResult.OK) {
+            counters.droppedMalformed++;
+            return;
+        }
+        if (!addresses.isOwn(datagram.destination()) || icmp.type() != IcmpV4Packet.TYPE_ECHO_REQUEST
+            || icmp.code() != 0) {
+            counters.droppedUnsupported++;
+            return;
+        }
+        int length = icmp.length();
+        ByteBuf reply = link.newIpv4Frame(Ipv4Packet.PROTOCOL_ICMP, datagram.destination(), datagram.source(), length);
+        int at = reply.writerIndex();
+        reply.writeBytes(datagram.buffer(), icmp.offset(), length);
+        IcmpV4Packet.emitEcho(reply, at, IcmpV4Packet.TYPE_ECHO_REPLY, icmp.identifier(), icmp.sequence(),
+            icmp.dataLength());
+        counters.icmpEchoReplies++;
+        link.sendIpv4(reply);
+    }
+
+    /** Tells the guest that {@code original} (borrowed) cannot be delivered, with the given code of type 3. */
+    public void sendDestinationUnreachable(Ipv4Packet original, int code) {
+        if (!addresses.isGuest(original.source()) || original.fragmentOffset() != 0
+            || addresses.isBroadcast(original.destination())) {
+            return;
+        }
+        if (original.protocol() == Ipv4Packet.PROTOCOL_ICMP) {
+            if (original.payloadLength() < 1
+                || IcmpV4Packet.isError(original.buffer().getUnsignedByte(original.payloadOffset()))) {
+                return;
+            }
+        }
+        int quote = IcmpV4Packet.quoteLength(original);
+        int from = addresses.isOwn(original.destination()) ? original.destination() : addresses.gateway();
+        ByteBuf error = link.newIpv4Frame(Ipv4Packet.PROTOCOL_ICMP, from, original.source(),
+            IcmpV4Packet.HEADER_LENGTH + quote);
+        int at = error.writerIndex();
+        int length = IcmpV4Packet.emitError(error, at, IcmpV4Packet.TYPE_DESTINATION_UNREACHABLE, code, 0,
+            original.buffer(), original.offset(), quote);
+        error.writerIndex(at + length);
+        counters.icmpErrorsSent++;
+        link.sendIpv4(error);
+    }
+}

@@ -1,0 +1,194 @@
+package io.slirp4j.stack.iface;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.slirp4j.stack.FrameSink;
+import io.slirp4j.stack.NetworkConfig;
+import io.slirp4j.stack.StackCounters;
+import io.slirp4j.stack.wire.ArpPacket;
+import io.slirp4j.stack.wire.EthernetFrame;
+import io.slirp4j.stack.wire.Ipv4Address;
+import io.slirp4j.stack.wire.Ipv4Packet;
+import io.slirp4j.stack.wire.MacAddress;
+import java.util.function.LongSupplier;
+
+/**
+ * The way out to the guest: every frame the stack emits passes here.
+ *
+ * <p>Theory of operation: an engine that answers the guest asks for a frame with {@link #newIpv4Frame}, which
+ * reserves the Ethernet header and writes an IPv4 header, appends its transport header and payload, and hands
+ * the frame to {@link #sendIpv4}. That fills in total length, identification and checksum, picks the
+ * destination MAC (broadcast, or the guest's from {@link Neighbors}; if unknown, an ARP request for it goes out
+ * from the gateway and the frame is dropped, like a router with an empty cache), and then either sends the frame
+ * as it is or, if the datagram exceeds the MTU, splits it into fragments (RFC 791) and sends those. The source
+ * MAC is the one the guest resolved for the source address: the DNS address's own MAC for datagrams from N+3,
+ * the gateway's for everything else (routed traffic).
+ *
+ * <p>Ownership: {@code sendIpv4}, {@code sendIpv4To} and {@code sendFrame} take ownership of the frame and
+ * release it on every path that does not pass it to the {@link FrameSink}.
+ *
+ * <p>{@link #flushIfNeeded()} is called by the stack at the end of each unit of work (a frame from the guest, a
+ * timer tick, a host datagram), so a burst of frames costs one flush.
+ */
+public final class GuestLink {
+    /** Where the IPv4 header starts in frames made by {@link #newIpv4Frame}. */
+    public static final int IPV4_OFFSET = EthernetFrame.HEADER_LENGTH;
+    /** Where the transport header starts in frames made by {@link #newIpv4Frame}. */
+    public static final int IPV4_PAYLOAD_OFFSET = IPV4_OFFSET + Ipv4Packet.MIN_HEADER_LENGTH;
+
+    private final NetworkConfig config;
+    private final ByteBufAllocator alloc;
+    private final FrameSink sink;
+    private final StackCounters counters;
+    private final LongSupplier clock;
+    private final Neighbors neighbors = new Neighbors();
+    private final long gatewayMac;
+    private final long dnsMac;
+    private int nextIdentification;
+    private boolean unflushed;
+
+    public GuestLink(NetworkConfig config, ByteBufAllocator alloc, FrameSink sink, StackCounters counters,
+        LongSupplier clock) {
+        this.config = config;
+        this.alloc = alloc;
+        this.sink = sink;
+        this.counters = counters;
+        this.clock = clock;
+        this.gatewayMac = MacAddress.of(NetworkConfig.macFor(config.gateway()));
+        this.dnsMac = MacAddress.of(NetworkConfig.macFor(config.dns()));
+    }
+
+    public ByteBufAllocator alloc() {
+        return alloc;
+    }
+
+    public Neighbors neighbors() {
+        return neighbors;
+    }
+
+    public long gatewayMac() {
+        return gatewayMac;
+    }
+
+    /** The MAC the guest sees for one of the stack's own addresses (gateway for anything not N+3). */
+    public long macFor(int ownAddress) {
+        return ownAddress == config.dns() ? dnsMac : gatewayMac;
+    }
+
+    /**
+     * Allocates a frame for an IPv4 datagram to the guest with room for {@code payloadLength} bytes after a
+     * 20-byte header; the header is written, the writer index is at {@link #IPV4_PAYLOAD_OFFSET}. The caller
+     * owns the frame until it passes it to {@link #sendIpv4}.
+     */
+    public ByteBuf newIpv4Frame(int protocol, int source, int destination, int payloadLength) {
+        ByteBuf frame = alloc.buffer(IPV4_PAYLOAD_OFFSET + payloadLength);
+        Ipv4Packet.emitHeader(frame, IPV4_OFFSET, 0, 0, 0, 0, Ipv4Packet.DEFAULT_TTL, protocol, source,
+            destination);
+        frame.writerIndex(IPV4_PAYLOAD_OFFSET);
+        return frame;
+    }
+
+    /** Completes and sends a frame from {@link #newIpv4Frame}, resolving the destination MAC. Takes ownership. */
+    public void sendIpv4(ByteBuf frame) {
+        int destination = frame.getInt(IPV4_OFFSET + 16);
+        long mac = Ipv4Address.LIMITED_BROADCAST == destination || config.broadcast() == destination
+            ? MacAddress.BROADCAST : resolve(destination);
+        if (mac == MacAddress.NONE) {
+            counters.droppedUnresolved++;
+            frame.release();
+            return;
+        }
+        sendIpv4To(frame, mac);
+    }
+
+    /** Like {@link #sendIpv4} but to a known MAC (DHCP replies to a client that has no address yet). */
+    public void sendIpv4To(ByteBuf frame, long destinationMac) {
+        boolean passed = false;
+        try {
+            int totalLength = frame.writerIndex() - IPV4_OFFSET;
+            if (totalLength > Ipv4Packet.MAX_TOTAL_LENGTH) {
+                throw new IllegalArgumentException("IPv4 datagram of " + totalLength + " bytes");
+            }
+            frame.setShort(IPV4_OFFSET + 2, totalLength);
+            frame.setShort(IPV4_OFFSET + 4, nextIdentification++);
+            Ipv4Packet.updateChecksum(frame, IPV4_OFFSET);
+            long sourceMac = macFor(frame.getInt(IPV4_OFFSET + 12));
+            if (totalLength <= config.mtu()) {
+                EthernetFrame.emitHeader(frame, 0, destinationMac, sourceMac, EthernetFrame.TYPE_IPV4);
+                frame.readerIndex(0);
+                passed = true;
+                sendFrame(frame);
+            } else {
+                sendFragments(frame, destinationMac, sourceMac, totalLength);
+            }
+        } finally {
+            if (!passed) {
+                frame.release();
+            }
+        }
+    }
+
+    /** Sends a complete Ethernet frame. Takes ownership. */
+    public void sendFrame(ByteBuf frame) {
+        counters.framesOut++;
+        unflushed = true;
+        sink.send(frame);
+    }
+
+    /** Flushes the sink if anything was sent since the last flush. */
+    public void flushIfNeeded() {
+        if (unflushed) {
+            unflushed = false;
+            sink.flush();
+        }
+    }
+
+    private long resolve(int address) {
+        long mac = neighbors.lookup(address);
+        if (mac == MacAddress.NONE && neighbors.shouldRequest(address, clock.getAsLong())) {
+            sendArpRequest(address);
+        }
+        return mac;
+    }
+
+    private void sendArpRequest(int address) {
+        ByteBuf frame = alloc.buffer(EthernetFrame.HEADER_LENGTH + ArpPacket.LENGTH);
+        EthernetFrame.emitHeader(frame, 0, MacAddress.BROADCAST, gatewayMac, EthernetFrame.TYPE_ARP);
+        ArpPacket.emit(frame, EthernetFrame.HEADER_LENGTH, ArpPacket.OP_REQUEST, gatewayMac, config.gateway(),
+            MacAddress.ZERO, address);
+        frame.writerIndex(EthernetFrame.HEADER_LENGTH + ArpPacket.LENGTH);
+        counters.arpRequestsSent++;
+        sendFrame(frame);
+    }
+
+    /**
+     * Splits the datagram in {@code frame} into fragments of at most the MTU. Every fragment repeats the whole
+     * header; ours never carry options, so RFC 791's "copy only copied options" does not arise. DF is cleared:
+     * these datagrams are ours to fragment. Does not release {@code frame}.
+     */
+    private void sendFragments(ByteBuf frame, long destinationMac, long sourceMac, int totalLength) {
+        int headerLength = (frame.getUnsignedByte(IPV4_OFFSET) & 0xF) * 4;
+        int payloadLength = totalLength - headerLength;
+        int maxChunk = (config.mtu() - headerLength) & ~7;
+        int original = frame.getUnsignedShort(IPV4_OFFSET + 6);
+        int baseOffset = (original & Ipv4Packet.FRAGMENT_OFFSET_MASK) * 8;
+        boolean originalMore = (original & Ipv4Packet.FLAG_MORE_FRAGMENTS) != 0;
+        int payloadStart = IPV4_OFFSET + headerLength;
+        for (int done = 0; done < payloadLength; done += maxChunk) {
+            int chunk = Math.min(maxChunk, payloadLength - done);
+            boolean last = done + chunk == payloadLength;
+            int fragmentLength = headerLength + chunk;
+            ByteBuf fragment = alloc.buffer(IPV4_OFFSET + fragmentLength);
+            EthernetFrame.emitHeader(fragment, 0, destinationMac, sourceMac, EthernetFrame.TYPE_IPV4);
+            fragment.setBytes(IPV4_OFFSET, frame, IPV4_OFFSET, headerLength);
+            fragment.setShort(IPV4_OFFSET + 2, fragmentLength);
+            int flags = (last && !originalMore) ? 0 : Ipv4Packet.FLAG_MORE_FRAGMENTS;
+            fragment.setShort(IPV4_OFFSET + 6, flags | ((baseOffset + done) / 8));
+            Ipv4Packet.updateChecksum(fragment, IPV4_OFFSET);
+            fragment.setBytes(IPV4_OFFSET + headerLength, frame, payloadStart + done, chunk);
+            fragment.writerIndex(IPV4_OFFSET + fragmentLength);
+            counters.fragmentsOut++;
+            sendFrame(fragment);
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package io.slirp4j.stack.iface;
+
+import io.netty.buffer.ByteBuf;
+import io.slirp4j.stack.StackCounters;
+import io.slirp4j.stack.wire.Ipv4Packet;
+import io.slirp4j.stack.wire.MacAddress;
+import io.slirp4j.stack.wire.ParseResult;
+import java.util.function.LongSupplier;
+
+/**
+ * IPv4 input from the guest: validate, filter, reassemble, dispatch.
+ *
+ * <p>Theory of operation: a datagram must pass {@link Ipv4Packet#wrap} (version, lengths, header checksum;
+ * Ethernet padding beyond the total length is ignored). Its source must be a guest address of the virtual
+ * network, or 0.0.0.0 for a broadcast (a DHCP client without an address); that source teaches the ARP cache the
+ * frame's source MAC. Its destination must be the gateway N+2, the DNS address N+3, a unicast address outside
+ * the network, or a broadcast (UDP only: the UDP input admits DHCP and nothing else). Everything else (other
+ * guests' addresses, multicast, loopback, 0/8, 240/4) is dropped and counted as filtered. Fragments go to the
+ * {@link Ipv4Reassembler}; a whole datagram goes to the handler registered for its protocol number.
+ * No TTL handling: like slirp, the stack is the endpoint of every datagram it accepts, not a router.
+ *
+ * <p>Ownership: the input buffer is borrowed; a reassembled datagram is owned here and released after dispatch.
+ */
+public final class Ipv4Input {
+    private final AddressPolicy addresses;
+    private final GuestLink link;
+    private final Ipv4Reassembler reassembler;
+    private final StackCounters counters;
+    private final LongSupplier clock;
+    private final Ipv4ProtocolHandler[] handlers = new Ipv4ProtocolHandler[256];
+    private final Ipv4Packet packet = new Ipv4Packet();
+
+    public Ipv4Input(AddressPolicy addresses, GuestLink link, Ipv4Reassembler reassembler, StackCounters counters,
+        LongSupplier clock) {
+        this.addresses = addresses;
+        this.link = link;
+        this.reassembler = reassembler;
+        this.counters = counters;
+        this.clock = clock;
+    }
+
+    /** Registers the engine for an IP protocol number (1 ICMP, 6 TCP, 17 UDP), replacing any earlier one. */
+    public void register(int protocol, Ipv4ProtocolHandler handler) {
+        handlers[protocol & 0xFF] = handler;
+    }
+
+    /** One IPv4 datagram from the guest: {@code length} bytes at absolute {@code offset}, borrowed. */
+    public void onPacket(ByteBuf buf, int offset, int length, long sourceMac) {
+        if (packet.wrap(buf, offset, length) != ParseResult.OK) {
+            counters.droppedMalformed++;
+            return;
+        }
+        int source = packet.source();
+        int destination = packet.destination();
+        boolean broadcast = addresses.isBroadcast(destination);
+        boolean guestSource = addresses.isGuest(source);
+        if (!(guestSource || (source == 0 && broadcast)) || MacAddress.isGroup(sourceMac)) {
+            counters.droppedFiltered++;
+            return;
+        }
+        long now = clock.getAsLong();
+        if (guestSource) {
+            link.neighbors().learn(source, sourceMac, now);
+        }
+        if (broadcast ? packet.protocol() != Ipv4Packet.PROTOCOL_UDP || packet.isFragment()
+            : !addresses.isOwn(destination) && !addresses.isOutside(destination)) {
+            counters.droppedFiltered++;
+            return;
+        }
+        Ipv4ProtocolHandler handler = handlers[packet.protocol()];
+        if (handler == null) {
+            counters.droppedUnsupported++;
+            return;
+        }
+        if (!packet.isFragment()) {
+            handler.onDatagram(packet);
+            return;
+        }
+        counters.fragmentsIn++;
+        ByteBuf whole = reassembler.offer(packet, now);
+        if (whole == null) {
+            return;
+        }
+        try {
+            if (packet.wrap(whole, whole.readerIndex(), whole.readableBytes()) == ParseResult.OK) {
+                handler.onDatagram(packet);
+            } else {
+                counters.internalError(new IllegalStateException("reassembled datagram does not parse"));
+            }
+        } finally {
+            whole.release();
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package io.slirp4j.stack.udp;
+
+import io.slirp4j.stack.StackCounters;
+import io.slirp4j.stack.dhcp.DhcpServer;
+import io.slirp4j.stack.iface.AddressPolicy;
+import io.slirp4j.stack.iface.Ipv4ProtocolHandler;
+import io.slirp4j.stack.wire.DhcpMessage;
+import io.slirp4j.stack.wire.Ipv4Packet;
+import io.slirp4j.stack.wire.ParseResult;
+import io.slirp4j.stack.wire.UdpDatagram;
+
+/**
+ * UDP input from the guest: validates the UDP header and checksum, then sends DHCP (port 67, broadcast or to
+ * the gateway) to the {@link DhcpServer} and everything else to the {@link UdpNat}. Broadcasts and datagrams
+ * from 0.0.0.0 reach only DHCP.
+ */
+public final class UdpInput implements Ipv4ProtocolHandler {
+    private final AddressPolicy addresses;
+    private final UdpNat nat;
+    private final DhcpServer dhcp;
+    private final StackCounters counters;
+    private final UdpDatagram udp = new UdpDatagram();
+
+    /** {@code dhcp} may be null: then DHCP traffic is dropped as filtered. */
+    public UdpInput(AddressPolicy addresses, UdpNat nat, DhcpServer dhcp, StackCounters counters) {
+        this.addresses = addresses;
+        this.nat = nat;
+        this.dhcp = dhcp;
+        this.counters = counters;
+    }
+
+    @Override
+    public void onDatagram(Ipv4Packet datagram) {
+        if (udp.wrap(datagram.buffer(), datagram.payloadOffset(), datagram.payloadLength(), datagram.source(),
+            datagram.destination()) != ParseResult.OK) {
+            counters.droppedMalformed++;
+            return;
+        }
+        boolean broadcast = addresses.isBroadcast(datagram.destination());
+        if (udp.destinationPort() == DhcpMessage.SERVER_PORT && udp.sourcePort() == DhcpMessage.CLIENT_PORT
+            && (broadcast || datagram.destination() == addresses.gateway()) && dhcp != null) {
+            dhcp.onMessage(datagram, udp);
+            return;
+        }
+        if (broadcast || datagram.source() == 0) {
+            counters.droppedFiltered++;
+            return;
+        }
+        nat.onGuestDatagram(datagram, udp);
+    }
+}

@@ -1,0 +1,303 @@
+package io.slirp4j.stack.udp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.util.collection.LongObjectHashMap;
+import io.slirp4j.stack.Nameservers;
+import io.slirp4j.stack.NetworkConfig;
+import io.slirp4j.stack.StackCounters;
+import io.slirp4j.stack.dns.DnsForwarder;
+import io.slirp4j.stack.host.HostDatagramSocket;
+import io.slirp4j.stack.host.HostDatagrams;
+import io.slirp4j.stack.iface.AddressPolicy;
+import io.slirp4j.stack.iface.GuestLink;
+import io.slirp4j.stack.icmp.IcmpEngine;
+import io.slirp4j.stack.wire.IcmpV4Packet;
+import io.slirp4j.stack.wire.Ipv4Address;
+import io.slirp4j.stack.wire.Ipv4Packet;
+import io.slirp4j.stack.wire.UdpDatagram;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongSupplier;
+
+/**
+ * The UDP NAT: guest datagrams out through host sockets, host datagrams back in.
+ *
+ * <p>Theory of operation: each guest source (address, port) is one flow with one host socket bound to
+ * 0.0.0.0:0 (endpoint-independent mapping and filtering, RFC 4787, as libslirp does): the flow sends to any
+ * destination from the same host port, and whatever arrives on that socket from any A:q goes to the guest's
+ * (address, port) as from A:q. So STUN, games and VoIP behave as behind a friendly NAT.
+ *
+ * <p>Destinations as the guest sees them: an address outside the virtual network is itself; the gateway N+2 is
+ * the host's 127.0.0.1 when host loopback is allowed, else refused with ICMP network unreachable (what the guest
+ * would get from a router without a route); N+3 port 53 is the {@link DnsForwarder} when DNS is enabled, and any
+ * other port of N+3 (or 53 with DNS disabled) is refused with ICMP port unreachable; anything else was filtered
+ * by the IPv4 input already. Sources as the guest sees them: loopback on the host shows up as the gateway, the
+ * forwarder's answers as N+3:53, and datagrams from addresses the guest could not tell apart from its own
+ * network (the host's LAN overlapping the virtual one) or from IPv6 are dropped.
+ *
+ * <p>Life cycle: a flow opens with the first datagram from its guest source and closes after
+ * {@value #IDLE_TIMEOUT_MS} ms without traffic either way, or {@value #DNS_IDLE_TIMEOUT_MS} ms if the guest only
+ * ever sent DNS queries to N+3 through it (resolvers use a fresh port per query, and there is no point keeping
+ * their sockets). At most {@code maxFlows} are open; beyond that new sources are dropped and counted, as are
+ * datagrams whose host socket cannot be opened.
+ *
+ * <p>Ownership: guest datagrams are borrowed; the payload goes to the host as a retained slice (no copy).
+ * Host datagrams are borrowed from the receiver callback and copied once into the frame for the guest.
+ * Inbound port forwards (UDP host ports mapped into the guest) would be flows created from the host side,
+ * keyed the same way; TCP gets its own engine and connection table next to this one.
+ */
+public final class UdpNat {
+    public static final int DEFAULT_MAX_FLOWS = 4096;
+    public static final long IDLE_TIMEOUT_MS = 240_000;
+    public static final long DNS_IDLE_TIMEOUT_MS = 10_000;
+    public static final int DNS_PORT = 53;
+
+    private static final InetSocketAddress ANY_IPV4 = new InetSocketAddress(Ipv4Address.toInetAddress(0), 0);
+    private static final InetSocketAddress ANY_IPV6 = new InetSocketAddress(ipv6Any(), 0);
+
+    private final NetworkConfig config;
+    private final AddressPolicy addresses;
+    private final GuestLink link;
+    private final IcmpEngine icmp;
+    private final HostDatagrams host;
+    private final DnsForwarder dns;
+    private final Nameservers nameservers;
+    private final StackCounters counters;
+    private final LongSupplier clock;
+    private final int maxFlows;
+    private final LongObjectHashMap<UdpFlow> flows = new LongObjectHashMap<>();
+    private final List<UdpFlow> scratch = new ArrayList<>();
+    private long nextFlowId;
+
+    public UdpNat(NetworkConfig config, AddressPolicy addresses, GuestLink link, IcmpEngine icmp, HostDatagrams host,
+        DnsForwarder dns, Nameservers nameservers, StackCounters counters, LongSupplier clock, int maxFlows) {
+        this.config = config;
+        this.addresses = addresses;
+        this.link = link;
+        this.icmp = icmp;
+        this.host = host;
+        this.dns = dns;
+        this.nameservers = nameservers;
+        this.counters = counters;
+        this.clock = clock;
+        this.maxFlows = maxFlows;
+    }
+
+    /** A validated UDP datagram from a guest address to N+2, N+3 or the outside (both views borrowed). */
+    public void onGuestDatagram(Ipv4Packet ip, UdpDatagram udp) {
+        int destination = ip.destination();
+        int port = udp.destinationPort();
+        int hostAddress;
+        if (destination == addresses.gateway()) {
+            if (!config.hostLoopback()) {
+                icmp.sendDestinationUnreachable(ip, IcmpV4Packet.CODE_NET_UNREACHABLE);
+                return;
+            }
+            hostAddress = Ipv4Address.LOOPBACK;
+        } else if (destination == addresses.dns()) {
+            if (port == DNS_PORT && config.dnsEnabled()) {
+                forwardDns(ip, udp);
+            } else {
+                icmp.sendDestinationUnreachable(ip, IcmpV4Packet.CODE_PORT_UNREACHABLE);
+            }
+            return;
+        } else if (addresses.isOutside(destination)) {
+            hostAddress = destination;
+        } else {
+            counters.droppedFiltered++;
+            return;
+        }
+        if (port == 0) {
+            counters.droppedFiltered++;
+            return;
+        }
+        long now = clock.getAsLong();
+        UdpFlow flow = flowFor(ip.source(), udp.sourcePort(), now, false);
+        if (flow == null) {
+            return;
+        }
+        flow.dnsOnly = false;
+        sendToHost(flow, flow.destination(hostAddress, port),
+            ip.buffer().retainedSlice(udp.payloadOffset(), udp.payloadLength()));
+    }
+
+    private void forwardDns(Ipv4Packet ip, UdpDatagram udp) {
+        if (udp.payloadLength() < DnsForwarder.HEADER_LENGTH) {
+            counters.dnsDropped++;
+            return;
+        }
+        List<InetSocketAddress> servers = nameservers.current();
+        if (servers == null || servers.isEmpty()) {
+            counters.dnsNoNameservers++;
+            icmp.sendDestinationUnreachable(ip, IcmpV4Packet.CODE_PORT_UNREACHABLE);
+            return;
+        }
+        long now = clock.getAsLong();
+        UdpFlow flow = flowFor(ip.source(), udp.sourcePort(), now, true);
+        if (flow != null) {
+            dns.forward(flow, servers, ip.buffer(), udp.payloadOffset(), udp.payloadLength(), now);
+        }
+    }
+
+    /** Sends from the flow's socket for {@code to}'s address family; takes ownership of {@code payload}. */
+    void sendToHost(UdpFlow flow, InetSocketAddress to, ByteBuf payload) {
+        HostDatagramSocket socket;
+        if (to.getAddress() instanceof Inet6Address) {
+            if (flow.socket6 == null && !flow.closed) {
+                flow.socket6 = open(ANY_IPV6, flow);
+            }
+            socket = flow.socket6;
+        } else {
+            socket = flow.socket4;
+        }
+        if (socket == null || flow.closed) {
+            payload.release();
+            return;
+        }
+        flow.lastActive = clock.getAsLong();
+        counters.udpToHost++;
+        socket.send(to, payload);
+    }
+
+    /** A datagram for {@code flow} from the host (payload borrowed). Never throws; flushes what it sent. */
+    void onHostDatagram(UdpFlow flow, InetSocketAddress from, ByteBuf payload) {
+        try {
+            if (flow.closed || from == null || payload == null) {
+                return;
+            }
+            int length = payload.readableBytes();
+            if (length > UdpDatagram.MAX_PAYLOAD) {
+                counters.droppedFiltered++;
+                return;
+            }
+            int sourceAddress;
+            int sourcePort;
+            if (dns.takeAnswer(flow, from, payload)) {
+                sourceAddress = addresses.dns();
+                sourcePort = DNS_PORT;
+            } else {
+                InetAddress address = from.getAddress();
+                if (flow.dnsOnly || !(address instanceof Inet4Address)) {
+                    // A resolver's port expects nothing but answers; IPv6 peers cannot be shown to an IPv4 guest.
+                    counters.droppedFiltered++;
+                    return;
+                }
+                int peer = Ipv4Address.fromInetAddress((Inet4Address) address);
+                if (Ipv4Address.isLoopback(peer)) {
+                    sourceAddress = addresses.gateway();
+                } else if (addresses.isOutside(peer)) {
+                    sourceAddress = peer;
+                } else {
+                    counters.droppedFiltered++;
+                    return;
+                }
+                sourcePort = from.getPort();
+            }
+            flow.lastActive = clock.getAsLong();
+            ByteBuf frame = link.newIpv4Frame(Ipv4Packet.PROTOCOL_UDP, sourceAddress, flow.guestAddress,
+                UdpDatagram.HEADER_LENGTH + length);
+            int udpOffset = frame.writerIndex();
+            frame.writerIndex(udpOffset + UdpDatagram.HEADER_LENGTH);
+            frame.writeBytes(payload, payload.readerIndex(), length);
+            UdpDatagram.emitHeader(frame, udpOffset, sourcePort, flow.guestPort, length, sourceAddress,
+                flow.guestAddress);
+            counters.udpToGuest++;
+            link.sendIpv4(frame);
+        } catch (RuntimeException e) {
+            counters.internalError(e);
+        } finally {
+            try {
+                link.flushIfNeeded();
+            } catch (RuntimeException e) {
+                counters.internalError(e);
+            }
+        }
+    }
+
+    /** Closes flows idle for longer than their timeout. */
+    public void expire(long now) {
+        for (UdpFlow flow : flows.values()) {
+            long timeout = flow.dnsOnly ? DNS_IDLE_TIMEOUT_MS : IDLE_TIMEOUT_MS;
+            if (now - flow.lastActive >= timeout) {
+                scratch.add(flow);
+            }
+        }
+        try {
+            for (UdpFlow flow : scratch) {
+                closeFlow(flow);
+                counters.udpFlowsExpired++;
+            }
+        } finally {
+            scratch.clear();
+        }
+    }
+
+    public int openFlows() {
+        return flows.size();
+    }
+
+    /** Closes every flow and its host sockets. */
+    public void close() {
+        scratch.addAll(flows.values());
+        try {
+            for (UdpFlow flow : scratch) {
+                closeFlow(flow);
+            }
+        } finally {
+            scratch.clear();
+        }
+    }
+
+    private UdpFlow flowFor(int guestAddress, int guestPort, long now, boolean dnsOnly) {
+        long key = ((guestAddress & 0xFFFF_FFFFL) << 16) | guestPort;
+        UdpFlow flow = flows.get(key);
+        if (flow != null) {
+            return flow;
+        }
+        if (flows.size() >= maxFlows) {
+            counters.udpFlowLimitDrops++;
+            return null;
+        }
+        flow = new UdpFlow(this, key, nextFlowId++, guestAddress, guestPort, now, dnsOnly);
+        flow.socket4 = open(ANY_IPV4, flow);
+        if (flow.socket4 == null) {
+            return null;
+        }
+        flows.put(key, flow);
+        counters.udpFlowsOpened++;
+        return flow;
+    }
+
+    private HostDatagramSocket open(InetSocketAddress local, UdpFlow flow) {
+        try {
+            HostDatagramSocket socket = host.open(local, flow);
+            if (socket == null) {
+                counters.hostSocketFailures++;
+            }
+            return socket;
+        } catch (IOException | RuntimeException e) {
+            counters.hostSocketFailures++;
+            return null;
+        }
+    }
+
+    private void closeFlow(UdpFlow flow) {
+        flows.remove(flow.key);
+        dns.forget(flow);
+        flow.close();
+    }
+
+    private static InetAddress ipv6Any() {
+        try {
+            return InetAddress.getByAddress(new byte[16]);
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package io.slirp4j.stack.wire;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * The Internet checksum (RFC 1071): the 16-bit one's complement of the one's complement sum of 16-bit words.
+ *
+ * <p>Theory of operation: a running sum is kept in a {@code long} without folding, so any mix of data chunks and
+ * header fields can be added in any order ({@link #add}, {@link #addPseudoHeader}, ...) and folded once at the
+ * end ({@link #finish}). Because 2^16 = 1 (mod 2^16 - 1), 32-bit big-endian words can be added directly, which
+ * halves the work; a long cannot overflow for anything below 2^31 words. Every chunk except the last must have an
+ * even length, because an odd byte is padded as the high byte of a word. {@link #adjust} updates an existing
+ * checksum for a changed 16-bit field (RFC 1624), as NAT rewriting will need.
+ */
+public final class InternetChecksum {
+    private InternetChecksum() {
+    }
+
+    /** Adds {@code length} bytes at absolute {@code offset} to a running sum. */
+    public static long add(long sum, ByteBuf buf, int offset, int length) {
+        int i = offset;
+        int end = offset + length;
+        while (end - i >= 4) {
+            sum += buf.getUnsignedInt(i);
+            i += 4;
+        }
+        if (end - i >= 2) {
+            sum += buf.getUnsignedShort(i);
+            i += 2;
+        }
+        if (i < end) {
+            sum += buf.getUnsignedByte(i) << 8;
+        }
+        return sum;
+    }
+
+    public static long addShort(long sum, int value) {
+        return sum + (value & 0xFFFF);
+    }
+
+    public static long addInt(long sum, int value) {
+        return sum + (value & 0xFFFF_FFFFL);
+    }
+
+    /** Adds the IPv4 pseudo-header used by UDP and TCP (source, destination, zero, protocol, length). */
+    public static long addPseudoHeader(long sum, int source, int destination, int protocol, int length) {
+        return sum + (source & 0xFFFF_FFFFL) + (destination & 0xFFFF_FFFFL) + (protocol & 0xFF) + (length & 0xFFFF);
+    }
+
+    /** Folds a running sum to 16 bits with end-around carry (not complemented). */
+    public static int fold(long sum) {
+        while ((sum >>> 16) != 0) {
+            sum = (sum & 0xFFFF) + (sum >>> 16);
+        }
+        return (int) sum;
+    }
+
+    /** The checksum field value for a running sum: folded and complemented. */
+    public static int finish(long sum) {
+        return ~fold(sum) & 0xFFFF;
+    }
+
+    /** The checksum of one region. */
+    public static int compute(ByteBuf buf, int offset, int length) {
+        return finish(add(0, buf, offset, length));
+    }
+
+    /** True when a region that includes its own checksum field sums to all ones, i.e. is intact. */
+    public static boolean verify(long sumIncludingChecksumField) {
+        return fold(sumIncludingChecksumField) == 0xFFFF;
+    }
+
+    /**
+     * Completes a checksum the sender left partial (virtio-net/tap checksum offload, VIRTIO_NET_HDR_F_NEEDS_CSUM):
+     * the field at absolute {@code fieldOffset} holds the folded, uncomplemented pseudo-header sum; the final value
+     * is the checksum over {@code length} bytes from {@code start} (the transport header and payload), field
+     * included. For UDP a result of 0 is written as 0xFFFF. A tap port with checksum offload enabled calls this
+     * before handing the frame to the stack, which verifies every checksum.
+     */
+    public static void completePartial(ByteBuf buf, int start, int length, int fieldOffset, boolean udp) {
+        int checksum = compute(buf, start, length);
+        buf.setShort(fieldOffset, udp && checksum == 0 ? 0xFFFF : checksum);
+    }
+
+    /** RFC 1624 eqn. 3: the new checksum after a 16-bit word covered by it changed from {@code oldWord} to {@code newWord}. */
+    public static int adjust(int checksum, int oldWord, int newWord) {
+        long sum = (~checksum & 0xFFFF) + (~oldWord & 0xFFFF) + (newWord & 0xFFFF);
+        return ~fold(sum) & 0xFFFF;
+    }
+
+    /** {@link #adjust} for a 32-bit field such as an IPv4 address. */
+    public static int adjust32(int checksum, int oldValue, int newValue) {
+        int c = adjust(checksum, oldValue >>> 16, newValue >>> 16);
+        return adjust(c, oldValue & 0xFFFF, newValue & 0xFFFF);
+    }
+}

@@ -1,0 +1,91 @@
+package io.slirp4j.stack.wire;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * UDP datagram view (RFC 768): source port, destination port, length (header included), checksum over an IPv4
+ * pseudo-header, the header and the payload. On input a checksum of 0 means "none"; on output a computed 0 is
+ * sent as 0xFFFF, its one's complement twin, because 0 would switch the check off.
+ */
+public final class UdpDatagram {
+    public static final int HEADER_LENGTH = 8;
+    /** 65535 - 20 (IPv4 header) - 8. */
+    public static final int MAX_PAYLOAD = 65507;
+
+    private ByteBuf buf;
+    private int offset;
+    private int length;
+
+    /**
+     * Validates {@code available} bytes (the IP payload) as a UDP datagram sent from {@code source} to
+     * {@code destination}. Bytes after the UDP length are ignored.
+     */
+    public ParseResult wrap(ByteBuf buf, int offset, int available, int source, int destination) {
+        this.buf = buf;
+        this.offset = offset;
+        this.length = 0;
+        if (!Bounds.fits(buf, offset, available) || available < HEADER_LENGTH) {
+            return ParseResult.TRUNCATED;
+        }
+        int udpLength = buf.getUnsignedShort(offset + 4);
+        if (udpLength < HEADER_LENGTH) {
+            return ParseResult.BAD_LENGTH;
+        }
+        if (udpLength > available) {
+            return ParseResult.TRUNCATED;
+        }
+        if (buf.getUnsignedShort(offset + 6) != 0) {
+            long sum = InternetChecksum.addPseudoHeader(0, source, destination, Ipv4Packet.PROTOCOL_UDP, udpLength);
+            if (!InternetChecksum.verify(InternetChecksum.add(sum, buf, offset, udpLength))) {
+                return ParseResult.BAD_CHECKSUM;
+            }
+        }
+        this.length = udpLength;
+        return ParseResult.OK;
+    }
+
+    public int offset() {
+        return offset;
+    }
+
+    /** The UDP length field: header plus payload. */
+    public int length() {
+        return length;
+    }
+
+    public int sourcePort() {
+        return buf.getUnsignedShort(offset);
+    }
+
+    public int destinationPort() {
+        return buf.getUnsignedShort(offset + 2);
+    }
+
+    public int checksum() {
+        return buf.getUnsignedShort(offset + 6);
+    }
+
+    public int payloadOffset() {
+        return offset + HEADER_LENGTH;
+    }
+
+    public int payloadLength() {
+        return length - HEADER_LENGTH;
+    }
+
+    /**
+     * Writes the 8-byte header at {@code offset} for {@code payloadLength} bytes already in place after it, with
+     * the checksum for a datagram from {@code source} to {@code destination}.
+     */
+    public static void emitHeader(ByteBuf buf, int offset, int sourcePort, int destinationPort, int payloadLength,
+        int source, int destination) {
+        int udpLength = HEADER_LENGTH + payloadLength;
+        buf.setShort(offset, sourcePort);
+        buf.setShort(offset + 2, destinationPort);
+        buf.setShort(offset + 4, udpLength);
+        buf.setShort(offset + 6, 0);
+        long sum = InternetChecksum.addPseudoHeader(0, source, destination, Ipv4Packet.PROTOCOL_UDP, udpLength);
+        int checksum = InternetChecksum.finish(InternetChecksum.add(sum, buf, offset, udpLength));
+        buf.setShort(offset + 6, checksum == 0 ? 0xFFFF : checksum);
+    }
+}
