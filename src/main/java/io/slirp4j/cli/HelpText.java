@@ -1,0 +1,82 @@
+package io.slirp4j.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * The texts of --help and --version, laid out like slirp4netns's (container engines grep the help for option
+ * names to decide which flags to pass, and read "NAME version X" and "SLIRP_CONFIG_VERSION_MAX: N").
+ */
+final class HelpText {
+    /** Column where descriptions start, as in slirp4netns's help. */
+    private static final int DESCRIPTION_COLUMN = 25;
+    /** slirp4netns 1.2's libslirp config version; 4 or more gates --disable-dns and --outbound-addr in tests and tools. */
+    static final int SLIRP_CONFIG_VERSION_MAX = 4;
+    static final String VERSION_RESOURCE = "/slirp4j-version.properties";
+
+    private HelpText() {}
+
+    static String usage(CommandSpec spec) {
+        StringBuilder help = new StringBuilder()
+            .append("Usage: ").append(Cli.NAME).append(" [OPTION]... PID|PATH|FD [TAPNAME]\n")
+            .append("User-mode networking for unprivileged network namespaces (a slirp4netns replacement).\n\n");
+        for (OptionSpec option : spec.options()) {
+            if (option.hidden()) {
+                continue;
+            }
+            StringBuilder line = new StringBuilder();
+            if (option.shortestName().length() == 2) {
+                line.append(option.shortestName()).append(", ");
+            }
+            line.append(option.longestName());
+            if (Options.takesArgument(option)) {
+                line.append('=').append(option.paramLabel());
+            }
+            do {
+                line.append(' ');
+            } while (line.length() < DESCRIPTION_COLUMN);
+            line.append(option.description()[0]);
+            String note = Unsupported.helpNote(option.longestName());
+            if (note != null) {
+                line.append(' ').append(note);
+            }
+            help.append(line).append('\n');
+        }
+        return help.append("""
+
+            Arguments:
+              PID      a process in the target network namespace (--netns-type=pid)
+              PATH     a network namespace file such as /run/netns/NAME (--netns-type=path),
+                       or the unix socket to serve with --target-type=bess
+              FD       an open tap device fd (--netns-type=tapfd, no TAPNAME)
+              TAPNAME  the tap device to create or attach to in the namespace, such as tap0
+
+            Examples:
+              slirp4j -c $PID tap0
+              slirp4j --configure --mtu=65520 --disable-host-loopback $PID tap0
+              slirp4j -c -r 3 -e 4 --netns-type=path /run/netns/NAME tap0""").toString();
+    }
+
+    /** Reads the version the build filtered into the resource; "unknown" for what the build did not fill in. */
+    static String version() {
+        Properties build = new Properties();
+        try (InputStream in = HelpText.class.getResourceAsStream(VERSION_RESOURCE)) {
+            if (in != null) {
+                build.load(in);
+            }
+        } catch (IOException e) {
+            // a jar we cannot read has bigger problems; the version is still worth printing as unknown
+        }
+        return Cli.NAME + " version " + known(build.getProperty("version")) + "\n"
+            + "commit: " + known(build.getProperty("commit")) + "\n"
+            + "SLIRP_CONFIG_VERSION_MAX: " + SLIRP_CONFIG_VERSION_MAX;
+    }
+
+    /** Unfiltered placeholders (${...}) and blanks mean the build did not know. */
+    private static String known(String value) {
+        return value == null || value.isBlank() || value.contains("${") ? "unknown" : value.trim();
+    }
+}

@@ -1,0 +1,125 @@
+package io.slirp4j.cli;
+
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * Everything the command line says, validated. Produced by {@link Cli#parse}; the constructor re-checks the
+ * invariants that later stages rely on, so a Settings built elsewhere (tests) cannot be inconsistent either.
+ *
+ * @param configure           {@code -c}: bring up lo and the tap, set MTU, MAC, address and default route
+ * @param exitFd              {@code -e}: exit when this fd hangs up or is closed
+ * @param readyFd             {@code -r}: write "1" to this fd and close it once ready
+ * @param mtu                 {@code -m}: 68..65521, default 1500
+ * @param enableIpv6          {@code -6}
+ * @param apiSocket           {@code -a}: unix socket path, shorter than 108 bytes
+ * @param cidr                {@code --cidr}, default 10.0.2.0/24
+ * @param disableHostLoopback {@code --disable-host-loopback} (or the deprecated {@code --no-host-loopback})
+ * @param netnsType           {@code --netns-type}, default PID
+ * @param usernsPath          {@code --userns-path} as given (see {@link #effectiveUsernsPath()} for the default)
+ * @param enableSandbox       {@code --enable-sandbox} (or the deprecated {@code --create-sandbox})
+ * @param enableSeccomp       {@code --enable-seccomp}
+ * @param outboundAddr        {@code --outbound-addr}: IPv4 literal or interface name
+ * @param outboundAddr6       {@code --outbound-addr6}: IPv6 literal or interface name
+ * @param disableDns          {@code --disable-dns}
+ * @param macAddress          {@code --macaddress}, only with {@code -c}
+ * @param targetType          {@code --target-type}, default NETNS
+ * @param target              the positional PID, PATH or FD, typed by netnsType and targetType
+ * @param tapName             TAPNAME; present exactly when the target is a PID or a netns path
+ */
+public record Settings(
+        boolean configure,
+        OptionalInt exitFd,
+        OptionalInt readyFd,
+        int mtu,
+        boolean enableIpv6,
+        Optional<String> apiSocket,
+        Ipv4Cidr cidr,
+        boolean disableHostLoopback,
+        NetnsType netnsType,
+        Optional<String> usernsPath,
+        boolean enableSandbox,
+        boolean enableSeccomp,
+        Optional<OutboundAddress> outboundAddr,
+        Optional<OutboundAddress> outboundAddr6,
+        boolean disableDns,
+        Optional<MacAddress> macAddress,
+        TargetType targetType,
+        Target target,
+        Optional<String> tapName) {
+
+    public static final int DEFAULT_MTU = 1500;
+    public static final int MIN_MTU = 68;
+    public static final int MAX_MTU = 65521;
+    /** sizeof(sockaddr_un.sun_path), including the terminating NUL. */
+    public static final int UNIX_PATH_MAX = 108;
+
+    public enum NetnsType {
+        PID, PATH, TAPFD;
+
+        /** The spelling on the command line. */
+        public String argument() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    public enum TargetType {
+        NETNS, BESS;
+
+        public String argument() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    public Settings {
+        Objects.requireNonNull(exitFd);
+        Objects.requireNonNull(readyFd);
+        Objects.requireNonNull(apiSocket);
+        Objects.requireNonNull(cidr);
+        Objects.requireNonNull(netnsType);
+        Objects.requireNonNull(usernsPath);
+        Objects.requireNonNull(outboundAddr);
+        Objects.requireNonNull(outboundAddr6);
+        Objects.requireNonNull(macAddress);
+        Objects.requireNonNull(targetType);
+        Objects.requireNonNull(target);
+        Objects.requireNonNull(tapName);
+        if (mtu < MIN_MTU || mtu > MAX_MTU) {
+            throw new IllegalArgumentException("MTU out of range: " + mtu);
+        }
+        if (exitFd.orElse(0) < 0 || readyFd.orElse(0) < 0) {
+            throw new IllegalArgumentException("negative fd");
+        }
+        if (macAddress.isPresent() && !configure) {
+            throw new IllegalArgumentException("--macaddress needs --configure");
+        }
+        if (!fits(targetType, netnsType, target)) {
+            throw new IllegalArgumentException(target + " does not fit " + targetType + "/" + netnsType);
+        }
+        boolean namespaced = target instanceof Target.Pid || target instanceof Target.NetnsPath;
+        if (namespaced != tapName.isPresent()) {
+            throw new IllegalArgumentException("TAPNAME goes with a PID or PATH target only");
+        }
+    }
+
+    private static boolean fits(TargetType targetType, NetnsType netnsType, Target t) {
+        if (targetType == TargetType.BESS) {
+            return t instanceof Target.BessSocket;
+        }
+        return switch (netnsType) {
+            case PID -> t instanceof Target.Pid;
+            case PATH -> t instanceof Target.NetnsPath;
+            case TAPFD -> t instanceof Target.TapFd;
+        };
+    }
+
+    /** The user namespace to join: --userns-path, else /proc/PID/ns/user for a PID target, else none. */
+    public Optional<String> effectiveUsernsPath() {
+        if (usernsPath.isPresent()) {
+            return usernsPath;
+        }
+        return target instanceof Target.Pid p ? Optional.of("/proc/" + p.pid() + "/ns/user") : Optional.empty();
+    }
+}

@@ -1,0 +1,59 @@
+package io.slirp4j.cli;
+
+import static io.slirp4j.cli.CliTestSupport.settings;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.slirp4j.cli.Settings.NetnsType;
+import io.slirp4j.cli.Settings.TargetType;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.Test;
+
+/** The value types keep their invariants however they are built. */
+class SettingsTest {
+
+    private static Settings with(NetnsType netnsType, TargetType targetType, Target target, Optional<String> tap,
+                                 boolean configure, Optional<MacAddress> mac, int mtu) {
+        return new Settings(configure, OptionalInt.empty(), OptionalInt.empty(), mtu, false, Optional.empty(),
+            Ipv4Cidr.DEFAULT, false, netnsType, Optional.empty(), false, false, Optional.empty(), Optional.empty(),
+            false, mac, targetType, target, tap);
+    }
+
+    @Test
+    void consistentSettingsAreAccepted() {
+        Settings s = with(NetnsType.PID, TargetType.NETNS, new Target.Pid(1), Optional.of("tap0"), false,
+            Optional.empty(), 1500);
+        assertEquals(settings("1", "tap0"), s);
+        with(NetnsType.TAPFD, TargetType.NETNS, new Target.TapFd(3), Optional.empty(), false, Optional.empty(), 68);
+        with(NetnsType.PID, TargetType.BESS, new Target.BessSocket("/s"), Optional.empty(), false, Optional.empty(),
+            65521);
+    }
+
+    @Test
+    void inconsistentSettingsAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> with(NetnsType.PATH, TargetType.NETNS, new Target.Pid(1),
+            Optional.of("tap0"), false, Optional.empty(), 1500));
+        assertThrows(IllegalArgumentException.class, () -> with(NetnsType.TAPFD, TargetType.NETNS,
+            new Target.TapFd(3), Optional.of("tap0"), false, Optional.empty(), 1500));
+        assertThrows(IllegalArgumentException.class, () -> with(NetnsType.PID, TargetType.NETNS, new Target.Pid(1),
+            Optional.empty(), false, Optional.empty(), 1500));
+        assertThrows(IllegalArgumentException.class, () -> with(NetnsType.PID, TargetType.NETNS, new Target.Pid(1),
+            Optional.of("tap0"), false, Optional.of(new MacAddress(2)), 1500));
+        assertThrows(IllegalArgumentException.class, () -> with(NetnsType.PID, TargetType.NETNS, new Target.Pid(1),
+            Optional.of("tap0"), false, Optional.empty(), 67));
+        assertThrows(IllegalArgumentException.class, () -> with(NetnsType.PID, TargetType.BESS, new Target.Pid(1),
+            Optional.of("tap0"), false, Optional.empty(), 1500));
+        assertThrows(IllegalArgumentException.class, () -> new Target.Pid(0));
+        assertThrows(IllegalArgumentException.class, () -> new Target.TapFd(-1));
+        assertThrows(IllegalArgumentException.class, () -> new Ipv4Cidr(10 << 24 | 1, 24));
+        assertThrows(IllegalArgumentException.class, () -> new Ipv4Cidr(10 << 24, 26));
+        assertThrows(IllegalArgumentException.class, () -> new MacAddress(1L << 48));
+    }
+
+    @Test
+    void cidrText() {
+        assertEquals("10.0.2.0/24", Ipv4Cidr.DEFAULT.toString());
+        assertEquals("255.255.255.128/25", new Ipv4Cidr(0xffffff80, 25).toString());
+    }
+}
