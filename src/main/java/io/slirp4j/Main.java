@@ -1,6 +1,7 @@
 package io.slirp4j;
 
 import io.slirp4j.cli.Cli;
+import io.slirp4j.cli.MacAddress;
 import io.slirp4j.cli.ParseResult;
 import io.slirp4j.cli.Settings;
 import io.slirp4j.cli.Target;
@@ -15,6 +16,9 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        // Netty derives channel ids from a MAC it finds by scanning interfaces; a fresh private namespace has
+        // none, so it warns on stderr. Ids stay unique through the pid and random bits it adds.
+        System.setProperty("io.netty.machineId", "52:55:00:00:00:00:00:01");
         // the native binding takes ~0.3 s to load: overlap it with parsing and the rest of start-up
         Thread warmUp = new Thread(Posix::warmUp, "slirp4j-warm-up");
         warmUp.setDaemon(true);
@@ -61,16 +65,8 @@ public final class Main {
             throw new IllegalStateException("unsupported target " + s.target());
         }
         Path userns = s.effectiveUsernsPath().map(Path::of).orElse(null);
-        byte[] mac = s.macAddress().map(m -> macBytes(m.value())).orElse(null);
+        byte[] mac = s.macAddress().map(MacAddress::bytes).orElse(null);
         return new Launch(netns, userns, tapFd, s.tapName().orElse(null), s.configure(), mac, network,
             s.readyFd().orElse(-1), s.exitFd().orElse(-1));
-    }
-
-    static byte[] macBytes(long value) {
-        byte[] mac = new byte[6];
-        for (int i = 0; i < 6; i++) {
-            mac[i] = (byte) (value >>> (8 * (5 - i)));
-        }
-        return mac;
     }
 }

@@ -79,7 +79,7 @@ public final class NetworkHelper {
         CountDownLatch started = new CountDownLatch(1);
         loop.execute(() -> {
             stack = new Stack(launch.network(), alloc, toGuest, hostUdp,
-                new ResolvConf(RESOLV_CONF, System::currentTimeMillis), System::currentTimeMillis);
+                new ResolvConf(RESOLV_CONF, NetworkHelper::monotonicMillis), NetworkHelper::monotonicMillis);
             tap.start(loop);
             loop.scheduleAtFixedRate(() -> stack.onTimer(), TIMER_PERIOD_MILLIS, TIMER_PERIOD_MILLIS,
                 TimeUnit.MILLISECONDS);
@@ -102,6 +102,11 @@ public final class NetworkHelper {
         System.err.println("slirp4j: ready");
         finished.await();
         return exitStatus;
+    }
+
+    /** The stack's clock: monotonic, so that a wall-clock step neither stalls nor mass-expires timers. */
+    static long monotonicMillis() {
+        return System.nanoTime() / 1_000_000;
     }
 
     /** Opens the tap inside the target netns (and configures it with -c), or adopts the inherited fd. */
