@@ -80,6 +80,7 @@ public final class NetworkHelper {
         loop.execute(() -> {
             stack = new Stack(launch.network(), alloc, toGuest, hostUdp,
                 new ResolvConf(RESOLV_CONF, NetworkHelper::monotonicMillis), NetworkHelper::monotonicMillis);
+            stack.onInternalError(new InternalErrorLog());
             tap.start(loop);
             loop.scheduleAtFixedRate(() -> stack.onTimer(), TIMER_PERIOD_MILLIS, TIMER_PERIOD_MILLIS,
                 TimeUnit.MILLISECONDS);

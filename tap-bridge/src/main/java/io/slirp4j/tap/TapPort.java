@@ -87,7 +87,7 @@ public final class TapPort implements EpollIoHandle {
             for (int i = 0; i < READ_BUDGET; i++) {
                 int n = scratchAddress != 0
                     ? fd.readAddress(scratchAddress, 0, scratchBuf.capacity())
-                    : fd.read(scratch, 0, scratchBuf.capacity());
+                    : fd.read(scratch, scratch.position(), scratch.limit());
                 if (n == 0) {
                     break; // EAGAIN: drained
                 }
@@ -110,13 +110,14 @@ public final class TapPort implements EpollIoHandle {
 
     /** Writes one frame to the tap and releases it. A frame the kernel refuses (device down) is dropped. */
     public void send(ByteBuf frame) {
+        ByteBuf direct = frame.hasMemoryAddress() ? frame : alloc.directBuffer(frame.readableBytes()).writeBytes(frame);
         try {
-            int len = frame.readableBytes();
+            int len = direct.readableBytes();
             int n;
-            if (frame.hasMemoryAddress()) {
-                n = fd.writeAddress(frame.memoryAddress(), frame.readerIndex(), frame.writerIndex());
+            if (direct.hasMemoryAddress()) {
+                n = fd.writeAddress(direct.memoryAddress(), direct.readerIndex(), direct.writerIndex());
             } else {
-                ByteBuffer nio = frame.nioBuffer();
+                ByteBuffer nio = direct.internalNioBuffer(direct.readerIndex(), len);
                 n = fd.write(nio, nio.position(), nio.limit());
             }
             if (n == len) {
@@ -127,6 +128,9 @@ public final class TapPort implements EpollIoHandle {
         } catch (IOException e) {
             writeErrors++;
         } finally {
+            if (direct != frame) {
+                direct.release();
+            }
             frame.release();
         }
     }
