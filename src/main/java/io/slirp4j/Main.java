@@ -9,6 +9,8 @@ import io.slirp4j.stack.NetworkConfig;
 import io.slirp4j.tap.ErrnoException;
 import io.slirp4j.tap.Posix;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /** {@code slirp4j [OPTION]... PID|PATH|FD [TAPNAME]}: exit 0 for help, version and exit-fd shutdown, 1 on failure. */
@@ -43,11 +45,22 @@ public final class Main {
         } catch (ErrnoException e) {
             System.err.println(Cli.PREFIX + e.getMessage());
         } catch (IOException | RuntimeException e) {
-            System.err.println(Cli.PREFIX + (e.getMessage() != null ? e.getMessage() : e.toString()));
+            System.err.println(Cli.PREFIX + describe(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         return 1;
+    }
+
+    /** NIO's file exceptions carry only the path; say what happened to it, as perror(3) would. */
+    static String describe(Exception e) {
+        if (e instanceof NoSuchFileException f) {
+            return f.getFile() + ": No such file or directory";
+        }
+        if (e instanceof AccessDeniedException f) {
+            return f.getFile() + ": Permission denied";
+        }
+        return e.getMessage() != null ? e.getMessage() : e.toString();
     }
 
     static Launch launchOf(Settings s) {

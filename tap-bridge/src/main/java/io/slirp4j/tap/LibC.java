@@ -33,6 +33,7 @@ public interface LibC {
     int CLOSE_RANGE_CLOEXEC = 4;
     int EINTR = 4;
     int EAGAIN = 11;
+    int EINVAL = 22;
 
     @SaveError
     int open(@In String path, int flags);

@@ -138,7 +138,12 @@ public final class Namespaces {
                 int nsFd = Posix.check(Posix.libc().open(netns.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC),
                     netns.toString());
                 try {
-                    Posix.check(Posix.libc().setns(nsFd, LibC.CLONE_NEWNET), "setns(CLONE_NEWNET)");
+                    if (Posix.libc().setns(nsFd, LibC.CLONE_NEWNET) < 0) {
+                        ErrnoException e = Posix.failure("setns(CLONE_NEWNET)");
+                        throw e.errno() == LibC.EINVAL
+                            ? new IOException(e.getMessage() + " (" + netns + " is not a network namespace)", e)
+                            : e;
+                    }
                 } finally {
                     Posix.close(nsFd);
                 }

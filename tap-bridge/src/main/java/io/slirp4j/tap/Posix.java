@@ -21,7 +21,7 @@ public final class Posix {
         return LastError.getLastError(LibC.Holder.RUNTIME);
     }
 
-    static IOException failure(String what) {
+    static ErrnoException failure(String what) {
         int errno = errno();
         return new ErrnoException(what, errno, libc().strerror(errno));
     }
