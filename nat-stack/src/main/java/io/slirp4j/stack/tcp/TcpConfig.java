@@ -1,0 +1,268 @@
+package io.slirp4j.stack.tcp;
+
+import io.netty.buffer.ByteBufAllocator;
+
+/**
+ * Per-stack TCP settings, immutable; {@link #builder()} starts from the defaults.
+ *
+ * <p>Why these defaults: the guest is on the same machine, so the RTT is microseconds and the limit is buffer
+ * space, not the network. 4 MiB buffers let a guest stream at memory speed; the receive window scale is the
+ * smallest shift that lets the whole receive buffer be advertised. RTO bounds are RFC 6298's (1 s initial, 60 s
+ * max) with Linux's 200 ms floor instead of RFC's 1 s, because a 1 s floor would make every loss on a local link
+ * stall for a second. TIME_WAIT is 2 s instead of 2*MSL (minutes): its only jobs here are to re-ACK a
+ * retransmitted guest FIN whose ACK was lost and to keep the four-tuple from being reused by stray segments; the
+ * guest is one hop away, so segments do not survive in the network for long, and the host side of the
+ * connection was closed already (TIME_WAIT holds no host socket).
+ */
+public final class TcpConfig {
+    private final ByteBufAllocator allocator;
+    private final int receiveBuffer;
+    private final int sendBuffer;
+    private final int mss;
+    private final long initialRtoMs;
+    private final long minRtoMs;
+    private final long maxRtoMs;
+    private final int maxRetransmits;
+    private final int maxSynRetransmits;
+    private final long handshakeTimeoutMs;
+    private final long delayedAckMs;
+    private final long timeWaitMs;
+    private final boolean nagle;
+    private final boolean windowScaling;
+    private final boolean sack;
+    private final int initialWindowSegments;
+    private final int maxOutOfOrderSegments;
+
+    private TcpConfig(Builder b) {
+        this.allocator = b.allocator;
+        this.receiveBuffer = b.receiveBuffer;
+        this.sendBuffer = b.sendBuffer;
+        this.mss = b.mss;
+        this.initialRtoMs = b.initialRtoMs;
+        this.minRtoMs = b.minRtoMs;
+        this.maxRtoMs = b.maxRtoMs;
+        this.maxRetransmits = b.maxRetransmits;
+        this.maxSynRetransmits = b.maxSynRetransmits;
+        this.handshakeTimeoutMs = b.handshakeTimeoutMs;
+        this.delayedAckMs = b.delayedAckMs;
+        this.timeWaitMs = b.timeWaitMs;
+        this.nagle = b.nagle;
+        this.windowScaling = b.windowScaling;
+        this.sack = b.sack;
+        this.initialWindowSegments = b.initialWindowSegments;
+        this.maxOutOfOrderSegments = b.maxOutOfOrderSegments;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static TcpConfig defaults() {
+        return builder().build();
+    }
+
+    public ByteBufAllocator allocator() {
+        return allocator;
+    }
+
+    public int receiveBuffer() {
+        return receiveBuffer;
+    }
+
+    public int sendBuffer() {
+        return sendBuffer;
+    }
+
+    /** The MSS we advertise and the upper bound of the one we send with: MTU - 40 for IPv4 (RFC 6691). */
+    public int mss() {
+        return mss;
+    }
+
+    public long initialRtoMs() {
+        return initialRtoMs;
+    }
+
+    public long minRtoMs() {
+        return minRtoMs;
+    }
+
+    public long maxRtoMs() {
+        return maxRtoMs;
+    }
+
+    public int maxRetransmits() {
+        return maxRetransmits;
+    }
+
+    public int maxSynRetransmits() {
+        return maxSynRetransmits;
+    }
+
+    public long handshakeTimeoutMs() {
+        return handshakeTimeoutMs;
+    }
+
+    public long delayedAckMs() {
+        return delayedAckMs;
+    }
+
+    public long timeWaitMs() {
+        return timeWaitMs;
+    }
+
+    public boolean nagle() {
+        return nagle;
+    }
+
+    public boolean windowScaling() {
+        return windowScaling;
+    }
+
+    public boolean sack() {
+        return sack;
+    }
+
+    public int initialWindowSegments() {
+        return initialWindowSegments;
+    }
+
+    public int maxOutOfOrderSegments() {
+        return maxOutOfOrderSegments;
+    }
+
+    /** The window scale we offer: the smallest shift that fits the receive buffer in 16 bits (max 14, RFC 7323). */
+    public int receiveWindowScale() {
+        if (!windowScaling) {
+            return 0;
+        }
+        int shift = 0;
+        while (shift < 14 && (receiveBuffer >> shift) > 0xFFFF) {
+            shift++;
+        }
+        return shift;
+    }
+
+    public static final class Builder {
+        private ByteBufAllocator allocator = ByteBufAllocator.DEFAULT;
+        private int receiveBuffer = 4 << 20;
+        private int sendBuffer = 4 << 20;
+        private int mss = 1460;
+        private long initialRtoMs = 1000;
+        private long minRtoMs = 200;
+        private long maxRtoMs = 60_000;
+        private int maxRetransmits = 15;
+        private int maxSynRetransmits = 5;
+        private long handshakeTimeoutMs = 75_000;
+        private long delayedAckMs = 40;
+        private long timeWaitMs = 2_000;
+        private boolean nagle = false;
+        private boolean windowScaling = true;
+        private boolean sack = true;
+        private int initialWindowSegments = 10;
+        private int maxOutOfOrderSegments = 512;
+
+        public Builder allocator(ByteBufAllocator allocator) {
+            this.allocator = allocator;
+            return this;
+        }
+
+        public Builder receiveBuffer(int bytes) {
+            this.receiveBuffer = bytes;
+            return this;
+        }
+
+        public Builder sendBuffer(int bytes) {
+            this.sendBuffer = bytes;
+            return this;
+        }
+
+        public Builder mss(int mss) {
+            this.mss = mss;
+            return this;
+        }
+
+        /** MSS for an IPv4 MTU: MTU - 20 (IP) - 20 (TCP). */
+        public Builder mtu(int mtu) {
+            this.mss = mtu - 40;
+            return this;
+        }
+
+        public Builder initialRtoMs(long ms) {
+            this.initialRtoMs = ms;
+            return this;
+        }
+
+        public Builder minRtoMs(long ms) {
+            this.minRtoMs = ms;
+            return this;
+        }
+
+        public Builder maxRtoMs(long ms) {
+            this.maxRtoMs = ms;
+            return this;
+        }
+
+        public Builder maxRetransmits(int n) {
+            this.maxRetransmits = n;
+            return this;
+        }
+
+        public Builder maxSynRetransmits(int n) {
+            this.maxSynRetransmits = n;
+            return this;
+        }
+
+        public Builder handshakeTimeoutMs(long ms) {
+            this.handshakeTimeoutMs = ms;
+            return this;
+        }
+
+        public Builder delayedAckMs(long ms) {
+            this.delayedAckMs = ms;
+            return this;
+        }
+
+        public Builder timeWaitMs(long ms) {
+            this.timeWaitMs = ms;
+            return this;
+        }
+
+        public Builder nagle(boolean on) {
+            this.nagle = on;
+            return this;
+        }
+
+        public Builder windowScaling(boolean on) {
+            this.windowScaling = on;
+            return this;
+        }
+
+        public Builder sack(boolean on) {
+            this.sack = on;
+            return this;
+        }
+
+        public Builder initialWindowSegments(int n) {
+            this.initialWindowSegments = n;
+            return this;
+        }
+
+        public Builder maxOutOfOrderSegments(int n) {
+            this.maxOutOfOrderSegments = n;
+            return this;
+        }
+
+        public TcpConfig build() {
+            if (mss < 64 || mss > 65495) {
+                throw new IllegalArgumentException("mss " + mss);
+            }
+            if (receiveBuffer < mss || sendBuffer < 1) {
+                throw new IllegalArgumentException("buffers " + receiveBuffer + "/" + sendBuffer);
+            }
+            if (minRtoMs < 1 || initialRtoMs < minRtoMs || maxRtoMs < initialRtoMs) {
+                throw new IllegalArgumentException("rto bounds");
+            }
+            return new TcpConfig(this);
+        }
+    }
+}

@@ -1,0 +1,1315 @@
+package io.slirp4j.stack.tcp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.slirp4j.stack.wire.TcpHeader;
+import io.slirp4j.stack.wire.TcpSegment;
+
+/**
+ * One TCP connection with the guest: the RFC 9293 state machine, with no threads, sockets or clock of its own.
+ *
+ * <p>Theory of operation. The owner (the NAT) feeds it guest segments ({@link #onSegment}), host data
+ * ({@link #write}, {@link #shutdownOutput}, {@link #abort}), host progress ({@link #consumed}) and time
+ * ({@link #onTimer} at {@link #nextDeadline()}); the connection answers through {@link TcpOutput}. Every entry
+ * point does its state work first and then, once, {@link #transmit}s what the state allows, so a burst of input
+ * produces one ACK, and callbacks that re-enter (e.g. {@code consumed} from {@code onData}) only change state.
+ *
+ * <p>Sequence numbers are {@code int}s compared by signed difference (RFC 1982 style), so wrap-around is free.
+ * The send side keeps SND.UNA, SND.NXT and SND.MAX (the highest ever sent: after a timeout SND.NXT goes back to
+ * SND.UNA and resends, go-back-N as BSD does, and an ACK is valid up to SND.MAX). Send data lives in a
+ * {@link SendBuffer} of retained host-read slices starting at SND.UNA (after the SYN); the FIN takes the sequence
+ * number after the last byte once {@link #shutdownOutput} was called.
+ *
+ * <p>Loss recovery: RTO per RFC 6298 (one segment timed at a time, Karn's rule, exponential back-off, 200 ms
+ * floor, 60 s ceiling, abort after {@code maxRetransmits} expiries without progress); NewReno (RFC 5681 + 6582):
+ * slow start from 10 segments, congestion avoidance by byte counting, fast retransmit on the third duplicate
+ * ACK, partial ACKs retransmit the next hole and stay in recovery until SND.MAX at entry is acknowledged. The
+ * sender does not use the guest's SACK blocks (only our receive side reports them).
+ *
+ * <p>Flow control: the receive window is the receive buffer minus the bytes delivered to the owner and not yet
+ * {@link #consumed} (out-of-order bytes sit inside the advertised window, so they need no separate account). The
+ * right edge never moves left (RFC 9293 3.8.6), grows only in steps of min(buffer/2, MSS) (receiver SWS
+ * avoidance, RFC 1122 4.2.3.3), and a window update is sent at once when the window at least doubles, which
+ * covers the guest sitting at zero window. Zero windows from the guest are probed with Linux's probe (an ACK
+ * with SEG.SEQ = SND.UNA - 1, which forces an ACK carrying the window) on the back-off timer; probes answered
+ * with any ACK never make the connection time out.
+ *
+ * <p>ACKs: delayed by {@code delayedAckMs} unless two segments (or 2*MSS bytes) are unacknowledged, a segment
+ * arrived out of order or filled a gap, a FIN arrived, or the window opened enough to matter. Every segment we
+ * send carries the current ACK and window, so delayed ACKs ride on data when there is any.
+ *
+ * <p>Memory: send buffer at most {@code sendBuffer} bytes (plus the tails of the host buffers the slices pin),
+ * reassembly queue at most the receive window and {@code maxOutOfOrderSegments} ranges; nothing else grows.
+ *
+ * <p>TIME_WAIT: this object lingers, with its buffers released (a few hundred bytes), for {@code timeWaitMs},
+ * re-ACKing a retransmitted guest FIN, then reports {@link TcpOutput#onClosed}. It holds nothing of the host:
+ * the owner closes the host socket when the guest's FIN has been passed on and the host's EOF given to
+ * {@link #shutdownOutput}. A new SYN from the same guest port with a higher sequence number ends TIME_WAIT early
+ * ({@link Disposition#REOPEN}, RFC 6191's rule without timestamps).
+ *
+ * <p>RST and SYN validation follow RFC 5961: an RST is accepted only at exactly RCV.NXT, an in-window RST or any
+ * SYN in a synchronized state draws a challenge ACK, and ACKs for data never sent or older than the largest
+ * window are dropped with an ACK.
+ */
+public final class TcpConnection {
+    /** What {@link #onSegment} did with a segment. */
+    public enum Disposition {
+        /** The segment belonged to this connection (even if it was dropped as invalid). */
+        HANDLED,
+        /**
+         * A SYN that starts a new incarnation of this four-tuple arrived in TIME_WAIT: this connection closed
+         * (onClosed was called) and the owner should treat the SYN as a brand-new connection attempt.
+         */
+        REOPEN
+    }
+
+    /** RFC 9293 3.7.1: the MSS to assume when the peer sends no MSS option (IPv4). */
+    public static final int DEFAULT_PEER_MSS = 536;
+    private static final int MIN_MSS = 64;
+    private static final int MAX_SACK_BLOCKS_SENT = 3;
+    private static final int MAX_CWND = 1 << 30;
+
+    private final TcpConfig config;
+    private final TcpOutput output;
+    private final int localPort;
+    private final int remotePort;
+    private final boolean active;
+    private Object attachment;
+
+    private TcpState state;
+    private final TcpHeader header = new TcpHeader();
+
+    // ---- send side ----
+    private final int iss;
+    private int sndUna;
+    private int sndNxt;
+    private int sndMax;
+    /** Send window in bytes (already scaled), and the segment that last updated it. */
+    private int sndWnd;
+    private int sndWl1;
+    private int sndWl2;
+    private int maxSndWnd;
+    private int sndShift;
+    private int sndMss;
+    private final SendBuffer sendBuffer;
+    /** Sequence number of the byte at {@code sendBuffer.start()}. */
+    private int bufSeq;
+    private boolean finQueued;
+    private boolean wantSendSpace;
+
+    // congestion control (NewReno)
+    private int cwnd;
+    private int ssthresh = Integer.MAX_VALUE;
+    private int bytesAckedInCa;
+    private int dupAcks;
+    private boolean inRecovery;
+    private int recover;
+
+    // retransmission timer (RFC 6298)
+    private double srtt;
+    private double rttvar;
+    private boolean haveRtt;
+    private long rto;
+    private long rtoDeadline = Long.MAX_VALUE;
+    private int retries;
+    private boolean timing;
+    private int timedSeq;
+    private long timedAt;
+    private long handshakeDeadline = Long.MAX_VALUE;
+    private boolean synRetransmitted;
+
+    // persist timer (zero-window probes)
+    private long persistDeadline = Long.MAX_VALUE;
+    private long persistBackoff;
+    private int probesUnanswered;
+
+    // ---- receive side ----
+    private int irs;
+    private int rcvNxt;
+    /** RCV.NXT + the window last advertised: the right edge, which never moves left. */
+    private int rcvAdvRight;
+    private final int rcvShift;
+    private int unconsumed;
+    private final ReassemblyQueue reassembly;
+    private boolean remoteFin;
+    private boolean sackOk;
+
+    // ACK scheduling
+    private boolean ackNow;
+    private long ackDeadline = Long.MAX_VALUE;
+    private int segmentsUnacked;
+    private int bytesUnacked;
+
+    private long timeWaitDeadline = Long.MAX_VALUE;
+    private boolean closedReported;
+    private int depth;
+
+    private TcpConnection(TcpConfig config, TcpOutput output, int localPort, int remotePort, int iss, boolean active) {
+        this.config = config;
+        this.output = output;
+        this.localPort = localPort;
+        this.remotePort = remotePort;
+        this.iss = iss;
+        this.active = active;
+        this.sendBuffer = new SendBuffer(config.allocator());
+        this.reassembly = new ReassemblyQueue(config.allocator(), config.maxOutOfOrderSegments());
+        this.rcvShift = config.receiveWindowScale();
+        this.rto = config.initialRtoMs();
+        this.sndUna = iss;
+        this.sndNxt = iss + 1;
+        this.sndMax = iss + 1;
+        this.bufSeq = iss + 1;
+        this.sndMss = Math.min(config.mss(), DEFAULT_PEER_MSS);
+        this.recover = iss;
+    }
+
+    /**
+     * A connection from a guest SYN (already validated by the owner, who connected the host socket): answers
+     * SYN-ACK now and is in SYN-RECEIVED. Local port is the SYN's destination port.
+     */
+    public static TcpConnection accept(TcpConfig config, TcpOutput output, TcpSegment syn, int iss, long now) {
+        TcpConnection c = new TcpConnection(config, output, syn.destinationPort(), syn.sourcePort(), iss, false);
+        c.state = TcpState.SYN_RECEIVED;
+        c.irs = syn.seq();
+        c.rcvNxt = c.irs + 1;
+        c.takeSynOptions(syn);
+        c.sndWnd = syn.window(); // never scaled in a SYN (RFC 7323 2.2)
+        c.sndWl1 = syn.seq();
+        c.sndWl2 = c.sndUna;
+        c.maxSndWnd = c.sndWnd;
+        c.handshakeDeadline = now + config.handshakeTimeoutMs();
+        c.depth++;
+        try {
+            c.sendSyn(now);
+        } finally {
+            c.depth--;
+        }
+        return c;
+    }
+
+    /** A connection we open to the guest (inbound port forward): sends SYN now and is in SYN-SENT. */
+    public static TcpConnection connect(TcpConfig config, TcpOutput output, int localPort, int remotePort, int iss,
+        long now) {
+        TcpConnection c = new TcpConnection(config, output, localPort, remotePort, iss, true);
+        c.state = TcpState.SYN_SENT;
+        c.handshakeDeadline = now + config.handshakeTimeoutMs();
+        c.depth++;
+        try {
+            c.sendSyn(now);
+        } finally {
+            c.depth--;
+        }
+        return c;
+    }
+
+    /**
+     * Fills {@code out} with the RST that answers {@code segment} when no connection exists for it (RFC 9293
+     * 3.10.7.1): nothing for an RST (returns false); for a segment with ACK, {@code <SEQ=SEG.ACK><CTL=RST>};
+     * otherwise {@code <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>}. Ports are swapped.
+     */
+    public static boolean resetFor(TcpSegment segment, TcpHeader out) {
+        if (segment.has(TcpSegment.RST)) {
+            return false;
+        }
+        out.clear();
+        out.sourcePort = segment.destinationPort();
+        out.destinationPort = segment.sourcePort();
+        if (segment.has(TcpSegment.ACK)) {
+            out.seq = segment.ack();
+            out.flags = TcpSegment.RST;
+        } else {
+            out.seq = 0;
+            out.ack = segment.seq() + segment.sequenceLength();
+            out.flags = TcpSegment.RST | TcpSegment.ACK;
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------------------------------------------------
+    // Accessors
+
+    public TcpState state() {
+        return state;
+    }
+
+    public int localPort() {
+        return localPort;
+    }
+
+    public int remotePort() {
+        return remotePort;
+    }
+
+    /** True for connections made with {@link #connect}. */
+    public boolean isActive() {
+        return active;
+    }
+
+    public Object attachment() {
+        return attachment;
+    }
+
+    public void attach(Object attachment) {
+        this.attachment = attachment;
+    }
+
+    /** The earliest time {@link #onTimer} has work, or {@link Long#MAX_VALUE}. */
+    public long nextDeadline() {
+        if (state == TcpState.CLOSED) {
+            return Long.MAX_VALUE;
+        }
+        return Math.min(Math.min(Math.min(rtoDeadline, persistDeadline), Math.min(ackDeadline, timeWaitDeadline)),
+            handshakeDeadline);
+    }
+
+    /** Bytes {@link #write} would accept now. */
+    public int sendSpace() {
+        if (finQueued || state == TcpState.CLOSED || state == TcpState.TIME_WAIT) {
+            return 0;
+        }
+        return Math.max(0, config.sendBuffer() - sendBuffer.size());
+    }
+
+    /** Bytes accepted from the host and not yet acknowledged by the guest. */
+    public int sendQueued() {
+        return sendBuffer.size();
+    }
+
+    /** Bytes delivered through onData and not yet {@link #consumed}. */
+    public int unconsumed() {
+        return unconsumed;
+    }
+
+    /** Bytes of out-of-order guest data held. */
+    public int outOfOrderBytes() {
+        return reassembly.bytes();
+    }
+
+    public int sendMss() {
+        return sndMss;
+    }
+
+    public int congestionWindow() {
+        return cwnd;
+    }
+
+    public int slowStartThreshold() {
+        return ssthresh;
+    }
+
+    public int sendWindow() {
+        return sndWnd;
+    }
+
+    public long retransmissionTimeout() {
+        return rto;
+    }
+
+    public double smoothedRtt() {
+        return haveRtt ? srtt : -1;
+    }
+
+    /** Our window scale (0 if not negotiated). */
+    public int receiveWindowShift() {
+        return wsOn ? rcvShift : 0;
+    }
+
+    /** The guest's window scale (0 if not negotiated). */
+    public int sendWindowShift() {
+        return sndShift;
+    }
+
+    public boolean sackPermitted() {
+        return sackOk;
+    }
+
+    public int sndUna() {
+        return sndUna;
+    }
+
+    public int sndNxt() {
+        return sndNxt;
+    }
+
+    public int rcvNxt() {
+        return rcvNxt;
+    }
+
+    public boolean inFastRecovery() {
+        return inRecovery;
+    }
+
+    // ------------------------------------------------------------------------------------------------------
+    // Host-side inputs
+
+    /**
+     * Queues host data for the guest: takes as many readable bytes of {@code data} as fit in the send buffer
+     * (advancing its reader index; the caller keeps ownership of {@code data} and of the rest) and returns how
+     * many. Fewer than offered means the buffer is full: stop reading the host socket until
+     * {@link TcpOutput#onSendSpace}. Returns 0 after {@link #shutdownOutput} or once closed.
+     */
+    public int write(ByteBuf data, long now) {
+        int n = Math.min(data.readableBytes(), sendSpace());
+        if (n < data.readableBytes()) {
+            wantSendSpace = true;
+        }
+        if (n <= 0) {
+            return 0;
+        }
+        enter(now);
+        try {
+            sendBuffer.append(data, n);
+        } finally {
+            exit(now);
+        }
+        return n;
+    }
+
+    /** The host socket reached EOF: send FIN after the queued data (half-close toward the guest). Idempotent. */
+    public void shutdownOutput(long now) {
+        if (finQueued || state == TcpState.CLOSED) {
+            return;
+        }
+        enter(now);
+        try {
+            finQueued = true;
+            wantSendSpace = false;
+            if (state == TcpState.ESTABLISHED) {
+                state = TcpState.FIN_WAIT_1;
+            } else if (state == TcpState.CLOSE_WAIT) {
+                state = TcpState.LAST_ACK;
+            }
+            // SYN states: the FIN waits for the handshake (see establish())
+        } finally {
+            exit(now);
+        }
+    }
+
+    /** The host connection was reset (or the owner gives up): RST to the guest, then closed. */
+    public void abort(long now) {
+        if (state == TcpState.CLOSED) {
+            return;
+        }
+        if (state != TcpState.SYN_SENT && state != TcpState.TIME_WAIT) {
+            sendReset(sndNxt, state != TcpState.SYN_RECEIVED);
+        }
+        terminate(null);
+    }
+
+    /**
+     * The host took {@code n} bytes of data delivered through onData: they leave the receive buffer and the
+     * window opens (with an immediate window update if the guest may be waiting for it).
+     */
+    public void consumed(int n, long now) {
+        if (n <= 0 || state == TcpState.CLOSED) {
+            return;
+        }
+        enter(now);
+        try {
+            unconsumed = Math.max(0, unconsumed - n);
+            if (state.synchronizedState() && !remoteFin) {
+                int advertised = Math.max(0, rcvAdvRight - rcvNxt);
+                int possible = maxWindow();
+                int grow = possible - advertised;
+                if (grow >= Math.min(config.receiveBuffer() / 2, config.mss())
+                    && possible >= 2 * advertised) {
+                    ackNow = true;
+                }
+            }
+        } finally {
+            exit(now);
+        }
+    }
+
+    /** Time passed: runs whatever timers expired. */
+    public void onTimer(long now) {
+        if (state == TcpState.CLOSED) {
+            return;
+        }
+        enter(now);
+        try {
+            if (now >= timeWaitDeadline) {
+                terminate(null);
+                return;
+            }
+            if (now >= handshakeDeadline && !state.synchronizedState()) {
+                if (state == TcpState.SYN_RECEIVED) {
+                    sendReset(sndNxt, false);
+                }
+                terminate(TcpCloseCause.HANDSHAKE_TIMEOUT);
+                return;
+            }
+            if (now >= rtoDeadline) {
+                retransmitTimeout(now);
+                if (state == TcpState.CLOSED) {
+                    return;
+                }
+            }
+            if (now >= persistDeadline) {
+                persistTimeout(now);
+                if (state == TcpState.CLOSED) {
+                    return;
+                }
+            }
+            if (now >= ackDeadline) {
+                ackDeadline = Long.MAX_VALUE;
+                ackNow = true;
+            }
+        } finally {
+            exit(now);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------
+    // Guest segments (RFC 9293 3.10.7)
+
+    /**
+     * A segment from the guest for this connection's four-tuple, checksum already verified. The view and its
+     * buffer are borrowed for the call (payload the connection keeps is retained or copied).
+     */
+    public Disposition onSegment(TcpSegment seg, long now) {
+        if (state == TcpState.CLOSED) {
+            return Disposition.HANDLED;
+        }
+        enter(now);
+        try {
+            if (state == TcpState.SYN_SENT) {
+                synSentInput(seg, now);
+            } else {
+                return otherInput(seg, now);
+            }
+        } finally {
+            exit(now);
+        }
+        return Disposition.HANDLED;
+    }
+
+    private void synSentInput(TcpSegment seg, long now) {
+        int flags = seg.flags();
+        boolean ack = (flags & TcpSegment.ACK) != 0;
+        if (ack && (seg.ack() - iss <= 0 || seg.ack() - sndMax > 0)) {
+            if ((flags & TcpSegment.RST) == 0) {
+                sendReset(seg.ack(), false);
+            }
+            return;
+        }
+        if ((flags & TcpSegment.RST) != 0) {
+            if (ack) {
+                terminate(TcpCloseCause.REFUSED);
+            }
+            return;
+        }
+        if ((flags & TcpSegment.SYN) == 0) {
+            return;
+        }
+        irs = seg.seq();
+        rcvNxt = irs + 1;
+        takeSynOptions(seg);
+        if (ack) {
+            sndWnd = seg.window(); // not scaled in a SYN
+            sndWl1 = seg.seq();
+            sndWl2 = seg.ack();
+            maxSndWnd = sndWnd;
+            ackOfSyn(seg.ack(), now);
+            ackNow = true;
+            // data or FIN on a SYN-ACK is rare; it is not acknowledged and the guest sends it again
+            establish();
+        } else {
+            // simultaneous open (RFC 9293 figure 8): answer SYN-ACK from SYN-RECEIVED
+            state = TcpState.SYN_RECEIVED;
+            sndWnd = seg.window();
+            sndWl1 = seg.seq();
+            sndWl2 = sndUna;
+            maxSndWnd = sndWnd;
+            sndNxt = iss;
+            sendSyn(now);
+        }
+    }
+
+    private Disposition otherInput(TcpSegment seg, long now) {
+        int flags = seg.flags();
+        int seq = seg.seq();
+        int payload = seg.payloadLength();
+        int segLen = seg.sequenceLength();
+        boolean rst = (flags & TcpSegment.RST) != 0;
+        boolean syn = (flags & TcpSegment.SYN) != 0;
+
+        if (state == TcpState.SYN_RECEIVED && syn && !rst && seq == irs) {
+            if ((flags & TcpSegment.ACK) == 0) {
+                // the guest did not see our SYN-ACK: send it again (backed off by the timer only)
+                sendSynAck();
+                return Disposition.HANDLED;
+            }
+            int ack = seg.ack();
+            if (ack - sndUna > 0 && ack - sndMax <= 0) {
+                // simultaneous open: the guest's SYN-ACK answers our SYN (RFC 5961 4.2 lets it through, as Linux)
+                sndWnd = seg.window(); // a SYN's window is never scaled
+                sndWl1 = seq;
+                sndWl2 = ack;
+                maxSndWnd = Math.max(maxSndWnd, sndWnd);
+                ackOfSyn(ack, now);
+                ackNow = true;
+                establish();
+                return Disposition.HANDLED;
+            }
+        }
+        if (state == TcpState.TIME_WAIT && syn && !rst && (flags & TcpSegment.ACK) == 0 && seq - rcvNxt > 0) {
+            terminate(null);
+            return Disposition.REOPEN;
+        }
+
+        if (state == TcpState.TIME_WAIT && (flags & TcpSegment.FIN) != 0 && !rst && !syn) {
+            // a retransmitted guest FIN: our ACK was lost; ACK again and restart the timer (RFC 9293 3.10.7.4)
+            ackNow = true;
+            timeWaitDeadline = now + config.timeWaitMs();
+            return Disposition.HANDLED;
+        }
+
+        // 1. sequence number acceptability
+        int wnd = Math.max(0, rcvAdvRight - rcvNxt);
+        if (!acceptable(seq, segLen, wnd)) {
+            if (!rst) {
+                ackNow = true;
+            }
+            return Disposition.HANDLED;
+        }
+
+        // 2. RST (RFC 5961 3.2)
+        if (rst) {
+            if (seq == rcvNxt) {
+                if (state == TcpState.TIME_WAIT || remoteFin && finQueued && sndUna - finSeq() >= 0) {
+                    // both directions were complete, all our data acknowledged, only our FIN outstanding: nothing
+                    // was lost, so this is a plain close (e.g. the guest's TIME_WAIT ended before the ACK of its
+                    // FIN reached us; our FIN retransmission then drew an RST)
+                    terminate(null);
+                } else {
+                    terminate(TcpCloseCause.RESET_BY_PEER);
+                }
+            } else {
+                ackNow = true; // challenge ACK
+            }
+            return Disposition.HANDLED;
+        }
+
+        // 4. SYN in a synchronized state (RFC 5961 4.2): challenge ACK
+        if (syn) {
+            ackNow = true;
+            return Disposition.HANDLED;
+        }
+
+        // 5. ACK
+        if ((flags & TcpSegment.ACK) == 0) {
+            return Disposition.HANDLED;
+        }
+        int ack = seg.ack();
+        if (state == TcpState.SYN_RECEIVED) {
+            if (ack - sndUna > 0 && ack - sndMax <= 0) {
+                sndWnd = seg.window() << sndShift;
+                sndWl1 = seq;
+                sndWl2 = ack;
+                maxSndWnd = Math.max(maxSndWnd, sndWnd);
+                ackOfSyn(ack, now);
+                if (maxWindow() >= 2 * Math.max(1, rcvAdvRight - rcvNxt)) {
+                    // the SYN-ACK could only offer 64 KiB (never scaled): announce the real window now rather
+                    // than an RTT later, when the guest may already be stalled on the small one
+                    ackNow = true;
+                }
+                establish();
+                if (state == TcpState.CLOSED) {
+                    return Disposition.HANDLED;
+                }
+            } else {
+                sendReset(ack, false);
+                return Disposition.HANDLED;
+            }
+        }
+        if (!processAck(seg, ack, now)) {
+            return Disposition.HANDLED;
+        }
+        if (state == TcpState.CLOSED) {
+            return Disposition.HANDLED;
+        }
+
+        // 7. segment text
+        boolean finInOrder = false;
+        if (payload > 0 || (flags & TcpSegment.FIN) != 0) {
+            switch (state) {
+                case ESTABLISHED:
+                case FIN_WAIT_1:
+                case FIN_WAIT_2:
+                    finInOrder = receive(seg, seq, payload, (flags & TcpSegment.FIN) != 0);
+                    if (state == TcpState.CLOSED) {
+                        return Disposition.HANDLED;
+                    }
+                    break;
+                default:
+                    // the guest's FIN came already: only a retransmitted FIN can arrive; ACK it
+                    if ((flags & TcpSegment.FIN) != 0 && seq + payload == rcvNxt - 1) {
+                        ackNow = true;
+                        if (state == TcpState.TIME_WAIT) {
+                            timeWaitDeadline = now + config.timeWaitMs();
+                        }
+                    } else if (payload > 0) {
+                        ackNow = true;
+                    }
+                    break;
+            }
+        }
+
+        // 8. FIN
+        if (finInOrder) {
+            finReceived(now);
+        }
+        return Disposition.HANDLED;
+    }
+
+    /** RFC 9293's acceptability test, relaxed as Linux does: a segment starting at RCV.NXT is always acceptable. */
+    private boolean acceptable(int seq, int segLen, int wnd) {
+        if (segLen == 0) {
+            if (wnd == 0) {
+                return seq == rcvNxt;
+            }
+            return seq - rcvNxt >= 0 && seq - (rcvNxt + wnd) < 0;
+        }
+        if (seq == rcvNxt) {
+            return true;
+        }
+        if (wnd == 0) {
+            return false;
+        }
+        int last = seq + segLen - 1;
+        return (seq - rcvNxt >= 0 && seq - (rcvNxt + wnd) < 0) || (last - rcvNxt >= 0 && last - (rcvNxt + wnd) < 0);
+    }
+
+    /** Returns false if the segment must be dropped (ACK of something never sent, or far too old). */
+    private boolean processAck(TcpSegment seg, int ack, long now) {
+        if (ack - sndMax > 0) {
+            ackNow = true;
+            return false;
+        }
+        if (ack - (sndUna - Math.max(maxSndWnd, 1)) < 0) {
+            ackNow = true; // RFC 5961 5.2: older than anything the guest could legitimately ACK
+            return false;
+        }
+        int seq = seg.seq();
+        int window = seg.window() << sndShift;
+        boolean newData = ack - sndUna > 0;
+        if (ack == sndUna && !newData) {
+            boolean duplicate = seg.payloadLength() == 0 && !seg.has(TcpSegment.FIN) && window == sndWnd
+                && sndMax != sndUna && (seq - sndWl1 >= 0);
+            if (duplicate) {
+                onDuplicateAck(now);
+            }
+            retries = 0; // the guest is alive (e.g. answering probes at a zero window)
+            probesUnanswered = 0;
+        } else if (newData) {
+            onNewAck(ack, now);
+        }
+        // window update (RFC 9293 3.10.7.4)
+        if (sndWl1 - seq < 0 || (sndWl1 == seq && sndWl2 - ack <= 0)) {
+            sndWnd = window;
+            sndWl1 = seq;
+            sndWl2 = ack;
+            maxSndWnd = Math.max(maxSndWnd, sndWnd);
+            if (sndWnd > 0) {
+                persistDeadline = Long.MAX_VALUE;
+                persistBackoff = 0;
+            }
+        }
+        // state transitions when our FIN is acknowledged
+        if (finQueued && sndUna == finSeq() + 1) {
+            switch (state) {
+                case FIN_WAIT_1:
+                    state = TcpState.FIN_WAIT_2;
+                    break;
+                case CLOSING:
+                    enterTimeWait(now);
+                    break;
+                case LAST_ACK:
+                    terminate(null);
+                    return false;
+                default:
+                    break;
+            }
+        }
+        return true;
+    }
+
+    private void onDuplicateAck(long now) {
+        dupAcks++;
+        if (inRecovery) {
+            cwnd = Math.min(MAX_CWND, cwnd + sndMss); // RFC 6582 3.2 step 4: inflate
+        } else if (dupAcks == 3 && (sndUna - 1) - recover >= 0) {
+            // RFC 6582 3.2 step 2 (the recover check avoids a second reduction for one loss event)
+            int flight = sndMax - sndUna;
+            ssthresh = Math.max(flight / 2, 2 * sndMss);
+            recover = sndMax;
+            inRecovery = true;
+            timing = false;
+            retransmitFirst(now);
+            cwnd = ssthresh + 3 * sndMss;
+        }
+    }
+
+    private void onNewAck(int ack, long now) {
+        int acked = ack - sndUna;
+        if (timing && ack - timedSeq > 0) {
+            timing = false;
+            rttSample(now - timedAt);
+        }
+        retries = 0;
+        probesUnanswered = 0;
+        // acknowledged data leaves the send buffer (the FIN's sequence number is not data)
+        int dataAcked = Math.min(ack - bufSeq, sendBuffer.size());
+        if (dataAcked > 0) {
+            sendBuffer.drop(dataAcked);
+            bufSeq += dataAcked;
+        }
+        sndUna = ack;
+        if (sndNxt - sndUna < 0) {
+            sndNxt = sndUna;
+        }
+        if (inRecovery) {
+            if (ack - recover >= 0) {
+                // full ACK: RFC 6582 3.2 step 3, option (2)
+                int flight = sndMax - sndUna;
+                cwnd = Math.min(ssthresh, Math.max(flight, sndMss) + sndMss);
+                inRecovery = false;
+                dupAcks = 0;
+            } else {
+                // partial ACK: retransmit the next hole, deflate by what was acked, add back one segment
+                retransmitFirst(now);
+                cwnd = Math.max(sndMss, cwnd - acked + (acked >= sndMss ? sndMss : 0));
+            }
+        } else {
+            dupAcks = 0;
+            if (cwnd < ssthresh) {
+                cwnd = Math.min(MAX_CWND, cwnd + Math.min(acked, sndMss));
+            } else {
+                bytesAckedInCa += acked;
+                if (bytesAckedInCa >= cwnd) {
+                    bytesAckedInCa -= cwnd;
+                    cwnd = Math.min(MAX_CWND, cwnd + sndMss);
+                }
+            }
+        }
+        // RFC 6298 5.2 / 5.3
+        rtoDeadline = sndUna == sndMax ? Long.MAX_VALUE : now + rto;
+    }
+
+    private void rttSample(long r) {
+        double m = Math.max(1, r);
+        if (!haveRtt) {
+            srtt = m;
+            rttvar = m / 2;
+            haveRtt = true;
+        } else {
+            rttvar = 0.75 * rttvar + 0.25 * Math.abs(srtt - m);
+            srtt = 0.875 * srtt + 0.125 * m;
+        }
+        rto = clampRto((long) Math.ceil(srtt + Math.max(1, 4 * rttvar)));
+    }
+
+    private long clampRto(long value) {
+        return Math.max(config.minRtoMs(), Math.min(config.maxRtoMs(), value));
+    }
+
+    /** The ACK of our SYN: handshake bookkeeping common to both directions. */
+    private void ackOfSyn(int ack, long now) {
+        sndUna = ack;
+        if (sndNxt - sndUna < 0) {
+            sndNxt = sndUna;
+        }
+        if (timing && !synRetransmitted) {
+            timing = false;
+            rttSample(now - timedAt);
+        } else if (!haveRtt) {
+            rto = config.initialRtoMs(); // RFC 6298 5.7 spirit: forget the SYN back-off
+        }
+        timing = false;
+        retries = 0;
+        rtoDeadline = Long.MAX_VALUE;
+        handshakeDeadline = Long.MAX_VALUE;
+        cwnd = Math.min(MAX_CWND, config.initialWindowSegments() * sndMss);
+    }
+
+    private void establish() {
+        state = TcpState.ESTABLISHED;
+        if (finQueued) {
+            state = TcpState.FIN_WAIT_1;
+        }
+        output.onEstablished(this);
+    }
+
+    /** Processes payload (and notes a FIN) of an acceptable segment; returns true if the FIN is now in order. */
+    private boolean receive(TcpSegment seg, int seq, int payload, boolean fin) {
+        int offset = seg.payloadOffset();
+        int skip = rcvNxt - seq;
+        if (skip > 0) {
+            if (skip > payload) {
+                // only the FIN (or nothing) is new
+                return fin && seq + payload == rcvNxt;
+            }
+            offset += skip;
+            payload -= skip;
+            seq = rcvNxt;
+        }
+        int room = rcvAdvRight - seq;
+        if (payload > room) {
+            payload = Math.max(0, room);
+            fin = false; // the FIN lies beyond the window
+            ackNow = true; // tell the guest where the window ends
+        }
+        if (seq != rcvNxt) {
+            if (payload > 0) {
+                reassembly.add(rcvNxt, seq, seg.buffer(), offset, payload);
+            }
+            ackNow = true; // out of order: duplicate ACK (with SACK) at once (RFC 5681 4.2)
+            return false;
+        }
+        boolean hadGap = !reassembly.isEmpty();
+        if (payload > 0) {
+            ByteBuf data = seg.buffer().retainedSlice(offset, payload);
+            rcvNxt += payload;
+            unconsumed += payload;
+            segmentsUnacked++;
+            bytesUnacked += payload;
+            output.onData(this, data);
+            if (state == TcpState.CLOSED) {
+                return false;
+            }
+        }
+        if (hadGap) {
+            ackNow = true; // filled (part of) a hole: ACK at once (RFC 5681 4.2)
+            ByteBuf next;
+            while ((next = reassembly.poll(rcvNxt)) != null) {
+                int n = next.readableBytes();
+                rcvNxt += n;
+                unconsumed += n;
+                output.onData(this, next);
+                if (state == TcpState.CLOSED) {
+                    return false;
+                }
+            }
+        }
+        if (segmentsUnacked >= 2 || bytesUnacked >= 2 * config.mss()) {
+            ackNow = true;
+        } else if (payload > 0 && ackDeadline == Long.MAX_VALUE) {
+            ackDeadline = lastNow + config.delayedAckMs();
+        }
+        return fin && seq + payload == rcvNxt;
+    }
+
+    private void finReceived(long now) {
+        if (!reassembly.isEmpty()) {
+            reassembly.release(); // bytes beyond the FIN cannot be valid
+        }
+        rcvNxt++;
+        remoteFin = true;
+        ackNow = true;
+        switch (state) {
+            case ESTABLISHED:
+                state = TcpState.CLOSE_WAIT;
+                break;
+            case FIN_WAIT_1:
+                // had the same segment acknowledged our FIN, processAck would have moved us to FIN-WAIT-2
+                state = TcpState.CLOSING;
+                break;
+            case FIN_WAIT_2:
+                enterTimeWait(now);
+                break;
+            default:
+                break;
+        }
+        output.onRemoteFin(this);
+    }
+
+    private void enterTimeWait(long now) {
+        state = TcpState.TIME_WAIT;
+        timeWaitDeadline = now + config.timeWaitMs();
+        rtoDeadline = Long.MAX_VALUE;
+        persistDeadline = Long.MAX_VALUE;
+        sendBuffer.release();
+        reassembly.release();
+    }
+
+    // ------------------------------------------------------------------------------------------------------
+    // Timers
+
+    private void retransmitTimeout(long now) {
+        rtoDeadline = Long.MAX_VALUE;
+        if (state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED) {
+            retries++;
+            if (retries > config.maxSynRetransmits() || now >= handshakeDeadline) {
+                if (state == TcpState.SYN_RECEIVED) {
+                    sendReset(sndNxt, false);
+                }
+                terminate(TcpCloseCause.HANDSHAKE_TIMEOUT);
+                return;
+            }
+            rto = Math.min(config.maxRtoMs(), rto * 2);
+            synRetransmitted = true;
+            timing = false;
+            sendSyn(now);
+            return;
+        }
+        if (sndUna == sndMax) {
+            return;
+        }
+        if (retries >= config.maxRetransmits()) {
+            sendReset(sndNxt, true);
+            terminate(TcpCloseCause.RETRANSMIT_TIMEOUT);
+            return;
+        }
+        retries++;
+        // RFC 5681 (4): loss window; RFC 6582 4: remember SND.MAX so later dup ACKs do not start recovery
+        int flight = sndMax - sndUna;
+        ssthresh = Math.max(flight / 2, 2 * sndMss);
+        cwnd = sndMss;
+        bytesAckedInCa = 0;
+        recover = sndMax;
+        inRecovery = false;
+        dupAcks = 0;
+        timing = false;
+        sndNxt = sndUna; // go back N
+        rto = Math.min(config.maxRtoMs(), rto * 2);
+        rtoDeadline = now + rto;
+        if (sndWnd == 0) {
+            // nothing may be resent into a zero window: probe it, so a live guest answers (and resets retries)
+            emit(sndUna - 1, TcpSegment.ACK, Unpooled.EMPTY_BUFFER);
+        }
+    }
+
+    private void persistTimeout(long now) {
+        persistDeadline = Long.MAX_VALUE;
+        if (sndWnd != 0 || sendBuffer.size() == 0 && !finQueued) {
+            return;
+        }
+        if (probesUnanswered >= config.maxRetransmits()) {
+            sendReset(sndNxt, true);
+            terminate(TcpCloseCause.RETRANSMIT_TIMEOUT);
+            return;
+        }
+        probesUnanswered++;
+        // an old sequence number forces the guest to answer with an ACK showing its window
+        emit(sndUna - 1, TcpSegment.ACK, Unpooled.EMPTY_BUFFER);
+        persistBackoff = Math.min(config.maxRtoMs(), persistBackoff == 0 ? rto : persistBackoff * 2);
+        persistDeadline = now + persistBackoff;
+    }
+
+    // ------------------------------------------------------------------------------------------------------
+    // Output
+
+    /** The time of the entry point being processed (for timers armed deep inside input processing). */
+    private long lastNow;
+
+    private void enter(long now) {
+        depth++;
+        lastNow = now;
+    }
+
+    private void exit(long now) {
+        if (--depth > 0) {
+            return;
+        }
+        depth++;
+        try {
+            for (int round = 0; round < 4 && state != TcpState.CLOSED; round++) {
+                transmit(now);
+                if (wantSendSpace && state != TcpState.CLOSED && !finQueued
+                    && sendSpace() >= Math.max(1, config.sendBuffer() / 4)) {
+                    wantSendSpace = false;
+                    output.onSendSpace(this);
+                    continue;
+                }
+                break;
+            }
+        } finally {
+            depth--;
+        }
+        if (state == TcpState.CLOSED) {
+            reportClosed();
+        }
+    }
+
+    private int finSeq() {
+        return bufSeq + sendBuffer.size();
+    }
+
+    /** Sends what the windows allow, then an ACK if one is owed. */
+    private void transmit(long now) {
+        switch (state) {
+            case ESTABLISHED:
+            case CLOSE_WAIT:
+            case FIN_WAIT_1:
+            case CLOSING:
+            case LAST_ACK:
+                sendData(now);
+                break;
+            default:
+                break;
+        }
+        if (ackNow && state != TcpState.CLOSED && state != TcpState.SYN_SENT) {
+            if (state == TcpState.SYN_RECEIVED) {
+                sendSynAck();
+            } else {
+                // SND.MAX, not SND.NXT: while resending after a timeout SND.NXT is old, and a pure ACK with an
+                // old sequence number is unacceptable to the guest, which would drop the ACK in it (BSD does this)
+                emit(sndMax, TcpSegment.ACK, Unpooled.EMPTY_BUFFER);
+            }
+        }
+    }
+
+    private void sendData(long now) {
+        while (true) {
+            int offset = sndNxt - bufSeq;
+            int remaining = sendBuffer.size() - offset;
+            boolean finDue = finQueued && sndNxt == finSeq();
+            if (remaining <= 0 && !finDue) {
+                break; // all sent (or the FIN is already out)
+            }
+            remaining = Math.max(0, remaining);
+            int effMss = Math.max(1, sndMss - segmentOptionsLength());
+            int inFlight = sndNxt - sndUna;
+            long usable = Math.min((long) sndWnd, (long) cwnd) - inFlight;
+            int len = (int) Math.max(0, Math.min(Math.min(remaining, effMss), usable));
+            // the FIN goes with the last byte, or alone (even into a zero window, as Linux does)
+            boolean fin = finQueued && sndNxt + len == finSeq();
+            if (len == 0 && !fin) {
+                break; // window or congestion window closed
+            }
+            if (len > 0 && len < remaining && len < effMss && len < maxSndWnd / 2 && inFlight > 0) {
+                break; // sender SWS avoidance (RFC 9293 3.8.6.2.1): wait for a full segment's worth of window
+            }
+            if (config.nagle() && len > 0 && len < effMss && inFlight > 0) {
+                break; // Nagle: a small segment waits for the ACK of what is in flight
+            }
+            ByteBuf payload = len == 0 ? Unpooled.EMPTY_BUFFER
+                : sendBuffer.payload(sendBuffer.start() + offset, len);
+            int flags = TcpSegment.ACK | (fin ? TcpSegment.FIN : 0)
+                | (len > 0 && len == remaining ? TcpSegment.PSH : 0);
+            if (!timing && sndNxt == sndMax && len > 0) {
+                timing = true;
+                timedSeq = sndNxt;
+                timedAt = now;
+            }
+            try {
+                emit(sndNxt, flags, payload);
+            } finally {
+                payload.release();
+            }
+            sndNxt += len + (fin ? 1 : 0);
+            if (sndNxt - sndMax > 0) {
+                sndMax = sndNxt;
+            }
+            if (rtoDeadline == Long.MAX_VALUE) {
+                rtoDeadline = now + rto;
+            }
+            persistDeadline = Long.MAX_VALUE;
+            if (fin) {
+                break;
+            }
+        }
+        // zero window with data waiting and nothing in flight: the persist timer probes it
+        if (sndWnd == 0 && sndNxt == sndUna && sndUna == sndMax && sendBuffer.size() > sndNxt - bufSeq
+            && persistDeadline == Long.MAX_VALUE) {
+            persistBackoff = rto;
+            persistDeadline = now + persistBackoff;
+        }
+    }
+
+    /** Retransmits one segment at SND.UNA (fast retransmit, partial ACK) without moving SND.NXT. */
+    private void retransmitFirst(long now) {
+        int offset = sndUna - bufSeq;
+        int remaining = sendBuffer.size() - offset;
+        int effMss = Math.max(1, sndMss - segmentOptionsLength());
+        // never beyond SND.MAX: segment boundaries move (SACK options shrink the payload), and bytes sent here
+        // would not be counted as sent
+        boolean finSent = finQueued && sndMax - finSeq() > 0;
+        int sent = (finSent ? finSeq() : sndMax) - sndUna;
+        int len = Math.max(0, Math.min(Math.min(remaining, effMss), sent));
+        boolean fin = finSent && sndUna + len == finSeq();
+        if (len == 0 && !fin) {
+            return;
+        }
+        ByteBuf payload = len == 0 ? Unpooled.EMPTY_BUFFER : sendBuffer.payload(sendBuffer.start() + offset, len);
+        try {
+            emit(sndUna, TcpSegment.ACK | (fin ? TcpSegment.FIN : 0), payload);
+        } finally {
+            payload.release();
+        }
+        rtoDeadline = now + rto;
+    }
+
+    private int segmentOptionsLength() {
+        if (sackOk && !reassembly.isEmpty()) {
+            return 4 + 8 * Math.min(MAX_SACK_BLOCKS_SENT, reassembly.entries());
+        }
+        return 0;
+    }
+
+    /** Sends SYN (SYN-SENT) or SYN-ACK (SYN-RECEIVED) and arms the handshake timer. */
+    private void sendSyn(long now) {
+        if (!timing) {
+            timing = true;
+            timedSeq = iss;
+            timedAt = now;
+        }
+        rtoDeadline = now + rto;
+        if (state == TcpState.SYN_SENT) {
+            header.clear();
+            fillPorts();
+            header.seq = iss;
+            header.flags = TcpSegment.SYN;
+            header.window = Math.min(0xFFFF, config.receiveBuffer());
+            header.mss = config.mss();
+            if (config.windowScaling()) {
+                header.windowScale = rcvShift;
+            }
+            header.sackPermitted = config.sack();
+            rcvAdvRight = header.window; // meaningless until IRS is known; reset in takeSynOptions
+            output.sendSegment(this, header, Unpooled.EMPTY_BUFFER);
+        } else {
+            sendSynAck();
+        }
+    }
+
+    private void sendSynAck() {
+        header.clear();
+        fillPorts();
+        header.seq = iss;
+        header.ack = rcvNxt;
+        header.flags = TcpSegment.SYN | TcpSegment.ACK;
+        int w = Math.min(0xFFFF, maxWindow());
+        header.window = w;
+        rcvAdvRight = rcvNxt + Math.max(w, rcvAdvRight - rcvNxt);
+        header.mss = config.mss();
+        if (wsOn) {
+            header.windowScale = rcvShift;
+        }
+        header.sackPermitted = sackOk;
+        clearAckState();
+        output.sendSegment(this, header, Unpooled.EMPTY_BUFFER);
+    }
+
+    private boolean wsOn;
+
+    private void takeSynOptions(TcpSegment syn) {
+        int peerMss = syn.mss() > 0 ? syn.mss() : DEFAULT_PEER_MSS;
+        sndMss = Math.max(MIN_MSS, Math.min(config.mss(), peerMss));
+        // RFC 7323 2.2: scaling is on only if both SYNs carry the option; a passive side only echoes it
+        wsOn = config.windowScaling() && syn.windowScale() >= 0;
+        sndShift = wsOn ? Math.min(14, syn.windowScale()) : 0;
+        sackOk = config.sack() && syn.sackPermitted();
+        rcvAdvRight = rcvNxt;
+    }
+
+    /** The largest window the receive buffer allows now, capped by what the window field can express. */
+    private int maxWindow() {
+        int free = Math.max(0, config.receiveBuffer() - unconsumed);
+        int shift = wsOn ? rcvShift : 0;
+        return (int) Math.min(free, 0xFFFFL << shift);
+    }
+
+    /** The raw window field for a non-SYN segment, moving the right edge (never left, SWS-avoiding steps). */
+    private int windowField() {
+        int shift = wsOn ? rcvShift : 0;
+        int current = Math.max(0, rcvAdvRight - rcvNxt);
+        int w = maxWindow();
+        if (remoteFin) {
+            w = current; // nothing more will come; keep the edge where it is
+        }
+        if (w < current) {
+            w = current;
+        } else if (w - current < Math.min(config.receiveBuffer() / 2, config.mss()) && w < maxWindowCap(shift)) {
+            w = current; // receiver SWS avoidance: no small increases
+        }
+        int raw = (int) Math.min(0xFFFF, ((long) w + (1L << shift) - 1) >>> shift);
+        int advertised = raw << shift;
+        if (advertised < current) {
+            advertised = current;
+        }
+        rcvAdvRight = rcvNxt + advertised;
+        return raw;
+    }
+
+    private static int maxWindowCap(int shift) {
+        return (int) Math.min(Integer.MAX_VALUE, 0xFFFFL << shift);
+    }
+
+    private void fillPorts() {
+        header.sourcePort = localPort;
+        header.destinationPort = remotePort;
+    }
+
+    /** Emits a synchronized-state segment carrying ACK, window and SACK blocks. Borrows {@code payload}. */
+    private void emit(int seq, int flags, ByteBuf payload) {
+        header.clear();
+        fillPorts();
+        header.seq = seq;
+        header.ack = rcvNxt;
+        header.flags = flags;
+        header.window = windowField();
+        if (sackOk && !reassembly.isEmpty()) {
+            header.sackCount = reassembly.sackBlocks(header.sack, MAX_SACK_BLOCKS_SENT);
+        }
+        clearAckState();
+        output.sendSegment(this, header, payload);
+    }
+
+    private void clearAckState() {
+        ackNow = false;
+        ackDeadline = Long.MAX_VALUE;
+        segmentsUnacked = 0;
+        bytesUnacked = 0;
+    }
+
+    private void sendReset(int seq, boolean withAck) {
+        header.clear();
+        fillPorts();
+        header.seq = seq;
+        if (withAck) {
+            header.ack = rcvNxt;
+            header.flags = TcpSegment.RST | TcpSegment.ACK;
+        } else {
+            header.flags = TcpSegment.RST;
+        }
+        output.sendSegment(this, header, Unpooled.EMPTY_BUFFER);
+    }
+
+    /** Goes to CLOSED, releases everything, reports the cause (if abnormal) and then the close. */
+    private void terminate(TcpCloseCause cause) {
+        if (state == TcpState.CLOSED) {
+            return;
+        }
+        state = TcpState.CLOSED;
+        sendBuffer.release();
+        reassembly.release();
+        rtoDeadline = Long.MAX_VALUE;
+        persistDeadline = Long.MAX_VALUE;
+        ackDeadline = Long.MAX_VALUE;
+        timeWaitDeadline = Long.MAX_VALUE;
+        ackNow = false;
+        wantSendSpace = false;
+        if (cause != null) {
+            output.onReset(this, cause);
+        }
+        if (depth == 0) {
+            reportClosed();
+        }
+    }
+
+    private void reportClosed() {
+        if (!closedReported) {
+            closedReported = true;
+            output.onClosed(this);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TcpConnection[" + localPort + "<->" + remotePort + " " + state + " una=" + Integer.toUnsignedString(sndUna)
+            + " nxt=" + Integer.toUnsignedString(sndNxt) + " rcv=" + Integer.toUnsignedString(rcvNxt) + " cwnd=" + cwnd
+            + " wnd=" + sndWnd + "]";
+    }
+}
