@@ -1,0 +1,250 @@
+package io.slirp4j.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The DNS forwarder at 10.0.2.3:53: queries go to the nameservers of the helper's /etc/resolv.conf (here a
+ * bind mount naming the test's own responders on the private host loopback), answers come back unchanged.
+ */
+class DnsTest {
+    static final byte[] ANSWER_IP = Frames.ip("198.51.100.77");
+    static final String ANSWER_TEXT = "198.51.100.77";
+    static final InetSocketAddress DNS = new InetSocketAddress("10.0.2.3", 53);
+
+    static Udp.Server responder(TestNetwork net, String address, boolean silent) {
+        return net.closeLater(Dns.responder(net.hostNetns(), new InetSocketAddress(address, 53), ANSWER_IP, silent));
+    }
+
+    static byte[] ask(DatagramSocket s, byte[] query, Duration timeout) throws IOException {
+        s.send(new DatagramPacket(query, query.length, DNS));
+        DatagramPacket p = Udp.receive(s, timeout);
+        if (p == null) {
+            return null;
+        }
+        assertEquals(DNS, p.getSocketAddress(), "source of the DNS answer");
+        return Arrays.copyOfRange(p.getData(), p.getOffset(), p.getOffset() + p.getLength());
+    }
+
+    static Cmd.Result dig(TestNetwork net, String name, int timeSeconds) {
+        return net.guest(Duration.ofSeconds(timeSeconds * 2L + 20), "dig", "@10.0.2.3", "+time=" + timeSeconds,
+            "+tries=1", "+retry=0", "+short", "+notcp", name, "A");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void digResolvesThroughTheTestsResponder(Mode mode) {
+        Requirements.forMode(mode, "dig");
+        try (TestNetwork net = TestNetwork.create(mode)) {
+            Udp.Server dns = responder(net, "127.0.0.1", false);
+            net.resolvConf("# written by the slirp4j e2e tests\nsearch example.test\nnameserver 127.0.0.1\n");
+            net.startHelper("-c");
+            Cmd.Result r = dig(net, "host.example.test", 5);
+            assertEquals(0, r.exit(), r::describe);
+            assertTrue(r.out().lines().anyMatch(l -> l.strip().equals(ANSWER_TEXT)), r::describe);
+            assertTrue(dns.count() >= 1, "the responder saw no query");
+            assertEquals("127.0.0.1", dns.peers().get(0).getAddress().getHostAddress(),
+                "the forwarder's source on the host side");
+        }
+    }
+
+    /** Query and answer bytes are forwarded unchanged, including an answer bigger than the MTU (fragmented). */
+    @ParameterizedTest
+    @EnumSource(value = Mode.class, names = {"ROOT", "PODMAN"})
+    void forwardsBytesUnchanged(Mode mode) throws Exception {
+        try (TestNetwork net = TestNetwork.create(mode)) {
+            Udp.Server dns = responder(net, "127.0.0.1", false);
+            net.resolvConf("nameserver 127.0.0.1\n");
+            net.startHelper("-c");
+            try (DatagramSocket s = Udp.socketIn(net.guestNetns())) {
+                for (int i = 0; i < 20; i++) {
+                    String name = (i % 5 == 4 ? "big" : "n") + i + ".example.test";
+                    byte[] q = Dns.query(0x4000 + i, name, i % 5 == 4 ? Dns.TYPE_TXT : Dns.TYPE_A);
+                    byte[] a = ask(s, q, Duration.ofSeconds(5));
+                    assertNotNull(a, "no answer for " + name);
+                    assertArrayEquals(Dns.standardAnswer(q, ANSWER_IP), a, "answer bytes for " + name);
+                    if (name.startsWith("big")) {
+                        assertTrue(a.length > 1500, "big answer only " + a.length + " bytes");
+                    }
+                }
+            }
+            // the server received exactly the guest's queries
+            byte[] last = dns.received().get(dns.received().size() - 1);
+            assertArrayEquals(Dns.query(0x4000 + 19, "big19.example.test", Dns.TYPE_TXT), last);
+        }
+    }
+
+    /** The first nameserver never answers: after about a second the query goes to the next one. */
+    @ParameterizedTest
+    @EnumSource(value = Mode.class, names = {"ROOT", "ROOTLESS"})
+    void failsOverWhenTheFirstNameserverIsSilent(Mode mode) throws Exception {
+        Requirements.forMode(mode, "dig");
+        try (TestNetwork net = TestNetwork.create(mode)) {
+            Udp.Server silent = responder(net, "127.0.0.2", true);
+            Udp.Server good = responder(net, "127.0.0.3", false);
+            net.resolvConf("nameserver 127.0.0.2\nnameserver 127.0.0.3\n");
+            net.startHelper("-c");
+            try (DatagramSocket s = Udp.socketIn(net.guestNetns())) {
+                byte[] q = Dns.query(0x1234, "failover.example.test", Dns.TYPE_A);
+                long t0 = System.nanoTime();
+                byte[] a = ask(s, q, Duration.ofSeconds(6));
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                assertNotNull(a, "no answer although the second nameserver answers");
+                assertArrayEquals(Dns.answerA(q, ANSWER_IP), a);
+                System.out.printf("[%s] failover answer after %d ms%n", mode, ms);
+            }
+            assertTrue(silent.count() >= 1, "the first (silent) nameserver was never asked");
+            assertTrue(good.count() >= 1, "the second nameserver was never asked");
+            Cmd.Result r = dig(net, "again.example.test", 5);
+            assertEquals(0, r.exit(), r::describe);
+            assertTrue(r.out().contains(ANSWER_TEXT), r::describe);
+        }
+    }
+
+    /** The first nameserver's port is closed (ICMP port unreachable on the host side): the next one answers. */
+    @Test
+    void failsOverWhenTheFirstNameserverRefuses() throws Exception {
+        try (TestNetwork net = TestNetwork.create(Mode.ROOT)) {
+            Udp.Server good = responder(net, "127.0.0.3", false);
+            net.resolvConf("nameserver 127.0.0.4\nnameserver 127.0.0.3\n");
+            net.startHelper("-c");
+            try (DatagramSocket s = Udp.socketIn(net.guestNetns())) {
+                byte[] q = Dns.query(0x2345, "refused.example.test", Dns.TYPE_A);
+                byte[] a = ask(s, q, Duration.ofSeconds(6));
+                assertNotNull(a, "no answer although the second nameserver answers");
+                assertArrayEquals(Dns.answerA(q, ANSWER_IP), a);
+            }
+            assertTrue(good.count() >= 1);
+        }
+    }
+
+    /**
+     * Two guest sockets ask at the same time with the same query ID (different names). The responder holds both
+     * queries until it has them, then answers in reverse order: each socket must get the answer to its own
+     * question, whatever the forwarder does with IDs on the host side.
+     */
+    @Test
+    void sameQueryIdFromTwoGuestSocketsIsNotMixedUp() throws Exception {
+        try (TestNetwork net = TestNetwork.create(Mode.ROOT)) {
+            java.util.List<Object[]> held = new java.util.ArrayList<>();
+            net.closeLater(Udp.Server.start(net.hostNetns(), new InetSocketAddress("127.0.0.1", 53),
+                (server, q, from) -> {
+                    held.add(new Object[] {q, from});
+                    if (held.size() == 2) {
+                        for (int i = 1; i >= 0; i--) {
+                            byte[] query = (byte[]) held.get(i)[0];
+                            String name = Dns.questionName(query);
+                            byte[] ip = Frames.ip(name.startsWith("a.") ? "198.51.100.10" : "198.51.100.11");
+                            server.send(Dns.answerA(query, ip), (InetSocketAddress) held.get(i)[1]);
+                        }
+                        held.clear();
+                    }
+                }));
+            net.resolvConf("nameserver 127.0.0.1\n");
+            net.startHelper("-c");
+            try (DatagramSocket a = Udp.socketIn(net.guestNetns()); DatagramSocket b = Udp.socketIn(net.guestNetns())) {
+                for (int round = 0; round < 5; round++) {
+                    byte[] qa = Dns.query(0x7777, "a.example.test", Dns.TYPE_A);
+                    byte[] qb = Dns.query(0x7777, "b.example.test", Dns.TYPE_A);
+                    a.send(new DatagramPacket(qa, qa.length, DNS));
+                    b.send(new DatagramPacket(qb, qb.length, DNS));
+                    DatagramPacket pa = Udp.receive(a, Duration.ofSeconds(5));
+                    DatagramPacket pb = Udp.receive(b, Duration.ofSeconds(5));
+                    assertNotNull(pa, "no answer for a.example.test in round " + round);
+                    assertNotNull(pb, "no answer for b.example.test in round " + round);
+                    assertArrayEquals(Dns.answerA(qa, Frames.ip("198.51.100.10")),
+                        Arrays.copyOfRange(pa.getData(), 0, pa.getLength()), "socket A got: round " + round);
+                    assertArrayEquals(Dns.answerA(qb, Frames.ip("198.51.100.11")),
+                        Arrays.copyOfRange(pb.getData(), 0, pb.getLength()), "socket B got: round " + round);
+                }
+            }
+        }
+    }
+
+    /** A changed resolv.conf is used for later queries (libslirp re-reads it too). */
+    @Test
+    void changedResolvConfIsPickedUp() throws Exception {
+        try (TestNetwork net = TestNetwork.create(Mode.ROOT)) {
+            net.closeLater(Dns.responder(net.hostNetns(), new InetSocketAddress("127.0.0.2", 53),
+                Frames.ip("198.51.100.20"), false));
+            net.closeLater(Dns.responder(net.hostNetns(), new InetSocketAddress("127.0.0.3", 53),
+                Frames.ip("198.51.100.30"), false));
+            net.resolvConf("nameserver 127.0.0.2\n");
+            net.startHelper("-c");
+            try (DatagramSocket s = Udp.socketIn(net.guestNetns())) {
+                byte[] q1 = Dns.query(1, "before.example.test", Dns.TYPE_A);
+                assertArrayEquals(Dns.answerA(q1, Frames.ip("198.51.100.20")), ask(s, q1, Duration.ofSeconds(5)));
+                net.resolvConf("# changed by the test\nnameserver 127.0.0.3\n");
+                TestNetwork.sleep(2500);
+                byte[] q2 = Dns.query(2, "after.example.test", Dns.TYPE_A);
+                byte[] a2 = ask(s, q2, Duration.ofSeconds(5));
+                assertArrayEquals(Dns.answerA(q2, Frames.ip("198.51.100.30")), a2,
+                    "the answer still came from the old nameserver");
+            }
+        }
+    }
+
+    /** An empty resolv.conf: no answer (or an ICMP error), and the helper survives to serve the next one. */
+    @Test
+    void noNameserversAtAll() throws Exception {
+        try (TestNetwork net = TestNetwork.create(Mode.ROOT)) {
+            net.resolvConf("# nothing here\n");
+            Helper h = net.startHelper("-c");
+            try (DatagramSocket s = Udp.socketIn(net.guestNetns())) {
+                byte[] a;
+                try {
+                    a = ask(s, Dns.query(3, "nobody.example.test", Dns.TYPE_A), Duration.ofSeconds(2));
+                } catch (IOException refused) {
+                    a = null;
+                }
+                assertNull(a, "an answer without any nameserver");
+            }
+            Udp.Server dns = responder(net, "127.0.0.1", false);
+            net.resolvConf("nameserver 127.0.0.1\n");
+            TestNetwork.sleep(1500);
+            Cmd.Result r = net.guest("dig", "@10.0.2.3", "+time=3", "+tries=2", "+short", "late.example.test");
+            assertTrue(r.out().contains(ANSWER_TEXT), r::describe);
+            assertTrue(dns.count() >= 1);
+            h.assertNoStackTrace();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Mode.class, names = {"ROOT", "ROOTLESS"})
+    void disableDnsTurnsTheForwarderOff(Mode mode) throws Exception {
+        Requirements.forMode(mode, "dig");
+        try (TestNetwork net = TestNetwork.create(mode)) {
+            Udp.Server dns = responder(net, "127.0.0.1", false);
+            net.resolvConf("nameserver 127.0.0.1\n");
+            Helper h = net.startHelper("-c", "--disable-dns");
+            Cmd.Result r = dig(net, "off.example.test", 2);
+            assertFalse(r.ok() && r.out().contains(ANSWER_TEXT), () -> "dig got an answer:\n" + r.describe());
+            try (DatagramSocket s = Udp.socketIn(net.guestNetns())) {
+                byte[] a;
+                try {
+                    a = ask(s, Dns.query(7, "off.example.test", Dns.TYPE_A), Duration.ofSeconds(2));
+                } catch (IOException refused) {
+                    a = null; // ICMP unreachable is a fine way to say no
+                }
+                assertNull(a, "an answer came from 10.0.2.3 with --disable-dns");
+            }
+            assertEquals(0, dns.count(), "the host-side responder was asked although DNS is disabled");
+            assertTrue(h.isAlive(), h::describe);
+            Checks.ping(net, "10.0.2.2");
+        }
+    }
+}

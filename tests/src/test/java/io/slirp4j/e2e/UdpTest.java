@@ -1,0 +1,262 @@
+package io.slirp4j.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * UDP NAT: the guest's datagrams to 10.0.2.2 reach a server on the private host namespace's 127.0.0.1, and to
+ * 198.51.100.1 a server in the "internet" namespace; replies come back byte for byte, fragmented or not.
+ */
+class UdpTest {
+    static final Duration REPLY_TIMEOUT = Duration.ofSeconds(3);
+
+    /** 1 byte up to MTU-28 (one frame) and beyond (fragmented), up to the UDP maximum. */
+    static List<Integer> sizes(int mtu) {
+        TreeSet<Integer> s = new TreeSet<>(List.of(1, 2, 7, 8, 9, 64, 100, 512, 548, 1000, 1400, 1472, 1473, 1500,
+            2000, 2952, 2953, 4096, 8192, 9000, 16384, 32768, 65000, Udp.MAX_PAYLOAD));
+        s.addAll(List.of(mtu - 29, mtu - 28, mtu - 27, mtu + 1, 2 * mtu));
+        s.removeIf(n -> n < 1 || n > Udp.MAX_PAYLOAD);
+        return new ArrayList<>(s);
+    }
+
+    static Stream<Arguments> modesAndMtus() {
+        List<Arguments> all = new ArrayList<>();
+        for (Mode m : Mode.values()) {
+            all.add(Arguments.of(m, 1500));
+        }
+        all.add(Arguments.of(Mode.ROOT, 65520));
+        all.add(Arguments.of(Mode.ROOTLESS, 65520));
+        return all.stream();
+    }
+
+    @ParameterizedTest(name = "{0} mtu {1}")
+    @MethodSource("modesAndMtus")
+    void echoThroughGatewayToHostLoopback(Mode mode, int mtu) throws Exception {
+        try (TestNetwork net = TestNetwork.create(mode)) {
+            Udp.Server server = net.closeLater(
+                Udp.Server.echo(net.hostNetns(), new InetSocketAddress("127.0.0.1", 0)));
+            net.startHelper("-c", "-m", Integer.toString(mtu));
+            InetSocketAddress to = new InetSocketAddress("10.0.2.2", server.port());
+            Random rnd = new Random(mtu);
+            List<byte[]> payloads = new ArrayList<>();
+            for (int size : sizes(mtu)) {
+                payloads.add(Udp.payload(rnd, size));
+            }
+            for (int i = 0; i < 200; i++) {
+                payloads.add(Udp.payload(rnd, 1 + rnd.nextInt(mtu - 28)));
+            }
+            try (DatagramSocket s = Udp.socketIn(net.guestNetns())) {
+                int retries = Udp.echoLockstep(s, to, payloads, REPLY_TIMEOUT);
+                System.out.printf("[%s mtu %d] %d datagrams echoed byte for byte, %d retries%n", mode, mtu,
+                    payloads.size(), retries);
+                assertTrue(retries <= 1, "datagrams lost on a lossless local link: " + retries);
+                // many small-to-MTU-sized datagrams in flight (bounded in bytes: socket buffers are finite)
+                int lost = windowed(s, to, rnd, 400, 32, Math.min(mtu, 1500) - 28);
+                System.out.printf("[%s mtu %d] windowed: 400 datagrams, 32 in flight, %d lost%n", mode, mtu, lost);
+                assertTrue(lost <= 4, "too many datagrams lost with 32 in flight: " + lost);
+            }
+            // the server saw the helper's host socket on loopback, one source port for our one guest socket
+            assertEquals(1, server.peers().size(), "host-side sources: " + server.peers());
+            assertEquals(InetAddress.getByName("127.0.0.1"), server.peers().get(0).getAddress());
+        }
+    }
+
+    /**
+     * Keeps {@code window} numbered datagrams in flight; every echo must match what was sent for its number.
+     * Missing ones are resent once at the end. Returns how many were missing in the first pass.
+     */
+    static int windowed(DatagramSocket s, InetSocketAddress to, Random rnd, int count, int window, int maxSize)
+        throws Exception {
+        Map<Integer, byte[]> outstanding = new HashMap<>();
+        int next = 0;
+        int done = 0;
+        int lost = 0;
+        while (done < count) {
+            while (next < count && outstanding.size() < window) {
+                byte[] data = Udp.payload(rnd, 4 + rnd.nextInt(maxSize - 4));
+                ByteBuffer.wrap(data).putInt(next);
+                outstanding.put(next, data);
+                s.send(new DatagramPacket(data, data.length, to));
+                next++;
+            }
+            DatagramPacket p = Udp.receive(s, REPLY_TIMEOUT);
+            if (p == null) {
+                // resend everything outstanding once; count those as lost
+                if (outstanding.isEmpty()) {
+                    break;
+                }
+                lost += outstanding.size();
+                for (byte[] data : outstanding.values()) {
+                    s.send(new DatagramPacket(data, data.length, to));
+                }
+                DatagramPacket q;
+                while (!outstanding.isEmpty() && (q = Udp.receive(s, REPLY_TIMEOUT)) != null) {
+                    done += match(outstanding, q) ? 1 : 0;
+                }
+                assertTrue(outstanding.isEmpty(), "datagrams lost even after a resend: " + outstanding.keySet());
+                continue;
+            }
+            done += match(outstanding, p) ? 1 : 0;
+        }
+        return lost;
+    }
+
+    private static boolean match(Map<Integer, byte[]> outstanding, DatagramPacket p) {
+        byte[] got = java.util.Arrays.copyOfRange(p.getData(), p.getOffset(), p.getOffset() + p.getLength());
+        assertTrue(got.length >= 4, "short echo of " + got.length + " bytes");
+        int seq = ByteBuffer.wrap(got).getInt();
+        byte[] sent = outstanding.remove(seq);
+        if (sent == null) {
+            return false; // a duplicate after a resend
+        }
+        assertArrayEquals(sent, got, "content of echo #" + seq);
+        return true;
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Mode.class, names = {"ROOT", "ROOTLESS"})
+    void echoFromTheInternetNamespace(Mode mode) throws Exception {
+        try (TestNetwork net = TestNetwork.create(mode, true)) {
+            Udp.Server server = net.closeLater(
+                Udp.Server.echo(net.internetNetns(), new InetSocketAddress(TestNetwork.INTERNET_ADDRESS, 0)));
+            net.startHelper("-c");
+            InetSocketAddress to = new InetSocketAddress(TestNetwork.INTERNET_ADDRESS, server.port());
+            Random rnd = new Random(7);
+            List<byte[]> payloads = new ArrayList<>();
+            for (int size : List.of(1, 100, 1472, 1473, 5000, Udp.MAX_PAYLOAD)) {
+                payloads.add(Udp.payload(rnd, size));
+            }
+            try (DatagramSocket s = Udp.socketIn(net.guestNetns())) {
+                Udp.echoLockstep(s, to, payloads, REPLY_TIMEOUT);
+            }
+            // NAT: the server sees the private host namespace's address on the veth, not the guest's 10.0.2.100
+            assertEquals(1, server.peers().size(), "sources seen: " + server.peers());
+            assertEquals(InetAddress.getByName(TestNetwork.INTERNET_HOST_SIDE), server.peers().get(0).getAddress());
+        }
+    }
+
+    /** The smallest MTU the interface allows: every reply bigger than 40 bytes comes back in many fragments. */
+    @Test
+    void echoAtMinimumMtu68() throws Exception {
+        try (TestNetwork net = TestNetwork.create(Mode.ROOT)) {
+            Udp.Server server = net.closeLater(
+                Udp.Server.echo(net.hostNetns(), new InetSocketAddress("127.0.0.1", 0)));
+            net.startHelper("-c", "--mtu", "68");
+            ConfigureTest.assertConfigured(net, "10.0.2.100", 24, "10.0.2.2", 68);
+            Random rnd = new Random(68);
+            List<byte[]> payloads = new ArrayList<>();
+            for (int size : List.of(1, 39, 40, 41, 48, 1000, 5000, 20000)) {
+                payloads.add(Udp.payload(rnd, size));
+            }
+            try (DatagramSocket s = Udp.socketIn(net.guestNetns())) {
+                Udp.echoLockstep(s, new InetSocketAddress("10.0.2.2", server.port()), payloads, REPLY_TIMEOUT);
+            }
+            // (a bigger ping fails in the guest itself: ping sizes its socket buffer for unfragmented packets)
+            Checks.ping(net, "10.0.2.2", "-s", "200");
+        }
+    }
+
+    /** Many flows at once (one datagram each from 300 guest sockets), all answered to the right socket. */
+    @Test
+    void manyFlows() throws Exception {
+        try (TestNetwork net = TestNetwork.create(Mode.ROOT)) {
+            Udp.Server server = net.closeLater(
+                Udp.Server.echo(net.hostNetns(), new InetSocketAddress("127.0.0.1", 0)));
+            net.startHelper("-c");
+            InetSocketAddress to = new InetSocketAddress("10.0.2.2", server.port());
+            List<DatagramSocket> sockets = new ArrayList<>();
+            try {
+                for (int i = 0; i < 300; i++) {
+                    sockets.add(Udp.socketIn(net.guestNetns()));
+                }
+                for (int i = 0; i < sockets.size(); i++) {
+                    byte[] data = ByteBuffer.allocate(8).putInt(i).putInt(~i).array();
+                    sockets.get(i).send(new DatagramPacket(data, data.length, to));
+                    if (i % 50 == 49) {
+                        TestNetwork.sleep(20); // no need to overrun queues: this is about the flow table
+                    }
+                }
+                int missing = 0;
+                for (int i = 0; i < sockets.size(); i++) {
+                    DatagramPacket p = Udp.receive(sockets.get(i), Duration.ofSeconds(2));
+                    if (p == null) {
+                        missing++;
+                        continue;
+                    }
+                    ByteBuffer b = ByteBuffer.wrap(p.getData(), p.getOffset(), p.getLength());
+                    assertEquals(i, b.getInt(), "socket " + i + " got another socket's echo");
+                }
+                System.out.printf("300 flows: %d echoes missing%n", missing);
+                assertEquals(0, missing, "flows without an echo");
+            } finally {
+                for (DatagramSocket s : sockets) {
+                    s.close();
+                }
+            }
+            assertEquals(300, server.peers().size(), "one host-side source per guest socket");
+        }
+    }
+
+    /** Several guest sockets at once: each gets its own replies, through its own host-side flow. */
+    @Test
+    void concurrentFlowsKeepTheirReplies() throws Exception {
+        try (TestNetwork net = TestNetwork.create(Mode.ROOT)) {
+            Udp.Server server = net.closeLater(
+                Udp.Server.echo(net.hostNetns(), new InetSocketAddress("127.0.0.1", 0)));
+            Udp.Server second = net.closeLater(
+                Udp.Server.echo(net.hostNetns(), new InetSocketAddress("127.0.0.1", 0)));
+            net.startHelper("-c");
+            List<DatagramSocket> sockets = new ArrayList<>();
+            try {
+                for (int i = 0; i < 8; i++) {
+                    sockets.add(Udp.socketIn(net.guestNetns()));
+                }
+                Random rnd = new Random(3);
+                for (int round = 0; round < 20; round++) {
+                    List<byte[]> sent = new ArrayList<>();
+                    for (int i = 0; i < sockets.size(); i++) {
+                        byte[] data = Udp.payload(rnd, 1 + rnd.nextInt(3000));
+                        sent.add(data);
+                        int port = (i % 2 == 0 ? server : second).port();
+                        sockets.get(i).send(new DatagramPacket(data, data.length,
+                            new InetSocketAddress("10.0.2.2", port)));
+                    }
+                    for (int i = 0; i < sockets.size(); i++) {
+                        DatagramPacket p = Udp.receive(sockets.get(i), REPLY_TIMEOUT);
+                        int n = i;
+                        assertTrue(p != null, () -> "no echo for socket " + n);
+                        assertArrayEquals(sent.get(i), java.util.Arrays.copyOfRange(p.getData(), p.getOffset(),
+                            p.getOffset() + p.getLength()), "echo to socket " + i + " in round " + round);
+                        assertEquals((i % 2 == 0 ? server : second).port(), p.getPort());
+                    }
+                }
+            } finally {
+                for (DatagramSocket s : sockets) {
+                    s.close();
+                }
+            }
+            assertEquals(4, server.peers().size(), "one host flow per guest socket: " + server.peers());
+            assertEquals(4, second.peers().size(), "one host flow per guest socket: " + second.peers());
+        }
+    }
+}
