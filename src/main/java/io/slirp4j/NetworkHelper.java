@@ -119,6 +119,9 @@ public final class NetworkHelper {
             Posix.setNonBlocking(launch.tapFd());
             return launch.tapFd();
         }
+        if (launch.userns() != null) {
+            Namespaces.requireUserNamespace(launch.userns());
+        }
         if (Namespaces.needsUserNamespaceJoin(launch.userns())) {
             Namespaces.reexecInUserNamespace(launch.userns(), launch.readyFd(), launch.exitFd());
         }

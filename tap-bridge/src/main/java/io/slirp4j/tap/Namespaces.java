@@ -36,6 +36,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class Namespaces {
     static final int CAP_SYS_ADMIN = 21;
+    static final long NS_GET_NSTYPE = 0xb703;
     /** Set in the environment of the re-executed process, so that a failed join cannot loop. */
     public static final String REEXEC_MARKER = "SLIRP4J_USERNS_JOINED";
 
@@ -61,6 +62,23 @@ public final class Namespaces {
         Map<String, Object> x = Files.readAttributes(a, "unix:dev,ino");
         Map<String, Object> y = Files.readAttributes(b, "unix:dev,ino");
         return x.get("dev").equals(y.get("dev")) && x.get("ino").equals(y.get("ino"));
+    }
+
+    /**
+     * Fails unless {@code path} names a user namespace. A privileged helper never joins it, so without this check
+     * a wrong {@code --userns-path} would pass silently, where slirp4netns fails.
+     */
+    public static void requireUserNamespace(Path path) throws IOException {
+        LibC libc = Posix.libc();
+        int fd = Posix.check(libc.open(path.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC), path.toString());
+        try {
+            int type = libc.ioctl(fd, NS_GET_NSTYPE, null);
+            if (type != LibC.CLONE_NEWUSER) {
+                throw new IOException(path + " is not a user namespace");
+            }
+        } finally {
+            libc.close(fd);
+        }
     }
 
     /**

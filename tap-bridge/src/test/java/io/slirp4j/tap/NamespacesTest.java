@@ -25,6 +25,17 @@ class NamespacesTest {
     }
 
     @Test
+    void onlyAUserNamespaceIsAcceptedAsOne() throws IOException {
+        Namespaces.requireUserNamespace(Path.of("/proc/self/ns/user"));
+        IOException notUser = assertThrows(IOException.class,
+            () -> Namespaces.requireUserNamespace(Path.of("/proc/self/ns/net")));
+        assertEquals("/proc/self/ns/net is not a user namespace", notUser.getMessage());
+        IOException missing = assertThrows(IOException.class,
+            () -> Namespaces.requireUserNamespace(Path.of("/nonexistent")));
+        assertEquals("/nonexistent: No such file or directory", missing.getMessage());
+    }
+
+    @Test
     void aMissingNetnsFileFailsWithItsName() {
         IOException e = assertThrows(IOException.class,
             () -> Namespaces.inNetworkNamespace(Path.of("/nonexistent/netns"), () -> 1));
