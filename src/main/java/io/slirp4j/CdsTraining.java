@@ -25,6 +25,8 @@ public final class CdsTraining {
     private CdsTraining() {}
 
     public static void main(String[] args) throws Exception {
+        System.setProperty("jnr.ffi.asm.enabled", "false"); // as Main does, so the same classes are recorded
+        System.setProperty("io.netty.machineId", "52:55:00:00:00:00:00:01");
         Cli.parse("--help");
         Cli.parse("--disable-host-loopback", "--mtu=65520", "-c", "-r", "3", "-e", "4", "--netns-type=path",
             "/run/netns/x", "tap0");

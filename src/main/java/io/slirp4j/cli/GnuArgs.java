@@ -1,23 +1,25 @@
 package io.slirp4j.cli;
 
+import io.slirp4j.cli.Options.Option;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
+import java.util.Map;
 
 /**
- * Reads argv the way glibc's getopt_long does, and rewrites it into a form picocli cannot misread.
+ * Reads argv the way glibc's getopt_long does, against the table of {@link Options}.
  *
- * <p>Why not let picocli do it: its abbreviation matcher also accepts non-prefixes ({@code --d-h-l} for
- * {@code --disable-host-loopback}), it refuses option values that look like options ({@code --api-socket -c}),
- * it expands {@code @file} arguments, and it fails on a lone {@code -}. Engines and scripts were written against
- * getopt_long, so its rules are the interface:
+ * <p>Engines and scripts were written against slirp4netns's getopt_long, so its rules are the interface, and
+ * option libraries differ from them in ways a script notices (picocli, for one, also accepts non-prefixes such
+ * as {@code --d-h-l} for {@code --disable-host-loopback}, refuses values that look like options, expands
+ * {@code @file} arguments and fails on a lone {@code -}):
  * <ul>
  *   <li>options and operands may be mixed; a bare {@code --} makes every later argument an operand;</li>
  *   <li>{@code --name=value} or {@code --name value}; the value is taken whatever it looks like;</li>
  *   <li>a long name may be shortened to any unambiguous prefix; an exact name always wins;</li>
  *   <li>short options cluster ({@code -c6}), and a value may be attached ({@code -cr3}, {@code -m9000});</li>
+ *   <li>a repeated option is allowed, and its last value wins;</li>
  *   <li>{@code -} alone is an operand; {@code -h} or {@code -v} ends the scan at once, so an error after it
  *       does not hide the help.</li>
  * </ul>
@@ -26,26 +28,25 @@ import picocli.CommandLine.Model.OptionSpec;
 final class GnuArgs {
 
     /**
-     * @param options  each option as {@code --long-name} or {@code --long-name=value}, in command-line order
+     * @param options  each option given, by long name ({@code --mtu}), to its last value; null for an option
+     *                 that takes no argument
      * @param operands the positional arguments, in order
      * @param stop     {@code --help} or {@code --version} if one was met (the scan ended there), else null
      */
-    record Scanned(List<String> options, List<String> operands, String stop) {}
+    record Scanned(Map<String, String> options, List<String> operands, String stop) {}
 
-    private final CommandSpec spec;
     private final String[] args;
-    private final List<String> options = new ArrayList<>();
+    private final Map<String, String> options = new HashMap<>();
     private final List<String> operands = new ArrayList<>();
     /** Index of the next argument to read. */
     private int next;
 
-    private GnuArgs(CommandSpec spec, String[] args) {
-        this.spec = spec;
+    private GnuArgs(String[] args) {
         this.args = args;
     }
 
-    static Scanned scan(CommandSpec spec, String[] args) throws UsageException {
-        return new GnuArgs(spec, args).scan();
+    static Scanned scan(String... args) throws UsageException {
+        return new GnuArgs(args).scan();
     }
 
     private Scanned scan() throws UsageException {
@@ -73,13 +74,13 @@ final class GnuArgs {
     /** Handles {@code --name[=value]}; returns the option's name if it ends the scan. */
     private String longOption(String arg) throws UsageException {
         int eq = arg.indexOf('=');
-        OptionSpec option = resolve(eq < 0 ? arg : arg.substring(0, eq), arg);
-        String name = option.longestName();
-        if (Options.takesArgument(option)) {
+        Option option = resolve(eq < 0 ? arg : arg.substring(0, eq), arg);
+        String name = option.name();
+        if (option.takesArgument()) {
             if (eq >= 0) {
-                add(name, arg.substring(eq + 1));
+                options.put(name, arg.substring(eq + 1));
             } else if (next < args.length) {
-                add(name, args[next++]);
+                options.put(name, args[next++]);
             } else {
                 throw UsageException.syntax("option '" + name + "' requires an argument");
             }
@@ -96,16 +97,16 @@ final class GnuArgs {
         for (int i = 1; i < arg.length(); ) {
             int c = arg.codePointAt(i);
             i += Character.charCount(c);
-            OptionSpec option = c < Character.MIN_SUPPLEMENTARY_CODE_POINT ? spec.posixOptionsMap().get((char) c) : null;
+            Option option = Options.withShortName(c);
             if (option == null) {
                 throw UsageException.syntax("invalid option -- '" + new String(Character.toChars(c)) + "'");
             }
-            String name = option.longestName();
-            if (Options.takesArgument(option)) {
+            String name = option.name();
+            if (option.takesArgument()) {
                 if (i < arg.length()) {
-                    add(name, arg.substring(i));
+                    options.put(name, arg.substring(i));
                 } else if (next < args.length) {
-                    add(name, args[next++]);
+                    options.put(name, args[next++]);
                 } else {
                     throw UsageException.syntax("option requires an argument -- '" + (char) c + "'");
                 }
@@ -120,17 +121,15 @@ final class GnuArgs {
     }
 
     /** An exact long name, else the one option that some long name starts with. */
-    private OptionSpec resolve(String name, String arg) throws UsageException {
-        OptionSpec exact = spec.optionsMap().get(name);
+    private static Option resolve(String name, String arg) throws UsageException {
+        Option exact = Options.named(name);
         if (exact != null) {
             return exact;
         }
-        List<OptionSpec> candidates = new ArrayList<>();
-        for (OptionSpec option : spec.options()) {
-            for (String candidate : option.names()) {
-                if (candidate.startsWith("--") && candidate.startsWith(name) && !candidates.contains(option)) {
-                    candidates.add(option);
-                }
+        List<Option> candidates = new ArrayList<>();
+        for (Option option : Options.ALL) {
+            if (option.name().startsWith(name)) {
+                candidates.add(option);
             }
         }
         if (candidates.size() == 1) {
@@ -140,21 +139,17 @@ final class GnuArgs {
             throw UsageException.syntax("unrecognized option '" + arg + "'");
         }
         StringBuilder message = new StringBuilder("option '").append(name).append("' is ambiguous; possibilities:");
-        for (OptionSpec option : candidates) {
-            message.append(" '").append(option.longestName()).append('\'');
+        for (Option option : candidates) {
+            message.append(" '").append(option.name()).append('\'');
         }
         throw UsageException.syntax(message.toString());
-    }
-
-    private void add(String name, String value) {
-        options.add(name + "=" + value);
     }
 
     private String addFlag(String name) {
         if (name.equals(Options.HELP) || name.equals(Options.VERSION)) {
             return name;
         }
-        options.add(name);
+        options.put(name, null);
         return null;
     }
 }

@@ -1,14 +1,14 @@
 package io.slirp4j.cli;
 
+import io.slirp4j.cli.Options.Option;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
 
 /**
- * The texts of --help and --version, laid out like slirp4netns's (container engines grep the help for option
- * names to decide which flags to pass, and read "NAME version X" and "SLIRP_CONFIG_VERSION_MAX: N").
+ * The texts of --help (rendered from the table of {@link Options}) and --version, laid out like slirp4netns's
+ * (container engines grep the help for option names to decide which flags to pass, and read "NAME version X"
+ * and "SLIRP_CONFIG_VERSION_MAX: N").
  */
 final class HelpText {
     /** Column where descriptions start, as in slirp4netns's help. */
@@ -19,27 +19,27 @@ final class HelpText {
 
     private HelpText() {}
 
-    static String usage(CommandSpec spec) {
+    static String usage() {
         StringBuilder help = new StringBuilder()
             .append("Usage: ").append(Cli.NAME).append(" [OPTION]... PID|PATH|FD [TAPNAME]\n")
             .append("User-mode networking for unprivileged network namespaces (a slirp4netns replacement).\n\n");
-        for (OptionSpec option : spec.options()) {
-            if (option.hidden()) {
+        for (Option option : Options.ALL) {
+            if (option.deprecatedAlias()) {
                 continue;
             }
             StringBuilder line = new StringBuilder();
-            if (option.shortestName().length() == 2) {
-                line.append(option.shortestName()).append(", ");
+            if (option.shortName() != Options.NONE) {
+                line.append('-').append(option.shortName()).append(", ");
             }
-            line.append(option.longestName());
-            if (Options.takesArgument(option)) {
-                line.append('=').append(option.paramLabel());
+            line.append(option.name());
+            if (option.takesArgument()) {
+                line.append('=').append(option.argLabel());
             }
             do {
                 line.append(' ');
             } while (line.length() < DESCRIPTION_COLUMN);
-            line.append(option.description()[0]);
-            String note = Unsupported.helpNote(option.longestName());
+            line.append(option.help());
+            String note = Unsupported.helpNote(option.name());
             if (note != null) {
                 line.append(' ').append(note);
             }

@@ -1,16 +1,16 @@
 package io.slirp4j.cli;
 
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
+import java.util.List;
 
 /**
  * The option table: names, whether each takes an argument, and its help line. The one place an option is
- * declared; the GNU scanner, picocli and the help text all read it.
+ * declared; {@link GnuArgs} scans against it, {@link SettingsReader} reads values by its names and
+ * {@link HelpText} renders it.
  *
- * <p>Built programmatically: in a fresh JVM this costs about 40 ms less than picocli's annotation scanning.
- * Every value is kept as a String and checked by {@link SettingsReader}, so the messages are ours rather than
- * picocli's converters'. The order is the help's order (slirp4netns's), which is also the order in which an
- * ambiguous prefix lists its possibilities.
+ * <p>Our own rather than an option library's: picocli cost 85-200 ms of start-up on the way to the ready byte,
+ * and its classes (Java 5 class files) cannot go into the class-data archive. Every value is kept as a String
+ * and checked by {@link SettingsReader}. The order is the help's order (slirp4netns's), which is also the
+ * order in which an ambiguous prefix lists its possibilities.
  */
 final class Options {
     static final String CONFIGURE = "--configure";
@@ -36,53 +36,78 @@ final class Options {
     static final String NO_HOST_LOOPBACK = "--no-host-loopback";
     static final String CREATE_SANDBOX = "--create-sandbox";
 
+    /** The short name of an option that has none. */
+    static final char NONE = 0;
+
+    /**
+     * One option.
+     *
+     * @param shortName       the letter of {@code -c}, or {@link #NONE}
+     * @param name            the long name with its dashes, {@code --configure}
+     * @param argLabel        what the help calls the argument ({@code FD}); null for an option without one
+     * @param help            the help's description (the "not yet supported" mark comes from {@link Unsupported})
+     * @param deprecatedAlias a spelling kept for old scripts: accepted with a warning, left out of the help
+     */
+    record Option(char shortName, String name, String argLabel, String help, boolean deprecatedAlias) {
+        boolean takesArgument() {
+            return argLabel != null;
+        }
+    }
+
+    static final List<Option> ALL = List.of(
+        flag('c', CONFIGURE, "bring up the interface (address network+100, default route via network+2)"),
+        withArg('e', EXIT_FD, "FD", "exit when FD is closed or hangs up (default=none)"),
+        withArg('r', READY_FD, "FD", "write \"1\" to FD and close it when the network is up (default=none)"),
+        withArg('m', MTU, "MTU", "specify MTU (default=1500, min=68, max=65521)"),
+        flag('6', ENABLE_IPV6, "enable IPv6"),
+        withArg('a', API_SOCKET, "PATH", "specify API socket path, < 108 bytes (default=none)"),
+        withArg(NONE, CIDR, "CIDR", "specify network address CIDR, prefix 1-25 (default=10.0.2.0/24)"),
+        flag(NONE, DISABLE_HOST_LOOPBACK, "prohibit connecting to 127.0.0.1:* on the host namespace"),
+        withArg(NONE, NETNS_TYPE, "TYPE", "specify network namespace type ([pid|path|tapfd], default=pid)"),
+        withArg(NONE, USERNS_PATH, "PATH", "specify user namespace path (default=/proc/PID/ns/user with pid)"),
+        flag(NONE, ENABLE_SANDBOX, "create a new mount namespace and drop capabilities"),
+        flag(NONE, ENABLE_SECCOMP, "enable seccomp to limit syscalls"),
+        withArg(NONE, OUTBOUND_ADDR, "IPv4", "outbound IPv4 address or interface (default=none)"),
+        withArg(NONE, OUTBOUND_ADDR6, "IPv6", "outbound IPv6 address or interface (default=none)"),
+        flag(NONE, DISABLE_DNS, "disable the DNS forwarder at network+3 (10.0.2.3 by default)"),
+        withArg(NONE, MACADDRESS, "MAC", "specify the MAC address of the TAP, xx:xx:xx:xx:xx:xx (only valid with -c)"),
+        withArg(NONE, TARGET_TYPE, "TYPE", "specify the target ([netns|bess], default=netns)"),
+        flag('h', HELP, "show this help and exit"),
+        flag('v', VERSION, "show version and exit"),
+        deprecatedAlias(NO_HOST_LOOPBACK, DISABLE_HOST_LOOPBACK),
+        deprecatedAlias(CREATE_SANDBOX, ENABLE_SANDBOX));
+
     private Options() {}
 
-    static CommandSpec spec() {
-        CommandSpec spec = CommandSpec.create().name(Cli.NAME);
-        spec.addOption(flag("-c", CONFIGURE, "bring up the interface (address network+100, default route via network+2)"));
-        spec.addOption(withArg("-e", EXIT_FD, "FD", "exit when FD is closed or hangs up (default=none)"));
-        spec.addOption(withArg("-r", READY_FD, "FD", "write \"1\" to FD and close it when the network is up (default=none)"));
-        spec.addOption(withArg("-m", MTU, "MTU", "specify MTU (default=1500, min=68, max=65521)"));
-        spec.addOption(flag("-6", ENABLE_IPV6, "enable IPv6"));
-        spec.addOption(withArg("-a", API_SOCKET, "PATH", "specify API socket path, < 108 bytes (default=none)"));
-        spec.addOption(withArg(null, CIDR, "CIDR", "specify network address CIDR, prefix 1-25 (default=10.0.2.0/24)"));
-        spec.addOption(flag(null, DISABLE_HOST_LOOPBACK, "prohibit connecting to 127.0.0.1:* on the host namespace"));
-        spec.addOption(withArg(null, NETNS_TYPE, "TYPE", "specify network namespace type ([pid|path|tapfd], default=pid)"));
-        spec.addOption(withArg(null, USERNS_PATH, "PATH", "specify user namespace path (default=/proc/PID/ns/user with pid)"));
-        spec.addOption(flag(null, ENABLE_SANDBOX, "create a new mount namespace and drop capabilities"));
-        spec.addOption(flag(null, ENABLE_SECCOMP, "enable seccomp to limit syscalls"));
-        spec.addOption(withArg(null, OUTBOUND_ADDR, "IPv4", "outbound IPv4 address or interface (default=none)"));
-        spec.addOption(withArg(null, OUTBOUND_ADDR6, "IPv6", "outbound IPv6 address or interface (default=none)"));
-        spec.addOption(flag(null, DISABLE_DNS, "disable the DNS forwarder at network+3 (10.0.2.3 by default)"));
-        spec.addOption(withArg(null, MACADDRESS, "MAC", "specify the MAC address of the TAP, xx:xx:xx:xx:xx:xx (only valid with -c)"));
-        spec.addOption(withArg(null, TARGET_TYPE, "TYPE", "specify the target ([netns|bess], default=netns)"));
-        spec.addOption(flag("-h", HELP, "show this help and exit"));
-        spec.addOption(flag("-v", VERSION, "show version and exit"));
-        spec.addOption(deprecated(NO_HOST_LOOPBACK, DISABLE_HOST_LOOPBACK));
-        spec.addOption(deprecated(CREATE_SANDBOX, ENABLE_SANDBOX));
-        return spec;
+    /** The option whose long name is exactly {@code name} ({@code --mtu}), or null. */
+    static Option named(String name) {
+        for (Option option : ALL) {
+            if (option.name().equals(name)) {
+                return option;
+            }
+        }
+        return null;
     }
 
-    static boolean takesArgument(OptionSpec option) {
-        return option.arity().max() > 0;
+    /** The option whose short name is the code point {@code c}, or null. */
+    static Option withShortName(int c) {
+        for (Option option : ALL) {
+            if (option.shortName() != NONE && option.shortName() == c) {
+                return option;
+            }
+        }
+        return null;
     }
 
-    private static OptionSpec flag(String shortName, String longName, String description) {
-        return builder(shortName, longName).arity("0").type(boolean.class).description(description).build();
+    private static Option flag(char shortName, String name, String help) {
+        return new Option(shortName, name, null, help, false);
     }
 
-    private static OptionSpec withArg(String shortName, String longName, String label, String description) {
-        return builder(shortName, longName).arity("1").type(String.class).paramLabel(label).description(description)
-            .build();
+    private static Option withArg(char shortName, String name, String argLabel, String help) {
+        return new Option(shortName, name, argLabel, help, false);
     }
 
-    private static OptionSpec.Builder builder(String shortName, String longName) {
-        return shortName == null ? OptionSpec.builder(longName) : OptionSpec.builder(shortName, longName);
-    }
-
-    private static OptionSpec deprecated(String longName, String replacement) {
-        return OptionSpec.builder(longName).arity("0").type(boolean.class).hidden(true)
-            .description("deprecated, use " + replacement).build();
+    private static Option deprecatedAlias(String name, String replacement) {
+        return new Option(NONE, name, null, "deprecated, use " + replacement, true);
     }
 }

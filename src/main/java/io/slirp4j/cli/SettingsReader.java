@@ -5,31 +5,32 @@ import io.slirp4j.cli.Settings.TargetType;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import picocli.CommandLine;
 
 /**
- * Turns the options picocli matched, plus the operands, into {@link Settings}: every value and every
+ * Turns the options {@link GnuArgs} found, plus the operands, into {@link Settings}: every value and every
  * combination is checked here, with messages that name the option and echo what was given.
  *
  * <p>Checks run option by option first, then combinations, then operands, as slirp4netns orders them.
  */
 final class SettingsReader {
-    private final CommandLine.ParseResult matched;
+    /** Each option given, by long name, to its last value (null for one without an argument). */
+    private final Map<String, String> given;
     private final List<String> operands;
     private final List<String> warnings = new ArrayList<>();
 
-    private SettingsReader(CommandLine.ParseResult matched, List<String> operands) {
-        this.matched = matched;
+    private SettingsReader(Map<String, String> given, List<String> operands) {
+        this.given = given;
         this.operands = operands;
     }
 
     /** The settings, and the warnings to print before starting (deprecated spellings, ignored operands). */
     record Read(Settings settings, List<String> warnings) {}
 
-    static Read read(CommandLine.ParseResult matched, List<String> operands) throws UsageException {
-        SettingsReader reader = new SettingsReader(matched, operands);
+    static Read read(Map<String, String> given, List<String> operands) throws UsageException {
+        SettingsReader reader = new SettingsReader(given, operands);
         return new Read(reader.read(), reader.warnings);
     }
 
@@ -266,11 +267,11 @@ final class SettingsReader {
     }
 
     private boolean has(String option) {
-        return matched.hasMatchedOption(option);
+        return given.containsKey(option);
     }
 
     /** The last value given for the option (getopt semantics: a repeated option overrides). */
     private Optional<String> value(String option) {
-        return Optional.ofNullable(matched.matchedOptionValue(option, (String) null));
+        return Optional.ofNullable(given.get(option));
     }
 }

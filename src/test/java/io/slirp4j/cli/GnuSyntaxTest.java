@@ -200,7 +200,7 @@ class GnuSyntaxTest {
 
     @Test
     void onlyRealPrefixesMatch() {
-        // picocli alone would take these as abbreviations; getopt_long does not
+        // looser matchers (picocli's, for one) take these as abbreviations; getopt_long does not
         assertEquals("slirp4j: unrecognized option '--d-h-l'" + HINT, failure("--d-h-l", "42", "tap0"));
         assertEquals("slirp4j: unrecognized option '--en-ip'" + HINT, failure("--en-ip", "42", "tap0"));
         assertEquals("slirp4j: unrecognized option '--disableHostLoopback'" + HINT,

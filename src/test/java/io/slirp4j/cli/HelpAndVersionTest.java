@@ -52,9 +52,9 @@ class HelpAndVersionTest {
     @Test
     void helpListsEveryOptionButTheDeprecatedAliases() {
         String help = printed("--help");
-        for (var option : Options.spec().options()) {
-            assertEquals(!option.hidden(), help.contains(option.longestName() + (Options.takesArgument(option)
-                ? "=" + option.paramLabel() : " ")), option.longestName());
+        for (Options.Option option : Options.ALL) {
+            assertEquals(!option.deprecatedAlias(), help.contains(option.name() + (option.takesArgument()
+                ? "=" + option.argLabel() : " ")), option.name());
         }
         assertFalse(help.contains("--no-host-loopback"));
         assertFalse(help.contains("--create-sandbox"));
