@@ -21,6 +21,10 @@ public final class Main {
         // Netty derives channel ids from a MAC it finds by scanning interfaces; a fresh private namespace has
         // none, so it warns on stderr. Ids stay unique through the pid and random bits it adds.
         System.setProperty("io.netty.machineId", "52:55:00:00:00:00:00:01");
+        // jnr-ffi's default binds each native function by generating a class with ASM at run time (~240 ms, and
+        // generated classes cannot be archived); its reflective binding loads in ~140 ms, is archivable, and its
+        // slower calls do not matter for the few calls made at start-up and per exit-fd wake-up.
+        System.setProperty("jnr.ffi.asm.enabled", "false");
         // the native binding takes ~0.3 s to load: overlap it with parsing and the rest of start-up
         Thread warmUp = new Thread(Posix::warmUp, "slirp4j-warm-up");
         warmUp.setDaemon(true);
@@ -29,7 +33,9 @@ public final class Main {
     }
 
     static int run(String[] args) {
+        StartupTrace.mark("main");
         ParseResult parsed = Cli.parse(args);
+        StartupTrace.mark("parsed");
         if (parsed instanceof ParseResult.Print print) {
             System.out.println(print.text());
             return print.exitCode();
