@@ -5,12 +5,16 @@ import io.netty.buffer.ByteBufAllocator;
 import io.slirp4j.stack.dhcp.DhcpServer;
 import io.slirp4j.stack.dns.DnsForwarder;
 import io.slirp4j.stack.host.HostDatagrams;
+import io.slirp4j.stack.host.HostStreams;
 import io.slirp4j.stack.iface.AddressPolicy;
 import io.slirp4j.stack.iface.ArpResponder;
 import io.slirp4j.stack.iface.GuestLink;
 import io.slirp4j.stack.iface.Ipv4Input;
 import io.slirp4j.stack.iface.Ipv4Reassembler;
 import io.slirp4j.stack.icmp.IcmpEngine;
+import io.slirp4j.stack.tcp.IsnSource;
+import io.slirp4j.stack.tcp.TcpConfig;
+import io.slirp4j.stack.tcp.TcpNat;
 import io.slirp4j.stack.udp.UdpInput;
 import io.slirp4j.stack.udp.UdpNat;
 import io.slirp4j.stack.wire.EthernetFrame;
@@ -33,13 +37,21 @@ import java.util.function.LongSupplier;
  * <p>Robustness: {@code onFrame} never throws; malformed input is dropped and counted, and a bug that throws is
  * caught at this boundary and counted as {@code internalErrors} (the frame is dropped, the stack goes on).
  *
- * <p>Room to grow: a TCP engine registers with the IPv4 input for protocol 6 (see
- * {@link Ipv4Input#register}) and uses {@link IcmpEngine#sendDestinationUnreachable} for the same refusals the
- * UDP NAT makes; IPv6 gets an input next to {@code Ipv4Input}, dispatched here on EtherType 0x86DD.
+ * <p>TCP: when constructed with {@link HostStreams}, the {@link TcpNat} is registered for protocol 6 and turns
+ * guest connections into host sockets; without, TCP is dropped as unsupported. TCP needs millisecond timers
+ * (delayed ACK, RTO): {@link #nextDeadline()} says when {@link #onTimer} next has TCP work, and the caller
+ * should call it then, and at least every {@value #HOUSEKEEPING_PERIOD_MS} ms for the coarse timeouts
+ * (reassembly, UDP flows, DNS retries), which {@code onTimer} runs at most that often.
+ *
+ * <p>Room to grow: IPv6 gets an input next to {@code Ipv4Input}, dispatched here on EtherType 0x86DD.
  */
 public final class Stack implements AutoCloseable {
     /** How many UDP flows may be open at once. */
     public static final int MAX_UDP_FLOWS = UdpNat.DEFAULT_MAX_FLOWS;
+    /** How many TCP connections may be in the table at once (connecting, open, closing, TIME_WAIT). */
+    public static final int MAX_TCP_CONNECTIONS = TcpNat.DEFAULT_MAX_CONNECTIONS;
+    /** How often (at most) {@link #onTimer} runs the coarse timeouts: reassembly, UDP flows, DNS. */
+    public static final long HOUSEKEEPING_PERIOD_MS = 250;
 
     private final NetworkConfig config;
     private final LongSupplier clock;
@@ -50,7 +62,9 @@ public final class Stack implements AutoCloseable {
     private final Ipv4Input ipv4;
     private final DnsForwarder dns;
     private final UdpNat udp;
+    private final TcpNat tcp;
     private final EthernetFrame ethernet = new EthernetFrame();
+    private long lastHousekeeping;
     private boolean closed;
 
     /**
@@ -63,11 +77,27 @@ public final class Stack implements AutoCloseable {
      */
     public Stack(NetworkConfig config, ByteBufAllocator alloc, FrameSink toGuest, HostDatagrams hostUdp,
         Nameservers nameservers, LongSupplier clockMillis) {
-        this(config, alloc, toGuest, hostUdp, nameservers, clockMillis, MAX_UDP_FLOWS);
+        this(config, alloc, toGuest, hostUdp, null, nameservers, clockMillis, MAX_UDP_FLOWS, MAX_TCP_CONNECTIONS);
+    }
+
+    /**
+     * A stack with TCP: as above, plus {@code hostTcp}, which opens the TCP NAT's host connections, and the
+     * most TCP connections to hold at once (mind the process's fd limit: each open one is a host socket).
+     */
+    public Stack(NetworkConfig config, ByteBufAllocator alloc, FrameSink toGuest, HostDatagrams hostUdp,
+        HostStreams hostTcp, Nameservers nameservers, LongSupplier clockMillis, int maxTcpConnections) {
+        this(config, alloc, toGuest, hostUdp, Objects.requireNonNull(hostTcp, "hostTcp"), nameservers, clockMillis,
+            MAX_UDP_FLOWS, maxTcpConnections);
     }
 
     Stack(NetworkConfig config, ByteBufAllocator alloc, FrameSink toGuest, HostDatagrams hostUdp,
         Nameservers nameservers, LongSupplier clockMillis, int maxUdpFlows) {
+        this(config, alloc, toGuest, hostUdp, null, nameservers, clockMillis, maxUdpFlows, MAX_TCP_CONNECTIONS);
+    }
+
+    Stack(NetworkConfig config, ByteBufAllocator alloc, FrameSink toGuest, HostDatagrams hostUdp,
+        HostStreams hostTcp, Nameservers nameservers, LongSupplier clockMillis, int maxUdpFlows,
+        int maxTcpConnections) {
         this.config = Objects.requireNonNull(config, "config");
         Objects.requireNonNull(alloc, "alloc");
         Objects.requireNonNull(toGuest, "toGuest");
@@ -85,6 +115,16 @@ public final class Stack implements AutoCloseable {
         DhcpServer dhcp = new DhcpServer(config, link, counters, clock);
         ipv4.register(Ipv4Packet.PROTOCOL_ICMP, icmp);
         ipv4.register(Ipv4Packet.PROTOCOL_UDP, new UdpInput(addresses, udp, dhcp, counters));
+        if (hostTcp != null) {
+            // MTU - 40, but at least 64 (TcpConfig's floor): below an MTU of 104 the link fragments our segments
+            TcpConfig tcpConfig = TcpConfig.builder().allocator(alloc).mss(Math.max(64, config.mtu() - 40)).build();
+            this.tcp = new TcpNat(config, addresses, link, icmp, hostTcp, nameservers, counters, clock, tcpConfig,
+                IsnSource.random(), maxTcpConnections);
+            ipv4.register(Ipv4Packet.PROTOCOL_TCP, tcp);
+        } else {
+            this.tcp = null;
+        }
+        this.lastHousekeeping = clock.getAsLong();
     }
 
     public NetworkConfig config() {
@@ -124,20 +164,58 @@ public final class Stack implements AutoCloseable {
         }
     }
 
-    /** Drives timeouts: reassembly, UDP flow expiry, DNS retries. Call about every 250 ms. Never throws. */
+    /**
+     * Drives timeouts: TCP's (whenever due), and every {@value #HOUSEKEEPING_PERIOD_MS} ms reassembly, UDP flow
+     * expiry and DNS retries. Call at {@link #nextDeadline()} and at least every {@value #HOUSEKEEPING_PERIOD_MS}
+     * ms. Never throws.
+     */
     public void onTimer() {
         if (closed) {
             return;
         }
         try {
             long now = clock.getAsLong();
-            reassembler.expire(now);
-            dns.onTimer(now);
-            udp.expire(now);
+            if (tcp != null) {
+                tcp.onTimer(now);
+            }
+            if (now - lastHousekeeping >= HOUSEKEEPING_PERIOD_MS) {
+                lastHousekeeping = now;
+                reassembler.expire(now);
+                dns.onTimer(now);
+                udp.expire(now);
+            }
         } catch (RuntimeException e) {
             counters.internalError(e);
         } finally {
             flushQuietly();
+        }
+    }
+
+    /**
+     * The earliest clock time at which {@link #onTimer} has TCP work to do (delayed ACKs, retransmissions,
+     * probes, TIME_WAIT), or {@link Long#MAX_VALUE} for none. Changes after every call into the stack (a frame, a
+     * timer, a host event). The coarse timeouts are not included: call {@code onTimer} at least every
+     * {@value #HOUSEKEEPING_PERIOD_MS} ms anyway.
+     */
+    public long nextDeadline() {
+        if (closed || tcp == null) {
+            return Long.MAX_VALUE;
+        }
+        try {
+            return tcp.nextDeadline();
+        } catch (RuntimeException e) {
+            counters.internalError(e);
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /**
+     * Runs after every host event the stack handled on its own (TCP reads, write completions, connects): the
+     * program re-arms its timer for {@link #nextDeadline()} there. Null for none.
+     */
+    public void afterHostEvent(Runnable hook) {
+        if (tcp != null) {
+            tcp.afterHostEvent(hook);
         }
     }
 
@@ -151,7 +229,8 @@ public final class Stack implements AutoCloseable {
 
     /** A snapshot of the counters. */
     public StackStats stats() {
-        return StackStats.of(counters, reassembler.inProgress(), udp.openFlows(), dns.pending());
+        return StackStats.of(counters, reassembler.inProgress(), udp.openFlows(), dns.pending(),
+            tcp == null ? 0 : tcp.openConnections());
     }
 
     /** Closes every host socket and releases every buffer the stack holds. Later frames are dropped. Idempotent. */
@@ -162,10 +241,18 @@ public final class Stack implements AutoCloseable {
         }
         closed = true;
         try {
+            if (tcp != null) {
+                tcp.close();
+            }
+        } catch (RuntimeException e) {
+            counters.internalError(e);
+        }
+        try {
             udp.close();
         } finally {
             dns.close();
             reassembler.clear();
+            flushQuietly();
         }
     }
 

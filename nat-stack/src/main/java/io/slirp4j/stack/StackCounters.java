@@ -50,6 +50,32 @@ public final class StackCounters {
     /** Queries dropped before forwarding: too short to be DNS, or too many pending. */
     public long dnsDropped;
 
+    public long tcpSegmentsIn;
+    public long tcpSegmentsOut;
+    /** Host connects started for guest SYNs. */
+    public long tcpConnectAttempts;
+    /** Connections that reached SYN-ACK (host connect succeeded). */
+    public long tcpConnectionsOpened;
+    public long tcpConnectionsClosed;
+    /** Guest connects answered with RST: host refused, no nameserver, closed port of N+3. */
+    public long tcpConnectRefused;
+    /** Guest connects answered with ICMP unreachable: host/network unreachable, timeout, loopback disabled. */
+    public long tcpConnectFailures;
+    /** Guest SYNs refused with RST because the connection table was full. */
+    public long tcpConnectionLimitRejects;
+    /** Retransmitted guest SYNs absorbed while the host connect ran. */
+    public long tcpSynsAbsorbed;
+    /** Segments for no known connection (each answered with RST unless it was one). */
+    public long tcpUnknownSegments;
+    /** RSTs sent for segments without a connection (unknown, refused, limit). */
+    public long tcpResetsSent;
+    /** Host sockets that broke (reset by the peer, write error): the guest got RST. */
+    public long tcpHostResets;
+    /** Connections that ended abnormally on the guest side (RST from the guest, timeouts): the host got RST. */
+    public long tcpGuestResets;
+    public long tcpBytesToHost;
+    public long tcpBytesToGuest;
+
     public long dhcpOffers;
     public long dhcpAcks;
     public long dhcpNaks;

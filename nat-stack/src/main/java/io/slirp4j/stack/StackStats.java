@@ -37,14 +37,35 @@ public record StackStats(
     long dnsPending,
     long dhcpOffers,
     long dhcpAcks,
-    long dhcpNaks) {
+    long dhcpNaks,
+    long tcpConnectionsOpen,
+    long tcpSegmentsIn,
+    long tcpSegmentsOut,
+    long tcpConnectAttempts,
+    long tcpConnectionsOpened,
+    long tcpConnectionsClosed,
+    long tcpConnectRefused,
+    long tcpConnectFailures,
+    long tcpConnectionLimitRejects,
+    long tcpSynsAbsorbed,
+    long tcpUnknownSegments,
+    long tcpResetsSent,
+    long tcpHostResets,
+    long tcpGuestResets,
+    long tcpBytesToHost,
+    long tcpBytesToGuest) {
 
-    static StackStats of(StackCounters c, int reassembliesInProgress, int udpFlowsOpen, int dnsPending) {
+    static StackStats of(StackCounters c, int reassembliesInProgress, int udpFlowsOpen, int dnsPending,
+        int tcpConnectionsOpen) {
         return new StackStats(c.framesIn, c.framesOut, c.droppedMalformed, c.droppedFiltered, c.droppedUnsupported,
             c.droppedUnresolved, c.internalErrors, c.arpRepliesSent, c.arpRequestsSent, c.icmpEchoReplies,
             c.icmpErrorsSent, c.fragmentsIn, c.datagramsReassembled, c.reassemblyFailures, reassembliesInProgress,
             c.fragmentsOut, c.udpToHost, c.udpToGuest, udpFlowsOpen, c.udpFlowsOpened, c.udpFlowsExpired,
             c.udpFlowLimitDrops, c.hostSocketFailures, c.dnsQueries, c.dnsAnswers, c.dnsRetries, c.dnsTimeouts,
-            c.dnsNoNameservers, c.dnsDropped, dnsPending, c.dhcpOffers, c.dhcpAcks, c.dhcpNaks);
+            c.dnsNoNameservers, c.dnsDropped, dnsPending, c.dhcpOffers, c.dhcpAcks, c.dhcpNaks,
+            tcpConnectionsOpen, c.tcpSegmentsIn, c.tcpSegmentsOut, c.tcpConnectAttempts, c.tcpConnectionsOpened,
+            c.tcpConnectionsClosed, c.tcpConnectRefused, c.tcpConnectFailures, c.tcpConnectionLimitRejects,
+            c.tcpSynsAbsorbed, c.tcpUnknownSegments, c.tcpResetsSent, c.tcpHostResets, c.tcpGuestResets,
+            c.tcpBytesToHost, c.tcpBytesToGuest);
     }
 }

@@ -1,0 +1,20 @@
+package io.slirp4j.stack.host;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+
+/**
+ * Opens host TCP connections for the TCP NAT. Implemented on Netty by {@link NettyHostStreams}, by fakes in tests.
+ * Called only on the stack's event loop; every {@link StreamHandler} callback also runs only there, and never from
+ * inside a {@link HostStream} operation, with one exception: {@link StreamHandler#onWritten} may be called from
+ * inside {@link HostStream#write} (a write the kernel takes at once completes at once).
+ */
+public interface HostStreams {
+    /**
+     * Starts connecting to {@code remote}. Returns at once; the outcome arrives as
+     * {@link StreamHandler#onConnected} or {@link StreamHandler#onConnectFailed}.
+     *
+     * @throws IOException when no socket can be created at all (e.g. out of fds)
+     */
+    HostStream connect(InetSocketAddress remote, StreamHandler handler) throws IOException;
+}

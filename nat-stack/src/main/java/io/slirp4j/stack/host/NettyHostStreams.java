@@ -1,0 +1,302 @@
+package io.slirp4j.stack.host;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
+import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * {@link HostStreams} on Netty socket channels registered in the stack's own event loop, so that handlers run
+ * there and no connection state is shared between threads. The channel class is injected (epoll in the program,
+ * NIO in tests), as for {@link NettyHostDatagrams}.
+ *
+ * <p>Every channel has TCP_NODELAY (the guest's TCP already decided segment boundaries; Nagle here would only add
+ * latency) and ALLOW_HALF_CLOSURE (a host FIN is an event, not the end: the guest may go on sending). A write's
+ * completion is reported with its length, which is the NAT's cue to reopen the guest's window: so a host peer
+ * that does not read stops the guest after one receive window, and Netty's outbound buffer never holds more than
+ * that. Because Netty fails queued writes on {@code shutdownOutput()} and {@code close()}, both are deferred here
+ * until the last queued write completed; a graceful close that waits longer than {@link #CLOSE_LINGER_MS} for a
+ * peer that does not read ends with RST.
+ *
+ * <p>Connect failures are classified from the exception: "refused", "network is unreachable", "no route to host",
+ * the connect timeout. Netty's epoll transport reports both ENETUNREACH and EHOSTUNREACH as a bare
+ * {@link NoRouteToHostException}; the usual ENETUNREACH (no route at all) fails inside {@code connect(2)} itself,
+ * while EHOSTUNREACH (neighbour resolution failed) arrives later, so a synchronous failure counts as network
+ * unreachable and a later one as host unreachable.
+ */
+public final class NettyHostStreams implements HostStreams {
+    public static final int DEFAULT_CONNECT_TIMEOUT_MS = 20_000;
+    static final long CLOSE_LINGER_MS = 60_000;
+
+    private final EventLoop loop;
+    private final Function<Boolean, SocketChannel> newChannel;
+    private final int connectTimeoutMs;
+
+    /** @param newChannel makes an unregistered channel; its argument is true for IPv4, false for IPv6 */
+    public NettyHostStreams(EventLoop loop, Function<Boolean, SocketChannel> newChannel) {
+        this(loop, newChannel, DEFAULT_CONNECT_TIMEOUT_MS);
+    }
+
+    public NettyHostStreams(EventLoop loop, Function<Boolean, SocketChannel> newChannel, int connectTimeoutMs) {
+        this.loop = loop;
+        this.newChannel = newChannel;
+        this.connectTimeoutMs = connectTimeoutMs;
+    }
+
+    @Override
+    public HostStream connect(InetSocketAddress remote, StreamHandler handler) throws IOException {
+        assert loop.inEventLoop();
+        SocketChannel channel;
+        try {
+            channel = newChannel.apply(remote.getAddress() instanceof Inet4Address);
+        } catch (RuntimeException e) {
+            throw new IOException("cannot create a host socket", e);
+        }
+        Stream stream = new Stream(channel, handler);
+        channel.config().setOption(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMs);
+        channel.config().setOption(ChannelOption.TCP_NODELAY, true);
+        channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        channel.pipeline().addLast(stream);
+        ChannelFuture registered = loop.register(channel);
+        if (registered.isDone() && !registered.isSuccess()) {
+            channel.close();
+            Throwable cause = registered.cause();
+            throw cause instanceof IOException io ? io : new IOException("cannot register a host socket", cause);
+        }
+        stream.connecting = true;
+        ChannelFuture connected = channel.connect(remote);
+        if (connected.isDone()) {
+            // never call the handler from inside connect(): the caller has not even seen the stream yet
+            loop.execute(() -> stream.connectDone(connected, true));
+        } else {
+            connected.addListener((ChannelFutureListener) f -> stream.connectDone(f, false));
+        }
+        return stream;
+    }
+
+    static ConnectFailure classify(Throwable cause, boolean synchronous) {
+        for (Throwable c = cause; c != null; c = c.getCause()) {
+            if (c instanceof ConnectTimeoutException) {
+                return ConnectFailure.TIMEOUT;
+            }
+            String m = String.valueOf(c.getMessage()).toLowerCase(java.util.Locale.ROOT);
+            if (m.contains("refused")) {
+                return ConnectFailure.REFUSED;
+            }
+            if (m.contains("network is unreachable")) {
+                return ConnectFailure.NETWORK_UNREACHABLE;
+            }
+            if (m.contains("no route to host")) {
+                return ConnectFailure.HOST_UNREACHABLE;
+            }
+            if (m.contains("timed out")) {
+                return ConnectFailure.TIMEOUT;
+            }
+            if (c instanceof NoRouteToHostException) {
+                return synchronous ? ConnectFailure.NETWORK_UNREACHABLE : ConnectFailure.HOST_UNREACHABLE;
+            }
+            if (c instanceof ConnectException && m.contains("unreachable")) {
+                return ConnectFailure.NETWORK_UNREACHABLE;
+            }
+        }
+        return ConnectFailure.OTHER;
+    }
+
+    /** One connection: the handler at the end of its pipeline and the operations on it. */
+    private final class Stream extends ChannelInboundHandlerAdapter implements HostStream {
+        private final SocketChannel channel;
+        private final StreamHandler handler;
+        boolean connecting;
+        /** No more callbacks: closed or aborted by the owner, or an error/failure reported. */
+        private boolean silenced;
+        private int pendingWrites;
+        private boolean shutdownRequested;
+        private boolean closeRequested;
+        private ScheduledFuture<?> lingerTimer;
+        private boolean inWrite;
+
+        Stream(SocketChannel channel, StreamHandler handler) {
+            this.channel = channel;
+            this.handler = handler;
+        }
+
+        void connectDone(ChannelFuture f, boolean synchronous) {
+            connecting = false;
+            if (silenced) {
+                return;
+            }
+            if (f.isSuccess()) {
+                handler.onConnected();
+            } else {
+                silenced = true;
+                channel.close();
+                handler.onConnectFailed(classify(f.cause(), synchronous), f.cause());
+            }
+        }
+
+        // ---- events
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (silenced || !(msg instanceof ByteBuf buf)) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            if (!buf.isReadable()) {
+                buf.release();
+                return;
+            }
+            handler.onRead(buf);
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof ChannelInputShutdownEvent && !silenced) {
+                handler.onEof();
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            fail(cause);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (!connecting) {
+                fail(new ClosedChannelException());
+            }
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            if (!silenced) {
+                handler.onWritabilityChanged(channel.isWritable());
+            }
+        }
+
+        private void fail(Throwable cause) {
+            if (silenced) {
+                return;
+            }
+            silenced = true;
+            channel.close();
+            if (inWrite) {
+                // a write that failed at once: report it after write() returned, as promised
+                channel.eventLoop().execute(() -> handler.onError(cause));
+            } else {
+                handler.onError(cause);
+            }
+        }
+
+        // ---- operations
+
+        @Override
+        public void write(ByteBuf data) {
+            if (!channel.isActive() || shutdownRequested || closeRequested) {
+                data.release();
+                return;
+            }
+            int n = data.readableBytes();
+            pendingWrites++;
+            inWrite = true;
+            try {
+                channel.writeAndFlush(data).addListener((ChannelFutureListener) f -> written(f, n));
+            } finally {
+                inWrite = false;
+            }
+        }
+
+        private void written(ChannelFuture f, int n) {
+            pendingWrites--;
+            if (!f.isSuccess()) {
+                fail(f.cause());
+                return;
+            }
+            if (!silenced) {
+                handler.onWritten(n);
+            }
+            if (pendingWrites == 0) {
+                if (closeRequested) {
+                    finishClose();
+                } else if (shutdownRequested) {
+                    channel.shutdownOutput();
+                }
+            }
+        }
+
+        @Override
+        public void shutdownOutput() {
+            if (shutdownRequested || closeRequested) {
+                return;
+            }
+            shutdownRequested = true;
+            if (pendingWrites == 0) {
+                channel.shutdownOutput();
+            }
+        }
+
+        @Override
+        public void close() {
+            if (closeRequested) {
+                return;
+            }
+            closeRequested = true;
+            silenced = true;
+            if (pendingWrites == 0 || !channel.isActive()) {
+                finishClose();
+            } else {
+                lingerTimer = channel.eventLoop().schedule(this::abort, CLOSE_LINGER_MS, TimeUnit.MILLISECONDS);
+            }
+        }
+
+        private void finishClose() {
+            if (lingerTimer != null) {
+                lingerTimer.cancel(false);
+                lingerTimer = null;
+            }
+            channel.close();
+        }
+
+        @Override
+        public void abort() {
+            silenced = true;
+            closeRequested = true;
+            if (lingerTimer != null) {
+                lingerTimer.cancel(false);
+                lingerTimer = null;
+            }
+            if (channel.isOpen()) {
+                try {
+                    channel.config().setOption(ChannelOption.SO_LINGER, 0);
+                } catch (RuntimeException ignored) {
+                    // not connected yet: a plain close is all there is
+                }
+                channel.close();
+            }
+        }
+
+        @Override
+        public void setAutoRead(boolean on) {
+            if (channel.isOpen()) {
+                channel.config().setAutoRead(on);
+            }
+        }
+    }
+}

@@ -1,0 +1,689 @@
+package io.slirp4j.stack.tcp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.util.collection.LongObjectHashMap;
+import io.slirp4j.stack.Nameservers;
+import io.slirp4j.stack.NetworkConfig;
+import io.slirp4j.stack.StackCounters;
+import io.slirp4j.stack.host.ConnectFailure;
+import io.slirp4j.stack.host.HostStream;
+import io.slirp4j.stack.host.HostStreams;
+import io.slirp4j.stack.host.StreamHandler;
+import io.slirp4j.stack.iface.AddressPolicy;
+import io.slirp4j.stack.iface.GuestLink;
+import io.slirp4j.stack.iface.Ipv4ProtocolHandler;
+import io.slirp4j.stack.icmp.IcmpEngine;
+import io.slirp4j.stack.wire.IcmpV4Packet;
+import io.slirp4j.stack.wire.Ipv4Address;
+import io.slirp4j.stack.wire.Ipv4Packet;
+import io.slirp4j.stack.wire.ParseResult;
+import io.slirp4j.stack.wire.TcpHeader;
+import io.slirp4j.stack.wire.TcpSegment;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.function.LongSupplier;
+
+/**
+ * The TCP NAT: every guest connection is a {@link TcpConnection} (our end of the guest's TCP) glued to one host
+ * socket ({@link HostStream}).
+ *
+ * <p>Theory of operation. Connections are keyed by the guest's four-tuple. A guest SYN for an unknown four-tuple
+ * opens a host connection to the destination, mapped as the {@link io.slirp4j.stack.udp.UdpNat} maps it: an
+ * outside address is itself; the gateway N+2 is the host's 127.0.0.1 (or, with host loopback disabled, ICMP
+ * network unreachable and nothing else); N+3 port 53 is the host's first nameserver when DNS is enabled (any other
+ * port of N+3: RST, "connection refused"). While the host connect runs, the flow holds a copy of the SYN and
+ * nothing else; the guest's retransmitted SYNs are absorbed. The guest hears SYN-ACK ({@link TcpConnection#accept})
+ * only once the host connect succeeded, so its connect() reflects the real outcome: a refused connect answers RST,
+ * network unreachable / host unreachable / a timeout answer the matching ICMP destination unreachable, quoting the
+ * SYN (Linux aborts a connect in SYN-SENT on those). Segments for unknown four-tuples draw an RST (RFC 9293
+ * 3.10.7.1); beyond {@code maxConnections} open entries a new SYN draws an RST and is counted.
+ *
+ * <p>Data and backpressure. Guest data ({@link TcpOutput#onData}) is written to the host socket as it is (no copy);
+ * {@link TcpConnection#consumed} is called only when the kernel took the bytes, so a host peer that does not read
+ * closes the guest's window after one receive buffer. Host reads go to {@link TcpConnection#write}; what does not
+ * fit waits here (one buffer) and reading the host socket pauses (autoRead off) until {@link TcpOutput#onSendSpace}.
+ *
+ * <p>Close paths. Host EOF: {@code shutdownOutput} on the connection (FIN after the queued data; deferred while a
+ * remainder waits here). Guest FIN: {@code shutdownOutput} on the host socket. When both FINs have been passed on,
+ * the host socket is closed (gracefully: queued writes still go out), so TIME_WAIT holds no host socket. An RST
+ * either way (guest RST, retransmission or handshake timeout; host reset or write error) resets the other side.
+ * {@link TcpOutput#onClosed} removes the entry; {@link #close()} aborts everything.
+ *
+ * <p>Timers. Each connection has one deadline ({@link TcpConnection#nextDeadline()}); a priority queue of
+ * (deadline, flow) entries is kept lazily: an entry is added only when a flow's deadline moves earlier than the one
+ * it has queued, an entry that fires early just runs the connection's (idempotent) timers and queues the real
+ * deadline, and stale entries are skipped. {@link #nextDeadline()} is the queue's head.
+ *
+ * <p>Threading: like the rest of the stack, everything runs on one event loop; host callbacks flush the guest
+ * link and then call the hook set by {@link #afterHostEvent(Runnable)} (the program re-arms its timer there).
+ */
+public final class TcpNat implements Ipv4ProtocolHandler {
+    public static final int DEFAULT_MAX_CONNECTIONS = 16384;
+    public static final int DNS_PORT = 53;
+
+    private final NetworkConfig config;
+    private final AddressPolicy addresses;
+    private final GuestLink link;
+    private final IcmpEngine icmp;
+    private final HostStreams host;
+    private final Nameservers nameservers;
+    private final StackCounters counters;
+    private final LongSupplier clock;
+    private final TcpConfig tcpConfig;
+    private final IsnSource isn;
+    private final int maxConnections;
+
+    private final LongObjectHashMap<Flow> table = new LongObjectHashMap<>();
+    private int open;
+    private final PriorityQueue<Timer> timers = new PriorityQueue<>(Comparator.comparingLong(Timer::deadline));
+    private final List<Flow> due = new ArrayList<>();
+    private final TcpSegment segment = new TcpSegment();
+    private final TcpSegment hostSegment = new TcpSegment();
+    private final Ipv4Packet hostPacket = new Ipv4Packet();
+    private final TcpHeader reset = new TcpHeader();
+    private Runnable afterHostEvent = () -> { };
+    private int depth;
+    private boolean closed;
+
+    private record Timer(long deadline, Flow flow) {
+    }
+
+    public TcpNat(NetworkConfig config, AddressPolicy addresses, GuestLink link, IcmpEngine icmp, HostStreams host,
+        Nameservers nameservers, StackCounters counters, LongSupplier clock, TcpConfig tcpConfig, IsnSource isn,
+        int maxConnections) {
+        this.config = config;
+        this.addresses = addresses;
+        this.link = link;
+        this.icmp = icmp;
+        this.host = host;
+        this.nameservers = nameservers;
+        this.counters = counters;
+        this.clock = clock;
+        this.tcpConfig = tcpConfig;
+        this.isn = isn;
+        this.maxConnections = maxConnections;
+    }
+
+    /** Runs after each host event was handled (and the link flushed). */
+    public void afterHostEvent(Runnable hook) {
+        this.afterHostEvent = hook == null ? () -> { } : hook;
+    }
+
+    /** Entries in the table: connecting, open, closing and in TIME_WAIT. */
+    public int openConnections() {
+        return open;
+    }
+
+    // ------------------------------------------------------------------------------------------------------
+    // Guest input
+
+    @Override
+    public void onDatagram(Ipv4Packet ip) {
+        depth++;
+        try {
+            guestInput(ip);
+        } finally {
+            depth--;
+        }
+    }
+
+    private void guestInput(Ipv4Packet ip) {
+        TcpSegment seg = segment;
+        if (seg.wrapIpv4(ip.buffer(), ip.payloadOffset(), ip.payloadLength(), ip.source(), ip.destination())
+            != ParseResult.OK) {
+            counters.droppedMalformed++;
+            return;
+        }
+        counters.tcpSegmentsIn++;
+        if (closed || seg.sourcePort() == 0 || seg.destinationPort() == 0
+            || addresses.isBroadcast(ip.destination())) {
+            counters.droppedFiltered++;
+            return;
+        }
+        long now = clock.getAsLong();
+        Flow flow = find(ip.source(), seg.sourcePort(), ip.destination(), seg.destinationPort());
+        if (flow != null) {
+            if (flow.conn == null) {
+                connectingInput(flow, ip, seg);
+                return;
+            }
+            if (flow.conn.onSegment(seg, now) != TcpConnection.Disposition.REOPEN) {
+                schedule(flow);
+                return;
+            }
+            // TIME_WAIT ended by a new SYN: onClosed removed the flow; the SYN opens a new one below
+        }
+        int flags = seg.flags() & (TcpSegment.SYN | TcpSegment.ACK | TcpSegment.RST | TcpSegment.FIN);
+        if (flags == TcpSegment.SYN) {
+            open(ip, seg);
+        } else {
+            counters.tcpUnknownSegments++;
+            sendResetFor(seg, ip.destination(), ip.source());
+        }
+    }
+
+    /** A segment for a flow whose host connect is still running. */
+    private void connectingInput(Flow flow, Ipv4Packet ip, TcpSegment seg) {
+        if (seg.has(TcpSegment.RST)) {
+            // the guest gave up its connect (or its socket): forget the attempt
+            remove(flow);
+            flow.abortHost();
+            return;
+        }
+        if (seg.has(TcpSegment.SYN) && !seg.has(TcpSegment.ACK)) {
+            counters.tcpSynsAbsorbed++;
+            if (seg.seq() != flow.synSeq) {
+                // a new attempt on the same four-tuple (new ISN): answer that one when the connect completes
+                flow.keepSyn(ip);
+            }
+            return;
+        }
+        counters.droppedFiltered++;
+    }
+
+    private void open(Ipv4Packet ip, TcpSegment seg) {
+        int destination = ip.destination();
+        int port = seg.destinationPort();
+        InetSocketAddress remote;
+        if (destination == addresses.gateway()) {
+            if (!config.hostLoopback()) {
+                counters.tcpConnectFailures++;
+                icmp.sendDestinationUnreachable(ip, IcmpV4Packet.CODE_NET_UNREACHABLE);
+                return;
+            }
+            remote = new InetSocketAddress(Ipv4Address.toInetAddress(Ipv4Address.LOOPBACK), port);
+        } else if (destination == addresses.dns()) {
+            List<InetSocketAddress> servers = port == DNS_PORT && config.dnsEnabled() ? nameservers.current() : null;
+            if (servers == null || servers.isEmpty()) {
+                counters.tcpConnectRefused++;
+                sendResetFor(seg, destination, ip.source());
+                return;
+            }
+            remote = servers.get(0);
+        } else if (addresses.isOutside(destination)) {
+            remote = new InetSocketAddress(Ipv4Address.toInetAddress(destination), port);
+        } else {
+            counters.droppedFiltered++;
+            return;
+        }
+        if (open >= maxConnections) {
+            counters.tcpConnectionLimitRejects++;
+            sendResetFor(seg, destination, ip.source());
+            return;
+        }
+        Flow flow = new Flow(ip.source(), seg.sourcePort(), destination, port);
+        flow.keepSyn(ip);
+        insert(flow);
+        try {
+            flow.stream = host.connect(remote, flow);
+            if (flow.stream == null) {
+                throw new IOException("no stream");
+            }
+        } catch (IOException | RuntimeException e) {
+            counters.hostSocketFailures++;
+            remove(flow);
+            sendResetFor(seg, destination, ip.source());
+            return;
+        }
+        counters.tcpConnectAttempts++;
+    }
+
+    private void sendResetFor(TcpSegment seg, int from, int to) {
+        if (TcpConnection.resetFor(seg, reset)) {
+            counters.tcpResetsSent++;
+            emit(reset, null, from, to);
+        }
+    }
+
+    /** Sends a TCP segment to the guest; the payload (may be null) is borrowed. */
+    private void emit(TcpHeader header, ByteBuf payload, int from, int to) {
+        int length = payload == null ? 0 : payload.readableBytes();
+        int headerLength = header.headerLength();
+        ByteBuf frame = link.newIpv4Frame(Ipv4Packet.PROTOCOL_TCP, from, to, headerLength + length);
+        int at = frame.writerIndex();
+        frame.writerIndex(at + headerLength);
+        if (length > 0) {
+            frame.writeBytes(payload, payload.readerIndex(), length);
+        }
+        TcpSegment.emitHeaderIpv4(frame, at, header, length, from, to);
+        counters.tcpSegmentsOut++;
+        link.sendIpv4(frame);
+    }
+
+    // ------------------------------------------------------------------------------------------------------
+    // Timers
+
+    /** The earliest time {@link #onTimer} has TCP work, or {@link Long#MAX_VALUE}. */
+    public long nextDeadline() {
+        for (;;) {
+            Timer t = timers.peek();
+            if (t == null) {
+                return Long.MAX_VALUE;
+            }
+            if (t.flow.removed || t.flow.scheduledAt != t.deadline) {
+                timers.poll();
+                continue;
+            }
+            return t.deadline;
+        }
+    }
+
+    /** Runs every connection timer due at {@code now}. */
+    public void onTimer(long now) {
+        depth++;
+        try {
+            for (Timer t = timers.peek(); t != null && t.deadline <= now; t = timers.peek()) {
+                timers.poll();
+                if (!t.flow.removed && t.flow.scheduledAt == t.deadline) {
+                    t.flow.scheduledAt = Long.MAX_VALUE;
+                    due.add(t.flow);
+                }
+            }
+            for (Flow flow : due) {
+                if (!flow.removed && flow.conn != null) {
+                    flow.conn.onTimer(now);
+                    schedule(flow);
+                }
+            }
+        } finally {
+            due.clear();
+            depth--;
+        }
+    }
+
+    private void schedule(Flow flow) {
+        if (flow.removed || flow.conn == null) {
+            return;
+        }
+        long deadline = flow.conn.nextDeadline();
+        if (deadline < flow.scheduledAt) {
+            flow.scheduledAt = deadline;
+            timers.add(new Timer(deadline, flow));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------
+    // Table
+
+    private static long key(int remote, int guestPort, int remotePort) {
+        return ((remote & 0xFFFF_FFFFL) << 32) | ((long) guestPort << 16) | remotePort;
+    }
+
+    private Flow find(int guest, int guestPort, int remote, int remotePort) {
+        Flow f = table.get(key(remote, guestPort, remotePort));
+        while (f != null && f.guest != guest) {
+            f = f.next;
+        }
+        return f;
+    }
+
+    private void insert(Flow flow) {
+        flow.next = table.put(flow.key, flow);
+        open++;
+    }
+
+    private void remove(Flow flow) {
+        if (flow.removed) {
+            return;
+        }
+        flow.removed = true;
+        open--;
+        Flow head = table.get(flow.key);
+        if (head == flow) {
+            if (flow.next == null) {
+                table.remove(flow.key);
+            } else {
+                table.put(flow.key, flow.next);
+            }
+        } else {
+            for (Flow f = head; f != null; f = f.next) {
+                if (f.next == flow) {
+                    f.next = flow.next;
+                    break;
+                }
+            }
+        }
+        flow.next = null;
+        flow.releaseBuffers();
+    }
+
+    /** Resets every connection (RST both ways) and releases everything. Later segments are dropped. */
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        List<Flow> all = new ArrayList<>();
+        for (Flow head : table.values()) {
+            for (Flow f = head; f != null; f = f.next) {
+                all.add(f);
+            }
+        }
+        long now = clock.getAsLong();
+        for (Flow f : all) {
+            try {
+                f.abortHost();
+                if (f.conn != null) {
+                    f.conn.abort(now);
+                }
+            } catch (RuntimeException e) {
+                counters.internalError(e);
+            } finally {
+                remove(f);
+            }
+        }
+        timers.clear();
+    }
+
+    // ------------------------------------------------------------------------------------------------------
+
+    /** One guest connection and its host socket. */
+    private final class Flow implements TcpOutput, StreamHandler {
+        final long key;
+        final int guest;
+        final int guestPort;
+        /** The address and port the guest connected to (the source of everything we send it). */
+        final int remote;
+        final int remotePort;
+        Flow next;
+        HostStream stream;
+        /** A copy of the guest's SYN datagram while the host connect runs. */
+        ByteBuf syn;
+        int synSeq;
+        TcpConnection conn;
+        /** Host bytes the connection could not take yet (reading is paused meanwhile). */
+        ByteBuf pending;
+        boolean hostEof;
+        boolean hostEofPassed;
+        boolean guestFinPassed;
+        boolean hostClosed;
+        boolean removed;
+        long scheduledAt = Long.MAX_VALUE;
+
+        Flow(int guest, int guestPort, int remote, int remotePort) {
+            this.key = key(remote, guestPort, remotePort);
+            this.guest = guest;
+            this.guestPort = guestPort;
+            this.remote = remote;
+            this.remotePort = remotePort;
+        }
+
+        void keepSyn(Ipv4Packet ip) {
+            if (syn != null) {
+                syn.release();
+            }
+            syn = link.alloc().heapBuffer(ip.totalLength());
+            syn.writeBytes(ip.buffer(), ip.offset(), ip.totalLength());
+            synSeq = segment.seq();
+        }
+
+        void releaseBuffers() {
+            if (syn != null) {
+                syn.release();
+                syn = null;
+            }
+            if (pending != null) {
+                pending.release();
+                pending = null;
+            }
+        }
+
+        void abortHost() {
+            if (!hostClosed && stream != null) {
+                hostClosed = true;
+                stream.abort();
+            }
+        }
+
+        private void maybeCloseHost() {
+            if (guestFinPassed && hostEofPassed && !hostClosed && stream != null) {
+                hostClosed = true;
+                stream.close();
+            }
+        }
+
+        /** Wraps {@link #syn} into {@link #hostPacket} and {@link #hostSegment}; false if it does not parse. */
+        private boolean wrapSyn() {
+            return hostPacket.wrap(syn, syn.readerIndex(), syn.readableBytes()) == ParseResult.OK
+                && hostSegment.wrapUnchecked(syn, hostPacket.payloadOffset(), hostPacket.payloadLength())
+                == ParseResult.OK;
+        }
+
+        // ---- host events
+
+        private boolean enter() {
+            depth++;
+            return depth == 1;
+        }
+
+        private void exit(boolean outermost) {
+            depth--;
+            if (outermost) {
+                try {
+                    link.flushIfNeeded();
+                } catch (RuntimeException e) {
+                    counters.internalError(e);
+                }
+                afterHostEvent.run();
+            }
+        }
+
+        @Override
+        public void onConnected() {
+            boolean outermost = enter();
+            try {
+                if (removed || syn == null) {
+                    return;
+                }
+                if (!wrapSyn()) {
+                    throw new IllegalStateException("kept SYN does not parse");
+                }
+                long now = clock.getAsLong();
+                TcpConnection c = TcpConnection.accept(tcpConfig, this, hostSegment, isn.next(), now);
+                conn = c;
+                c.attach(this);
+                syn.release();
+                syn = null;
+                counters.tcpConnectionsOpened++;
+                schedule(this);
+            } catch (RuntimeException e) {
+                counters.internalError(e);
+                remove(this);
+                abortHost();
+            } finally {
+                exit(outermost);
+            }
+        }
+
+        @Override
+        public void onConnectFailed(ConnectFailure reason, Throwable cause) {
+            boolean outermost = enter();
+            try {
+                hostClosed = true;
+                if (removed || syn == null) {
+                    return;
+                }
+                if (!wrapSyn()) {
+                    throw new IllegalStateException("kept SYN does not parse");
+                }
+                if (reason == ConnectFailure.REFUSED) {
+                    counters.tcpConnectRefused++;
+                    sendResetFor(hostSegment, remote, guest);
+                } else {
+                    counters.tcpConnectFailures++;
+                    icmp.sendDestinationUnreachable(hostPacket, reason == ConnectFailure.NETWORK_UNREACHABLE
+                        ? IcmpV4Packet.CODE_NET_UNREACHABLE : IcmpV4Packet.CODE_HOST_UNREACHABLE);
+                }
+            } catch (RuntimeException e) {
+                counters.internalError(e);
+            } finally {
+                remove(this);
+                exit(outermost);
+            }
+        }
+
+        @Override
+        public void onRead(ByteBuf data) {
+            boolean outermost = enter();
+            try {
+                if (removed || conn == null || hostEof) {
+                    data.release();
+                    return;
+                }
+                if (pending != null) {
+                    // read in the same batch as the short write that paused reading
+                    CompositeByteBuf both = link.alloc().compositeBuffer(2);
+                    both.addComponent(true, pending);
+                    pending = both;
+                    both.addComponent(true, data);
+                    return;
+                }
+                int n = conn.write(data, clock.getAsLong());
+                counters.tcpBytesToGuest += n;
+                if (data.isReadable()) {
+                    pending = data;
+                    stream.setAutoRead(false);
+                } else {
+                    data.release();
+                }
+                schedule(this);
+            } catch (RuntimeException e) {
+                counters.internalError(e);
+            } finally {
+                exit(outermost);
+            }
+        }
+
+        @Override
+        public void onWritten(int bytes) {
+            boolean outermost = enter();
+            try {
+                if (!removed && conn != null) {
+                    conn.consumed(bytes, clock.getAsLong());
+                    schedule(this);
+                }
+            } catch (RuntimeException e) {
+                counters.internalError(e);
+            } finally {
+                exit(outermost);
+            }
+        }
+
+        @Override
+        public void onEof() {
+            boolean outermost = enter();
+            try {
+                if (removed || conn == null || hostEof) {
+                    return;
+                }
+                hostEof = true;
+                if (pending == null) {
+                    passEof();
+                }
+            } catch (RuntimeException e) {
+                counters.internalError(e);
+            } finally {
+                exit(outermost);
+            }
+        }
+
+        private void passEof() {
+            hostEofPassed = true;
+            conn.shutdownOutput(clock.getAsLong());
+            maybeCloseHost();
+            schedule(this);
+        }
+
+        @Override
+        public void onError(Throwable cause) {
+            boolean outermost = enter();
+            try {
+                hostClosed = true;
+                if (removed) {
+                    return;
+                }
+                counters.tcpHostResets++;
+                if (conn == null) {
+                    // closed before the connect completed (should not happen: connect failures come separately)
+                    if (syn != null && wrapSyn()) {
+                        sendResetFor(hostSegment, remote, guest);
+                    }
+                    remove(this);
+                } else {
+                    conn.abort(clock.getAsLong()); // RST to the guest; onClosed removes the flow
+                    remove(this);
+                }
+            } catch (RuntimeException e) {
+                counters.internalError(e);
+            } finally {
+                exit(outermost);
+            }
+        }
+
+        // ---- connection events (inside a connection entry point)
+
+        @Override
+        public void sendSegment(TcpConnection connection, TcpHeader header, ByteBuf payload) {
+            emit(header, payload, remote, guest);
+        }
+
+        @Override
+        public void onData(TcpConnection connection, ByteBuf data) {
+            counters.tcpBytesToHost += data.readableBytes();
+            if (hostClosed || stream == null) {
+                data.release();
+                return;
+            }
+            stream.write(data);
+        }
+
+        @Override
+        public void onRemoteFin(TcpConnection connection) {
+            guestFinPassed = true;
+            if (!hostClosed && stream != null) {
+                stream.shutdownOutput();
+            }
+            maybeCloseHost();
+        }
+
+        @Override
+        public void onReset(TcpConnection connection, TcpCloseCause cause) {
+            counters.tcpGuestResets++;
+            abortHost();
+        }
+
+        @Override
+        public void onSendSpace(TcpConnection connection) {
+            if (pending == null || removed) {
+                return;
+            }
+            int n = connection.write(pending, clock.getAsLong());
+            counters.tcpBytesToGuest += n;
+            if (pending.isReadable()) {
+                return;
+            }
+            pending.release();
+            pending = null;
+            if (hostEof) {
+                passEof();
+            } else if (!hostClosed && stream != null) {
+                stream.setAutoRead(true);
+            }
+        }
+
+        @Override
+        public void onClosed(TcpConnection connection) {
+            counters.tcpConnectionsClosed++;
+            remove(this);
+            if (!hostClosed && stream != null) {
+                hostClosed = true;
+                stream.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package io.slirp4j.stack.tcp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.slirp4j.stack.host.HostStream;
+import io.slirp4j.stack.host.HostStreams;
+import io.slirp4j.stack.host.StreamHandler;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+
+/** Host TCP connections that the test drives by hand: connect outcome, reads, write completions, EOF, errors. */
+final class FakeHostStreams implements HostStreams {
+    final ByteBufAllocator alloc;
+    final List<Conn> all = new ArrayList<>();
+    int failNextConnects;
+
+    FakeHostStreams(ByteBufAllocator alloc) {
+        this.alloc = alloc;
+    }
+
+    @Override
+    public HostStream connect(InetSocketAddress remote, StreamHandler handler) throws IOException {
+        if (failNextConnects > 0) {
+            failNextConnects--;
+            throw new IOException("Too many open files");
+        }
+        Conn c = new Conn(remote, handler);
+        all.add(c);
+        return c;
+    }
+
+    Conn last() {
+        return all.get(all.size() - 1);
+    }
+
+    long openCount() {
+        return all.stream().filter(c -> !c.closed && !c.aborted && !c.failed).count();
+    }
+
+    final class Conn implements HostStream {
+        final InetSocketAddress remote;
+        final StreamHandler handler;
+        /** Writes not yet completed (the test completes them with {@link #complete}). */
+        final Deque<ByteBuf> queued = new ArrayDeque<>();
+        final ByteArrayOutputStream written = new ByteArrayOutputStream();
+        boolean autoCompleteWrites = true;
+        boolean autoRead = true;
+        int autoReadOffs;
+        boolean shutdown;
+        boolean closed;
+        boolean aborted;
+        boolean failed;
+
+        Conn(InetSocketAddress remote, StreamHandler handler) {
+            this.remote = remote;
+            this.handler = handler;
+        }
+
+        @Override
+        public void write(ByteBuf data) {
+            if (closed || aborted || failed || shutdown) {
+                data.release();
+                throw new AssertionError("write after close/shutdown");
+            }
+            if (autoCompleteWrites) {
+                int n = data.readableBytes();
+                take(data);
+                handler.onWritten(n);
+            } else {
+                queued.add(data);
+            }
+        }
+
+        private void take(ByteBuf data) {
+            byte[] b = new byte[data.readableBytes()];
+            data.readBytes(b);
+            written.writeBytes(b);
+            data.release();
+        }
+
+        /** Completes every queued write. */
+        void complete() {
+            while (!queued.isEmpty()) {
+                ByteBuf b = queued.poll();
+                int n = b.readableBytes();
+                take(b);
+                if (!closed && !aborted) {
+                    handler.onWritten(n);
+                }
+            }
+        }
+
+        int queuedBytes() {
+            return queued.stream().mapToInt(ByteBuf::readableBytes).sum();
+        }
+
+        @Override
+        public void shutdownOutput() {
+            shutdown = true;
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            releaseQueued();
+        }
+
+        @Override
+        public void abort() {
+            aborted = true;
+            releaseQueued();
+        }
+
+        void releaseQueued() {
+            while (!queued.isEmpty()) {
+                queued.poll().release();
+            }
+        }
+
+        @Override
+        public void setAutoRead(boolean on) {
+            if (autoRead && !on) {
+                autoReadOffs++;
+            }
+            autoRead = on;
+        }
+
+        void connected() {
+            handler.onConnected();
+        }
+
+        void read(byte[] data) {
+            handler.onRead(alloc.buffer(data.length).writeBytes(data));
+        }
+
+        void eof() {
+            handler.onEof();
+        }
+
+        void reset() {
+            failed = true;
+            releaseQueued();
+            handler.onError(new IOException("Connection reset by peer"));
+        }
+
+        void fail(io.slirp4j.stack.host.ConnectFailure reason) {
+            failed = true;
+            handler.onConnectFailed(reason, null);
+        }
+    }
+}
