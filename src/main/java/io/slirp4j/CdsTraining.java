@@ -6,12 +6,14 @@ import io.netty.channel.IoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.slirp4j.cli.Cli;
 import io.slirp4j.stack.FrameSink;
 import io.slirp4j.stack.NetworkConfig;
 import io.slirp4j.stack.Stack;
 import io.slirp4j.stack.host.NettyHostDatagrams;
+import io.slirp4j.stack.host.NettyHostStreams;
 import io.slirp4j.tap.Posix;
 import java.nio.file.Path;
 import java.util.List;
@@ -47,8 +49,12 @@ public final class CdsTraining {
             };
             NettyHostDatagrams hostUdp = new NettyHostDatagrams(loop, ipv4 -> new EpollDatagramChannel(
                 ipv4 ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6));
+            NettyHostStreams hostTcp = new NettyHostStreams(loop, ipv4 -> new EpollSocketChannel(ipv4
+                ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6));
             Stack stack = new Stack(NetworkConfig.defaults(), PooledByteBufAllocator.DEFAULT, discard, hostUdp,
-                List::of, System::currentTimeMillis);
+                hostTcp, List::of, System::currentTimeMillis, Stack.MAX_TCP_CONNECTIONS);
+            stack.afterHostEvent(() -> { });
+            stack.nextDeadline();
             hostUdp.open(new java.net.InetSocketAddress("127.0.0.1", 0), (from, payload) -> { }).close();
             stack.onFrame(PooledByteBufAllocator.DEFAULT.directBuffer(64).writeZero(60));
             stack.onTimer();

@@ -6,13 +6,16 @@ import io.netty.channel.IoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.slirp4j.stack.FrameSink;
 import io.slirp4j.stack.NetworkConfig;
 import io.slirp4j.stack.ResolvConf;
 import io.slirp4j.stack.Stack;
 import io.slirp4j.stack.host.NettyHostDatagrams;
+import io.slirp4j.stack.host.NettyHostStreams;
 import io.slirp4j.tap.ExitFdWatcher;
 import io.slirp4j.tap.InterfaceConfigurator;
 import io.slirp4j.tap.Namespaces;
@@ -20,6 +23,7 @@ import io.slirp4j.tap.Posix;
 import io.slirp4j.tap.TapPort;
 import io.slirp4j.tap.TunDevice;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +37,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * ready byte: nothing is reported ready before the tap is registered and the stack can answer.
  */
 public final class NetworkHelper {
-    static final long TIMER_PERIOD_MILLIS = 250;
+    /** The longest the stack's timer sleeps: the coarse timeouts (UDP, DNS, reassembly) need this period. */
+    static final long TIMER_PERIOD_MILLIS = Stack.HOUSEKEEPING_PERIOD_MS;
+    /** fds kept free for everything but TCP host sockets: UDP flows (up to two sockets each), tap, loop, API. */
+    static final int FDS_RESERVED = 2 * Stack.MAX_UDP_FLOWS + 256;
     static final Path RESOLV_CONF = Path.of("/etc/resolv.conf");
 
     private final Launch launch;
@@ -44,6 +51,9 @@ public final class NetworkHelper {
     private IoEventLoop loop;
     private TapPort tap;
     private Stack stack;
+    /** The one pending timer task and when it fires (loop-confined). */
+    private ScheduledFuture<?> timer;
+    private long timerAt = Long.MAX_VALUE;
 
     public NetworkHelper(Launch launch) {
         this.launch = launch;
@@ -52,13 +62,15 @@ public final class NetworkHelper {
     /** Runs until the exit fd, a signal or a fatal tap error ends it; returns the exit status. */
     public int run() throws IOException, InterruptedException {
         int tapFd = openTap();
+        StartupTrace.mark("tap open");
         group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("slirp4j-loop"),
             EpollIoHandler.newFactory());
         loop = group.next();
+        StartupTrace.mark("event loop");
         ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
         NetworkConfigLog.print(launch, tapFd);
 
-        tap = new TapPort(tapFd, launch.network().mtu(), alloc, frame -> stack.onFrame(frame), () -> { },
+        tap = new TapPort(tapFd, launch.network().mtu(), alloc, frame -> stack.onFrame(frame), this::rearmTimer,
             cause -> {
                 System.err.println("slirp4j: " + cause.getMessage());
                 stop(1);
@@ -76,18 +88,22 @@ public final class NetworkHelper {
         };
         NettyHostDatagrams hostUdp = new NettyHostDatagrams(loop, ipv4 -> new EpollDatagramChannel(
             ipv4 ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6));
+        NettyHostStreams hostTcp = new NettyHostStreams(loop, ipv4 -> ipv4
+            ? new EpollSocketChannel(SocketProtocolFamily.INET) : new EpollSocketChannel(SocketProtocolFamily.INET6));
+        int maxTcp = maxTcpConnections();
         CountDownLatch started = new CountDownLatch(1);
         loop.execute(() -> {
-            stack = new Stack(launch.network(), alloc, toGuest, hostUdp,
-                new ResolvConf(RESOLV_CONF, NetworkHelper::monotonicMillis), NetworkHelper::monotonicMillis);
+            stack = new Stack(launch.network(), alloc, toGuest, hostUdp, hostTcp,
+                new ResolvConf(RESOLV_CONF, NetworkHelper::monotonicMillis), NetworkHelper::monotonicMillis, maxTcp);
             stack.onInternalError(new InternalErrorLog());
+            stack.afterHostEvent(this::rearmTimer);
             tap.start(loop);
-            loop.scheduleAtFixedRate(() -> stack.onTimer(), TIMER_PERIOD_MILLIS, TIMER_PERIOD_MILLIS,
-                TimeUnit.MILLISECONDS);
+            rearmTimer();
             started.countDown();
         });
         // on the loop thread, the tap's registration completes inline, inside the task above
         started.await();
+        StartupTrace.mark("stack serving");
         if (stopping.get()) {
             return exitStatus;
         }
@@ -103,6 +119,59 @@ public final class NetworkHelper {
         System.err.println("slirp4j: ready");
         finished.await();
         return exitStatus;
+    }
+
+    /**
+     * Makes sure one timer task is pending for the stack's next deadline, or the housekeeping period if that is
+     * sooner. Called on the loop after every unit of stack work (frame batch, host event, timer run); cheap when
+     * the pending task already fires early enough, which is the common case.
+     */
+    private void rearmTimer() {
+        if (stack == null || stopping.get()) {
+            return;
+        }
+        long now = monotonicMillis();
+        long at = Math.min(stack.nextDeadline(), now + TIMER_PERIOD_MILLIS);
+        if (timer != null && timerAt <= at) {
+            return;
+        }
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        timerAt = at;
+        timer = loop.schedule(this::onTimer, Math.max(0, at - now), TimeUnit.MILLISECONDS);
+    }
+
+    private void onTimer() {
+        timer = null;
+        timerAt = Long.MAX_VALUE;
+        if (stack == null) {
+            return;
+        }
+        stack.onTimer();
+        rearmTimer();
+    }
+
+    /** {@link Stack#MAX_TCP_CONNECTIONS}, or fewer if the fd limit would not allow that many host sockets. */
+    static int maxTcpConnections() {
+        long limit = openFilesLimit();
+        long room = limit - FDS_RESERVED;
+        return (int) Math.max(64, Math.min(Stack.MAX_TCP_CONNECTIONS, room));
+    }
+
+    /** The soft RLIMIT_NOFILE (HotSpot raises it to the hard limit at start), or a guess if unreadable. */
+    static long openFilesLimit() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+                if (line.startsWith("Max open files")) {
+                    String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
+                    return soft.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(soft);
+                }
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // fall through
+        }
+        return 1024;
     }
 
     /** The stack's clock: monotonic, so that a wall-clock step neither stalls nor mass-expires timers. */
