@@ -10,19 +10,14 @@ import io.netty.buffer.ByteBuf;
  *  |htype|ptype|hl|pl| op  | sender MAC | sender IP | target MAC | target IP |
  * </pre>
  */
-public final class ArpPacket {
+public final class ArpPacket extends HeaderView {
     public static final int LENGTH = 28;
     public static final int OP_REQUEST = 1;
     public static final int OP_REPLY = 2;
 
-    private ByteBuf buf;
-    private int offset;
-
     /** Validates; trailing bytes (Ethernet padding) are ignored. */
     public ParseResult wrap(ByteBuf buf, int offset, int length) {
-        this.buf = buf;
-        this.offset = offset;
-        if (!Bounds.fits(buf, offset, length) || length < LENGTH) {
+        if (!bind(buf, offset, length, LENGTH)) {
             return ParseResult.TRUNCATED;
         }
         if (buf.getUnsignedShort(offset) != 1 || buf.getUnsignedShort(offset + 2) != EthernetFrame.TYPE_IPV4

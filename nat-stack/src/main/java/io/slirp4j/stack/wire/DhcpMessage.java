@@ -14,7 +14,7 @@ import io.netty.buffer.ByteBuf;
  * server needs (message type, requested address, server identifier), so nothing later can read out of bounds.
  * Option overloading (option 52, options inside sname/file) is not supported: those fields are ignored.
  */
-public final class DhcpMessage {
+public final class DhcpMessage extends HeaderView {
     public static final int FIXED_LENGTH = 236;
     public static final int OPTIONS_OFFSET = 240;
     public static final int MAGIC_COOKIE = 0x6382_5363;
@@ -45,20 +45,16 @@ public final class DhcpMessage {
     public static final int OPTION_SERVER_ID = 54;
     public static final int OPTION_END = 255;
 
-    private ByteBuf buf;
-    private int offset;
     private int messageType;
     private int requestedAddress;
     private int serverId;
 
     /** Validates the fixed part, the cookie and the option list; a message without option 53 is BOOTP: UNSUPPORTED. */
     public ParseResult wrap(ByteBuf buf, int offset, int length) {
-        this.buf = buf;
-        this.offset = offset;
         this.messageType = 0;
         this.requestedAddress = 0;
         this.serverId = 0;
-        if (!Bounds.fits(buf, offset, length) || length < OPTIONS_OFFSET) {
+        if (!bind(buf, offset, length, OPTIONS_OFFSET)) {
             return ParseResult.TRUNCATED;
         }
         int op = buf.getUnsignedByte(offset);

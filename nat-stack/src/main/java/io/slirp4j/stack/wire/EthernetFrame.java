@@ -11,25 +11,17 @@ import io.netty.buffer.ByteBuf;
  *  | destination MAC   | source MAC        | type  | payload ...
  * </pre>
  */
-public final class EthernetFrame {
+public final class EthernetFrame extends HeaderView {
     public static final int HEADER_LENGTH = 14;
     public static final int TYPE_IPV4 = 0x0800;
     public static final int TYPE_ARP = 0x0806;
     public static final int TYPE_IPV6 = 0x86DD;
 
-    private ByteBuf buf;
-    private int offset;
-    private int length;
-
     /** Points the view at {@code length} bytes at absolute {@code offset}; only the header must be present. */
     public ParseResult wrap(ByteBuf buf, int offset, int length) {
-        this.buf = buf;
-        this.offset = offset;
+        boolean present = bind(buf, offset, length, HEADER_LENGTH);
         this.length = length;
-        if (!Bounds.fits(buf, offset, length) || length < HEADER_LENGTH) {
-            return ParseResult.TRUNCATED;
-        }
-        return ParseResult.OK;
+        return present ? ParseResult.OK : ParseResult.TRUNCATED;
     }
 
     public ByteBuf buffer() {

@@ -8,7 +8,7 @@ import io.netty.buffer.ByteBuf;
  * errors (destination unreachable, time exceeded) leave them zero (or next-hop MTU) and carry the offending
  * datagram's IP header plus the first 8 bytes of its payload as data.
  */
-public final class IcmpV4Packet {
+public final class IcmpV4Packet extends HeaderView {
     public static final int HEADER_LENGTH = 8;
     public static final int TYPE_ECHO_REPLY = 0;
     public static final int TYPE_DESTINATION_UNREACHABLE = 3;
@@ -22,16 +22,11 @@ public final class IcmpV4Packet {
     /** How much of the offending datagram's payload an error quotes after its IP header. */
     public static final int ERROR_QUOTE_PAYLOAD = 8;
 
-    private ByteBuf buf;
-    private int offset;
-    private int length;
-
     /** Validates the length and the checksum over all {@code length} bytes (the IP payload). */
     public ParseResult wrap(ByteBuf buf, int offset, int length) {
-        this.buf = buf;
-        this.offset = offset;
+        boolean present = bind(buf, offset, length, HEADER_LENGTH);
         this.length = length;
-        if (!Bounds.fits(buf, offset, length) || length < HEADER_LENGTH) {
+        if (!present) {
             return ParseResult.TRUNCATED;
         }
         if (!InternetChecksum.verify(InternetChecksum.add(0, buf, offset, length))) {

@@ -18,7 +18,7 @@ import io.netty.buffer.ByteBuf;
  * <p>{@link #wrap} accepts more bytes than the total length (Ethernet pads short frames) and from then on the
  * view covers exactly {@link #totalLength()} bytes. Options are tolerated and skipped, never interpreted.
  */
-public final class Ipv4Packet {
+public final class Ipv4Packet extends HeaderView {
     public static final int MIN_HEADER_LENGTH = 20;
     public static final int MAX_HEADER_LENGTH = 60;
     public static final int MAX_TOTAL_LENGTH = 65535;
@@ -30,18 +30,12 @@ public final class Ipv4Packet {
     public static final int FRAGMENT_OFFSET_MASK = 0x1FFF;
     public static final int DEFAULT_TTL = 64;
 
-    private ByteBuf buf;
-    private int offset;
     private int headerLength;
-    private int totalLength;
 
     /** Validates version, header length, total length against {@code available}, and the header checksum. */
     public ParseResult wrap(ByteBuf buf, int offset, int available) {
-        this.buf = buf;
-        this.offset = offset;
         this.headerLength = 0;
-        this.totalLength = 0;
-        if (!Bounds.fits(buf, offset, available) || available < MIN_HEADER_LENGTH) {
+        if (!bind(buf, offset, available, MIN_HEADER_LENGTH)) {
             return ParseResult.TRUNCATED;
         }
         int versionAndIhl = buf.getUnsignedByte(offset);
@@ -66,7 +60,7 @@ public final class Ipv4Packet {
             return ParseResult.BAD_CHECKSUM;
         }
         this.headerLength = ihl;
-        this.totalLength = total;
+        this.length = total;
         return ParseResult.OK;
     }
 
@@ -83,7 +77,7 @@ public final class Ipv4Packet {
     }
 
     public int totalLength() {
-        return totalLength;
+        return length;
     }
 
     public int payloadOffset() {
@@ -91,7 +85,7 @@ public final class Ipv4Packet {
     }
 
     public int payloadLength() {
-        return totalLength - headerLength;
+        return length - headerLength;
     }
 
     public int tos() {

@@ -27,7 +27,7 @@ import io.netty.buffer.ByteBuf;
  * <p>{@link #emitHeader} is the inverse: it writes a {@link TcpHeader} in front of a payload that is already in
  * place and fills in the checksum.
  */
-public final class TcpSegment {
+public final class TcpSegment extends HeaderView {
     public static final int MIN_HEADER_LENGTH = 20;
     public static final int MAX_HEADER_LENGTH = 60;
 
@@ -48,9 +48,6 @@ public final class TcpSegment {
     public static final int OPT_SACK = 5;
     public static final int OPT_TIMESTAMPS = 8;
 
-    private ByteBuf buf;
-    private int offset;
-    private int length;
     private int headerLength;
 
     private int mss;
@@ -92,12 +89,9 @@ public final class TcpSegment {
 
     /** Validates lengths and parses options without looking at the checksum (tests, checksum offload). */
     public ParseResult wrapUnchecked(ByteBuf buf, int offset, int length) {
-        this.buf = buf;
-        this.offset = offset;
-        this.length = 0;
         this.headerLength = 0;
         resetOptions();
-        if (!Bounds.fits(buf, offset, length) || length < MIN_HEADER_LENGTH) {
+        if (!bind(buf, offset, length, MIN_HEADER_LENGTH)) {
             return ParseResult.TRUNCATED;
         }
         int dataOffset = (buf.getUnsignedByte(offset + 12) >>> 4) * 4;

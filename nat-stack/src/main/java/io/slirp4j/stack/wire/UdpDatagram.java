@@ -7,24 +7,17 @@ import io.netty.buffer.ByteBuf;
  * pseudo-header, the header and the payload. On input a checksum of 0 means "none"; on output a computed 0 is
  * sent as 0xFFFF, its one's complement twin, because 0 would switch the check off.
  */
-public final class UdpDatagram {
+public final class UdpDatagram extends HeaderView {
     public static final int HEADER_LENGTH = 8;
     /** 65535 - 20 (IPv4 header) - 8. */
     public static final int MAX_PAYLOAD = 65507;
-
-    private ByteBuf buf;
-    private int offset;
-    private int length;
 
     /**
      * Validates {@code available} bytes (the IP payload) as a UDP datagram sent from {@code source} to
      * {@code destination}. Bytes after the UDP length are ignored.
      */
     public ParseResult wrap(ByteBuf buf, int offset, int available, int source, int destination) {
-        this.buf = buf;
-        this.offset = offset;
-        this.length = 0;
-        if (!Bounds.fits(buf, offset, available) || available < HEADER_LENGTH) {
+        if (!bind(buf, offset, available, HEADER_LENGTH)) {
             return ParseResult.TRUNCATED;
         }
         int udpLength = buf.getUnsignedShort(offset + 4);
