@@ -12,9 +12,13 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -r
 trap cleanup EXIT
 as_user=()
 if [ "${ROOTLESS:-0}" = 1 ]; then
-    cp -r "$(dirname "$(dirname "$(readlink -f "$helper")")")" "$work/dist"; chmod -R a+rX "$work/dist"
-    helper=$work/dist/bin/slirp4j
     as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+    # a copy would lose the class-data archive (it records the jars' paths): copy only if uid 65534 cannot read it
+    if ! "${as_user[@]}" test -r "$helper"; then
+        cp -r "$(dirname "$(dirname "$(readlink -f "$helper")")")" "$work/dist"; chmod -R a+rX "$work/dist"
+        helper=$work/dist/bin/slirp4j
+        echo "note: running a copy of the distribution, without its class-data archive"
+    fi
     chmod 666 /dev/net/tun
 fi
 unshare --net --mount --propagation private sleep infinity & host=$!; pids+=($host)
