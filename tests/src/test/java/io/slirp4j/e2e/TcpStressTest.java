@@ -1,0 +1,346 @@
+package io.slirp4j.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * TCP under stress (issue 3, item 3-4): a faulty guest link, many connections at once, connection churn without
+ * leaks, and the exit fd closing in the middle of a transfer. The guest side is the guest kernel's TCP (sockets
+ * this JVM creates in the guest namespace); servers listen on 127.0.0.1 of the private host namespace (10.0.2.2).
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class TcpStressTest {
+    static final long FAULTY_BULK = 16L << 20;
+    static final InetSocketAddress HOST_LOOPBACK = new InetSocketAddress("127.0.0.1", 0);
+
+    /**
+     * 16 MiB each way at once through tap0 with loss, reordering and duplication of what the guest sends (see
+     * {@link LinkFaults}); SHA-256 compared on both ends.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Mode.class, names = {"ROOT", "ROOTLESS"})
+    void bulkBothWaysUnderLossReorderDuplicate(Mode mode) throws Exception {
+        Requirements.forMode(mode, "tc");
+        try (TestNetwork net = TestNetwork.create(mode)) {
+            AtomicReference<TcpPeers.Transfer> serverGot = new AtomicReference<>();
+            AtomicReference<TcpPeers.Transfer> serverSent = new AtomicReference<>();
+            TcpPeers.Server server = net.closeLater(new TcpPeers.Server(net.hostNetns(), HOST_LOOPBACK, c -> {
+                try {
+                    CompletableFuture<TcpPeers.Transfer> rx = CompletableFuture.supplyAsync(() -> TcpTest.receive(c));
+                    serverSent.set(TcpPeers.send(c, FAULTY_BULK, 22));
+                    c.shutdownOutput();
+                    serverGot.set(rx.get(90, TimeUnit.SECONDS));
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            }));
+            Helper h = net.startHelper("-c");
+            LinkFaults.Installed faults = LinkFaults.install(net);
+            long start = System.nanoTime();
+            TcpPeers.Transfer sent;
+            TcpPeers.Transfer got;
+            try (SocketChannel s = TcpPeers.connectFromGuest(net, new InetSocketAddress("10.0.2.2", server.port()))) {
+                CompletableFuture<TcpPeers.Transfer> rx = CompletableFuture.supplyAsync(() -> TcpTest.receive(s));
+                sent = TcpPeers.send(s, FAULTY_BULK, 21);
+                s.shutdownOutput();
+                got = rx.get(90, TimeUnit.SECONDS);
+            }
+            TcpTest.awaitTrue(() -> serverGot.get() != null || !server.errors.isEmpty(), 60_000);
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            String stats = LinkFaults.stats(net, faults);
+            assertTrue(server.errors.isEmpty(), () -> "server: " + server.errors);
+            assertEquals(FAULTY_BULK, serverGot.get().bytes(), "bytes guest -> host");
+            assertEquals(sent.sha256(), serverGot.get().sha256(), "SHA-256 guest -> host");
+            assertEquals(FAULTY_BULK, got.bytes(), "bytes host -> guest");
+            assertEquals(serverSent.get().sha256(), got.sha256(), "SHA-256 host -> guest");
+            System.out.printf("[%s] 16 MiB each way at once under faults in %d ms (guest->host %.3f Gbit/s, "
+                    + "host->guest %.3f Gbit/s)%n  faults: %s%n  counters:%n%s%n", mode, millis,
+                serverGot.get().gbitPerSecond(), got.gbitPerSecond(), faults.kind(), stats.indent(4));
+            assertTrue(faultsHappened(stats), () -> "no fault was injected at all?\n" + stats);
+            assertTrue(h.isAlive(), h::describe);
+            h.assertNoStackTrace();
+        }
+    }
+
+    /** 1,000 guest connections open at the same time, each echoing 4 KiB, all verified. */
+    @Test
+    void thousandConcurrentConnections() throws Exception {
+        int count = 1000;
+        int size = 4096;
+        try (TestNetwork net = TestNetwork.create(Mode.ROOT)) {
+            TcpPeers.Server server = net.closeLater(new TcpPeers.Server(net.hostNetns(), HOST_LOOPBACK,
+                TcpTest::echo));
+            Helper h = net.startHelper("-c");
+            InetSocketAddress to = new InetSocketAddress("10.0.2.2", server.port());
+            long start = System.nanoTime();
+            List<SocketChannel> sockets = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                sockets.add(TcpPeers.socketIn(net.guestNetns()));
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(100);
+            try {
+                // all connect (100 at a time in flight), all stay open
+                runAll(pool, count, i -> sockets.get(i).connect(to));
+                TcpTest.awaitTrue(() -> server.accepted.get() >= count, 30_000);
+                long connected = (System.nanoTime() - start) / 1_000_000;
+                // every connection sends, then every one reads its echo back
+                runAll(pool, count, i -> TcpPeers.writeAll(sockets.get(i), TcpTest.bytes(size, 1000 + i)));
+                runAll(pool, count, i -> assertArrayEquals(TcpTest.bytes(size, 1000 + i),
+                    TcpPeers.readExactly(sockets.get(i), size), "echo of connection " + i));
+                System.out.printf("[ROOT] %d connections open at once (all connected after %d ms), %d bytes echoed "
+                    + "on each, in %d ms%n", count, connected, size, (System.nanoTime() - start) / 1_000_000);
+            } finally {
+                pool.shutdownNow();
+                for (SocketChannel s : sockets) {
+                    s.close();
+                }
+            }
+            assertTrue(server.errors.isEmpty(), () -> "server: " + server.errors);
+            assertTrue(h.isAlive(), h::describe);
+            h.assertNoStackTrace();
+        }
+    }
+
+    /**
+     * 10,000 short connections in batches of 100 (half closed by the guest first, half by the host peer first);
+     * afterwards the helper holds no more fds than before (a few allowed) and none of its sockets is stuck in
+     * CLOSE-WAIT or FIN-WAIT-2.
+     */
+    @Test
+    void churnLeavesNoFdsOrStuckSockets() throws Exception {
+        int total = 10_000;
+        int batch = 100;
+        try (TestNetwork net = TestNetwork.create(Mode.ROOT)) {
+            // request: 1 byte "who closes first" + 255 bytes; answer: the same 256 bytes
+            TcpPeers.Server server = net.closeLater(new TcpPeers.Server(net.hostNetns(), HOST_LOOPBACK, c -> {
+                try {
+                    byte[] req = TcpPeers.readExactly(c, 256);
+                    TcpPeers.writeAll(c, req);
+                    if (req[0] == 0) {
+                        // the guest closes first: wait for its FIN
+                        ByteBuffer b = ByteBuffer.allocate(16);
+                        while (c.read(b) >= 0) {
+                            b.clear();
+                        }
+                    }
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            }));
+            Helper h = net.startHelper("-c");
+            long jvm = h.pid();
+            InetSocketAddress to = new InetSocketAddress("10.0.2.2", server.port());
+            oneExchange(net, to, 0, 0);
+            TestNetwork.sleep(300);
+            int fdsBefore = TcpTest.fdCount(jvm);
+            long start = System.nanoTime();
+            ExecutorService pool = Executors.newFixedThreadPool(batch);
+            try {
+                for (int done = 0; done < total; done += batch) {
+                    int base = done;
+                    runAll(pool, batch, i -> oneExchange(net, to, base + i, (base + i) % 2));
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            long churnMillis = (System.nanoTime() - start) / 1_000_000;
+            TcpTest.awaitTrue(() -> server.accepted.get() >= total + 1, 10_000);
+            assertTrue(server.errors.isEmpty(), () -> "server: " + server.errors.size() + " errors, first "
+                + server.errors.get(0));
+            // let the last closes finish, then look
+            long deadline = System.currentTimeMillis() + 10_000;
+            int fds = TcpTest.fdCount(jvm);
+            Map<String, Integer> helperStates = socketStates(net, jvm, true);
+            while ((fds > fdsBefore + 5 || stuck(helperStates) > 0) && System.currentTimeMillis() < deadline) {
+                TestNetwork.sleep(200);
+                fds = TcpTest.fdCount(jvm);
+                helperStates = socketStates(net, jvm, true);
+            }
+            Map<String, Integer> allStates = socketStates(net, jvm, false);
+            String split = timeWaitSplit(net, server.port());
+            System.out.printf("[ROOT] %d connections in batches of %d in %d ms; helper fds %d before, %d after; "
+                    + "helper's sockets in the host namespace by state %s; all TCP sockets there by state %s (%s)%n",
+                total, batch, churnMillis, fdsBefore, fds, helperStates, allStates, split);
+            int fdsAfter = fds;
+            assertTrue(fdsAfter <= fdsBefore + 5, () -> "helper fds: " + fdsBefore + " before, " + fdsAfter
+                + " after\n" + fdList(jvm));
+            Map<String, Integer> finalStates = helperStates;
+            assertEquals(0, stuck(finalStates), () -> "helper sockets stuck: " + finalStates);
+            assertTrue(h.isAlive(), h::describe);
+            h.assertNoStackTrace();
+        }
+    }
+
+    /** Closing the exit fd while data flows both ways: the helper exits 0 promptly, without a stack trace. */
+    @Test
+    void exitFdClosedMidTransfer() throws Exception {
+        try (TestNetwork net = TestNetwork.create(Mode.ROOT)) {
+            AtomicLong serverIn = new AtomicLong();
+            TcpPeers.Server server = net.closeLater(new TcpPeers.Server(net.hostNetns(), HOST_LOOPBACK, c -> {
+                CompletableFuture.runAsync(() -> pump(c, serverIn));
+                try {
+                    TcpPeers.send(c, 1L << 40, 3);
+                } catch (IOException expected) {
+                    // the helper went away
+                }
+            }));
+            Helper h = net.startHelper("-c");
+            AtomicLong guestIn = new AtomicLong();
+            SocketChannel s = TcpPeers.connectFromGuest(net, new InetSocketAddress("10.0.2.2", server.port()));
+            try {
+                CompletableFuture.runAsync(() -> pump(s, guestIn));
+                CompletableFuture.runAsync(() -> {
+                    try {
+                        TcpPeers.send(s, 1L << 40, 4);
+                    } catch (IOException expected) {
+                        // closed below
+                    }
+                });
+                TcpTest.awaitTrue(() -> serverIn.get() > (8 << 20) && guestIn.get() > (8 << 20), 30_000);
+                long closedAt = h.closeExitFd();
+                int status = h.awaitExit(Duration.ofSeconds(5));
+                long exitMillis = (System.nanoTime() - closedAt) / 1_000_000;
+                System.out.printf("[ROOT] exit fd closed after %.0f MiB up / %.0f MiB down: exit %d in %d ms%n",
+                    serverIn.get() / 1048576.0, guestIn.get() / 1048576.0, status, exitMillis);
+                assertEquals(0, status, h::describe);
+                assertTrue(exitMillis < 2000, "exit took " + exitMillis + " ms");
+                h.assertNoStackTrace();
+            } finally {
+                s.close();
+            }
+        }
+    }
+
+    // ---- helpers
+
+    interface IndexedTask {
+        void run(int i) throws Exception;
+    }
+
+    static void runAll(ExecutorService pool, int n, IndexedTask task) throws Exception {
+        List<Future<?>> results = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int k = i;
+            results.add(pool.submit(() -> {
+                task.run(k);
+                return null;
+            }));
+        }
+        for (Future<?> f : results) {
+            f.get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    /** One short connection: 256 bytes there and back; who closes first depends on {@code serverClosesFirst}. */
+    static void oneExchange(TestNetwork net, InetSocketAddress to, int i, int serverClosesFirst) throws IOException {
+        try (SocketChannel s = TcpPeers.connectFromGuest(net, to)) {
+            byte[] req = TcpTest.bytes(256, i);
+            req[0] = (byte) serverClosesFirst;
+            TcpPeers.writeAll(s, req);
+            byte[] back = TcpPeers.readExactly(s, 256);
+            if (!java.util.Arrays.equals(req, back)) {
+                throw new AssertionError("echo of connection " + i + " differs");
+            }
+            if (serverClosesFirst == 1) {
+                ByteBuffer b = ByteBuffer.allocate(16);
+                if (s.read(b) >= 0) {
+                    throw new AssertionError("connection " + i + ": data instead of the server's FIN");
+                }
+            }
+        }
+    }
+
+    static void pump(SocketChannel c, AtomicLong count) {
+        ByteBuffer buf = ByteBuffer.allocate(256 << 10);
+        try {
+            int n;
+            while ((n = c.read(buf)) >= 0) {
+                count.addAndGet(n);
+                buf.clear();
+            }
+        } catch (IOException expected) {
+            // closed
+        }
+    }
+
+    /** TCP sockets in the private host namespace by state, those of process {@code pid} only or all. */
+    static Map<String, Integer> socketStates(TestNetwork net, long pid, boolean onlyPid) {
+        Cmd.Result r = net.host("ss", "-tanp").check();
+        Map<String, Integer> states = new TreeMap<>();
+        for (String line : r.out().split("\n")) {
+            if (line.startsWith("State") || line.isBlank()) {
+                continue;
+            }
+            if (onlyPid && !line.contains("pid=" + pid + ",")) {
+                continue;
+            }
+            states.merge(line.trim().split("\\s+")[0], 1, Integer::sum);
+        }
+        return states;
+    }
+
+    /** How many TIME-WAIT sockets are the server's (local port = its port) and how many the helper's. */
+    static String timeWaitSplit(TestNetwork net, int serverPort) {
+        Cmd.Result r = net.host("ss", "-tan", "state", "time-wait").check();
+        int serverSide = 0;
+        int helperSide = 0;
+        for (String line : r.out().split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length < 4 || f[0].startsWith("Recv")) {
+                continue;
+            }
+            if (f[2].endsWith(":" + serverPort)) {
+                serverSide++;
+            } else {
+                helperSide++;
+            }
+        }
+        return "TIME-WAIT: " + serverSide + " on the test server's side, " + helperSide + " on the helper's "
+            + "(orphaned, the kernel's)";
+    }
+
+    static int stuck(Map<String, Integer> states) {
+        return states.getOrDefault("CLOSE-WAIT", 0) + states.getOrDefault("FIN-WAIT-2", 0)
+            + states.getOrDefault("FIN-WAIT-1", 0) + states.getOrDefault("LAST-ACK", 0)
+            + states.getOrDefault("CLOSING", 0);
+    }
+
+    static String fdList(long pid) {
+        Cmd.Result r = Cmd.run(Duration.ofSeconds(10), "ls", "-l", "/proc/" + pid + "/fd");
+        return r.out();
+    }
+
+    /** Whether the counters tc printed show at least one dropped or redirected frame. */
+    static boolean faultsHappened(String stats) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:dropped|Sent \\d+ bytes) (\\d+)").matcher(
+            stats);
+        while (m.find()) {
+            if (Long.parseLong(m.group(1)) > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
