@@ -178,13 +178,18 @@ public final class TcpConnection {
         c.sndWl2 = c.sndUna;
         c.maxSndWnd = c.sndWnd;
         c.handshakeDeadline = now + config.handshakeTimeoutMs();
-        c.depth++;
-        try {
-            c.sendSyn(now);
-        } finally {
-            c.depth--;
-        }
+        c.sendFirstSyn(now);
         return c;
+    }
+
+    /** The SYN (or SYN-ACK) a new connection opens with, sent as one unit of engine work (see {@code depth}). */
+    private void sendFirstSyn(long now) {
+        depth++;
+        try {
+            sendSyn(now);
+        } finally {
+            depth--;
+        }
     }
 
     /** A connection we open to the guest (inbound port forward): sends SYN now and is in SYN-SENT. */
@@ -193,12 +198,7 @@ public final class TcpConnection {
         TcpConnection c = new TcpConnection(config, output, localPort, remotePort, iss, true);
         c.state = TcpState.SYN_SENT;
         c.handshakeDeadline = now + config.handshakeTimeoutMs();
-        c.depth++;
-        try {
-            c.sendSyn(now);
-        } finally {
-            c.depth--;
-        }
+        c.sendFirstSyn(now);
         return c;
     }
 
