@@ -1,6 +1,8 @@
 package io.slirp4j.stack.wire;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.internal.MathUtil;
+import io.netty.util.internal.PlatformDependent;
 
 /**
  * The Internet checksum (RFC 1071): the 16-bit one's complement of the one's complement sum of 16-bit words.
@@ -8,7 +10,7 @@ import io.netty.buffer.ByteBuf;
  * <p>Theory of operation: a running sum is kept in a {@code long} without folding, so any mix of data chunks and
  * header fields can be added in any order ({@link #add}, {@link #addPseudoHeader}, ...) and folded once at the
  * end ({@link #finish}). Because 2^16 = 1 (mod 2^16 - 1), 32-bit big-endian words can be added directly, which
- * halves the work; a long cannot overflow for anything below 2^31 words. Every chunk except the last must have an
+ * halves the work; a long cannot overflow for anything below 2^30 bytes. Every chunk except the last must have an
  * even length, because an odd byte is padded as the high byte of a word. {@link #adjust} updates an existing
  * checksum for a changed 16-bit field (RFC 1624), as NAT rewriting will need.
  */
@@ -16,11 +18,38 @@ public final class InternetChecksum {
     private InternetChecksum() {
     }
 
-    /** Adds {@code length} bytes at absolute {@code offset} to a running sum. */
+    /**
+     * Adds {@code length} bytes at absolute {@code offset} to a running sum.
+     *
+     * <p>This is the stack's hottest loop (every TCP segment is summed on input and output), so it reads 64 bits at
+     * a time: straight from memory when the buffer has an address, byte-swapped to network order on little-endian
+     * machines ({@code reverseBytes} is one instruction), and the two 32-bit halves are added, as above.
+     */
     public static long add(long sum, ByteBuf buf, int offset, int length) {
+        // one check for the whole range: the direct reads below have none of their own
+        if (MathUtil.isOutOfBounds(offset, length, buf.capacity())) {
+            throw new IndexOutOfBoundsException("checksum over " + offset + "+" + length + " of " + buf.capacity());
+        }
         int i = offset;
         int end = offset + length;
-        while (end - i >= 4) {
+        if (buf.hasMemoryAddress() && length >= 8) {
+            long address = buf.memoryAddress();
+            while (end - i >= 8) {
+                long v = PlatformDependent.getLong(address + i);
+                if (!PlatformDependent.BIG_ENDIAN_NATIVE_ORDER) {
+                    v = Long.reverseBytes(v);
+                }
+                sum += (v >>> 32) + (v & 0xFFFF_FFFFL);
+                i += 8;
+            }
+        } else {
+            while (end - i >= 8) {
+                long v = buf.getLong(i);
+                sum += (v >>> 32) + (v & 0xFFFF_FFFFL);
+                i += 8;
+            }
+        }
+        if (end - i >= 4) {
             sum += buf.getUnsignedInt(i);
             i += 4;
         }
