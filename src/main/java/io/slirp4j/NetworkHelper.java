@@ -14,6 +14,7 @@ import io.slirp4j.stack.FrameSink;
 import io.slirp4j.stack.NetworkConfig;
 import io.slirp4j.stack.ResolvConf;
 import io.slirp4j.stack.Stack;
+import io.slirp4j.stack.StackStats;
 import io.slirp4j.stack.host.NettyHostDatagrams;
 import io.slirp4j.stack.host.NettyHostStreams;
 import io.slirp4j.tap.ExitFdWatcher;
@@ -54,6 +55,10 @@ public final class NetworkHelper {
     /** The one pending timer task and when it fires (loop-confined). */
     private ScheduledFuture<?> timer;
     private long timerAt = Long.MAX_VALUE;
+    /** TCP timers can fire every few ms; the limits are looked at once a second (a stats snapshot allocates). */
+    static final long LIMIT_CHECK_MILLIS = 1000;
+    private long limitsCheckedAt;
+    private LimitLog limitLog;
 
     public NetworkHelper(Launch launch) {
         this.launch = launch;
@@ -91,6 +96,7 @@ public final class NetworkHelper {
         NettyHostStreams hostTcp = new NettyHostStreams(loop, ipv4 -> ipv4
             ? new EpollSocketChannel(SocketProtocolFamily.INET) : new EpollSocketChannel(SocketProtocolFamily.INET6));
         int maxTcp = maxTcpConnections();
+        limitLog = new LimitLog(System.err, Stack.MAX_UDP_FLOWS, maxTcp);
         CountDownLatch started = new CountDownLatch(1);
         loop.execute(() -> {
             stack = new Stack(launch.network(), alloc, toGuest, hostUdp, hostTcp,
@@ -149,6 +155,12 @@ public final class NetworkHelper {
             return;
         }
         stack.onTimer();
+        long now = monotonicMillis();
+        if (now - limitsCheckedAt >= LIMIT_CHECK_MILLIS) {
+            limitsCheckedAt = now;
+            StackStats stats = stack.stats();
+            limitLog.check(stats.udpFlowLimitDrops(), stats.tcpConnectionLimitRejects(), now);
+        }
         rearmTimer();
     }
 
