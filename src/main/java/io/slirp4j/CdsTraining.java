@@ -4,10 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.socket.SocketProtocolFamily;
 import io.slirp4j.cli.Cli;
 import io.slirp4j.stack.FrameSink;
 import io.slirp4j.stack.NetworkConfig;
@@ -15,7 +12,6 @@ import io.slirp4j.stack.Stack;
 import io.slirp4j.stack.host.NettyHostDatagrams;
 import io.slirp4j.stack.host.NettyHostStreams;
 import io.slirp4j.tap.Posix;
-import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -27,8 +23,7 @@ public final class CdsTraining {
     private CdsTraining() {}
 
     public static void main(String[] args) throws Exception {
-        System.setProperty("jnr.ffi.asm.enabled", "false"); // as Main does, so the same classes are recorded
-        System.setProperty("io.netty.machineId", "52:55:00:00:00:00:00:01");
+        Main.configureLibraries();
         Cli.parse("--help");
         Cli.parse("--disable-host-loopback", "--mtu=65520", "-c", "-r", "3", "-e", "4", "--netns-type=path",
             "/run/netns/x", "tap0");
@@ -47,10 +42,8 @@ public final class CdsTraining {
                 public void flush() {
                 }
             };
-            NettyHostDatagrams hostUdp = new NettyHostDatagrams(loop, ipv4 -> new EpollDatagramChannel(
-                ipv4 ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6));
-            NettyHostStreams hostTcp = new NettyHostStreams(loop, ipv4 -> new EpollSocketChannel(ipv4
-                ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6));
+            NettyHostDatagrams hostUdp = NetworkHelper.hostDatagrams(loop);
+            NettyHostStreams hostTcp = NetworkHelper.hostStreams(loop);
             Stack stack = new Stack(NetworkConfig.defaults(), PooledByteBufAllocator.DEFAULT, discard, hostUdp,
                 hostTcp, List::of, System::currentTimeMillis, Stack.MAX_TCP_CONNECTIONS);
             stack.afterHostEvent(() -> { });
@@ -62,6 +55,5 @@ public final class CdsTraining {
             return null;
         }).sync();
         group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.MILLISECONDS).sync();
-        Path.of("/proc/self/status").toFile().exists();
     }
 }

@@ -18,6 +18,19 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        configureLibraries();
+        // the native binding takes ~140 ms to load: overlap it with parsing and the rest of start-up
+        Thread warmUp = new Thread(Posix::warmUp, "slirp4j-warm-up");
+        warmUp.setDaemon(true);
+        warmUp.start();
+        System.exit(run(args));
+    }
+
+    /**
+     * System properties the libraries read once, before their first use. The build's class-data training run
+     * calls this too, so that it records the same classes the helper loads.
+     */
+    static void configureLibraries() {
         // Netty derives channel ids from a MAC it finds by scanning interfaces; a fresh private namespace has
         // none, so it warns on stderr. Ids stay unique through the pid and random bits it adds.
         System.setProperty("io.netty.machineId", "52:55:00:00:00:00:00:01");
@@ -25,11 +38,6 @@ public final class Main {
         // generated classes cannot be archived); its reflective binding loads in ~140 ms, is archivable, and its
         // slower calls do not matter for the few calls made at start-up and per exit-fd wake-up.
         System.setProperty("jnr.ffi.asm.enabled", "false");
-        // the native binding takes ~0.3 s to load: overlap it with parsing and the rest of start-up
-        Thread warmUp = new Thread(Posix::warmUp, "slirp4j-warm-up");
-        warmUp.setDaemon(true);
-        warmUp.start();
-        System.exit(run(args));
     }
 
     static int run(String[] args) {

@@ -91,10 +91,8 @@ public final class NetworkHelper {
                 // a tap takes one frame per write(2): TapPort.send already wrote it
             }
         };
-        NettyHostDatagrams hostUdp = new NettyHostDatagrams(loop, ipv4 -> new EpollDatagramChannel(
-            ipv4 ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6));
-        NettyHostStreams hostTcp = new NettyHostStreams(loop, ipv4 -> ipv4
-            ? new EpollSocketChannel(SocketProtocolFamily.INET) : new EpollSocketChannel(SocketProtocolFamily.INET6));
+        NettyHostDatagrams hostUdp = hostDatagrams(loop);
+        NettyHostStreams hostTcp = hostStreams(loop);
         int maxTcp = maxTcpConnections();
         limitLog = new LimitLog(System.err, Stack.MAX_UDP_FLOWS, maxTcp);
         CountDownLatch started = new CountDownLatch(1);
@@ -184,6 +182,20 @@ public final class NetworkHelper {
             // fall through
         }
         return 1024;
+    }
+
+    /** The UDP NAT's host sockets: epoll datagram channels on the stack's loop, of the destination's family. */
+    static NettyHostDatagrams hostDatagrams(IoEventLoop loop) {
+        return new NettyHostDatagrams(loop, ipv4 -> new EpollDatagramChannel(family(ipv4)));
+    }
+
+    /** The TCP NAT's host sockets: epoll socket channels on the stack's loop, of the destination's family. */
+    static NettyHostStreams hostStreams(IoEventLoop loop) {
+        return new NettyHostStreams(loop, ipv4 -> new EpollSocketChannel(family(ipv4)));
+    }
+
+    private static SocketProtocolFamily family(boolean ipv4) {
+        return ipv4 ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6;
     }
 
     /** The stack's clock: monotonic, so that a wall-clock step neither stalls nor mass-expires timers. */
