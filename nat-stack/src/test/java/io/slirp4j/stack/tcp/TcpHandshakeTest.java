@@ -21,10 +21,7 @@ class TcpHandshakeTest {
 
     @AfterEach
     void noLeaks() {
-        if (h.conn != null && h.conn.state() != TcpState.CLOSED) {
-            h.conn.abort(h.now);
-        }
-        h.assertNoLeaks();
+        h.abortAndAssertNoLeaks();
     }
 
     @Test

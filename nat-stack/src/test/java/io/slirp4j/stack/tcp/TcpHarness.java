@@ -252,6 +252,14 @@ final class TcpHarness implements TcpOutput {
         return received.toByteArray();
     }
 
+    /** Test teardown: ends a connection a test left open (releasing its buffers), then checks nothing leaked. */
+    void abortAndAssertNoLeaks() {
+        if (conn != null && conn.state() != TcpState.CLOSED) {
+            conn.abort(now);
+        }
+        assertNoLeaks();
+    }
+
     void assertNoLeaks() {
         List<ByteBuf> live = alloc.unreleased();
         if (!live.isEmpty()) {

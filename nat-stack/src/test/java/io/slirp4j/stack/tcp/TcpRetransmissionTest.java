@@ -21,10 +21,7 @@ class TcpRetransmissionTest {
 
     @AfterEach
     void noLeaks() {
-        if (h.conn != null && h.conn.state() != TcpState.CLOSED) {
-            h.conn.abort(h.now);
-        }
-        h.assertNoLeaks();
+        h.abortAndAssertNoLeaks();
     }
 
     /** Active open whose SYN was retransmitted, so no RTT sample exists yet (RTO = initial 1 s). */
