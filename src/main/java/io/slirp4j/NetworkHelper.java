@@ -10,6 +10,7 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.internal.PlatformDependent;
 import io.slirp4j.stack.FrameSink;
 import io.slirp4j.stack.NetworkConfig;
 import io.slirp4j.stack.ResolvConf;
@@ -17,6 +18,7 @@ import io.slirp4j.stack.Stack;
 import io.slirp4j.stack.StackStats;
 import io.slirp4j.stack.host.NettyHostDatagrams;
 import io.slirp4j.stack.host.NettyHostStreams;
+import io.slirp4j.stack.tcp.BufferBudget;
 import io.slirp4j.tap.ExitFdWatcher;
 import io.slirp4j.tap.InterfaceConfigurator;
 import io.slirp4j.tap.Namespaces;
@@ -94,11 +96,13 @@ public final class NetworkHelper {
         NettyHostDatagrams hostUdp = hostDatagrams(loop);
         NettyHostStreams hostTcp = hostStreams(loop);
         int maxTcp = maxTcpConnections();
-        limitLog = new LimitLog(System.err, Stack.MAX_UDP_FLOWS, maxTcp);
+        BufferBudget tcpBudget = new BufferBudget(tcpBufferBudget(), BufferBudget.DEFAULT_FLOOR);
+        limitLog = new LimitLog(System.err, Stack.MAX_UDP_FLOWS, maxTcp, tcpBudget.limit(), tcpBudget.floor());
         CountDownLatch started = new CountDownLatch(1);
         loop.execute(() -> {
             stack = new Stack(launch.network(), alloc, toGuest, hostUdp, hostTcp,
-                new ResolvConf(RESOLV_CONF, NetworkHelper::monotonicMillis), NetworkHelper::monotonicMillis, maxTcp);
+                new ResolvConf(RESOLV_CONF, NetworkHelper::monotonicMillis), NetworkHelper::monotonicMillis, maxTcp,
+                tcpBudget);
             stack.onInternalError(new InternalErrorLog());
             stack.afterHostEvent(this::rearmTimer);
             tap.start(loop);
@@ -157,9 +161,18 @@ public final class NetworkHelper {
         if (now - limitsCheckedAt >= LIMIT_CHECK_MILLIS) {
             limitsCheckedAt = now;
             StackStats stats = stack.stats();
-            limitLog.check(stats.udpFlowLimitDrops(), stats.tcpConnectionLimitRejects(), now);
+            limitLog.check(stats.udpFlowLimitDrops(), stats.tcpConnectionLimitRejects(), stats.tcpBudgetExhaustions(),
+                now);
         }
         rearmTimer();
+    }
+
+    /**
+     * Half of the direct memory Netty may use (the launcher's -Xmx, 256 MiB, unless MaxDirectMemorySize says
+     * otherwise): TCP buffers live there, and so do tap frames and host reads in flight, which need the rest.
+     */
+    static long tcpBufferBudget() {
+        return Math.max(16L << 20, PlatformDependent.maxDirectMemory() / 2);
     }
 
     /** {@link Stack#MAX_TCP_CONNECTIONS}, or fewer if the fd limit would not allow that many host sockets. */

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 
 class LimitLogTest {
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    private final LimitLog log = new LimitLog(new PrintStream(bytes, true, StandardCharsets.UTF_8), 4096, 15552);
+    private final LimitLog log = new LimitLog(new PrintStream(bytes, true, StandardCharsets.UTF_8), 4096, 15552,
+        128 << 20, 64 << 10);
 
     private List<String> lines() {
         return bytes.toString(StandardCharsets.UTF_8).lines().toList();
@@ -18,21 +19,22 @@ class LimitLogTest {
 
     @Test
     void silentWhileNoLimitIsHit() {
-        log.check(0, 0, 0);
-        log.check(0, 0, 60_000);
+        log.check(0, 0, 0, 0);
+        log.check(0, 0, 0, 60_000);
         assertEquals(List.of(), lines());
     }
 
     @Test
     void eachLimitIsReportedAtOnceThenAtMostEveryQuietPeriod() {
-        log.check(3, 0, 1_000);
-        log.check(9, 2, 2_000);
-        log.check(20, 5, 5_000);
-        log.check(25, 7, 11_000);
-        log.check(25, 7, 30_000); // only TCP has news since its last line (at 2 s)
+        log.check(3, 0, 0, 1_000);
+        log.check(9, 2, 1, 2_000);
+        log.check(20, 5, 1, 5_000);
+        log.check(25, 7, 1, 11_000);
+        log.check(25, 7, 1, 30_000); // only TCP has news since its last line (at 2 s)
         assertEquals(List.of(
             "slirp4j: UDP flow limit (4096) reached: 3 datagrams dropped so far",
             "slirp4j: TCP connection limit (15552) reached: 2 connections refused so far",
+            "slirp4j: TCP buffer budget (128 MiB) used up: connections held to 64 KiB each way (1 times so far)",
             "slirp4j: UDP flow limit (4096) reached: 25 datagrams dropped so far",
             "slirp4j: TCP connection limit (15552) reached: 7 connections refused so far"), lines());
     }

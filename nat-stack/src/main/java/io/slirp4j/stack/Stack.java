@@ -13,6 +13,7 @@ import io.slirp4j.stack.iface.Ipv4Input;
 import io.slirp4j.stack.iface.Ipv4Reassembler;
 import io.slirp4j.stack.icmp.IcmpEngine;
 import io.slirp4j.stack.tcp.IsnSource;
+import io.slirp4j.stack.tcp.BufferBudget;
 import io.slirp4j.stack.tcp.TcpConfig;
 import io.slirp4j.stack.tcp.TcpNat;
 import io.slirp4j.stack.udp.UdpInput;
@@ -50,6 +51,8 @@ public final class Stack implements AutoCloseable {
     public static final int MAX_UDP_FLOWS = UdpNat.DEFAULT_MAX_FLOWS;
     /** How many TCP connections may be in the table at once (connecting, open, closing, TIME_WAIT). */
     public static final int MAX_TCP_CONNECTIONS = TcpNat.DEFAULT_MAX_CONNECTIONS;
+    /** The TCP buffer budget when none is given: 32 connections' worth of full 4 MiB windows both ways. */
+    public static final long DEFAULT_TCP_BUDGET = 128L << 20;
     /** How often (at most) {@link #onTimer} runs the coarse timeouts: reassembly, UDP flows, DNS. */
     public static final long HOUSEKEEPING_PERIOD_MS = 250;
 
@@ -63,6 +66,7 @@ public final class Stack implements AutoCloseable {
     private final DnsForwarder dns;
     private final UdpNat udp;
     private final TcpNat tcp;
+    private final BufferBudget tcpBudget;
     private final EthernetFrame ethernet = new EthernetFrame();
     private long lastHousekeeping;
     private boolean closed;
@@ -77,7 +81,8 @@ public final class Stack implements AutoCloseable {
      */
     public Stack(NetworkConfig config, ByteBufAllocator alloc, FrameSink toGuest, HostDatagrams hostUdp,
         Nameservers nameservers, LongSupplier clockMillis) {
-        this(config, alloc, toGuest, hostUdp, null, nameservers, clockMillis, MAX_UDP_FLOWS, MAX_TCP_CONNECTIONS);
+        this(config, alloc, toGuest, hostUdp, null, nameservers, clockMillis, MAX_UDP_FLOWS, MAX_TCP_CONNECTIONS,
+            BufferBudget.unlimited());
     }
 
     /**
@@ -86,18 +91,30 @@ public final class Stack implements AutoCloseable {
      */
     public Stack(NetworkConfig config, ByteBufAllocator alloc, FrameSink toGuest, HostDatagrams hostUdp,
         HostStreams hostTcp, Nameservers nameservers, LongSupplier clockMillis, int maxTcpConnections) {
+        this(config, alloc, toGuest, hostUdp, hostTcp, nameservers, clockMillis, maxTcpConnections,
+            new BufferBudget(DEFAULT_TCP_BUDGET, BufferBudget.DEFAULT_FLOOR));
+    }
+
+    /**
+     * As above, with the memory budget every TCP connection's buffers share (size it well inside the memory the
+     * allocator may use: what the budget allows is held in the allocator's buffers).
+     */
+    public Stack(NetworkConfig config, ByteBufAllocator alloc, FrameSink toGuest, HostDatagrams hostUdp,
+        HostStreams hostTcp, Nameservers nameservers, LongSupplier clockMillis, int maxTcpConnections,
+        BufferBudget tcpBudget) {
         this(config, alloc, toGuest, hostUdp, Objects.requireNonNull(hostTcp, "hostTcp"), nameservers, clockMillis,
-            MAX_UDP_FLOWS, maxTcpConnections);
+            MAX_UDP_FLOWS, maxTcpConnections, Objects.requireNonNull(tcpBudget, "tcpBudget"));
     }
 
     Stack(NetworkConfig config, ByteBufAllocator alloc, FrameSink toGuest, HostDatagrams hostUdp,
         Nameservers nameservers, LongSupplier clockMillis, int maxUdpFlows) {
-        this(config, alloc, toGuest, hostUdp, null, nameservers, clockMillis, maxUdpFlows, MAX_TCP_CONNECTIONS);
+        this(config, alloc, toGuest, hostUdp, null, nameservers, clockMillis, maxUdpFlows, MAX_TCP_CONNECTIONS,
+            BufferBudget.unlimited());
     }
 
     Stack(NetworkConfig config, ByteBufAllocator alloc, FrameSink toGuest, HostDatagrams hostUdp,
         HostStreams hostTcp, Nameservers nameservers, LongSupplier clockMillis, int maxUdpFlows,
-        int maxTcpConnections) {
+        int maxTcpConnections, BufferBudget tcpBudget) {
         this.config = Objects.requireNonNull(config, "config");
         Objects.requireNonNull(alloc, "alloc");
         Objects.requireNonNull(toGuest, "toGuest");
@@ -117,13 +134,15 @@ public final class Stack implements AutoCloseable {
         ipv4.register(Ipv4Packet.PROTOCOL_UDP, new UdpInput(addresses, udp, dhcp, counters));
         if (hostTcp != null) {
             // MTU - 40, but at least 64 (TcpConfig's floor): below an MTU of 104 the link fragments our segments
-            TcpConfig tcpConfig = TcpConfig.builder().allocator(alloc).mss(Math.max(64, config.mtu() - 40)).build();
+            TcpConfig tcpConfig = TcpConfig.builder().allocator(alloc).mss(Math.max(64, config.mtu() - 40))
+                .budget(tcpBudget).build();
             this.tcp = new TcpNat(config, addresses, link, icmp, hostTcp, nameservers, counters, clock, tcpConfig,
                 IsnSource.random(), maxTcpConnections);
             ipv4.register(Ipv4Packet.PROTOCOL_TCP, tcp);
         } else {
             this.tcp = null;
         }
+        this.tcpBudget = tcpBudget;
         this.lastHousekeeping = clock.getAsLong();
     }
 
@@ -230,7 +249,7 @@ public final class Stack implements AutoCloseable {
     /** A snapshot of the counters. */
     public StackStats stats() {
         return StackStats.of(counters, reassembler.inProgress(), udp.openFlows(), dns.pending(),
-            tcp == null ? 0 : tcp.openConnections());
+            tcp == null ? 0 : tcp.openConnections(), tcpBudget);
     }
 
     /** Closes every host socket and releases every buffer the stack holds. Later frames are dropped. Idempotent. */

@@ -1,5 +1,7 @@
 package io.slirp4j.stack;
 
+import io.slirp4j.stack.tcp.BufferBudget;
+
 /**
  * An immutable snapshot of the stack's counters (see {@link StackCounters} for what each one counts), plus
  * gauges of what is open right now.
@@ -53,10 +55,16 @@ public record StackStats(
     long tcpHostResets,
     long tcpGuestResets,
     long tcpBytesToHost,
-    long tcpBytesToGuest) {
+    long tcpBytesToGuest,
+    /** Bytes the TCP connections hold against the buffer budget now (send buffers plus offered windows). */
+    long tcpBufferedBytes,
+    long tcpBufferedPeak,
+    long tcpBufferBudget,
+    /** Times the budget ran out, after which connections were held to their floor. */
+    long tcpBudgetExhaustions) {
 
     static StackStats of(StackCounters c, int reassembliesInProgress, int udpFlowsOpen, int dnsPending,
-        int tcpConnectionsOpen) {
+        int tcpConnectionsOpen, BufferBudget budget) {
         return new StackStats(c.framesIn, c.framesOut, c.droppedMalformed, c.droppedFiltered, c.droppedUnsupported,
             c.droppedUnresolved, c.internalErrors, c.arpRepliesSent, c.arpRequestsSent, c.icmpEchoReplies,
             c.icmpErrorsSent, c.fragmentsIn, c.datagramsReassembled, c.reassemblyFailures, reassembliesInProgress,
@@ -66,6 +74,6 @@ public record StackStats(
             tcpConnectionsOpen, c.tcpSegmentsIn, c.tcpSegmentsOut, c.tcpConnectAttempts, c.tcpConnectionsOpened,
             c.tcpConnectionsClosed, c.tcpConnectRefused, c.tcpConnectFailures, c.tcpConnectionLimitRejects,
             c.tcpSynsAbsorbed, c.tcpUnknownSegments, c.tcpResetsSent, c.tcpHostResets, c.tcpGuestResets,
-            c.tcpBytesToHost, c.tcpBytesToGuest);
+            c.tcpBytesToHost, c.tcpBytesToGuest, budget.used(), budget.peak(), budget.limit(), budget.exhaustions());
     }
 }

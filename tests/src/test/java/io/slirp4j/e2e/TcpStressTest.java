@@ -233,6 +233,68 @@ class TcpStressTest {
         }
     }
 
+    /**
+     * Downloads into guests that do not read: with the helper's direct memory cut to 48 MiB (a 24 MiB TCP buffer
+     * budget), 24 stalled 8 MiB downloads would want 4 MiB of send buffer each. The budget runs out and says so on
+     * stderr, a new connection still gets through, and once the guests read, every byte of every download arrives.
+     */
+    @Test
+    void stalledDownloadsExhaustTheBudgetWithoutLosingAnything() throws Exception {
+        int count = 24;
+        long size = 8L << 20;
+        try (TestNetwork net = TestNetwork.create(Mode.ROOT)) {
+            Map<Integer, TcpPeers.Transfer> served = new java.util.concurrent.ConcurrentHashMap<>();
+            TcpPeers.Server downloads = net.closeLater(new TcpPeers.Server(net.hostNetns(), HOST_LOOPBACK, c -> {
+                try {
+                    int index = ByteBuffer.wrap(TcpPeers.readExactly(c, 4)).getInt();
+                    served.put(index, TcpPeers.send(c, size, 500 + index));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }));
+            TcpPeers.Server echo = net.closeLater(new TcpPeers.Server(net.hostNetns(), HOST_LOOPBACK,
+                TcpTest::echo));
+            Helper h = net.helper("-c").via("env", "SLIRP4J_JAVA_OPTS=-XX:MaxDirectMemorySize=48m").start()
+                .awaitReady(Helper.READY_TIMEOUT);
+            net.assertContained(h);
+            List<SocketChannel> guests = new ArrayList<>();
+            ExecutorService pool = Executors.newFixedThreadPool(count);
+            try {
+                for (int i = 0; i < count; i++) {
+                    SocketChannel s = TcpPeers.socketIn(net.guestNetns());
+                    guests.add(s);
+                    // a small guest receive buffer, so that the waiting bytes pile up in the helper
+                    s.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 64 << 10);
+                    s.connect(new InetSocketAddress("10.0.2.2", downloads.port()));
+                    TcpPeers.writeAll(s, ByteBuffer.allocate(4).putInt(i).array());
+                }
+                String line = "TCP buffer budget (24 MiB) used up";
+                TcpTest.awaitTrue(() -> h.stderr().contains(line), 30_000);
+                oneExchange(net, new InetSocketAddress("10.0.2.2", echo.port()), 7, 0);
+                List<Future<TcpPeers.Transfer>> received = new ArrayList<>();
+                for (SocketChannel s : guests) {
+                    received.add(pool.submit(() -> TcpPeers.receive(s)));
+                }
+                for (int i = 0; i < count; i++) {
+                    TcpPeers.Transfer got = received.get(i).get(60, TimeUnit.SECONDS);
+                    assertEquals(size, got.bytes(), "bytes of download " + i);
+                    assertEquals(served.get(i).sha256(), got.sha256(), "SHA-256 of download " + i);
+                }
+                System.out.printf("[ROOT] %d stalled downloads of %d MiB through a 24 MiB budget: all arrived intact"
+                    + "%n  helper said: %s%n", count, size >> 20, h.stderr().strip());
+            } finally {
+                pool.shutdownNow();
+                for (SocketChannel s : guests) {
+                    s.close();
+                }
+            }
+            assertTrue(downloads.errors.isEmpty(), () -> "server: " + downloads.errors);
+            assertTrue(h.isAlive(), h::describe);
+            h.assertNoStackTrace();
+            assertTrue(!h.stderr().contains("OutOfDirectMemory"), h::describe);
+        }
+    }
+
     // ---- helpers
 
     interface IndexedTask {

@@ -16,6 +16,7 @@ import io.netty.buffer.ByteBufAllocator;
  */
 public final class TcpConfig {
     private final ByteBufAllocator allocator;
+    private final BufferBudget budget;
     private final int receiveBuffer;
     private final int sendBuffer;
     private final int mss;
@@ -35,6 +36,7 @@ public final class TcpConfig {
 
     private TcpConfig(Builder b) {
         this.allocator = b.allocator;
+        this.budget = b.budget;
         this.receiveBuffer = b.receiveBuffer;
         this.sendBuffer = b.sendBuffer;
         this.mss = b.mss;
@@ -63,6 +65,11 @@ public final class TcpConfig {
 
     public ByteBufAllocator allocator() {
         return allocator;
+    }
+
+    /** Shared by every connection made with this configuration. */
+    public BufferBudget budget() {
+        return budget;
     }
 
     public int receiveBuffer() {
@@ -144,6 +151,7 @@ public final class TcpConfig {
 
     public static final class Builder {
         private ByteBufAllocator allocator = ByteBufAllocator.DEFAULT;
+        private BufferBudget budget = BufferBudget.unlimited();
         private int receiveBuffer = 4 << 20;
         private int sendBuffer = 4 << 20;
         private int mss = 1460;
@@ -163,6 +171,11 @@ public final class TcpConfig {
 
         public Builder allocator(ByteBufAllocator allocator) {
             this.allocator = allocator;
+            return this;
+        }
+
+        public Builder budget(BufferBudget budget) {
+            this.budget = budget;
             return this;
         }
 

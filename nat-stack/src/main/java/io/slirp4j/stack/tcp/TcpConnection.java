@@ -39,7 +39,9 @@ import io.slirp4j.stack.wire.TcpSegment;
  * send carries the current ACK and window, so delayed ACKs ride on data when there is any.
  *
  * <p>Memory: send buffer at most {@code sendBuffer} bytes (plus the tails of the host buffers the slices pin),
- * reassembly queue at most the receive window and {@code maxOutOfOrderSegments} ranges; nothing else grows.
+ * reassembly queue at most the receive window and {@code maxOutOfOrderSegments} ranges; nothing else grows. Both
+ * are also held to the stack-wide {@link BufferBudget}: send buffer and offered window are charged to it at the
+ * end of every entry point, and neither grows beyond the budget's floor once it is used up.
  *
  * <p>TIME_WAIT: this object lingers, with its buffers released (a few hundred bytes), for {@code timeWaitMs},
  * re-ACKing a retransmitted guest FIN, then reports {@link TcpOutput#onClosed}. It holds nothing of the host:
@@ -143,6 +145,8 @@ public final class TcpConnection {
     private long timeWaitDeadline = Long.MAX_VALUE;
     private boolean closedReported;
     private int depth;
+    /** What this connection has charged to the budget (see {@link #settleBudget}). */
+    private long charged;
 
     private TcpConnection(TcpConfig config, TcpOutput output, int localPort, int remotePort, int iss, boolean active) {
         this.config = config;
@@ -189,6 +193,7 @@ public final class TcpConnection {
             sendSyn(now);
         } finally {
             depth--;
+            settleBudget();
         }
     }
 
@@ -267,7 +272,10 @@ public final class TcpConnection {
         if (finQueued || state == TcpState.CLOSED || state == TcpState.TIME_WAIT) {
             return 0;
         }
-        return Math.max(0, config.sendBuffer() - sendBuffer.size());
+        int size = sendBuffer.size();
+        BufferBudget budget = config.budget();
+        long room = Math.max(budget.floor() - size, budget.free());
+        return (int) Math.max(0, Math.min(config.sendBuffer() - size, room));
     }
 
     /** Bytes accepted from the host and not yet acknowledged by the guest. */
@@ -350,17 +358,19 @@ public final class TcpConnection {
      */
     public int write(ByteBuf data, long now) {
         int n = Math.min(data.readableBytes(), sendSpace());
-        if (n < data.readableBytes()) {
+        boolean refused = n < data.readableBytes();
+        if (n > 0) {
+            enter(now);
+            try {
+                sendBuffer.append(data, n);
+                settleBudget();
+            } finally {
+                exit(now);
+            }
+        }
+        if (refused && state != TcpState.CLOSED) {
+            // only now: a wake-up from inside this call would reach an owner that has not yet seen the refusal
             wantSendSpace = true;
-        }
-        if (n <= 0) {
-            return 0;
-        }
-        enter(now);
-        try {
-            sendBuffer.append(data, n);
-        } finally {
-            exit(now);
         }
         return n;
     }
@@ -411,8 +421,7 @@ public final class TcpConnection {
                 int advertised = Math.max(0, rcvAdvRight - rcvNxt);
                 int possible = maxWindow();
                 int grow = possible - advertised;
-                if (grow >= Math.min(config.receiveBuffer() / 2, config.mss())
-                    && possible >= 2 * advertised) {
+                if (grow >= windowStep() && possible >= 2 * advertised) {
                     ackNow = true;
                 }
             }
@@ -1016,8 +1025,10 @@ public final class TcpConnection {
         try {
             for (int round = 0; round < 4 && state != TcpState.CLOSED; round++) {
                 transmit(now);
+                int space = sendSpace();
+                // wake the owner once a quarter of what this connection may hold now is free
                 if (wantSendSpace && state != TcpState.CLOSED && !finQueued
-                    && sendSpace() >= Math.max(1, config.sendBuffer() / 4)) {
+                    && space >= Math.max(1, Math.min(config.sendBuffer(), sendBuffer.size() + space) / 4)) {
                     wantSendSpace = false;
                     output.onSendSpace(this);
                     continue;
@@ -1026,6 +1037,7 @@ public final class TcpConnection {
             }
         } finally {
             depth--;
+            settleBudget();
         }
         if (state == TcpState.CLOSED) {
             reportClosed();
@@ -1204,11 +1216,47 @@ public final class TcpConnection {
         rcvAdvRight = rcvNxt;
     }
 
-    /** The largest window the receive buffer allows now, capped by what the window field can express. */
+    /**
+     * The largest window the receive buffer and the budget allow now, capped by what the window field can
+     * express. The window already offered is charged, so only growth beyond it needs budget room.
+     */
     private int maxWindow() {
         int free = Math.max(0, config.receiveBuffer() - unconsumed);
+        BufferBudget budget = config.budget();
+        long offered = Math.max(0, rcvAdvRight - rcvNxt);
+        long room = Math.max(budget.floor() - unconsumed, offered + budget.free());
         int shift = wsOn ? rcvShift : 0;
-        return (int) Math.min(free, 0xFFFFL << shift);
+        return (int) Math.max(0, Math.min(Math.min(free, room), 0xFFFFL << shift));
+    }
+
+    /**
+     * The smallest window increase worth announcing (receiver SWS avoidance, RFC 1122 4.2.3.3: min(buffer/2,
+     * MSS)), where the buffer is what the budget lets this connection hold now, so that a window squeezed by the
+     * budget still opens.
+     */
+    private int windowStep() {
+        BufferBudget budget = config.budget();
+        long offered = Math.max(0, rcvAdvRight - rcvNxt);
+        long buffer = Math.min(config.receiveBuffer(), Math.max(budget.floor(), unconsumed + offered + budget.free()));
+        return (int) Math.max(1, Math.min(buffer / 2, config.mss()));
+    }
+
+    /** Brings this connection's charge on the budget up to date: send buffer plus receive promises. */
+    private void settleBudget() {
+        long holding = 0;
+        if (state != TcpState.CLOSED) {
+            holding = sendBuffer.size();
+            if (state != TcpState.SYN_SENT) {
+                holding += unconsumed;
+            }
+            if (state != TcpState.SYN_SENT && !remoteFin) {
+                holding += Math.max(0, rcvAdvRight - rcvNxt); // after the guest's FIN nothing can fill it
+            }
+        }
+        if (holding != charged) {
+            config.budget().adjust(holding - charged);
+            charged = holding;
+        }
     }
 
     /** The raw window field for a non-SYN segment, moving the right edge (never left, SWS-avoiding steps). */
@@ -1221,7 +1269,7 @@ public final class TcpConnection {
         }
         if (w < current) {
             w = current;
-        } else if (w - current < Math.min(config.receiveBuffer() / 2, config.mss()) && w < maxWindowCap(shift)) {
+        } else if (w - current < windowStep() && w < maxWindowCap(shift)) {
             w = current; // receiver SWS avoidance: no small increases
         }
         int raw = (int) Math.min(0xFFFF, ((long) w + (1L << shift) - 1) >>> shift);
@@ -1230,6 +1278,7 @@ public final class TcpConnection {
             advertised = current;
         }
         rcvAdvRight = rcvNxt + advertised;
+        settleBudget(); // before the next segment of this burst sizes its window from the budget
         return raw;
     }
 
@@ -1285,6 +1334,7 @@ public final class TcpConnection {
         state = TcpState.CLOSED;
         sendBuffer.release();
         reassembly.release();
+        settleBudget();
         rtoDeadline = Long.MAX_VALUE;
         persistDeadline = Long.MAX_VALUE;
         ackDeadline = Long.MAX_VALUE;

@@ -124,7 +124,17 @@ class TcpSimulationTest {
                 // RFC-sized TIME_WAIT: with 10% loss the peer's backed-off RTO can exceed the 2 s default, and then
                 // its FIN retransmission meets an RST after our TIME_WAIT ended (a reset, though nothing was lost)
                 .timeWaitMs(60_000)
+                .budget(randomBudget())
                 .build();
+        }
+
+        /** A third of the sides run out of budget at once (limit below one buffer, or zero): floors only. */
+        private BufferBudget randomBudget() {
+            if (rnd.nextInt(3) != 0) {
+                return BufferBudget.unlimited();
+            }
+            int[] floors = {2 << 10, 16 << 10, 64 << 10};
+            return new BufferBudget(rnd.nextInt(3) == 0 ? 0 : rnd.nextInt(256 << 10), floors[rnd.nextInt(floors.length)]);
         }
 
         /** Runs to completion; returns the number of segments sent. */
@@ -172,6 +182,8 @@ class TcpSimulationTest {
             assertEquals(TcpState.CLOSED, a.conn.state(), where);
             assertEquals(TcpState.CLOSED, b.conn.state(), where);
             assertEquals(0, alloc.unreleased().size(), () -> describe("end") + ": buffers not released");
+            assertEquals(0, configA.budget().used(), () -> describe("end") + ": A's budget not credited back");
+            assertEquals(0, configB.budget().used(), () -> describe("end") + ": B's budget not credited back");
             return segmentsSent;
         }
 
@@ -191,7 +203,8 @@ class TcpSimulationTest {
         String describe(String what) {
             return String.join("\n", trace) + "\nseed " + seed + " " + what + ": loss=" + loss + " dup=" + duplicate + " delay=" + baseDelay + "+"
                 + jitter + " slow=" + slowConsumer + " A=" + a.conn + " sent=" + a.written + " got=" + a.received
-                + " B=" + b.conn + " sent=" + b.written + " got=" + b.received;
+                + " B=" + b.conn + " sent=" + b.written + " got=" + b.received
+                + " budgets A=" + configA.budget() + " B=" + configB.budget();
         }
 
         abstract class Event implements Comparable<Event> {

@@ -1,0 +1,139 @@
+package io.slirp4j.stack.tcp;
+
+import static io.slirp4j.stack.tcp.TcpHarness.bytes;
+import static io.slirp4j.stack.wire.TcpSegment.ACK;
+import static io.slirp4j.stack.wire.TcpSegment.FIN;
+import static io.slirp4j.stack.wire.TcpSegment.PSH;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The stack-wide buffer budget: what connections charge (send buffer and offered receive window), that an
+ * exhausted budget leaves every connection its floor and no more, that squeezed connections still make progress,
+ * and that every byte charged is credited back.
+ */
+class BufferBudgetTest {
+    private static final int G = TcpHarness.GUEST_ISN + 1;
+    private static final int L = TcpHarness.OUR_ISN + 1;
+    private static final int FLOOR = 16 * 1024;
+
+    private BufferBudget budget;
+    private TcpHarness a;
+    private TcpHarness b;
+
+    @AfterEach
+    void everythingCreditedBack() {
+        for (TcpHarness h : new TcpHarness[] {a, b}) {
+            if (h != null) {
+                h.abortAndAssertNoLeaks();
+            }
+        }
+        if (budget != null) {
+            assertEquals(0, budget.used(), "charges left after every connection closed");
+        }
+    }
+
+    /** A connection on {@link #budget}. */
+    private TcpHarness harness() {
+        return new TcpHarness(c -> c.budget(budget).receiveBuffer(256 * 1024).sendBuffer(256 * 1024));
+    }
+
+    /** Handshake with MSS 1460 and no window scaling (windows are then plain byte counts). */
+    private static void establishUnscaled(TcpHarness h) {
+        h.acceptSyn(TcpHarness.GUEST_ISN, TcpHarness.OUR_ISN, 65535, o -> o.mss = 1460);
+        h.send(ACK, G, L, 65535);
+        assertEquals(TcpState.ESTABLISHED, h.conn.state());
+        h.sent.clear();
+    }
+
+    @Test
+    void offeredWindowAndSendBufferAreChargedAndCreditedOnAck() {
+        budget = new BufferBudget(1 << 30, FLOOR);
+        a = harness();
+        establishUnscaled(a);
+        assertEquals(65535, budget.used(), "the offered window is a promise and is charged");
+        assertEquals(10_000, a.write(bytes(10_000, 1)));
+        assertEquals(65535 + 10_000, budget.used());
+        a.sent.clear();
+        a.send(ACK, G, L + 10_000, 65535);
+        assertEquals(65535, budget.used(), "acknowledged bytes are credited");
+        a.autoConsume = false;
+        a.send(ACK | PSH, G, L + 10_000, 65535, bytes(3000, 2));
+        assertEquals(3000 + 65535, budget.used(),
+            "received bytes stay charged until the host takes them; the window (capped at 64 KiB) moved on");
+        a.conn.consumed(3000, a.now);
+        assertEquals(65535, budget.used());
+        a.conn.shutdownOutput(a.now);
+        a.send(ACK | FIN, G + 3000, L + 10_001, 65535);
+        assertEquals(0, budget.used(), "after the guest's FIN the window promises nothing");
+    }
+
+    @Test
+    void anExhaustedBudgetLeavesEachConnectionItsFloorAndNoMore() {
+        budget = new BufferBudget(100_000, FLOOR);
+        a = harness();
+        establishUnscaled(a);
+        assertEquals(100_000 - 65535, a.write(bytes(200_000, 1)), "a takes what the budget has left");
+        assertEquals(100_000, budget.used());
+        assertEquals(1, budget.exhaustions());
+
+        b = harness();
+        assertEquals(FLOOR, b.acceptSyn(TcpHarness.GUEST_ISN, TcpHarness.OUR_ISN, 65535, o -> o.mss = 1460).h.window,
+            "a new connection is offered its floor");
+        b.send(ACK, G, L, 65535);
+        b.sent.clear();
+        assertEquals(FLOOR, b.write(bytes(200_000, 2)), "and may buffer its floor of host data");
+        assertEquals(0, b.write(bytes(100, 3)));
+        assertEquals(0, a.write(bytes(100, 4)), "a holds more than its floor already");
+        assertEquals(100_000 + 2 * FLOOR, budget.used());
+        assertTrue(budget.peak() <= budget.limit() + 2L * FLOOR * 2);
+    }
+
+    @Test
+    void aSqueezedSenderIsWokenByItsOwnAcks() {
+        budget = new BufferBudget(0, FLOOR);
+        a = harness();
+        establishUnscaled(a);
+        assertEquals(FLOOR, a.write(bytes(FLOOR + 1, 1)));
+        assertEquals(0, a.sendSpaceEvents, "never woken from inside the refused write");
+        a.sent.clear();
+        a.send(ACK, G, L + FLOOR / 2, 65535);
+        assertEquals(1, a.sendSpaceEvents, "half the floor acknowledged: room again");
+        assertEquals(FLOOR / 2, a.conn.sendSpace());
+    }
+
+    @Test
+    void aSqueezedReceiveWindowReopensAsTheHostConsumes() {
+        budget = new BufferBudget(0, FLOOR);
+        a = harness();
+        a.autoConsume = false;
+        assertEquals(FLOOR, a.acceptSyn(TcpHarness.GUEST_ISN, TcpHarness.OUR_ISN, 65535, o -> o.mss = 1460).h.window);
+        a.send(ACK, G, L, 65535);
+        a.sent.clear();
+        byte[] data = bytes(FLOOR, 1);
+        for (int off = 0; off < FLOOR; off += 1024) {
+            a.send(ACK | PSH, G + off, L, 65535, java.util.Arrays.copyOfRange(data, off, off + 1024));
+        }
+        int window = -1;
+        while (!a.sent.isEmpty()) {
+            window = a.recv().h.window;
+        }
+        assertEquals(0, window, "the floor is full");
+        a.conn.consumed(FLOOR / 2, a.now);
+        assertEquals(FLOOR / 2, a.recv(ACK, L, G + FLOOR).h.window,
+            "half the floor consumed is a window update worth sending, even though the MSS is larger than it");
+        assertEquals(FLOOR, budget.used(), "charged: the unconsumed half plus the offered half");
+    }
+
+    @Test
+    void creditingMoreThanWasChargedIsAnError() {
+        BufferBudget budget = new BufferBudget(10, 1);
+        budget.adjust(5);
+        assertThrows(IllegalStateException.class, () -> budget.adjust(-6));
+        assertThrows(IllegalArgumentException.class, () -> new BufferBudget(-1, 1));
+    }
+}
