@@ -32,11 +32,11 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class TcpStressTest {
-    static final long FAULTY_BULK = 16L << 20;
+    static final long FAULTY_BULK = 256L << 20;
     static final InetSocketAddress HOST_LOOPBACK = new InetSocketAddress("127.0.0.1", 0);
 
     /**
-     * 16 MiB each way at once through tap0 with loss, reordering and duplication of what the guest sends (see
+     * 256 MiB each way at once through tap0 with loss, reordering and duplication of what the guest sends (see
      * {@link LinkFaults}); SHA-256 compared on both ends.
      */
     @ParameterizedTest(name = "{0}")
@@ -75,7 +75,7 @@ class TcpStressTest {
             assertEquals(sent.sha256(), serverGot.get().sha256(), "SHA-256 guest -> host");
             assertEquals(FAULTY_BULK, got.bytes(), "bytes host -> guest");
             assertEquals(serverSent.get().sha256(), got.sha256(), "SHA-256 host -> guest");
-            System.out.printf("[%s] 16 MiB each way at once under faults in %d ms (guest->host %.3f Gbit/s, "
+            System.out.printf("[%s] 256 MiB each way at once under faults in %d ms (guest->host %.3f Gbit/s, "
                     + "host->guest %.3f Gbit/s)%n  faults: %s%n  counters:%n%s%n", mode, millis,
                 serverGot.get().gbitPerSecond(), got.gbitPerSecond(), faults.kind(), stats.indent(4));
             assertTrue(faultsHappened(stats), () -> "no fault was injected at all?\n" + stats);
