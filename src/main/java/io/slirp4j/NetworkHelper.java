@@ -6,6 +6,7 @@ import io.netty.channel.IoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -204,7 +205,8 @@ public final class NetworkHelper {
 
     /** The TCP NAT's host sockets: epoll socket channels on the stack's loop, of the destination's family. */
     static NettyHostStreams hostStreams(IoEventLoop loop) {
-        return new NettyHostStreams(loop, ipv4 -> new EpollSocketChannel(family(ipv4)));
+        return new NettyHostStreams(loop, ipv4 -> new EpollSocketChannel(family(ipv4)),
+            ipv4 -> new EpollServerSocketChannel(family(ipv4)));
     }
 
     private static SocketProtocolFamily family(boolean ipv4) {

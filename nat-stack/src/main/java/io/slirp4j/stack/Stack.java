@@ -13,6 +13,7 @@ import io.slirp4j.stack.iface.Ipv4Input;
 import io.slirp4j.stack.iface.Ipv4Reassembler;
 import io.slirp4j.stack.icmp.IcmpEngine;
 import io.slirp4j.stack.tcp.IsnSource;
+import io.slirp4j.stack.forward.ForwardTable;
 import io.slirp4j.stack.tcp.BufferBudget;
 import io.slirp4j.stack.tcp.TcpConfig;
 import io.slirp4j.stack.tcp.TcpNat;
@@ -67,6 +68,7 @@ public final class Stack implements AutoCloseable {
     private final UdpNat udp;
     private final TcpNat tcp;
     private final BufferBudget tcpBudget;
+    private final ForwardTable forwards;
     private final EthernetFrame ethernet = new EthernetFrame();
     private long lastHousekeeping;
     private boolean closed;
@@ -143,6 +145,7 @@ public final class Stack implements AutoCloseable {
             this.tcp = null;
         }
         this.tcpBudget = tcpBudget;
+        this.forwards = new ForwardTable(addresses, hostTcp, tcp, udp);
         this.lastHousekeeping = clock.getAsLong();
     }
 
@@ -246,6 +249,11 @@ public final class Stack implements AutoCloseable {
         counters.internalErrorListener(listener);
     }
 
+    /** The port forwards (confined to the stack's loop, like the rest of it). */
+    public ForwardTable forwards() {
+        return forwards;
+    }
+
     /** A snapshot of the counters. */
     public StackStats stats() {
         return StackStats.of(counters, reassembler.inProgress(), udp.openFlows(), dns.pending(),
@@ -259,6 +267,7 @@ public final class Stack implements AutoCloseable {
             return;
         }
         closed = true;
+        forwards.close();
         try {
             if (tcp != null) {
                 tcp.close();

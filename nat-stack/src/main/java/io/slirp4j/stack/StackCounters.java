@@ -76,6 +76,15 @@ public final class StackCounters {
     public long tcpBytesToHost;
     public long tcpBytesToGuest;
 
+    /** Host clients of TCP port forwards turned into connections to the guest. */
+    public long tcpForwardedConnections;
+    /** Forwarded clients refused because their four-tuple (as the guest would see it) was in use. */
+    public long tcpForwardCollisions;
+    /** Remote peers of UDP port forwards that got a flow to the guest. */
+    public long udpForwardedPeers;
+    /** Datagrams from forward peers dropped: their source as the guest would see it was taken, or the limit hit. */
+    public long udpForwardDrops;
+
     public long dhcpOffers;
     public long dhcpAcks;
     public long dhcpNaks;

@@ -56,6 +56,10 @@ public record StackStats(
     long tcpGuestResets,
     long tcpBytesToHost,
     long tcpBytesToGuest,
+    long tcpForwardedConnections,
+    long tcpForwardCollisions,
+    long udpForwardedPeers,
+    long udpForwardDrops,
     /** Bytes the TCP connections hold against the buffer budget now (send buffers plus offered windows). */
     long tcpBufferedBytes,
     long tcpBufferedPeak,
@@ -74,6 +78,7 @@ public record StackStats(
             tcpConnectionsOpen, c.tcpSegmentsIn, c.tcpSegmentsOut, c.tcpConnectAttempts, c.tcpConnectionsOpened,
             c.tcpConnectionsClosed, c.tcpConnectRefused, c.tcpConnectFailures, c.tcpConnectionLimitRejects,
             c.tcpSynsAbsorbed, c.tcpUnknownSegments, c.tcpResetsSent, c.tcpHostResets, c.tcpGuestResets,
-            c.tcpBytesToHost, c.tcpBytesToGuest, budget.used(), budget.peak(), budget.limit(), budget.exhaustions());
+            c.tcpBytesToHost, c.tcpBytesToGuest, c.tcpForwardedConnections, c.tcpForwardCollisions,
+            c.udpForwardedPeers, c.udpForwardDrops, budget.used(), budget.peak(), budget.limit(), budget.exhaustions());
     }
 }

@@ -87,6 +87,11 @@ public final class FakeHostDatagrams implements HostDatagrams {
         }
 
         @Override
+        public InetSocketAddress localAddress() {
+            return local;
+        }
+
+        @Override
         public void close() {
             closed = true;
         }

@@ -8,6 +8,9 @@ public interface HostDatagramSocket {
     /** Sends {@code payload} to {@code to}; ownership of {@code payload} passes to the socket. Errors are dropped. */
     void send(InetSocketAddress to, ByteBuf payload);
 
+    /** The address and port bound (the kernel's pick when port 0 was asked for). */
+    InetSocketAddress localAddress();
+
     /** Closes the socket; the receiver gets no further calls. Idempotent. */
     void close();
 }

@@ -17,4 +17,12 @@ public interface HostStreams {
      * @throws IOException when no socket can be created at all (e.g. out of fds)
      */
     HostStream connect(InetSocketAddress remote, StreamHandler handler) throws IOException;
+
+    /**
+     * Listens on {@code local} (port 0: any free port); every accepted connection is offered to {@code acceptor}.
+     * Returns once the socket listens.
+     *
+     * @throws IOException when the address cannot be bound (in use, not an address of this host, no permission)
+     */
+    HostListener listen(InetSocketAddress local, StreamAcceptor acceptor) throws IOException;
 }

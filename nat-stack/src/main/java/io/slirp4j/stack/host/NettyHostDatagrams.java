@@ -64,6 +64,11 @@ public final class NettyHostDatagrams implements HostDatagrams {
             }
 
             @Override
+            public InetSocketAddress localAddress() {
+                return channel.localAddress();
+            }
+
+            @Override
             public void close() {
                 channel.close();
             }

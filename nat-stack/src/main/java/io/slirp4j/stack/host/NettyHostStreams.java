@@ -9,6 +9,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -34,6 +35,9 @@ import java.util.function.Function;
  * until the last queued write completed; a graceful close that waits longer than {@link #CLOSE_LINGER_MS} for a
  * peer that does not read ends with RST.
  *
+ * <p>Listeners (inbound port forwards) hand each accepted connection to a {@link StreamAcceptor} before it is
+ * registered, so no event can reach a stream that has no handler yet; a refused one is reset unregistered.
+ *
  * <p>Connect failures are classified from the exception: "refused", "network is unreachable", "no route to host",
  * the connect timeout. Netty's epoll transport reports both ENETUNREACH and EHOSTUNREACH as a bare
  * {@link NoRouteToHostException}; the usual ENETUNREACH (no route at all) fails inside {@code connect(2)} itself,
@@ -44,18 +48,28 @@ public final class NettyHostStreams implements HostStreams {
     public static final int DEFAULT_CONNECT_TIMEOUT_MS = 20_000;
     static final long CLOSE_LINGER_MS = 60_000;
 
+    /** How long a listener stops accepting after an accept failed (typically out of fds), as ServerBootstrap does. */
+    static final long ACCEPT_PAUSE_MS = 1_000;
+
     private final EventLoop loop;
     private final Function<Boolean, SocketChannel> newChannel;
+    private final Function<Boolean, ServerSocketChannel> newServerChannel;
     private final int connectTimeoutMs;
 
-    /** @param newChannel makes an unregistered channel; its argument is true for IPv4, false for IPv6 */
-    public NettyHostStreams(EventLoop loop, Function<Boolean, SocketChannel> newChannel) {
-        this(loop, newChannel, DEFAULT_CONNECT_TIMEOUT_MS);
+    /**
+     * @param newChannel       makes an unregistered channel; its argument is true for IPv4, false for IPv6
+     * @param newServerChannel the same for listening sockets
+     */
+    public NettyHostStreams(EventLoop loop, Function<Boolean, SocketChannel> newChannel,
+        Function<Boolean, ServerSocketChannel> newServerChannel) {
+        this(loop, newChannel, newServerChannel, DEFAULT_CONNECT_TIMEOUT_MS);
     }
 
-    public NettyHostStreams(EventLoop loop, Function<Boolean, SocketChannel> newChannel, int connectTimeoutMs) {
+    public NettyHostStreams(EventLoop loop, Function<Boolean, SocketChannel> newChannel,
+        Function<Boolean, ServerSocketChannel> newServerChannel, int connectTimeoutMs) {
         this.loop = loop;
         this.newChannel = newChannel;
+        this.newServerChannel = newServerChannel;
         this.connectTimeoutMs = connectTimeoutMs;
     }
 
@@ -90,6 +104,99 @@ public final class NettyHostStreams implements HostStreams {
         return stream;
     }
 
+    @Override
+    public HostListener listen(InetSocketAddress local, StreamAcceptor acceptor) throws IOException {
+        assert loop.inEventLoop();
+        ServerSocketChannel server;
+        try {
+            server = newServerChannel.apply(local.getAddress() instanceof Inet4Address);
+        } catch (RuntimeException e) {
+            throw new IOException("cannot create a listening socket", e);
+        }
+        server.config().setOption(ChannelOption.SO_BACKLOG, 1024);
+        // a forward re-added right after its predecessor closed must not fail on the old connections' TIME_WAIT;
+        // on Linux this never lets two sockets listen on one port
+        server.config().setOption(ChannelOption.SO_REUSEADDR, true);
+        server.pipeline().addLast(new Acceptor(acceptor));
+        // on the loop's own thread, register and bind run inline: both futures are done on return
+        ChannelFuture registered = loop.register(server);
+        ChannelFuture bound = registered.isSuccess() ? server.bind(local) : registered;
+        if (!bound.isDone() || !bound.isSuccess()) {
+            server.close();
+            Throwable cause = bound.cause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(cause == null ? "bind did not complete" : String.valueOf(cause.getMessage()), cause);
+        }
+        return new HostListener() {
+            @Override
+            public InetSocketAddress localAddress() {
+                return server.localAddress();
+            }
+
+            @Override
+            public void close() {
+                server.close();
+            }
+        };
+    }
+
+    /** The handler of a listening socket: wraps each accepted channel in a {@link Stream} and registers it. */
+    private final class Acceptor extends ChannelInboundHandlerAdapter {
+        private final StreamAcceptor acceptor;
+
+        Acceptor(StreamAcceptor acceptor) {
+            this.acceptor = acceptor;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (!(msg instanceof SocketChannel child)) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            StreamHandler handler = null;
+            Stream stream = new Stream(child, null);
+            try {
+                child.config().setOption(ChannelOption.TCP_NODELAY, true);
+                child.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+                handler = acceptor.accept(stream, child.remoteAddress());
+            } finally {
+                if (handler == null) {
+                    resetUnregistered(child);
+                }
+            }
+            if (handler == null) {
+                return;
+            }
+            stream.handler = handler;
+            child.pipeline().addLast(stream);
+            ChannelFuture registered = loop.register(child);
+            if (registered.isDone() && !registered.isSuccess()) {
+                resetUnregistered(child);
+                handler.onError(registered.cause());
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // accept(2) failed, most likely EMFILE: pause instead of spinning on a backlog we cannot take
+            ctx.channel().config().setAutoRead(false);
+            ctx.channel().eventLoop().schedule(() -> ctx.channel().config().setAutoRead(true), ACCEPT_PAUSE_MS,
+                TimeUnit.MILLISECONDS);
+        }
+
+        private void resetUnregistered(SocketChannel child) {
+            try {
+                child.config().setOption(ChannelOption.SO_LINGER, 0);
+            } catch (RuntimeException ignored) {
+                // closing is what matters
+            }
+            child.unsafe().closeForcibly();
+        }
+    }
+
     static ConnectFailure classify(Throwable cause, boolean synchronous) {
         for (Throwable c = cause; c != null; c = c.getCause()) {
             if (c instanceof ConnectTimeoutException) {
@@ -121,7 +228,8 @@ public final class NettyHostStreams implements HostStreams {
     /** One connection: the handler at the end of its pipeline and the operations on it. */
     private final class Stream extends ChannelInboundHandlerAdapter implements HostStream {
         private final SocketChannel channel;
-        private final StreamHandler handler;
+        /** Final once the stream is in use; set late only for accepted streams (see {@link Acceptor}). */
+        private StreamHandler handler;
         boolean connecting;
         /** No more callbacks: closed or aborted by the owner, or an error/failure reported. */
         private boolean silenced;

@@ -233,6 +233,42 @@ public final class TcpNat implements Ipv4ProtocolHandler {
         counters.tcpConnectAttempts++;
     }
 
+    /**
+     * A host connection accepted by a port forward: opens a connection to the guest's {@code guest:guestPort} that
+     * the guest sees coming from {@code source:sourcePort} (the client, or the gateway standing in for it), and
+     * glues it to {@code stream} like an outbound one. Host data is buffered until the guest's handshake completes;
+     * a guest that refuses (RST) or never answers resets the client. Returns the stream's handler, or null to
+     * refuse the client (closed, the table full, or the four-tuple taken by another connection).
+     */
+    public StreamHandler acceptInbound(HostStream stream, int source, int sourcePort, int guest, int guestPort) {
+        if (closed) {
+            return null;
+        }
+        if (find(guest, guestPort, source, sourcePort) != null) {
+            counters.tcpForwardCollisions++;
+            return null;
+        }
+        if (open >= maxConnections) {
+            counters.tcpConnectionLimitRejects++;
+            return null;
+        }
+        depth++;
+        try {
+            Flow flow = new Flow(guest, guestPort, source, sourcePort);
+            flow.stream = stream;
+            insert(flow);
+            flow.conn = TcpConnection.connect(tcpConfig, flow, sourcePort, guestPort, isn.next(), clock.getAsLong());
+            flow.conn.attach(flow);
+            counters.tcpForwardedConnections++;
+            schedule(flow);
+            return flow;
+        } finally {
+            depth--;
+            link.flushIfNeeded();
+            afterHostEvent.run();
+        }
+    }
+
     private void sendResetFor(TcpSegment seg, int from, int to) {
         if (TcpConnection.resetFor(seg, reset)) {
             counters.tcpResetsSent++;

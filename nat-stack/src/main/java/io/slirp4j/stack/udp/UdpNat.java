@@ -22,7 +22,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
@@ -49,8 +51,9 @@ import java.util.function.LongSupplier;
  *
  * <p>Ownership: guest datagrams are borrowed; the payload goes to the host as a retained slice (no copy).
  * Host datagrams are borrowed from the receiver callback and copied once into the frame for the guest.
- * Inbound port forwards (UDP host ports mapped into the guest) would be flows created from the host side,
- * keyed the same way; TCP gets its own engine and connection table next to this one.
+ * Inbound port forwards ({@link #openForward}) are the other way round: a peer sending to the forward's host
+ * socket becomes a flow that the guest sees as coming from the peer; the guest's answers are matched against
+ * those peers first.
  */
 public final class UdpNat {
     public static final int DEFAULT_MAX_FLOWS = 4096;
@@ -73,6 +76,8 @@ public final class UdpNat {
     private final int maxFlows;
     private final LongObjectHashMap<UdpFlow> flows = new LongObjectHashMap<>();
     private final List<UdpFlow> scratch = new ArrayList<>();
+    private final List<UdpForward> forwards = new ArrayList<>();
+    private final Map<PeerKey, UdpForward.Peer> inboundPeers = new HashMap<>();
     private long nextFlowId;
 
     public UdpNat(NetworkConfig config, AddressPolicy addresses, GuestLink link, IcmpEngine icmp, HostDatagrams host,
@@ -91,6 +96,9 @@ public final class UdpNat {
 
     /** A validated UDP datagram from a guest address to N+2, N+3 or the outside (both views borrowed). */
     public void onGuestDatagram(Ipv4Packet ip, UdpDatagram udp) {
+        if (!inboundPeers.isEmpty() && answerForwardPeer(ip, udp)) {
+            return;
+        }
         int destination = ip.destination();
         int port = udp.destinationPort();
         int hostAddress;
@@ -200,15 +208,7 @@ public final class UdpNat {
                 sourcePort = from.getPort();
             }
             flow.lastActive = clock.getAsLong();
-            ByteBuf frame = link.newIpv4Frame(Ipv4Packet.PROTOCOL_UDP, sourceAddress, flow.guestAddress,
-                UdpDatagram.HEADER_LENGTH + length);
-            int udpOffset = frame.writerIndex();
-            frame.writerIndex(udpOffset + UdpDatagram.HEADER_LENGTH);
-            frame.writeBytes(payload, payload.readerIndex(), length);
-            UdpDatagram.emitHeader(frame, udpOffset, sourcePort, flow.guestPort, length, sourceAddress,
-                flow.guestAddress);
-            counters.udpToGuest++;
-            link.sendIpv4(frame);
+            sendToGuest(sourceAddress, sourcePort, flow.guestAddress, flow.guestPort, payload);
         } catch (RuntimeException e) {
             counters.internalError(e);
         } finally {
@@ -218,6 +218,121 @@ public final class UdpNat {
                 counters.internalError(e);
             }
         }
+    }
+
+    /** One datagram to the guest; the payload is borrowed (copied into the frame). */
+    private void sendToGuest(int sourceAddress, int sourcePort, int guestAddress, int guestPort, ByteBuf payload) {
+        int length = payload.readableBytes();
+        ByteBuf frame = link.newIpv4Frame(Ipv4Packet.PROTOCOL_UDP, sourceAddress, guestAddress,
+            UdpDatagram.HEADER_LENGTH + length);
+        int udpOffset = frame.writerIndex();
+        frame.writerIndex(udpOffset + UdpDatagram.HEADER_LENGTH);
+        frame.writeBytes(payload, payload.readerIndex(), length);
+        UdpDatagram.emitHeader(frame, udpOffset, sourcePort, guestPort, length, sourceAddress, guestAddress);
+        counters.udpToGuest++;
+        link.sendIpv4(frame);
+    }
+
+    // ------------------------------------------------------------------------------------------------------
+    // Inbound port forwards
+
+    /**
+     * Opens a UDP port forward: a host socket bound to {@code local}; each remote peer that sends to it becomes a
+     * flow to the guest's {@code guestAddress:guestPort}, seen by the guest as coming from the peer's address
+     * ({@link AddressPolicy#visibleSource}) and port. The guest's answers to that address and port go back to the
+     * peer from the forward's socket. Peers expire like flows; closing the forward ends them all (their socket is
+     * the forward's).
+     *
+     * @throws IOException when {@code local} cannot be bound
+     */
+    public UdpForward openForward(InetSocketAddress local, int guestAddress, int guestPort) throws IOException {
+        UdpForward forward = new UdpForward(this, guestAddress, guestPort);
+        forward.socket = host.open(local, forward);
+        if (forward.socket == null) {
+            throw new IOException("cannot open a socket on " + local);
+        }
+        forwards.add(forward);
+        return forward;
+    }
+
+    void onForwardDatagram(UdpForward forward, InetSocketAddress from, ByteBuf payload) {
+        try {
+            if (forward.closed || from == null || payload == null) {
+                return;
+            }
+            if (payload.readableBytes() > UdpDatagram.MAX_PAYLOAD) {
+                counters.droppedFiltered++;
+                return;
+            }
+            long now = clock.getAsLong();
+            UdpForward.Peer peer = forward.peers.get(from);
+            if (peer == null) {
+                peer = newPeer(forward, from, now);
+                if (peer == null) {
+                    return;
+                }
+            }
+            peer.lastActive = now;
+            sendToGuest(peer.key.source(), peer.key.sourcePort(), forward.guestAddress, forward.guestPort, payload);
+        } catch (RuntimeException e) {
+            counters.internalError(e);
+        } finally {
+            try {
+                link.flushIfNeeded();
+            } catch (RuntimeException e) {
+                counters.internalError(e);
+            }
+        }
+    }
+
+    private UdpForward.Peer newPeer(UdpForward forward, InetSocketAddress from, long now) {
+        PeerKey key = new PeerKey(forward.guestAddress, forward.guestPort, addresses.visibleSource(from.getAddress()),
+            from.getPort());
+        if (inboundPeers.containsKey(key)) {
+            // another peer already shows up as this address and port (two loopback clients on one port)
+            counters.udpForwardDrops++;
+            return null;
+        }
+        if (flows.size() + inboundPeers.size() >= maxFlows) {
+            counters.udpFlowLimitDrops++;
+            return null;
+        }
+        UdpForward.Peer peer = new UdpForward.Peer(forward, from, key, now);
+        forward.peers.put(from, peer);
+        inboundPeers.put(key, peer);
+        counters.udpForwardedPeers++;
+        return peer;
+    }
+
+    /** A guest datagram answering a forward's peer: out through the forward's socket. False if it is not one. */
+    private boolean answerForwardPeer(Ipv4Packet ip, UdpDatagram udp) {
+        UdpForward.Peer peer = inboundPeers.get(new PeerKey(ip.source(), udp.sourcePort(), ip.destination(),
+            udp.destinationPort()));
+        if (peer == null) {
+            return false;
+        }
+        peer.lastActive = clock.getAsLong();
+        counters.udpToHost++;
+        peer.forward.socket.send(peer.address, ip.buffer().retainedSlice(udp.payloadOffset(), udp.payloadLength()));
+        return true;
+    }
+
+    /** Closes a forward's socket and forgets its peers. Idempotent. */
+    void closeForward(UdpForward forward) {
+        if (forward.closed) {
+            return;
+        }
+        forward.closed = true;
+        forwards.remove(forward);
+        for (UdpForward.Peer peer : forward.peers.values()) {
+            inboundPeers.remove(peer.key);
+        }
+        forward.peers.clear();
+        forward.socket.close();
+    }
+
+    /** Peers of forwards seen by the guest as (source, sourcePort) talking to its (guest, guestPort). */
+    record PeerKey(int guest, int guestPort, int source, int sourcePort) {
     }
 
     /** Closes flows idle for longer than their timeout. */
@@ -236,14 +351,27 @@ public final class UdpNat {
         } finally {
             scratch.clear();
         }
+        if (!inboundPeers.isEmpty()) {
+            inboundPeers.values().removeIf(peer -> {
+                if (now - peer.lastActive < IDLE_TIMEOUT_MS) {
+                    return false;
+                }
+                peer.forward.peers.remove(peer.address);
+                counters.udpFlowsExpired++;
+                return true;
+            });
+        }
     }
 
     public int openFlows() {
         return flows.size();
     }
 
-    /** Closes every flow and its host sockets. */
+    /** Closes every flow and forward and their host sockets. */
     public void close() {
+        for (UdpForward forward : new ArrayList<>(forwards)) {
+            closeForward(forward);
+        }
         scratch.addAll(flows.values());
         try {
             for (UdpFlow flow : scratch) {

@@ -2,8 +2,10 @@ package io.slirp4j.stack.tcp;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.slirp4j.stack.host.HostListener;
 import io.slirp4j.stack.host.HostStream;
 import io.slirp4j.stack.host.HostStreams;
+import io.slirp4j.stack.host.StreamAcceptor;
 import io.slirp4j.stack.host.StreamHandler;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -17,6 +19,7 @@ import java.util.List;
 final class FakeHostStreams implements HostStreams {
     final ByteBufAllocator alloc;
     final List<Conn> all = new ArrayList<>();
+    final List<Listener> listeners = new ArrayList<>();
     int failNextConnects;
 
     FakeHostStreams(ByteBufAllocator alloc) {
@@ -34,6 +37,52 @@ final class FakeHostStreams implements HostStreams {
         return c;
     }
 
+    @Override
+    public HostListener listen(InetSocketAddress local, StreamAcceptor acceptor) throws IOException {
+        if (local.getPort() != 0 && listeners.stream().anyMatch(l -> !l.closed && l.local.getPort() == local.getPort())) {
+            throw new java.net.BindException("Address already in use");
+        }
+        Listener l = new Listener(local.getPort() == 0 ? new InetSocketAddress(local.getAddress(), 40000 + listeners.size())
+            : local, acceptor);
+        listeners.add(l);
+        return l;
+    }
+
+    final class Listener implements HostListener {
+        final InetSocketAddress local;
+        final StreamAcceptor acceptor;
+        boolean closed;
+
+        Listener(InetSocketAddress local, StreamAcceptor acceptor) {
+            this.local = local;
+            this.acceptor = acceptor;
+        }
+
+        @Override
+        public InetSocketAddress localAddress() {
+            return local;
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+
+        /** A client connects; returns its connection (aborted if the acceptor refused it). */
+        Conn connectFrom(InetSocketAddress client) {
+            if (closed) {
+                throw new AssertionError("connect to a closed listener");
+            }
+            Conn c = new Conn(client, null);
+            all.add(c);
+            c.handler = acceptor.accept(c, client);
+            if (c.handler == null) {
+                c.aborted = true;
+            }
+            return c;
+        }
+    }
+
     Conn last() {
         return all.get(all.size() - 1);
     }
@@ -44,7 +93,7 @@ final class FakeHostStreams implements HostStreams {
 
     final class Conn implements HostStream {
         final InetSocketAddress remote;
-        final StreamHandler handler;
+        StreamHandler handler;
         /** Writes not yet completed (the test completes them with {@link #complete}). */
         final Deque<ByteBuf> queued = new ArrayDeque<>();
         final ByteArrayOutputStream written = new ByteArrayOutputStream();
