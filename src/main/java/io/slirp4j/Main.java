@@ -1,17 +1,24 @@
 package io.slirp4j;
 
+import io.slirp4j.api.ApiCommand;
 import io.slirp4j.cli.Cli;
 import io.slirp4j.cli.MacAddress;
 import io.slirp4j.cli.ParseResult;
+import io.slirp4j.cli.PublishSpec;
 import io.slirp4j.cli.Settings;
 import io.slirp4j.cli.Target;
 import io.slirp4j.stack.NetworkConfig;
+import io.slirp4j.stack.forward.ForwardProtocol;
+import io.slirp4j.stack.forward.ForwardRequest;
 import io.slirp4j.tap.ErrnoException;
 import io.slirp4j.tap.Posix;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /** {@code slirp4j [OPTION]... PID|PATH|FD [TAPNAME]}: exit 0 for help, version and exit-fd shutdown, 1 on failure. */
 public final class Main {
@@ -42,6 +49,10 @@ public final class Main {
 
     static int run(String[] args) {
         StartupTrace.mark("main");
+        if (args.length > 0 && args[0].equals("api")) {
+            // the client for humans: slirp4j api --socket PATH add|list|remove ...
+            return ApiCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err);
+        }
         ParseResult parsed = Cli.parse(args);
         StartupTrace.mark("parsed");
         if (parsed instanceof ParseResult.Print print) {
@@ -93,7 +104,12 @@ public final class Main {
         }
         Path userns = s.effectiveUsernsPath().map(Path::of).orElse(null);
         byte[] mac = s.macAddress().map(MacAddress::bytes).orElse(null);
+        List<ForwardRequest> publish = new ArrayList<>();
+        for (PublishSpec p : s.publish()) {
+            publish.add(new ForwardRequest(p.protocol().equals(PublishSpec.UDP) ? ForwardProtocol.UDP : ForwardProtocol.TCP,
+                p.hostAddress(), p.hostPort(), network.recommendedGuest(), p.guestPort()));
+        }
         return new Launch(netns, userns, tapFd, s.tapName().orElse(null), s.configure(), mac, network,
-            s.readyFd().orElse(-1), s.exitFd().orElse(-1));
+            s.readyFd().orElse(-1), s.exitFd().orElse(-1), s.apiSocket().map(Path::of).orElse(null), publish);
     }
 }

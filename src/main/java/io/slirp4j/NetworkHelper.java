@@ -12,6 +12,7 @@ import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.util.internal.PlatformDependent;
+import io.slirp4j.api.ApiServer;
 import io.slirp4j.stack.FrameSink;
 import io.slirp4j.stack.NetworkConfig;
 import io.slirp4j.stack.ResolvConf;
@@ -19,6 +20,10 @@ import io.slirp4j.stack.Stack;
 import io.slirp4j.stack.StackStats;
 import io.slirp4j.stack.host.NettyHostDatagrams;
 import io.slirp4j.stack.host.NettyHostStreams;
+import io.slirp4j.stack.forward.ForwardException;
+import io.slirp4j.stack.forward.ForwardRequest;
+import io.slirp4j.stack.forward.ForwardTable;
+import io.slirp4j.stack.forward.LoopPortForwards;
 import io.slirp4j.stack.tcp.BufferBudget;
 import io.slirp4j.tap.ExitFdWatcher;
 import io.slirp4j.tap.InterfaceConfigurator;
@@ -29,9 +34,11 @@ import io.slirp4j.tap.TunDevice;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The running helper: takes the tap (from the target namespace, or inherited), starts one event loop that owns
@@ -62,6 +69,7 @@ public final class NetworkHelper {
     static final long LIMIT_CHECK_MILLIS = 1000;
     private long limitsCheckedAt;
     private LimitLog limitLog;
+    private volatile ApiServer apiServer;
 
     public NetworkHelper(Launch launch) {
         this.launch = launch;
@@ -100,24 +108,44 @@ public final class NetworkHelper {
         BufferBudget tcpBudget = new BufferBudget(tcpBufferBudget(), BufferBudget.DEFAULT_FLOOR);
         limitLog = new LimitLog(System.err, Stack.MAX_UDP_FLOWS, maxTcp, tcpBudget.limit(), tcpBudget.floor());
         CountDownLatch started = new CountDownLatch(1);
+        AtomicReference<String> publishFailure = new AtomicReference<>();
         loop.execute(() -> {
-            stack = new Stack(launch.network(), alloc, toGuest, hostUdp, hostTcp,
-                new ResolvConf(RESOLV_CONF, NetworkHelper::monotonicMillis), NetworkHelper::monotonicMillis, maxTcp,
-                tcpBudget);
-            stack.onInternalError(new InternalErrorLog());
-            stack.afterHostEvent(this::rearmTimer);
-            tap.start(loop);
-            rearmTimer();
-            started.countDown();
+            try {
+                stack = new Stack(launch.network(), alloc, toGuest, hostUdp, hostTcp,
+                    new ResolvConf(RESOLV_CONF, NetworkHelper::monotonicMillis), NetworkHelper::monotonicMillis,
+                    maxTcp, tcpBudget);
+                stack.onInternalError(new InternalErrorLog());
+                stack.afterHostEvent(this::rearmTimer);
+                publishFailure.set(publish(stack.forwards(), launch.publish()));
+                tap.start(loop);
+                rearmTimer();
+            } finally {
+                started.countDown();
+            }
         });
         // on the loop thread, the tap's registration completes inline, inside the task above
         started.await();
         StartupTrace.mark("stack serving");
+        if (publishFailure.get() != null) {
+            System.err.println("slirp4j: " + publishFailure.get());
+            stop(1);
+        }
         if (stopping.get()) {
             return exitStatus;
         }
-
+        // the hook is in place before the API socket exists, so that any exit after this removes it
         Runtime.getRuntime().addShutdownHook(new Thread(this::cleanUp, "slirp4j-shutdown"));
+        if (launch.apiSocket() != null) {
+            try {
+                apiServer = ApiServer.start(loop, new LoopPortForwards(loop, stack.forwards(), launch.network()),
+                    launch.apiSocket());
+            } catch (IOException e) {
+                System.err.println("slirp4j: " + e.getMessage());
+                stop(1);
+                return exitStatus;
+            }
+            StartupTrace.mark("API socket listening");
+        }
         if (launch.exitFd() >= 0) {
             ExitFdWatcher.start(launch.exitFd(), () -> stop(0));
         }
@@ -128,6 +156,19 @@ public final class NetworkHelper {
         System.err.println("slirp4j: ready");
         finished.await();
         return exitStatus;
+    }
+
+    /** Opens the {@code -p} forwards; returns what went wrong with the first that failed, or null. */
+    static String publish(ForwardTable forwards, List<ForwardRequest> requests) {
+        for (ForwardRequest r : requests) {
+            try {
+                forwards.add(r);
+            } catch (ForwardException e) {
+                return "cannot publish " + r.protocol().wireName() + " port " + r.hostPort() + " on "
+                    + r.hostAddress().getHostAddress() + ": " + e.getMessage();
+            }
+        }
+        return null;
     }
 
     /**
@@ -259,6 +300,10 @@ public final class NetworkHelper {
     }
 
     private void cleanUp() {
+        ApiServer api = apiServer;
+        if (api != null) {
+            api.close();
+        }
         if (group == null || group.isShuttingDown()) {
             return;
         }

@@ -19,7 +19,8 @@ import java.util.Map;
  *   <li>{@code --name=value} or {@code --name value}; the value is taken whatever it looks like;</li>
  *   <li>a long name may be shortened to any unambiguous prefix; an exact name always wins;</li>
  *   <li>short options cluster ({@code -c6}), and a value may be attached ({@code -cr3}, {@code -m9000});</li>
- *   <li>a repeated option is allowed, and its last value wins;</li>
+ *   <li>a repeated option is allowed; every value is kept, in order, for {@link SettingsReader} to take the
+ *       last (slirp4netns's rule) or all of them (an option meant to be repeated, such as {@code -p});</li>
  *   <li>{@code -} alone is an operand; {@code -h} or {@code -v} ends the scan at once, so an error after it
  *       does not hide the help.</li>
  * </ul>
@@ -28,15 +29,15 @@ import java.util.Map;
 final class GnuArgs {
 
     /**
-     * @param options  each option given, by long name ({@code --mtu}), to its last value; null for an option
-     *                 that takes no argument
+     * @param options  each option given, by long name ({@code --mtu}), to all its values in the order given
+     *                 (none for an option that takes no argument)
      * @param operands the positional arguments, in order
      * @param stop     {@code --help} or {@code --version} if one was met (the scan ended there), else null
      */
-    record Scanned(Map<String, String> options, List<String> operands, String stop) {}
+    record Scanned(Map<String, List<String>> options, List<String> operands, String stop) {}
 
     private final String[] args;
-    private final Map<String, String> options = new HashMap<>();
+    private final Map<String, List<String>> options = new HashMap<>();
     private final List<String> operands = new ArrayList<>();
     /** Index of the next argument to read. */
     private int next;
@@ -78,9 +79,9 @@ final class GnuArgs {
         String name = option.name();
         if (option.takesArgument()) {
             if (eq >= 0) {
-                options.put(name, arg.substring(eq + 1));
+                addValue(name, arg.substring(eq + 1));
             } else if (next < args.length) {
-                options.put(name, args[next++]);
+                addValue(name, args[next++]);
             } else {
                 throw UsageException.syntax("option '" + name + "' requires an argument");
             }
@@ -104,9 +105,9 @@ final class GnuArgs {
             String name = option.name();
             if (option.takesArgument()) {
                 if (i < arg.length()) {
-                    options.put(name, arg.substring(i));
+                    addValue(name, arg.substring(i));
                 } else if (next < args.length) {
-                    options.put(name, args[next++]);
+                    addValue(name, args[next++]);
                 } else {
                     throw UsageException.syntax("option requires an argument -- '" + (char) c + "'");
                 }
@@ -149,7 +150,11 @@ final class GnuArgs {
         if (name.equals(Options.HELP) || name.equals(Options.VERSION)) {
             return name;
         }
-        options.put(name, null);
+        options.computeIfAbsent(name, given -> new ArrayList<>());
         return null;
+    }
+
+    private void addValue(String name, String value) {
+        options.computeIfAbsent(name, given -> new ArrayList<>()).add(value);
     }
 }

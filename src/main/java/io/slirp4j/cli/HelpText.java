@@ -22,6 +22,8 @@ final class HelpText {
     static String usage() {
         StringBuilder help = new StringBuilder()
             .append("Usage: ").append(Cli.NAME).append(" [OPTION]... PID|PATH|FD [TAPNAME]\n")
+            .append("       ").append(Cli.NAME).append(" api --socket PATH add|list|remove ...  (see ")
+            .append(Cli.NAME).append(" api --help)\n")
             .append("User-mode networking for unprivileged network namespaces (a slirp4netns replacement).\n\n");
         for (Option option : Options.ALL) {
             if (option.deprecatedAlias()) {
@@ -35,9 +37,12 @@ final class HelpText {
             if (option.takesArgument()) {
                 line.append('=').append(option.argLabel());
             }
-            do {
-                line.append(' ');
-            } while (line.length() < DESCRIPTION_COLUMN);
+            if (line.length() < DESCRIPTION_COLUMN) {
+                line.append(" ".repeat(DESCRIPTION_COLUMN - line.length()));
+            } else {
+                // a label that reaches the column (-p's) puts its description on a line of its own, as GNU tools do
+                line.append('\n').append(" ".repeat(DESCRIPTION_COLUMN));
+            }
             line.append(option.help());
             String note = Unsupported.helpNote(option.name());
             if (note != null) {

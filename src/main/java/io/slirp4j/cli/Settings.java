@@ -1,9 +1,12 @@
 package io.slirp4j.cli;
 
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 
 /**
  * Everything the command line says, validated. Produced by {@link Cli#parse}; the constructor re-checks the
@@ -26,6 +29,8 @@ import java.util.OptionalInt;
  * @param disableDns          {@code --disable-dns}
  * @param macAddress          {@code --macaddress}, only with {@code -c}
  * @param targetType          {@code --target-type}, default NETNS
+ * @param publish             {@code -p}: one forward per port, ranges expanded, in the order given; no two bind
+ *                            the same protocol, host address and non-zero host port
  * @param target              the positional PID, PATH or FD, typed by netnsType and targetType
  * @param tapName             TAPNAME; present exactly when the target is a PID or a netns path
  */
@@ -47,6 +52,7 @@ public record Settings(
         boolean disableDns,
         Optional<MacAddress> macAddress,
         TargetType targetType,
+        List<PublishSpec> publish,
         Target target,
         Optional<String> tapName) {
 
@@ -84,6 +90,7 @@ public record Settings(
         Objects.requireNonNull(outboundAddr6);
         Objects.requireNonNull(macAddress);
         Objects.requireNonNull(targetType);
+        publish = List.copyOf(publish);
         Objects.requireNonNull(target);
         Objects.requireNonNull(tapName);
         if (mtu < MIN_MTU || mtu > MAX_MTU) {
@@ -101,6 +108,12 @@ public record Settings(
         boolean namespaced = target instanceof Target.Pid || target instanceof Target.NetnsPath;
         if (namespaced != tapName.isPresent()) {
             throw new IllegalArgumentException("TAPNAME goes with a PID or PATH target only");
+        }
+        Set<PublishSpec.Listener> listeners = new HashSet<>();
+        for (PublishSpec spec : publish) {
+            if (spec.hostPort() != 0 && !listeners.add(spec.listener())) {
+                throw new IllegalArgumentException("two forwards bind " + spec.listener());
+            }
         }
     }
 

@@ -4,6 +4,7 @@ import io.slirp4j.cli.Settings.NetnsType;
 import io.slirp4j.cli.Settings.TargetType;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,12 +17,12 @@ import java.util.OptionalInt;
  * <p>Checks run option by option first, then combinations, then operands, as slirp4netns orders them.
  */
 final class SettingsReader {
-    /** Each option given, by long name, to its last value (null for one without an argument). */
-    private final Map<String, String> given;
+    /** Each option given, by long name, to all its values in order (none for one without an argument). */
+    private final Map<String, List<String>> given;
     private final List<String> operands;
     private final List<String> warnings = new ArrayList<>();
 
-    private SettingsReader(Map<String, String> given, List<String> operands) {
+    private SettingsReader(Map<String, List<String>> given, List<String> operands) {
         this.given = given;
         this.operands = operands;
     }
@@ -29,7 +30,7 @@ final class SettingsReader {
     /** The settings, and the warnings to print before starting (deprecated spellings, ignored operands). */
     record Read(Settings settings, List<String> warnings) {}
 
-    static Read read(Map<String, String> given, List<String> operands) throws UsageException {
+    static Read read(Map<String, List<String>> given, List<String> operands) throws UsageException {
         SettingsReader reader = new SettingsReader(given, operands);
         return new Read(reader.read(), reader.warnings);
     }
@@ -55,6 +56,7 @@ final class SettingsReader {
         Optional<OutboundAddress> outboundAddr6 = outbound(Options.OUTBOUND_ADDR6);
         Optional<MacAddress> mac = mac(configure);
         TargetType targetType = targetType();
+        List<PublishSpec> publish = publish();
 
         checkCombinations(targetType, netnsType, configure, usernsPath);
         Target target = target(targetType, netnsType);
@@ -62,7 +64,7 @@ final class SettingsReader {
 
         return new Settings(configure, exitFd, readyFd, mtu, has(Options.ENABLE_IPV6), apiSocket, cidr,
             disableHostLoopback, netnsType, usernsPath, enableSandbox, has(Options.ENABLE_SECCOMP), outboundAddr,
-            outboundAddr6, has(Options.DISABLE_DNS), mac, targetType, target, tapName);
+            outboundAddr6, has(Options.DISABLE_DNS), mac, targetType, publish, target, tapName);
     }
 
     private void checkCombinations(TargetType targetType, NetnsType netnsType, boolean configure,
@@ -221,6 +223,24 @@ final class SettingsReader {
         throw UsageException.invalid("--target-type must be either \"netns\" or \"bess\" (got '" + text + "')");
     }
 
+    /** Every -p, expanded; the same listener twice is refused here, where the specs' texts can be shown. */
+    private List<PublishSpec> publish() throws UsageException {
+        List<PublishSpec> publish = new ArrayList<>();
+        Map<PublishSpec.Listener, String> textOf = new HashMap<>();
+        for (String text : given.getOrDefault(Options.PUBLISH, List.of())) {
+            for (PublishSpec spec : PublishSpec.parse(text)) {
+                // port 0 is a different free port each time, so it never clashes
+                String earlier = spec.hostPort() == 0 ? null : textOf.putIfAbsent(spec.listener(), text);
+                if (earlier != null) {
+                    throw UsageException.invalid("--publish forwards " + spec.protocol() + " host port "
+                        + spec.hostPort() + " twice on the same address (in '" + earlier + "' and '" + text + "')");
+                }
+                publish.add(spec);
+            }
+        }
+        return publish;
+    }
+
     /** A unix socket path: not empty and short enough for sockaddr_un. */
     private static Optional<String> socketPath(String what, Optional<String> path) throws UsageException {
         if (path.isEmpty()) {
@@ -255,7 +275,7 @@ final class SettingsReader {
     }
 
     /** A decimal integer of digits only (no sign, no spaces); -1 if the text is not one or is too big. */
-    private static int parseInt(String text) {
+    static int parseInt(String text) {
         if (!Ipv4Cidr.isDigits(text)) {
             return -1;
         }
@@ -270,8 +290,9 @@ final class SettingsReader {
         return given.containsKey(option);
     }
 
-    /** The last value given for the option (getopt semantics: a repeated option overrides). */
+    /** The last value given for the option (slirp4netns's rule: a repeated option overrides). */
     private Optional<String> value(String option) {
-        return Optional.ofNullable(given.get(option));
+        List<String> values = given.getOrDefault(option, List.of());
+        return values.isEmpty() ? Optional.empty() : Optional.of(values.get(values.size() - 1));
     }
 }

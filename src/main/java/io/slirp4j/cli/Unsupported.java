@@ -17,11 +17,6 @@ public final class Unsupported {
      * and how to see it in Settings.
      */
     private enum Feature {
-        API_SOCKET(Options.API_SOCKET, null) {
-            @Override boolean usedBy(Settings s) {
-                return s.apiSocket().isPresent();
-            }
-        },
         ENABLE_IPV6(Options.ENABLE_IPV6, null) {
             @Override boolean usedBy(Settings s) {
                 return s.enableIpv6();

@@ -22,6 +22,9 @@ import org.junit.jupiter.api.Test;
 /** getopt_long's rules, as engines and scripts rely on them. */
 class GnuSyntaxTest {
 
+    private static final List<PublishSpec> PUBLISHED =
+        List.of(new PublishSpec("tcp", AddressLiterals.ipv4(0), 8080, 80));
+
     /** Every option in each of its spellings, given before and after the operands. */
     static Stream<Arguments> everyOptionInEveryForm() {
         return Stream.of(
@@ -62,7 +65,11 @@ class GnuSyntaxTest {
             form(Settings::targetType, Settings.TargetType.NETNS, "--target-type=netns"),
             form(Settings::targetType, Settings.TargetType.NETNS, "--target-type", "netns"),
             form(Settings::netnsType, NetnsType.PID, "--netns-type=pid"),
-            form(Settings::netnsType, NetnsType.PID, "--netns-type", "pid"));
+            form(Settings::netnsType, NetnsType.PID, "--netns-type", "pid"),
+            form(Settings::publish, PUBLISHED, "-p", "8080:80"),
+            form(Settings::publish, PUBLISHED, "-p8080:80"),
+            form(Settings::publish, PUBLISHED, "--publish=8080:80"),
+            form(Settings::publish, PUBLISHED, "--publish", "8080:80"));
     }
 
     private static Arguments form(Function<Settings, Object> field, Object expected, String... option) {
@@ -117,6 +124,7 @@ class GnuSyntaxTest {
         assertFalse(s.disableDns());
         assertEquals(Optional.empty(), s.macAddress());
         assertEquals(Settings.TargetType.NETNS, s.targetType());
+        assertEquals(List.of(), s.publish());
         assertEquals(new Target.Pid(42), s.target());
         assertEquals(Optional.of("tap0"), s.tapName());
         assertEquals(Optional.of("/proc/42/ns/user"), s.effectiveUsernsPath());
@@ -280,7 +288,8 @@ class GnuSyntaxTest {
         assertEquals("slirp4j: option requires an argument -- 'm'" + HINT, failure("42", "tap0", "-m"));
         assertEquals("slirp4j: option requires an argument -- 'e'" + HINT, failure("42", "tap0", "-ce"));
         for (String option : List.of("--exit-fd", "--ready-fd", "--api-socket", "--cidr", "--netns-type",
-                "--userns-path", "--outbound-addr", "--outbound-addr6", "--macaddress", "--target-type")) {
+                "--userns-path", "--outbound-addr", "--outbound-addr6", "--macaddress", "--target-type",
+                "--publish")) {
             assertEquals("slirp4j: option '" + option + "' requires an argument" + HINT, failure("42", "tap0", option));
         }
     }

@@ -29,8 +29,9 @@ class HelpAndVersionTest {
         String help = printed("--help");
         List<String> lines = Arrays.asList(help.split("\n", -1));
         assertEquals("Usage: slirp4j [OPTION]... PID|PATH|FD [TAPNAME]", lines.get(0));
-        assertFalse(lines.get(1).isBlank());
-        assertEquals("", lines.get(2));
+        assertEquals("       slirp4j api --socket PATH add|list|remove ...  (see slirp4j api --help)", lines.get(1));
+        assertFalse(lines.get(2).isBlank());
+        assertEquals("", lines.get(3));
         assertTrue(help.contains("\n-m, --mtu=MTU            specify MTU (default=1500, min=68, max=65521)\n"), help);
         assertTrue(help.contains("\n-e, --exit-fd=FD         "));
         assertTrue(help.contains("\n-r, --ready-fd=FD        "));
@@ -63,13 +64,14 @@ class HelpAndVersionTest {
     @Test
     void helpMarksWhatIsNotSupportedYet() {
         String help = printed("--help");
-        for (String option : List.of("-6, --enable-ipv6", "-a, --api-socket=PATH", "--enable-sandbox ",
+        for (String option : List.of("-6, --enable-ipv6", "--enable-sandbox ",
                 "--enable-seccomp ", "--outbound-addr=IPv4", "--outbound-addr6=IPv6")) {
             assertTrue(line(help, option).endsWith(" (not yet supported)"), option);
         }
         assertTrue(line(help, "--target-type=TYPE").endsWith(" (bess not yet supported)"));
         for (String option : List.of("-c, --configure", "-m, --mtu", "--cidr", "--disable-host-loopback",
-                "--netns-type", "--userns-path", "--disable-dns", "--macaddress", "-r, --ready-fd", "-e, --exit-fd")) {
+                "--netns-type", "--userns-path", "--disable-dns", "--macaddress", "-r, --ready-fd", "-e, --exit-fd",
+                "-a, --api-socket", "-p, --publish")) {
             assertFalse(line(help, option).contains("not yet supported"), option);
         }
     }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.slirp4j.cli.Settings.NetnsType;
 import io.slirp4j.cli.Settings.TargetType;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
@@ -15,9 +17,19 @@ class SettingsTest {
 
     private static Settings with(NetnsType netnsType, TargetType targetType, Target target, Optional<String> tap,
                                  boolean configure, Optional<MacAddress> mac, int mtu) {
+        return with(netnsType, targetType, target, tap, configure, mac, mtu, List.of());
+    }
+
+    private static Settings with(NetnsType netnsType, TargetType targetType, Target target, Optional<String> tap,
+                                 boolean configure, Optional<MacAddress> mac, int mtu, List<PublishSpec> publish) {
         return new Settings(configure, OptionalInt.empty(), OptionalInt.empty(), mtu, false, Optional.empty(),
             Ipv4Cidr.DEFAULT, false, netnsType, Optional.empty(), false, false, Optional.empty(), Optional.empty(),
-            false, mac, targetType, target, tap);
+            false, mac, targetType, publish, target, tap);
+    }
+
+    private static Settings publishing(List<PublishSpec> publish) {
+        return with(NetnsType.PID, TargetType.NETNS, new Target.Pid(1), Optional.of("tap0"), false, Optional.empty(),
+            1500, publish);
     }
 
     @Test
@@ -49,6 +61,24 @@ class SettingsTest {
         assertThrows(IllegalArgumentException.class, () -> new Ipv4Cidr(10 << 24 | 1, 24));
         assertThrows(IllegalArgumentException.class, () -> new Ipv4Cidr(10 << 24, 26));
         assertThrows(IllegalArgumentException.class, () -> new MacAddress(1L << 48));
+    }
+
+    @Test
+    void publishIsAnImmutableCopyWithoutClashes() {
+        PublishSpec tcp8080 = new PublishSpec("tcp", AddressLiterals.ipv4(0), 8080, 80);
+        List<PublishSpec> given = new ArrayList<>(List.of(tcp8080));
+        Settings s = publishing(given);
+        given.clear();
+        assertEquals(List.of(tcp8080), s.publish());
+        assertThrows(UnsupportedOperationException.class, () -> s.publish().add(tcp8080));
+        assertThrows(NullPointerException.class, () -> publishing(null));
+        assertThrows(IllegalArgumentException.class, () -> publishing(List.of(tcp8080,
+            new PublishSpec("tcp", AddressLiterals.ipv4(0), 8080, 81))));
+        // another protocol, another address, or port 0 (a free port each time) do not clash
+        PublishSpec any = new PublishSpec("tcp", AddressLiterals.ipv4(0), 0, 80);
+        assertEquals(4, publishing(List.of(tcp8080, new PublishSpec("udp", AddressLiterals.ipv4(0), 8080, 80),
+            new PublishSpec("tcp", AddressLiterals.ipv4(0x7f000001), 8080, 80), any)).publish().size());
+        assertEquals(2, publishing(List.of(any, any)).publish().size());
     }
 
     @Test

@@ -264,7 +264,7 @@ class ValidationTest {
         assertInstanceOf(OutboundAddress.Literal.class,
             settings("--outbound-addr6=::", "42", "tap0").outboundAddr6().get());
         for (String bad : new String[] {"1.2.3.4", "zz::1", "::ffff:1.2.3.4", "fe80::1%eth0", "[::1]", "", ":::1",
-            "1::2::3", "example.com:80", "a/b", "12345"}) {
+            "1::2::3", "example.com:80", "a/b", "12345", ".:1"}) {
             assertEquals("slirp4j: --outbound-addr6 must be an IPv6 address or an interface name (got '" + bad + "')",
                 failure("--outbound-addr6=" + bad, "42", "tap0"));
         }

@@ -203,6 +203,7 @@ public final class Stack implements AutoCloseable {
             if (now - lastHousekeeping >= HOUSEKEEPING_PERIOD_MS) {
                 lastHousekeeping = now;
                 reassembler.expire(now);
+                link.expireParked(now);
                 dns.onTimer(now);
                 udp.expire(now);
             }
@@ -280,6 +281,7 @@ public final class Stack implements AutoCloseable {
         } finally {
             dns.close();
             reassembler.clear();
+            link.clearParked();
             flushQuietly();
         }
     }

@@ -176,8 +176,6 @@ class CommandLineTest {
      */
     static Stream<Arguments> notYetSupported() {
         List<Arguments> all = new ArrayList<>();
-        all.add(Arguments.of(List.of("--api-socket", "/tmp/slirp4j-e2e-api.sock", "%PID%", "tap0")));
-        all.add(Arguments.of(List.of("-a", "/tmp/slirp4j-e2e-api.sock", "%PID%", "tap0")));
         all.add(Arguments.of(List.of("--enable-ipv6", "%PID%", "tap0")));
         all.add(Arguments.of(List.of("-6", "%PID%", "tap0")));
         all.add(Arguments.of(List.of("--enable-sandbox", "%PID%", "tap0")));

@@ -134,7 +134,7 @@ public final class DhcpServer {
         }
         holder[index] = mac;
         expiresAt[index] = now + LEASE_SECONDS * 1000L;
-        link.neighbors().learn(wanted, mac, now);
+        link.learn(wanted, mac, now);
         counters.dhcpAcks++;
         reply(DhcpMessage.ACK, wanted, true);
     }

@@ -50,7 +50,7 @@ public final class ArpResponder {
             return;
         }
         if (addresses.isGuest(senderIp)) {
-            link.neighbors().learn(senderIp, senderMac, clock.getAsLong());
+            link.learn(senderIp, senderMac, clock.getAsLong());
         }
         int target = arp.targetIp();
         if (arp.operation() != ArpPacket.OP_REQUEST) {

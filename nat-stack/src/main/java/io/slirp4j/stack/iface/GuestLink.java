@@ -19,7 +19,7 @@ import java.util.function.LongSupplier;
  * reserves the Ethernet header and writes an IPv4 header, appends its transport header and payload, and hands
  * the frame to {@link #sendIpv4}. That fills in total length, identification and checksum, picks the
  * destination MAC (broadcast, or the guest's from {@link Neighbors}; if unknown, an ARP request for it goes out
- * from the gateway and the frame is dropped, like a router with an empty cache), and then either sends the frame
+ * from the gateway and the frame waits in {@link ParkedFrames} for the answer, as in a router), and then either sends the frame
  * as it is or, if the datagram exceeds the MTU, splits it into fragments (RFC 791) and sends those. The source
  * MAC is the one the guest resolved for the source address: the DNS address's own MAC for datagrams from N+3,
  * the gateway's for everything else (routed traffic).
@@ -42,6 +42,7 @@ public final class GuestLink {
     private final StackCounters counters;
     private final LongSupplier clock;
     private final Neighbors neighbors = new Neighbors();
+    private final ParkedFrames parked = new ParkedFrames();
     private final long gatewayMac;
     private final long dnsMac;
     private int nextIdentification;
@@ -64,6 +65,31 @@ public final class GuestLink {
 
     public Neighbors neighbors() {
         return neighbors;
+    }
+
+    /**
+     * Records that {@code address} is at {@code mac} (callers filter out what is not a guest's) and sends what was
+     * parked for it. Called for every frame from the guest, so the common case is one table update.
+     */
+    public void learn(int address, long mac, long now) {
+        neighbors.learn(address, mac, now);
+        if (!parked.isEmpty()) {
+            for (ByteBuf frame : parked.take(address)) {
+                sendIpv4To(frame, mac);
+            }
+        }
+    }
+
+    /** Drops frames parked too long for an address that never answered ARP. */
+    public void expireParked(long now) {
+        if (!parked.isEmpty()) {
+            counters.droppedUnresolved += parked.expire(now);
+        }
+    }
+
+    /** Releases every parked frame (the stack is closing). */
+    public void clearParked() {
+        parked.clear();
     }
 
     public long gatewayMac() {
@@ -94,8 +120,7 @@ public final class GuestLink {
         long mac = Ipv4Address.LIMITED_BROADCAST == destination || config.broadcast() == destination
             ? MacAddress.BROADCAST : resolve(destination);
         if (mac == MacAddress.NONE) {
-            counters.droppedUnresolved++;
-            frame.release();
+            counters.droppedUnresolved += parked.park(destination, frame, clock.getAsLong());
             return;
         }
         sendIpv4To(frame, mac);

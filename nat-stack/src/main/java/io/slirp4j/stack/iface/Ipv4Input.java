@@ -60,7 +60,7 @@ public final class Ipv4Input {
         }
         long now = clock.getAsLong();
         if (guestSource) {
-            link.neighbors().learn(source, sourceMac, now);
+            link.learn(source, sourceMac, now);
         }
         if (broadcast ? packet.protocol() != Ipv4Packet.PROTOCOL_UDP || packet.isFragment()
             : !addresses.isOwn(destination) && !addresses.isOutside(destination)) {

@@ -1,0 +1,146 @@
+package io.slirp4j.api;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One API connection: one request in, one answer out, then close. Lives on the server's event loop.
+ *
+ * <p>The request is complete when the client half-closes (the channel allows half-closure, so EOF arrives as a
+ * {@link ChannelInputShutdownEvent} while the answer can still be written). Bytes are collected up to
+ * {@link ApiRequests#MAX_REQUEST_BYTES}; filling that answers {@code too large message} at once. That answer is
+ * followed by a shutdown of our output and by draining the client's input until its EOF: closing a unix socket
+ * with unread data makes the peer's next read fail with ECONNRESET after our answer, which clients that read to
+ * EOF (ours does) take as a failure.
+ *
+ * <p>A deadline, counted from accept, closes connections that never finish (silent or slow clients, a stack that
+ * never answers), so a client cannot hold a connection slot forever.
+ */
+final class ApiConnection extends ChannelInboundHandlerAdapter {
+    private enum State {
+        READING,
+        ANSWERING,
+        DRAINING
+    }
+
+    private final ApiHandler handler;
+    private final long timeoutNanos;
+    private final byte[] request = new byte[ApiRequests.MAX_REQUEST_BYTES];
+    private int length;
+    private State state = State.READING;
+    private ScheduledFuture<?> deadline;
+    /** The too-large answer, while draining: the close on EOF waits for it. */
+    private ChannelFuture answerWritten;
+
+    ApiConnection(ApiHandler handler, long timeoutNanos) {
+        this.handler = handler;
+        this.timeoutNanos = timeoutNanos;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        deadline = ctx.executor().schedule((Runnable) ctx::close, timeoutNanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        deadline.cancel(false);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            if (state != State.READING) {
+                return;
+            }
+            ByteBuf bytes = (ByteBuf) msg;
+            int take = Math.min(bytes.readableBytes(), request.length - length);
+            bytes.readBytes(request, length, take);
+            length += take;
+            if (length == request.length) {
+                tooLarge(ctx);
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (!(event instanceof ChannelInputShutdownEvent)) {
+            ReferenceCountUtil.release(event);
+            return;
+        }
+        if (state == State.READING) {
+            state = State.ANSWERING;
+            answer(ctx);
+        } else if (state == State.DRAINING) {
+            answerWritten.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+
+    private void tooLarge(ChannelHandlerContext ctx) {
+        state = State.DRAINING;
+        answerWritten = ctx.writeAndFlush(Unpooled.wrappedBuffer(ApiResponses.error(ApiErrors.TOO_LARGE)));
+        answerWritten.addListener((ChannelFuture written) -> {
+            if (written.isSuccess()) {
+                ((DuplexChannel) written.channel()).shutdownOutput();
+            } else {
+                written.channel().close();
+            }
+        });
+    }
+
+    private void answer(ChannelHandlerContext ctx) {
+        CompletableFuture<byte[]> answer;
+        try {
+            answer = handler.answer(request, length);
+        } catch (RuntimeException e) {
+            fail(ctx, e);
+            return;
+        }
+        answer.whenComplete((bytes, error) -> {
+            if (ctx.executor().inEventLoop()) {
+                write(ctx, bytes, error);
+                return;
+            }
+            try {
+                ctx.executor().execute(() -> write(ctx, bytes, error));
+            } catch (RejectedExecutionException e) {
+                // the loop is shutting down, and closes the connection itself
+            }
+        });
+    }
+
+    private void write(ChannelHandlerContext ctx, byte[] bytes, Throwable error) {
+        if (error != null) {
+            fail(ctx, error);
+        } else {
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(bytes)).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** The stack failed in a way the API has no answer for: the client sees EOF, the log says why. */
+    private static void fail(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable reason = cause instanceof CompletionException && cause.getCause() != null ? cause.getCause() : cause;
+        System.err.println("slirp4j: API request failed: " + reason);
+        ctx.close();
+    }
+}

@@ -1,0 +1,384 @@
+package io.slirp4j.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.channel.EventLoop;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.slirp4j.stack.forward.Forward;
+import io.slirp4j.stack.forward.ForwardProtocol;
+import io.slirp4j.stack.wire.Ipv4Address;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(60)
+class ApiServerTest {
+    private static final String LIST = "{\"execute\":\"list_hostfwd\"}";
+    private static final String EMPTY_LIST = "{\"return\":{\"entries\":[]},\"entries\":[]}";
+
+    @TempDir
+    Path dir;
+    private MultiThreadIoEventLoopGroup group;
+    private EventLoop loop;
+    private final FakePortForwards forwards = new FakePortForwards();
+    private final List<ApiServer> servers = new ArrayList<>();
+    private Path socket;
+
+    @BeforeEach
+    void startLoop() throws IOException {
+        group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        loop = group.next();
+        socket = dir.resolve("api.sock");
+        start(socket, ApiServer.DEFAULT_REQUEST_TIMEOUT, ApiServer.DEFAULT_MAX_CONNECTIONS);
+    }
+
+    @AfterEach
+    void stopLoop() throws InterruptedException {
+        servers.forEach(ApiServer::close);
+        group.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
+    }
+
+    private ApiServer start(Path path, Duration timeout, int maxConnections) throws IOException {
+        ApiServer server = ApiServer.start(loop, forwards, path, timeout, maxConnections);
+        servers.add(server);
+        return server;
+    }
+
+    private String exchange(String request) throws IOException {
+        return UnixClient.exchange(socket, request);
+    }
+
+    private static String add(int hostPort, int guestPort) {
+        return "{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"tcp\",\"host_port\":" + hostPort
+            + ",\"guest_port\":" + guestPort + "}}";
+    }
+
+    private static String error(String desc) {
+        return "{\"error\":{\"desc\":\"bad request: " + desc + "\"}}";
+    }
+
+    /** A list request padded with an ignored field to exactly {@code size} bytes. */
+    private static String listOfSize(int size) {
+        String head = "{\"execute\":\"list_hostfwd\",\"pad\":\"";
+        String tail = "\"}";
+        return head + "x".repeat(size - head.length() - tail.length()) + tail;
+    }
+
+    @Test
+    void addListRemoveRoundTrip() throws IOException {
+        assertEquals("{\"return\":{\"id\":1}}", exchange(add(8080, 80)));
+        assertEquals("{\"return\":{\"id\":2,\"host_port\":40000}}", exchange(
+            "{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"udp\",\"host_addr\":\"::1\",\"host_port\":0,"
+                + "\"guest_addr\":\"10.0.2.15\",\"guest_port\":53}}"));
+        String entries = "[{\"id\":1,\"proto\":\"tcp\",\"host_addr\":\"0.0.0.0\",\"host_port\":8080,"
+            + "\"guest_addr\":\"10.0.2.100\",\"guest_port\":80},{\"id\":2,\"proto\":\"udp\",\"host_addr\":\"::1\","
+            + "\"host_port\":40000,\"guest_addr\":\"10.0.2.15\",\"guest_port\":53}]";
+        assertEquals("{\"return\":{\"entries\":" + entries + "},\"entries\":" + entries + "}", exchange(LIST));
+        assertEquals("{\"return\":{}}", exchange("{\"execute\":\"remove_hostfwd\",\"arguments\":{\"id\":1}}"));
+        assertEquals(error(ApiErrors.BAD_ID), exchange("{\"execute\":\"remove_hostfwd\",\"arguments\":{\"id\":1}}"));
+        assertEquals("{\"return\":{}}", exchange("{\"execute\":\"remove_hostfwd\",\"arguments\":{\"id\":2}}"));
+        assertEquals(EMPTY_LIST, exchange(LIST));
+        // ids are never reused
+        assertEquals("{\"return\":{\"id\":3}}", exchange(add(8080, 80)));
+    }
+
+    @Test
+    void podmansRequest() throws IOException {
+        assertEquals("{\"return\":{\"id\":1}}", exchange("{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"tcp\","
+            + "\"host_addr\":\"\",\"host_port\":8080,\"guest_addr\":\"\",\"guest_port\":80}}\n"));
+        assertEquals(List.of(new Forward(1, ForwardProtocol.TCP, Ipv4Address.toInetAddress(0), 8080,
+            Ipv4Address.of(10, 0, 2, 100), 80)), forwards.forwards());
+    }
+
+    @Test
+    void rootlesskitsRequests() throws IOException {
+        assertEquals("{\"return\":{\"id\":1}}", exchange("{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"tcp\","
+            + "\"host_addr\":\"127.0.0.1\",\"host_port\":8080,\"guest_addr\":\"10.0.2.100\",\"guest_port\":80}}\n"));
+        assertTrue(exchange(LIST + "\n").contains("\"host_addr\":\"127.0.0.1\""));
+        assertEquals("{\"return\":{}}", exchange("{\"execute\":\"remove_hostfwd\",\"arguments\":{\"id\":1}}\n"));
+    }
+
+    @Test
+    void bindFailureIsAnsweredAndNothingIsCreated() throws IOException {
+        forwards.failingPorts.add(9999);
+        assertEquals(error(ApiErrors.ADD_FAILED), exchange(add(9999, 80)));
+        assertEquals(EMPTY_LIST, exchange(LIST));
+    }
+
+    @Test
+    void invalidRequestsAreAnsweredWithTheirError() throws IOException {
+        assertEquals(error(ApiErrors.CANNOT_PARSE), exchange(""));
+        assertEquals(error(ApiErrors.NOT_AN_OBJECT), exchange("[1,2]"));
+        assertEquals(error(ApiErrors.NO_EXECUTE), exchange("{}"));
+        assertEquals(error(ApiErrors.BAD_PROTO), exchange("{\"execute\":\"add_hostfwd\",\"arguments\":{}}"));
+        assertTrue(forwards.requests.isEmpty());
+    }
+
+    @Test
+    void answersCompletedOnAnotherThreadArrive() throws IOException {
+        ExecutorService stack = Executors.newSingleThreadExecutor();
+        try {
+            forwards.completeOn = stack;
+            assertEquals("{\"return\":{\"id\":1}}", exchange(add(8080, 80)));
+            forwards.failingPorts.add(1);
+            assertEquals(error(ApiErrors.ADD_FAILED), exchange(add(1, 80)));
+            assertTrue(exchange(LIST).startsWith("{\"return\":{\"entries\":[{\"id\":1,"));
+        } finally {
+            stack.shutdownNow();
+        }
+    }
+
+    @Test
+    void requestOfJustUnderTheLimitWaitsForEof() throws IOException, InterruptedException {
+        try (UnixClient client = new UnixClient(socket)) {
+            client.send(listOfSize(ApiRequests.MAX_REQUEST_BYTES - 1));
+            client.channel.configureBlocking(false);
+            Thread.sleep(300);
+            assertEquals(0, client.channel.read(ByteBuffer.allocate(1)), "answered before EOF");
+            client.channel.configureBlocking(true);
+            client.channel.shutdownOutput();
+            assertEquals(EMPTY_LIST, client.readToEnd());
+        }
+    }
+
+    @Test
+    void requestOfTheLimitIsRefusedWithoutWaitingForEof() throws IOException {
+        try (UnixClient client = new UnixClient(socket)) {
+            client.send(listOfSize(ApiRequests.MAX_REQUEST_BYTES));
+            // no shutdownOutput: the answer and the server's EOF come anyway, and no reset follows
+            assertEquals(error(ApiErrors.TOO_LARGE), client.readToEnd());
+        }
+        assertEquals(EMPTY_LIST, exchange(LIST));
+    }
+
+    @Test
+    void hugeRequestIsDrainedSoTheClientReadsTheAnswerWithoutReset() throws Exception {
+        ExecutorService writer = Executors.newSingleThreadExecutor();
+        try (UnixClient client = new UnixClient(socket)) {
+            // more than the socket buffers hold: the server must keep reading for this write to finish
+            Future<?> written = writer.submit(() -> {
+                client.send(new byte[4 << 20]);
+                client.channel.shutdownOutput();
+                return null;
+            });
+            assertEquals(error(ApiErrors.TOO_LARGE), client.readToEnd());
+            written.get(30, TimeUnit.SECONDS);
+        } finally {
+            writer.shutdownNow();
+        }
+        assertEquals(EMPTY_LIST, exchange(LIST));
+    }
+
+    @Test
+    void silentClientsAreClosedWhileOthersAreServed() throws IOException {
+        socket = dir.resolve("short.sock");
+        start(socket, Duration.ofMillis(300), ApiServer.DEFAULT_MAX_CONNECTIONS);
+        try (UnixClient silent = new UnixClient(socket); UnixClient slow = new UnixClient(socket)) {
+            slow.send("{\"execute\":");
+            assertEquals(EMPTY_LIST, exchange(LIST));
+            long started = System.nanoTime();
+            assertEquals("", silent.readToEnd());
+            assertEquals("", slow.readToEnd());
+            assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(5));
+        }
+        assertEquals(EMPTY_LIST, exchange(LIST));
+    }
+
+    @Test
+    void fiftyConcurrentClientsAreAllAnswered() throws Exception {
+        int clients = 50;
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<String>> answers = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                int port = 10000 + i;
+                answers.add(pool.submit(() -> {
+                    go.await();
+                    return exchange(add(port, 80));
+                }));
+            }
+            go.countDown();
+            Pattern added = Pattern.compile("\\{\"return\":\\{\"id\":(\\d+)}}");
+            Set<Integer> ids = new HashSet<>();
+            for (Future<String> answer : answers) {
+                Matcher matcher = added.matcher(answer.get(30, TimeUnit.SECONDS));
+                assertTrue(matcher.matches(), matcher.toString());
+                ids.add(Integer.parseInt(matcher.group(1)));
+            }
+            assertEquals(Stream.iterate(1, id -> id + 1).limit(clients).collect(Collectors.toSet()), ids);
+            assertEquals(clients, forwards.forwards().size());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void connectionsBeyondTheLimitAreClosedAtOnce() throws IOException {
+        socket = dir.resolve("few.sock");
+        start(socket, ApiServer.DEFAULT_REQUEST_TIMEOUT, 4);
+        List<UnixClient> idle = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                idle.add(new UnixClient(socket));
+            }
+            try (UnixClient refused = new UnixClient(socket)) {
+                assertEquals("", refused.readToEnd());
+            }
+        } finally {
+            for (UnixClient client : idle) {
+                client.close();
+            }
+        }
+        // the slots come back as the server sees the connections close; until then, refusals (EOF, or a reset
+        // when the refused client's request was still unread)
+        String answer = "";
+        for (int attempt = 0; attempt < 100 && !answer.equals(EMPTY_LIST); attempt++) {
+            try {
+                answer = exchange(LIST);
+            } catch (IOException refused) {
+                answer = refused.toString();
+            }
+        }
+        assertEquals(EMPTY_LIST, answer);
+    }
+
+    @Test
+    void malformedInputAndMisbehavingClientsNeverStopTheServer() throws IOException {
+        UnixClient.exchange(socket, "\u0000\u0001\u00ff garbage {{{{");
+        new UnixClient(socket).close();
+        try (UnixClient client = new UnixClient(socket)) {
+            client.send("{\"execute\":\"list_hostfwd\"}");
+            client.channel.shutdownOutput();
+            // closes without reading the answer
+        }
+        forwards.broken = true;
+        assertEquals("", exchange(LIST), "a failing stack closes the connection without an answer");
+        forwards.broken = false;
+        assertEquals(error(ApiErrors.CANNOT_PARSE), exchange("{\"execute\":\"list_hostfwd\"} trailing"));
+        assertEquals(EMPTY_LIST, exchange(LIST));
+    }
+
+    @Test
+    void socketIsOwnerOnlyAndNothingIsLeftBehind() throws IOException {
+        assertEquals(PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(socket));
+        int mode = (Integer) Files.getAttribute(socket, "unix:mode");
+        assertEquals(0140000, mode & 0170000, "a socket");
+        try (Stream<Path> entries = Files.list(dir)) {
+            assertEquals(List.of(socket), entries.collect(Collectors.toList()));
+        }
+    }
+
+    @Test
+    void socketIsOwnerOnlyEvenUnderUmaskZero() throws Exception {
+        Path probeSocket = dir.resolve("probe").resolve("api.sock");
+        Files.createDirectory(probeSocket.getParent());
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process probe = new ProcessBuilder("sh", "-c", "umask 0 && exec \"$0\" -cp \"$1\" " + UmaskProbe.class.getName()
+            + " \"$2\"", java, System.getProperty("java.class.path"), probeSocket.toString())
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(probe.getInputStream(),
+                StandardCharsets.UTF_8));
+            assertEquals("plain rw-rw-rw-", out.readLine(), "the probe runs with umask 0");
+            assertEquals("ready", out.readLine());
+            assertEquals(PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(probeSocket));
+            assertEquals(EMPTY_LIST, UnixClient.exchange(probeSocket, LIST));
+        } finally {
+            probe.getOutputStream().close();
+            assertTrue(probe.waitFor(30, TimeUnit.SECONDS));
+        }
+        assertEquals(0, probe.exitValue());
+        assertFalse(Files.exists(probeSocket));
+    }
+
+    @Test
+    void existingFileAtThePathIsReplaced() throws IOException {
+        Path taken = dir.resolve("taken.sock");
+        Files.writeString(taken, "stale");
+        start(taken, ApiServer.DEFAULT_REQUEST_TIMEOUT, 4);
+        assertTrue(Files.readAttributes(taken, java.nio.file.attribute.BasicFileAttributes.class).isOther());
+        assertEquals(EMPTY_LIST, UnixClient.exchange(taken, LIST));
+    }
+
+    @Test
+    void closeRemovesThePathAndTheOpenConnections() throws IOException {
+        ApiServer server = servers.get(0);
+        try (UnixClient open = new UnixClient(socket)) {
+            server.close();
+            assertEquals("", open.readToEnd());
+        }
+        assertFalse(Files.exists(socket));
+        server.close();
+        assertThrows(IOException.class, () -> new UnixClient(socket));
+    }
+
+    @Test
+    void closeLeavesASuccessorsFileAlone() throws IOException {
+        Path replacement = Files.writeString(dir.resolve("other"), "successor");
+        Files.move(replacement, socket, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        servers.get(0).close();
+        assertEquals("successor", Files.readString(socket));
+    }
+
+    @Test
+    void closeOnTheLoopItself() throws Exception {
+        ApiServer server = servers.get(0);
+        loop.submit(server::close).get(10, TimeUnit.SECONDS);
+        assertFalse(Files.exists(socket));
+    }
+
+    @Test
+    void pathsTooLongForASocketAddressAreRefused() throws IOException {
+        Path deep = Files.createDirectories(dir.resolve("d".repeat(100)));
+        IOException error = assertThrows(IOException.class, () -> start(deep.resolve("api.sock"),
+            ApiServer.DEFAULT_REQUEST_TIMEOUT, 4));
+        assertTrue(error.getMessage().contains("too long"), error.getMessage());
+        try (Stream<Path> entries = Files.list(deep)) {
+            assertEquals(0, entries.count());
+        }
+    }
+
+    @Test
+    void missingDirectoryIsAClearError() {
+        IOException error = assertThrows(IOException.class, () -> start(dir.resolve("no/such/api.sock"),
+            ApiServer.DEFAULT_REQUEST_TIMEOUT, 4));
+        assertTrue(error.getMessage().contains("no/such"), error.getMessage());
+    }
+
+    @Test
+    void startOnTheLoopIsRefused() throws Exception {
+        Future<?> started = loop.submit(() -> start(dir.resolve("x.sock"), ApiServer.DEFAULT_REQUEST_TIMEOUT, 4));
+        Exception error = assertThrows(Exception.class, () -> started.get(10, TimeUnit.SECONDS));
+        assertTrue(error.getCause() instanceof IllegalStateException, error.toString());
+    }
+}

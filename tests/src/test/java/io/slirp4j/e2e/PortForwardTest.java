@@ -1,0 +1,359 @@
+package io.slirp4j.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Port forwarding and the API socket (issue 4) in real namespaces: clients on the private host's loopback and in
+ * the "internet" namespace (through the private host's non-loopback address 198.51.100.2) reach servers in the
+ * guest through forwards added over the API socket (or {@code -p} at start), byte-exactly, and the guest sees
+ * who they are. The API client here is the JDK's own unix socket, speaking the engines' request shapes.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class PortForwardTest {
+    static final int GUEST_PORT = 8000;
+    static final InetSocketAddress GUEST_ANY = new InetSocketAddress("0.0.0.0", GUEST_PORT);
+
+    /** A private host namespace, a guest, the "internet", and a helper with an API socket. */
+    static final class Setup implements AutoCloseable {
+        final TestNetwork net;
+        final Path socket;
+        final Helper helper;
+
+        Setup(Mode mode, String... moreOptions) throws IOException {
+            net = TestNetwork.create(mode, true);
+            try {
+                Path run = net.dir().resolve("run");
+                Files.createDirectory(run);
+                // the helper may run as nobody: it must be able to create its socket here
+                Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwxrwxrwx"));
+                socket = run.resolve("api.sock");
+                List<String> options = new ArrayList<>(List.of("-c", "--api-socket", socket.toString()));
+                options.addAll(List.of(moreOptions));
+                helper = net.startHelper(options.toArray(String[]::new));
+            } catch (IOException | RuntimeException | Error e) {
+                net.close();
+                throw e;
+            }
+        }
+
+        SocketChannel connectFromHost(int port) throws IOException {
+            SocketChannel s = TcpPeers.socketIn(net.hostNetns());
+            s.connect(new InetSocketAddress("127.0.0.1", port));
+            return s;
+        }
+
+        SocketChannel connectFromInternet(int port) throws IOException {
+            SocketChannel s = TcpPeers.socketIn(net.internetNetns());
+            s.connect(new InetSocketAddress(TestNetwork.INTERNET_HOST_SIDE, port));
+            return s;
+        }
+
+        void assertHealthy() {
+            assertTrue(helper.isAlive(), helper::describe);
+            helper.assertNoStackTrace();
+        }
+
+        @Override
+        public void close() {
+            net.close();
+        }
+    }
+
+    /** A guest TCP server that echoes and records each client's address as the guest saw it. */
+    static TcpPeers.Server echoInGuest(Setup s, List<InetSocketAddress> clients) {
+        return s.net.closeLater(new TcpPeers.Server(s.net.guestNetns(), GUEST_ANY, c -> {
+            try {
+                clients.add((InetSocketAddress) c.getRemoteAddress());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            TcpTest.echo(c);
+        }));
+    }
+
+    static void echoOnce(SocketChannel c, int size, long seed) throws IOException {
+        byte[] data = TcpTest.bytes(size, seed);
+        TcpPeers.writeAll(c, data);
+        assertArrayEquals(data, TcpPeers.readExactly(c, size), "echo through the forward");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Mode.class, names = {"ROOT", "ROOTLESS"})
+    void tcpForwardKeepsTheClientAddress(Mode mode) throws Exception {
+        try (Setup s = new Setup(mode)) {
+            List<InetSocketAddress> clients = new java.util.concurrent.CopyOnWriteArrayList<>();
+            echoInGuest(s, clients);
+            String added = Api.addTcp(s.socket, "", 8080, GUEST_PORT);
+            assertEquals("{\"return\":{\"id\":1}}", added.strip());
+            try (SocketChannel fromLoopback = s.connectFromHost(8080);
+                 SocketChannel fromInternet = s.connectFromInternet(8080)) {
+                echoOnce(fromLoopback, 4096, 1);
+                echoOnce(fromInternet, 4096, 2);
+                InetSocketAddress internetSide = (InetSocketAddress) fromInternet.getLocalAddress();
+                TcpTest.awaitTrue(() -> clients.size() == 2, 5000);
+                assertEquals("10.0.2.2", clients.get(0).getAddress().getHostAddress(),
+                    "a loopback client appears as the gateway");
+                assertEquals(TestNetwork.INTERNET_ADDRESS, clients.get(1).getAddress().getHostAddress(),
+                    "a remote client keeps its address");
+                assertEquals(internetSide.getPort(), clients.get(1).getPort(), "and its port");
+            }
+            s.assertHealthy();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Mode.class, names = {"ROOT", "ROOTLESS"})
+    void bulkBothWaysThroughAForward(Mode mode) throws Exception {
+        long size = 64L << 20;
+        try (Setup s = new Setup(mode)) {
+            AtomicReference<TcpPeers.Transfer> guestGot = new AtomicReference<>();
+            AtomicReference<TcpPeers.Transfer> guestSent = new AtomicReference<>();
+            s.net.closeLater(new TcpPeers.Server(s.net.guestNetns(), GUEST_ANY, c -> {
+                try {
+                    CompletableFuture<TcpPeers.Transfer> rx = CompletableFuture.supplyAsync(() -> TcpTest.receive(c));
+                    guestSent.set(TcpPeers.send(c, size, 42));
+                    c.shutdownOutput();
+                    guestGot.set(rx.get(150, TimeUnit.SECONDS));
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            }));
+            Api.id(Api.addTcp(s.socket, "0.0.0.0", 8080, GUEST_PORT));
+            TcpPeers.Transfer sent;
+            TcpPeers.Transfer got;
+            try (SocketChannel c = s.connectFromHost(8080)) {
+                CompletableFuture<TcpPeers.Transfer> rx = CompletableFuture.supplyAsync(() -> TcpTest.receive(c));
+                sent = TcpPeers.send(c, size, 41);
+                c.shutdownOutput();
+                got = rx.get(150, TimeUnit.SECONDS);
+            }
+            TcpTest.awaitTrue(() -> guestGot.get() != null, 30_000);
+            assertEquals(size, guestGot.get().bytes(), "bytes host -> guest");
+            assertEquals(sent.sha256(), guestGot.get().sha256(), "SHA-256 host -> guest");
+            assertEquals(size, got.bytes(), "bytes guest -> host");
+            assertEquals(guestSent.get().sha256(), got.sha256(), "SHA-256 guest -> host");
+            System.out.printf("[%s] 64 MiB each way through a forward: host->guest %.2f Gbit/s, guest->host %.2f "
+                + "Gbit/s%n", mode, guestGot.get().gbitPerSecond(), got.gbitPerSecond());
+            s.assertHealthy();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Mode.class, names = {"ROOT", "ROOTLESS"})
+    void udpForwardKeepsThePeerAndAnswersGoBack(Mode mode) throws Exception {
+        try (Setup s = new Setup(mode)) {
+            Udp.Server server = s.net.closeLater(Udp.Server.echo(s.net.guestNetns(), new InetSocketAddress(5300)));
+            Api.id(Api.add(s.socket, "udp", "", 5353, server.port()));
+            try (DatagramSocket client = Udp.socketIn(s.net.internetNetns())) {
+                byte[] query = "who am I".getBytes(StandardCharsets.UTF_8);
+                client.send(new DatagramPacket(query, query.length,
+                    new InetSocketAddress(TestNetwork.INTERNET_HOST_SIDE, 5353)));
+                DatagramPacket answer = Udp.receive(client, Duration.ofSeconds(5));
+                assertTrue(answer != null, () -> "no answer; the guest's server got " + server.count() + " from "
+                    + server.peers() + "\n" + s.helper.describe());
+                assertArrayEquals(query, java.util.Arrays.copyOf(answer.getData(), answer.getLength()));
+                assertEquals(TestNetwork.INTERNET_HOST_SIDE, answer.getAddress().getHostAddress(),
+                    "the answer comes from the forward's address");
+                assertEquals(5353, answer.getPort(), "and port");
+                assertEquals(TestNetwork.INTERNET_ADDRESS, server.peers().get(0).getAddress().getHostAddress(),
+                    "the guest sees the peer's own address");
+                assertEquals(client.getLocalPort(), server.peers().get(0).getPort());
+            }
+            s.assertHealthy();
+        }
+    }
+
+    @Test
+    void removingAForwardKeepsItsConnectionsAndRefusesNewOnes() throws Exception {
+        try (Setup s = new Setup(Mode.ROOT)) {
+            echoInGuest(s, new java.util.concurrent.CopyOnWriteArrayList<>());
+            int id = Api.id(Api.addTcp(s.socket, "127.0.0.1", 8080, GUEST_PORT));
+            try (SocketChannel open = s.connectFromHost(8080)) {
+                echoOnce(open, 1000, 3);
+                assertEquals("{\"return\":{}}", Api.remove(s.socket, id).strip());
+                assertTrue(Api.list(s.socket).contains("\"entries\":[]"));
+                assertThrows(ConnectException.class, () -> s.connectFromHost(8080).close());
+                echoOnce(open, 100_000, 4);
+            }
+            assertEquals(Api.error("remove_hostfwd: bad arguments.id"), Api.remove(s.socket, id).strip());
+            s.assertHealthy();
+        }
+    }
+
+    @Test
+    void ipv6AndEphemeralHostPorts() throws Exception {
+        try (Setup s = new Setup(Mode.ROOT)) {
+            echoInGuest(s, new java.util.concurrent.CopyOnWriteArrayList<>());
+            String answer = Api.addTcp(s.socket, "::1", 0, GUEST_PORT);
+            int port = Api.intField(answer, "host_port");
+            assertTrue(port > 0, answer);
+            try (SocketChannel c = TcpPeers.socketIn(s.net.hostNetns())) {
+                c.connect(new InetSocketAddress("::1", port));
+                echoOnce(c, 4096, 5);
+            }
+            String list = Api.list(s.socket);
+            assertTrue(list.contains("\"host_addr\":\"::1\",\"host_port\":" + port), list);
+            s.assertHealthy();
+        }
+    }
+
+    @Test
+    void portsInUseAndBadRequestsAreAnsweredAndChangeNothing() throws Exception {
+        try (Setup s = new Setup(Mode.ROOT)) {
+            Api.id(Api.addTcp(s.socket, "", 8080, GUEST_PORT));
+            String failed = Api.error("add_hostfwd: slirp_add_hostfwd failed");
+            assertEquals(failed, Api.addTcp(s.socket, "", 8080, GUEST_PORT).strip(), "a duplicate forward");
+            int taken;
+            try (java.nio.channels.ServerSocketChannel other = TestNetwork.in(s.net.hostNetns(), () ->
+                java.nio.channels.ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0)))) {
+                taken = ((InetSocketAddress) other.getLocalAddress()).getPort();
+                assertEquals(failed, Api.addTcp(s.socket, "127.0.0.1", taken, GUEST_PORT).strip(),
+                    "a port another process listens on");
+            }
+            assertEquals(Api.error("cannot parse JSON"), Api.request(s.socket, "{").strip());
+            assertEquals(Api.error("json_object() failed"), Api.request(s.socket, "[1]").strip());
+            assertEquals(Api.error("no execute found"), Api.request(s.socket, "{}").strip());
+            assertEquals(Api.error("unknown execute"), Api.request(s.socket, "{\"execute\":\"x\"}").strip());
+            assertEquals(Api.error("add_hostfwd: bad arguments.proto"),
+                Api.request(s.socket, "{\"execute\":\"add_hostfwd\",\"arguments\":{\"host_port\":1}}").strip());
+            // 4 KiB without EOF: answered at once, the client never half-closes
+            byte[] big = new byte[5000];
+            java.util.Arrays.fill(big, (byte) ' ');
+            assertEquals(Api.error("too large message"), Api.exchange(s.socket, big, false).strip());
+            // a client that connects and says nothing does not hold up the others
+            try (SocketChannel idle = SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+                idle.connect(java.net.UnixDomainSocketAddress.of(s.socket));
+                assertTrue(Api.list(s.socket).contains("\"id\":1,"), "served while another client idles");
+            }
+            String list = Api.list(s.socket);
+            assertTrue(list.contains("\"return\":{\"entries\":[{\"id\":1,"), list);
+            assertTrue(list.contains(",\"entries\":[{\"id\":1,"), list);
+            assertFalse(list.contains("\"id\":2"), "nothing half-made: " + list);
+            s.assertHealthy();
+        }
+    }
+
+    /** 50 API clients at once (adds, lists, removes) while 8 transfers run through forwards. */
+    @Test
+    void fiftyApiClientsWhileEightTransfersRun() throws Exception {
+        long size = 16L << 20;
+        try (Setup s = new Setup(Mode.ROOT)) {
+            ConcurrentHashMap<Integer, TcpPeers.Transfer> guestGot = new ConcurrentHashMap<>();
+            s.net.closeLater(new TcpPeers.Server(s.net.guestNetns(), GUEST_ANY, c -> {
+                try {
+                    int index = java.nio.ByteBuffer.wrap(TcpPeers.readExactly(c, 4)).getInt();
+                    guestGot.put(index, TcpPeers.receive(c));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }));
+            Api.id(Api.addTcp(s.socket, "127.0.0.1", 8080, GUEST_PORT));
+            ExecutorService pool = Executors.newFixedThreadPool(58);
+            try {
+                List<Future<String>> transfers = new ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    int index = i;
+                    transfers.add(pool.submit(() -> {
+                        try (SocketChannel c = s.connectFromHost(8080)) {
+                            TcpPeers.writeAll(c, java.nio.ByteBuffer.allocate(4).putInt(index).array());
+                            return TcpPeers.send(c, size, 900 + index).sha256();
+                        }
+                    }));
+                }
+                List<Future<String>> clients = new ArrayList<>();
+                for (int i = 0; i < 50; i++) {
+                    int port = 9000 + i;
+                    clients.add(pool.submit(() -> {
+                        int id = Api.id(Api.addTcp(s.socket, "127.0.0.1", port, GUEST_PORT));
+                        String list = Api.list(s.socket);
+                        if (!list.contains("\"id\":" + id + ",")) {
+                            throw new AssertionError("forward " + id + " missing from " + list);
+                        }
+                        return Api.remove(s.socket, id);
+                    }));
+                }
+                for (Future<String> f : clients) {
+                    assertEquals("{\"return\":{}}", f.get(60, TimeUnit.SECONDS).strip());
+                }
+                for (int i = 0; i < 8; i++) {
+                    String sha = transfers.get(i).get(120, TimeUnit.SECONDS);
+                    int index = i;
+                    TcpTest.awaitTrue(() -> guestGot.containsKey(index), 30_000);
+                    assertEquals(size, guestGot.get(i).bytes(), "bytes of transfer " + i);
+                    assertEquals(sha, guestGot.get(i).sha256(), "SHA-256 of transfer " + i);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            String list = Api.list(s.socket);
+            assertTrue(list.contains("\"id\":1,") && !list.contains("\"id\":2,"), list);
+            s.assertHealthy();
+        }
+    }
+
+    @Test
+    void publishAtStartAndTheSocketsLifecycle() throws Exception {
+        try (Setup s = new Setup(Mode.ROOT, "-p", "8080:" + GUEST_PORT, "--publish=127.0.0.1:5353:5300/udp")) {
+            echoInGuest(s, new java.util.concurrent.CopyOnWriteArrayList<>());
+            Udp.Server udp = s.net.closeLater(Udp.Server.echo(s.net.guestNetns(), new InetSocketAddress(5300)));
+            try (SocketChannel c = s.connectFromHost(8080)) {
+                echoOnce(c, 4096, 6);
+            }
+            try (DatagramSocket client = Udp.socketIn(s.net.hostNetns())) {
+                byte[] q = "ping".getBytes(StandardCharsets.UTF_8);
+                client.send(new DatagramPacket(q, q.length, new InetSocketAddress("127.0.0.1", 5353)));
+                assertEquals(4, Udp.receive(client, Duration.ofSeconds(5)).getLength());
+            }
+            assertEquals(1, udp.count());
+            String list = Api.list(s.socket);
+            assertTrue(list.contains("\"proto\":\"tcp\",\"host_addr\":\"0.0.0.0\",\"host_port\":8080"), list);
+            assertTrue(list.contains("\"proto\":\"udp\",\"host_addr\":\"127.0.0.1\",\"host_port\":5353"), list);
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(s.socket)),
+                "only the owner may connect");
+            assertEquals(0, s.helper.closeExitFd() >= 0 ? s.helper.awaitExit(Duration.ofSeconds(5)) : -1);
+            assertFalse(Files.exists(s.socket), "the socket is removed on a clean exit");
+        }
+    }
+
+    @Test
+    void anExistingFileIsReplacedAndSigtermRemovesTheSocket() throws Exception {
+        try (TestNetwork net = TestNetwork.create(Mode.ROOT)) {
+            Path socket = net.dir().resolve("api.sock");
+            Files.writeString(socket, "stale");
+            Helper h = net.startHelper("-c", "--api-socket", socket.toString());
+            assertTrue(Api.list(socket).contains("\"entries\":[]"));
+            h.signal("TERM");
+            h.awaitExit(Duration.ofSeconds(5));
+            assertFalse(Files.exists(socket), "removed on SIGTERM");
+        }
+    }
+}
