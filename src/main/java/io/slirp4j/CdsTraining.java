@@ -12,12 +12,22 @@ import io.slirp4j.stack.Stack;
 import io.slirp4j.stack.host.NettyHostDatagrams;
 import io.slirp4j.stack.host.NettyHostStreams;
 import io.slirp4j.tap.Posix;
+import io.slirp4j.api.ApiServer;
+import io.slirp4j.stack.forward.LoopPortForwards;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
  * Run once at build time under -XX:ArchiveClassesAtExit to record the classes of the start-up path into the
  * class-data archive the launcher uses. It walks that path without touching any namespace or device and sends
- * no packet: the only socket it opens is an unused datagram socket bound to 127.0.0.1.
+ * no packet: it opens an unused datagram socket bound to 127.0.0.1 and an API socket in a temporary directory,
+ * and asks that one list request (the first request an engine makes pays for the JSON classes otherwise).
  */
 public final class CdsTraining {
     private CdsTraining() {}
@@ -31,6 +41,7 @@ public final class CdsTraining {
         Posix.isOpen(0);
         MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         IoEventLoop loop = group.next();
+        Stack[] trainingStack = new Stack[1];
         loop.submit(() -> {
             FrameSink discard = new FrameSink() {
                 @Override
@@ -44,16 +55,33 @@ public final class CdsTraining {
             };
             NettyHostDatagrams hostUdp = NetworkHelper.hostDatagrams(loop);
             NettyHostStreams hostTcp = NetworkHelper.hostStreams(loop);
-            Stack stack = new Stack(NetworkConfig.defaults(), PooledByteBufAllocator.DEFAULT, discard, hostUdp,
+            Stack stack = trainingStack[0] = new Stack(NetworkConfig.defaults(), PooledByteBufAllocator.DEFAULT, discard, hostUdp,
                 hostTcp, List::of, System::currentTimeMillis, Stack.MAX_TCP_CONNECTIONS);
             stack.afterHostEvent(() -> { });
             stack.nextDeadline();
             hostUdp.open(new java.net.InetSocketAddress("127.0.0.1", 0), (from, payload) -> { }).close();
             stack.onFrame(PooledByteBufAllocator.DEFAULT.directBuffer(64).writeZero(60));
             stack.onTimer();
-            stack.close();
             return null;
         }).sync();
+        Path dir = Files.createTempDirectory("slirp4j-cds-");
+        try {
+            Stack stack = trainingStack[0];
+            ApiServer api = ApiServer.start(loop, new LoopPortForwards(loop, stack.forwards(), stack.config()),
+                dir.resolve("api.sock"));
+            try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+                c.connect(UnixDomainSocketAddress.of(api.path()));
+                c.write(ByteBuffer.wrap("{\"execute\":\"list_hostfwd\"}\n".getBytes(StandardCharsets.US_ASCII)));
+                c.shutdownOutput();
+                while (c.read(ByteBuffer.allocate(256)) >= 0) {
+                    // the answer itself does not matter
+                }
+            }
+            api.close();
+        } finally {
+            Files.deleteIfExists(dir);
+        }
+        loop.submit(() -> trainingStack[0].close()).sync();
         group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.MILLISECONDS).sync();
     }
 }

@@ -345,6 +345,20 @@ class PortForwardTest {
     }
 
     @Test
+    void aPublishedPortInUseFailsTheStartClearly() throws Exception {
+        try (TestNetwork net = TestNetwork.create(Mode.ROOT);
+             java.nio.channels.ServerSocketChannel taken = TestNetwork.in(net.hostNetns(), () ->
+                 java.nio.channels.ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0)))) {
+            int port = ((InetSocketAddress) taken.getLocalAddress()).getPort();
+            Cmd.Result r = net.runHelper(Duration.ofSeconds(30), "-p", "9999:80", "-p", "127.0.0.1:" + port + ":80",
+                Long.toString(net.guestPid()), "tap0");
+            assertEquals(1, r.exit(), r::toString);
+            assertTrue(r.err().contains("slirp4j: cannot publish tcp port " + port + " on 127.0.0.1: "), r.err());
+            assertFalse(Helper.hasStackTrace(r.err()), r.err());
+        }
+    }
+
+    @Test
     void anExistingFileIsReplacedAndSigtermRemovesTheSocket() throws Exception {
         try (TestNetwork net = TestNetwork.create(Mode.ROOT)) {
             Path socket = net.dir().resolve("api.sock");
