@@ -1,7 +1,8 @@
 #!/bin/bash
 # Measures slirp4j's time from launch to the ready byte (-r) and its idle RSS, in private namespaces.
 # Usage: tests/bench/startup.sh [RUNS] [HELPER]   (root; HELPER defaults to the built distribution)
-# Set ROOTLESS=1 to run the helper as uid 65534 against a target in its own user namespace.
+# Set ROOTLESS=1 to run the helper as uid 65534 against a target in its own user namespace; API=1 adds
+# --api-socket (the ready byte then also waits for the API socket to listen).
 set -euo pipefail
 runs=${1:-10}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -30,7 +31,8 @@ for i in $(seq "$runs"); do
     sleep 0.1
     mkfifo "$work/ready$i"; chmod 666 "$work/ready$i"
     start=$(date +%s%N)
-    nsenter -t "$host" -n -m -- "${as_user[@]}" bash -c "exec 3>'$work/ready$i'; exec '$helper' -c -r 3 $guest tap0" \
+    api=""; [ "${API:-0}" = 1 ] && api="--api-socket $work/api$i.sock"
+    nsenter -t "$host" -n -m -- "${as_user[@]}" bash -c "exec 3>'$work/ready$i'; exec '$helper' $api -c -r 3 $guest tap0" \
         2>"$work/log$i" & h=$!
     byte=$(head -c 1 "$work/ready$i")
     end=$(date +%s%N)
@@ -38,10 +40,10 @@ for i in $(seq "$runs"); do
     times+=($(( (end - start) / 1000000 )))
     if [ "$i" = "$runs" ]; then
         sleep 3
-        jpid=$(pgrep -f "slirp4j.jar -c -r 3 $guest" | head -1)
+        jpid=$(pgrep -f "slirp4j.jar.* -c -r 3 $guest" | head -1)
         echo "idle RSS after 3 s: $(awk '/VmRSS/ {print $2, $3}' /proc/$jpid/status)"
     fi
-    pkill -f "slirp4j.jar -c -r 3 $guest" || true
+    pkill -f "slirp4j.jar.* -c -r 3 $guest" || true
     wait "$h" 2>/dev/null || true
     kill "$guest"
 done

@@ -212,11 +212,16 @@ public final class UdpNat {
         } catch (RuntimeException e) {
             counters.internalError(e);
         } finally {
-            try {
-                link.flushIfNeeded();
-            } catch (RuntimeException e) {
-                counters.internalError(e);
-            }
+            flushQuietly();
+        }
+    }
+
+    /** Host events end here: what they sent to the guest goes out now, and nothing they do escapes. */
+    private void flushQuietly() {
+        try {
+            link.flushIfNeeded();
+        } catch (RuntimeException e) {
+            counters.internalError(e);
         }
     }
 
@@ -277,11 +282,7 @@ public final class UdpNat {
         } catch (RuntimeException e) {
             counters.internalError(e);
         } finally {
-            try {
-                link.flushIfNeeded();
-            } catch (RuntimeException e) {
-                counters.internalError(e);
-            }
+            flushQuietly();
         }
     }
 
