@@ -33,6 +33,7 @@ public final class TcpConfig {
     private final boolean sack;
     private final int initialWindowSegments;
     private final int maxOutOfOrderSegments;
+    private final int initialReceiveWindow;
 
     private TcpConfig(Builder b) {
         this.allocator = b.allocator;
@@ -53,6 +54,7 @@ public final class TcpConfig {
         this.sack = b.sack;
         this.initialWindowSegments = b.initialWindowSegments;
         this.maxOutOfOrderSegments = b.maxOutOfOrderSegments;
+        this.initialReceiveWindow = b.initialReceiveWindow;
     }
 
     public static Builder builder() {
@@ -137,6 +139,16 @@ public final class TcpConfig {
         return maxOutOfOrderSegments;
     }
 
+    /**
+     * The receive buffer a new connection starts with: the configured initial window, but at least ten MSS (the
+     * guest's initial congestion window, RFC 6928) and at most {@link #receiveBuffer()}. It doubles as the host
+     * takes the data, up to the full buffer (see TcpConnection), so that idle connections do not hold (and charge to
+     * the budget) a full window each.
+     */
+    public int initialReceiveBuffer() {
+        return (int) Math.min(receiveBuffer, Math.max(initialReceiveWindow, 10L * mss));
+    }
+
     /** The window scale we offer: the smallest shift that fits the receive buffer in 16 bits (max 14, RFC 7323). */
     public int receiveWindowScale() {
         if (!windowScaling) {
@@ -168,6 +180,7 @@ public final class TcpConfig {
         private boolean sack = true;
         private int initialWindowSegments = 10;
         private int maxOutOfOrderSegments = 512;
+        private int initialReceiveWindow = 128 * 1024;
 
         public Builder allocator(ByteBufAllocator allocator) {
             this.allocator = allocator;
@@ -257,6 +270,12 @@ public final class TcpConfig {
 
         public Builder initialWindowSegments(int n) {
             this.initialWindowSegments = n;
+            return this;
+        }
+
+        /** Integer.MAX_VALUE: every connection uses the whole receive buffer from the start. */
+        public Builder initialReceiveWindow(int bytes) {
+            this.initialReceiveWindow = bytes;
             return this;
         }
 

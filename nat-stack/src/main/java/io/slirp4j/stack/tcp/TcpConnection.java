@@ -147,6 +147,10 @@ public final class TcpConnection {
     private int depth;
     /** What this connection has charged to the budget (see {@link #settleBudget}). */
     private long charged;
+    /** The receive buffer in use now: grows from the initial size to the configured one as the host keeps up. */
+    private int receiveBuffer;
+    /** Bytes the host took since the receive buffer last grew. */
+    private long consumedSinceGrowth;
 
     private TcpConnection(TcpConfig config, TcpOutput output, int localPort, int remotePort, int iss, boolean active) {
         this.config = config;
@@ -158,6 +162,7 @@ public final class TcpConnection {
         this.sendBuffer = new SendBuffer(config.allocator());
         this.reassembly = new ReassemblyQueue(config.allocator(), config.maxOutOfOrderSegments());
         this.rcvShift = config.receiveWindowScale();
+        this.receiveBuffer = config.initialReceiveBuffer();
         this.rto = config.initialRtoMs();
         this.sndUna = iss;
         this.sndNxt = iss + 1;
@@ -417,6 +422,7 @@ public final class TcpConnection {
         enter(now);
         try {
             unconsumed = Math.max(0, unconsumed - n);
+            growReceiveBuffer(n);
             if (state.synchronizedState() && !remoteFin) {
                 int advertised = Math.max(0, rcvAdvRight - rcvNxt);
                 int possible = maxWindow();
@@ -427,6 +433,22 @@ public final class TcpConnection {
             }
         } finally {
             exit(now);
+        }
+    }
+
+    /**
+     * Receive-buffer auto-tuning, simply: each time the host has taken half the current buffer, the buffer
+     * doubles (up to the configured size). A busy connection reaches full size within a few windows; an idle one
+     * keeps offering (and charging to the budget) only its initial window.
+     */
+    private void growReceiveBuffer(int consumed) {
+        if (receiveBuffer >= config.receiveBuffer()) {
+            return;
+        }
+        consumedSinceGrowth += consumed;
+        if (consumedSinceGrowth >= receiveBuffer / 2) {
+            receiveBuffer = (int) Math.min(config.receiveBuffer(), 2L * receiveBuffer);
+            consumedSinceGrowth = 0;
         }
     }
 
@@ -1173,7 +1195,7 @@ public final class TcpConnection {
             fillPorts();
             header.seq = iss;
             header.flags = TcpSegment.SYN;
-            header.window = Math.min(0xFFFF, config.receiveBuffer());
+            header.window = Math.min(0xFFFF, receiveBuffer);
             header.mss = config.mss();
             if (config.windowScaling()) {
                 header.windowScale = rcvShift;
@@ -1221,7 +1243,7 @@ public final class TcpConnection {
      * express. The window already offered is charged, so only growth beyond it needs budget room.
      */
     private int maxWindow() {
-        int free = Math.max(0, config.receiveBuffer() - unconsumed);
+        int free = Math.max(0, receiveBuffer - unconsumed);
         BufferBudget budget = config.budget();
         long offered = Math.max(0, rcvAdvRight - rcvNxt);
         long room = Math.max(budget.floor() - unconsumed, offered + budget.free());
@@ -1237,7 +1259,7 @@ public final class TcpConnection {
     private int windowStep() {
         BufferBudget budget = config.budget();
         long offered = Math.max(0, rcvAdvRight - rcvNxt);
-        long buffer = Math.min(config.receiveBuffer(), Math.max(budget.floor(), unconsumed + offered + budget.free()));
+        long buffer = Math.min(receiveBuffer, Math.max(budget.floor(), unconsumed + offered + budget.free()));
         return (int) Math.max(1, Math.min(buffer / 2, config.mss()));
     }
 

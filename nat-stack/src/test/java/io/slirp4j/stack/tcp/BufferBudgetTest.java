@@ -130,6 +130,39 @@ class BufferBudgetTest {
     }
 
     @Test
+    void anIdleConnectionOffersAndChargesOnlyItsInitialWindowUntilTheHostConsumes() {
+        budget = new BufferBudget(1 << 30, FLOOR);
+        a = new TcpHarness(c -> c.budget(budget).initialReceiveWindow(64 * 1024));
+        assertEquals(65535, a.acceptSyn(TcpHarness.GUEST_ISN, TcpHarness.OUR_ISN, 64240, o -> {
+            o.mss = 1460;
+            o.windowScale = 7;
+        }).h.window);
+        a.send(ACK, G, L, 1000);
+        a.recvNothing(); // no window update: 64 KiB is all there is to offer, not the 4 MiB buffer
+        assertEquals(65535, budget.used());
+        // the host takes 32 KiB (half the buffer): the buffer doubles, and the guest hears of it
+        byte[] data = bytes(32 * 1024, 1);
+        for (int off = 0; off < data.length; off += 1024) {
+            a.send(ACK | PSH, G + off, L, 1000, java.util.Arrays.copyOfRange(data, off, off + 1024));
+        }
+        int window = 0;
+        while (!a.sent.isEmpty()) {
+            window = a.recv().h.window;
+        }
+        assertEquals(128 * 1024 >> 7, window);
+        // 64 KiB more (half of 128): 256 KiB, and so on up to the configured 4 MiB
+        int seq = G + data.length;
+        for (int i = 0; i < 64; i++) {
+            a.send(ACK | PSH, seq, L, 1000, bytes(1024, i));
+            seq += 1024;
+        }
+        while (!a.sent.isEmpty()) {
+            window = a.recv().h.window;
+        }
+        assertEquals(256 * 1024 >> 7, window);
+    }
+
+    @Test
     void creditingMoreThanWasChargedIsAnError() {
         BufferBudget budget = new BufferBudget(10, 1);
         budget.adjust(5);

@@ -81,7 +81,8 @@ final class TcpHarness implements TcpOutput {
     }
 
     TcpHarness(Consumer<TcpConfig.Builder> tweak) {
-        TcpConfig.Builder b = TcpConfig.builder().allocator(alloc);
+        // segment-level tests reason about the full window; the growth of the receive buffer has its own tests
+        TcpConfig.Builder b = TcpConfig.builder().allocator(alloc).initialReceiveWindow(Integer.MAX_VALUE);
         tweak.accept(b);
         config = b.build();
     }
