@@ -18,12 +18,12 @@ import io.slirp4j.stack.NetworkConfig;
 import io.slirp4j.stack.ResolvConf;
 import io.slirp4j.stack.Stack;
 import io.slirp4j.stack.StackStats;
-import io.slirp4j.stack.host.NettyHostDatagrams;
-import io.slirp4j.stack.host.NettyHostStreams;
 import io.slirp4j.stack.forward.ForwardException;
 import io.slirp4j.stack.forward.ForwardRequest;
 import io.slirp4j.stack.forward.ForwardTable;
 import io.slirp4j.stack.forward.LoopPortForwards;
+import io.slirp4j.stack.host.NettyHostDatagrams;
+import io.slirp4j.stack.host.NettyHostStreams;
 import io.slirp4j.stack.tcp.BufferBudget;
 import io.slirp4j.tap.ExitFdWatcher;
 import io.slirp4j.tap.InterfaceConfigurator;
@@ -108,7 +108,7 @@ public final class NetworkHelper {
         BufferBudget tcpBudget = new BufferBudget(tcpBufferBudget(), BufferBudget.DEFAULT_FLOOR);
         limitLog = new LimitLog(System.err, Stack.MAX_UDP_FLOWS, maxTcp, tcpBudget.limit(), tcpBudget.floor());
         CountDownLatch started = new CountDownLatch(1);
-        AtomicReference<String> publishFailure = new AtomicReference<>();
+        AtomicReference<String> startFailure = new AtomicReference<>();
         loop.execute(() -> {
             try {
                 stack = new Stack(launch.network(), alloc, toGuest, hostUdp, hostTcp,
@@ -116,9 +116,11 @@ public final class NetworkHelper {
                     maxTcp, tcpBudget);
                 stack.onInternalError(new InternalErrorLog());
                 stack.afterHostEvent(this::rearmTimer);
-                publishFailure.set(publish(stack.forwards(), launch.publish()));
+                startFailure.set(publish(stack.forwards(), launch.publish()));
                 tap.start(loop);
                 rearmTimer();
+            } catch (RuntimeException e) {
+                startFailure.set("cannot start the stack: " + e);
             } finally {
                 started.countDown();
             }
@@ -126,8 +128,8 @@ public final class NetworkHelper {
         // on the loop thread, the tap's registration completes inline, inside the task above
         started.await();
         StartupTrace.mark("stack serving");
-        if (publishFailure.get() != null) {
-            System.err.println("slirp4j: " + publishFailure.get());
+        if (startFailure.get() != null) {
+            System.err.println("slirp4j: " + startFailure.get());
             stop(1);
         }
         if (stopping.get()) {

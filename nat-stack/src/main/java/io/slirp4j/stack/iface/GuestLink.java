@@ -19,8 +19,9 @@ import java.util.function.LongSupplier;
  * reserves the Ethernet header and writes an IPv4 header, appends its transport header and payload, and hands
  * the frame to {@link #sendIpv4}. That fills in total length, identification and checksum, picks the
  * destination MAC (broadcast, or the guest's from {@link Neighbors}; if unknown, an ARP request for it goes out
- * from the gateway and the frame waits in {@link ParkedFrames} for the answer, as in a router), and then either sends the frame
- * as it is or, if the datagram exceeds the MTU, splits it into fragments (RFC 791) and sends those. The source
+ * from the gateway and the frame waits in {@link ParkedFrames} for the answer, as in a router), and then either
+ * sends the frame as it is or, if the datagram exceeds the MTU, splits it into fragments (RFC 791) and sends
+ * those (a parked frame takes this path when the answer comes, see {@link #learn}). The source
  * MAC is the one the guest resolved for the source address: the DNS address's own MAC for datagrams from N+3,
  * the gateway's for everything else (routed traffic).
  *
