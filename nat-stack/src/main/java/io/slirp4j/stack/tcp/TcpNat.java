@@ -253,8 +253,8 @@ public final class TcpNat implements Ipv4ProtocolHandler {
             return null;
         }
         depth++;
+        Flow flow = new Flow(guest, guestPort, source, sourcePort);
         try {
-            Flow flow = new Flow(guest, guestPort, source, sourcePort);
             flow.stream = stream;
             insert(flow);
             flow.conn = TcpConnection.connect(tcpConfig, flow, sourcePort, guestPort, isn.next(), clock.getAsLong());
@@ -262,6 +262,10 @@ public final class TcpNat implements Ipv4ProtocolHandler {
             counters.tcpForwardedConnections++;
             schedule(flow);
             return flow;
+        } catch (RuntimeException e) {
+            counters.internalError(e);
+            remove(flow);
+            return null; // the listener resets the client
         } finally {
             depth--;
             link.flushIfNeeded();
