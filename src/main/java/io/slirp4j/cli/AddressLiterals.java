@@ -1,5 +1,6 @@
 package io.slirp4j.cli;
 
+import io.slirp4j.stack.wire.Ipv4Address;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -15,18 +16,9 @@ final class AddressLiterals {
     /** A dotted quad as inet_pton(AF_INET) reads it (see {@link Ipv4Cidr#parseAddress}), or null. */
     static Inet4Address ipv4(String text) {
         Integer address = Ipv4Cidr.parseAddress(text);
-        return address == null ? null : ipv4(address);
+        return address == null ? null : Ipv4Address.toInetAddress(address);
     }
 
-    /** The address of a big-endian int. */
-    static Inet4Address ipv4(int address) {
-        byte[] bytes = {(byte) (address >>> 24), (byte) (address >>> 16), (byte) (address >>> 8), (byte) address};
-        try {
-            return (Inet4Address) InetAddress.getByAddress(bytes);
-        } catch (UnknownHostException e) {
-            throw new AssertionError("four bytes are always an IPv4 address", e);
-        }
-    }
 
     /**
      * An IPv6 literal as inet_pton(AF_INET6) reads it, or null.

@@ -1,5 +1,7 @@
 package io.slirp4j.cli;
 
+import io.slirp4j.stack.wire.Ipv4Address;
+
 /**
  * The guest's IPv4 network from {@code --cidr}: a network address (big-endian int, host bits zero) and a prefix
  * length of 1..25 (the recommended guest address is network+100, so /26 and longer cannot hold it).
@@ -14,7 +16,7 @@ public record Ipv4Cidr(int network, int prefixLength) {
             throw new IllegalArgumentException("prefix length needs to be 1-25");
         }
         if ((network & ~netmask(prefixLength)) != 0) {
-            throw new IllegalArgumentException("host bits set in " + format(network) + "/" + prefixLength);
+            throw new IllegalArgumentException("host bits set in " + Ipv4Address.format(network) + "/" + prefixLength);
         }
     }
 
@@ -46,33 +48,23 @@ public record Ipv4Cidr(int network, int prefixLength) {
         int network = address & netmask(prefix);
         if (network != address) {
             throw UsageException.invalid("CIDR needs to be a network address like 10.0.2.0/24, not like 10.0.2.100/24"
-                + " (got " + text + "; its network address is " + format(network) + "/" + prefix + ")");
+                + " (got " + text + "; its network address is " + Ipv4Address.format(network) + "/" + prefix + ")");
         }
         return new Ipv4Cidr(network, prefix);
     }
 
     /**
-     * A dotted quad as inet_pton(AF_INET) reads it: four decimal parts 0..255 without leading zeros.
+     * A dotted quad as inet_pton(AF_INET) reads it: four decimal parts 0..255 without leading zeros (the stack's
+     * {@link Ipv4Address#parse} rule).
      *
      * @return the address as a big-endian int, or null if the text is not such an address
      */
     static Integer parseAddress(String text) {
-        String[] parts = text.split("\\.", -1);
-        if (parts.length != 4) {
+        try {
+            return Ipv4Address.parse(text);
+        } catch (IllegalArgumentException notAnAddress) {
             return null;
         }
-        int address = 0;
-        for (String part : parts) {
-            if (part.isEmpty() || part.length() > 3 || !isDigits(part) || (part.length() > 1 && part.charAt(0) == '0')) {
-                return null;
-            }
-            int octet = Integer.parseInt(part);
-            if (octet > 255) {
-                return null;
-            }
-            address = address << 8 | octet;
-        }
-        return address;
     }
 
     static boolean isDigits(String text) {
@@ -85,12 +77,8 @@ public record Ipv4Cidr(int network, int prefixLength) {
         return !text.isEmpty();
     }
 
-    static String format(int address) {
-        return (address >>> 24) + "." + (address >>> 16 & 0xff) + "." + (address >>> 8 & 0xff) + "." + (address & 0xff);
-    }
-
     @Override
     public String toString() {
-        return format(network) + "/" + prefixLength;
+        return Ipv4Address.format(network) + "/" + prefixLength;
     }
 }

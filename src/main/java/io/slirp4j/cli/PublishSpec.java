@@ -1,5 +1,6 @@
 package io.slirp4j.cli;
 
+import io.slirp4j.stack.wire.Ipv4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +21,7 @@ public record PublishSpec(String protocol, InetAddress hostAddress, int hostPort
     public static final int MAX_PORT = 65535;
     /** The form of the argument, as the help and the messages show it. */
     static final String SYNTAX = "[HOST_ADDR:]HOST_PORT:GUEST_PORT[/tcp|udp]";
-    private static final InetAddress ANY = AddressLiterals.ipv4(0);
+    private static final InetAddress ANY = Ipv4Address.toInetAddress(Ipv4Address.ANY);
 
     public PublishSpec {
         if (!TCP.equals(protocol) && !UDP.equals(protocol)) {

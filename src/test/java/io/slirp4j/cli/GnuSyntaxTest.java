@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.slirp4j.cli.Settings.NetnsType;
+import io.slirp4j.stack.wire.Ipv4Address;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class GnuSyntaxTest {
 
     private static final List<PublishSpec> PUBLISHED =
-        List.of(new PublishSpec("tcp", AddressLiterals.ipv4(0), 8080, 80));
+        List.of(new PublishSpec("tcp", Ipv4Address.toInetAddress(0), 8080, 80));
 
     /** Every option in each of its spellings, given before and after the operands. */
     static Stream<Arguments> everyOptionInEveryForm() {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.slirp4j.cli.Settings.NetnsType;
 import io.slirp4j.cli.Settings.TargetType;
+import io.slirp4j.stack.wire.Ipv4Address;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -65,7 +66,7 @@ class SettingsTest {
 
     @Test
     void publishIsAnImmutableCopyWithoutClashes() {
-        PublishSpec tcp8080 = new PublishSpec("tcp", AddressLiterals.ipv4(0), 8080, 80);
+        PublishSpec tcp8080 = new PublishSpec("tcp", Ipv4Address.toInetAddress(0), 8080, 80);
         List<PublishSpec> given = new ArrayList<>(List.of(tcp8080));
         Settings s = publishing(given);
         given.clear();
@@ -73,11 +74,11 @@ class SettingsTest {
         assertThrows(UnsupportedOperationException.class, () -> s.publish().add(tcp8080));
         assertThrows(NullPointerException.class, () -> publishing(null));
         assertThrows(IllegalArgumentException.class, () -> publishing(List.of(tcp8080,
-            new PublishSpec("tcp", AddressLiterals.ipv4(0), 8080, 81))));
+            new PublishSpec("tcp", Ipv4Address.toInetAddress(0), 8080, 81))));
         // another protocol, another address, or port 0 (a free port each time) do not clash
-        PublishSpec any = new PublishSpec("tcp", AddressLiterals.ipv4(0), 0, 80);
-        assertEquals(4, publishing(List.of(tcp8080, new PublishSpec("udp", AddressLiterals.ipv4(0), 8080, 80),
-            new PublishSpec("tcp", AddressLiterals.ipv4(0x7f000001), 8080, 80), any)).publish().size());
+        PublishSpec any = new PublishSpec("tcp", Ipv4Address.toInetAddress(0), 0, 80);
+        assertEquals(4, publishing(List.of(tcp8080, new PublishSpec("udp", Ipv4Address.toInetAddress(0), 8080, 80),
+            new PublishSpec("tcp", Ipv4Address.toInetAddress(0x7f000001), 8080, 80), any)).publish().size());
         assertEquals(2, publishing(List.of(any, any)).publish().size());
     }
 
