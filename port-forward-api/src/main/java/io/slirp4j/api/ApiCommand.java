@@ -91,7 +91,7 @@ public final class ApiCommand {
                 long port = invocation.hostPort == 0 ? answer.hostPort() : invocation.hostPort;
                 out.println("added forward " + answer.id() + ", host port " + port);
             }
-            case "list" -> ForwardTable.print(answer.entries(), out);
+            case "list" -> ForwardListing.print(answer.entries(), out);
             default -> out.println("removed forward " + invocation.removeId);
         }
     }

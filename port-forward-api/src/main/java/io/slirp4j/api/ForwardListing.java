@@ -8,10 +8,10 @@ import java.util.List;
  * The human form of a list answer: one line per forward under a header, columns left-aligned and two spaces apart,
  * addresses written the way they are typed ({@code [::1]:8080} for IPv6).
  */
-final class ForwardTable {
+final class ForwardListing {
     private static final String[] HEADER = {"ID", "PROTO", "HOST", "GUEST"};
 
-    private ForwardTable() {
+    private ForwardListing() {
     }
 
     static void print(List<ApiAnswer.Entry> entries, PrintStream out) {
