@@ -1243,12 +1243,18 @@ public final class TcpConnection {
      * express. The window already offered is charged, so only growth beyond it needs budget room.
      */
     private int maxWindow() {
-        int free = Math.max(0, receiveBuffer - unconsumed);
+        int shift = wsOn ? rcvShift : 0;
+        return (int) Math.max(0, Math.min(receiveCeiling() - unconsumed, 0xFFFFL << shift));
+    }
+
+    /**
+     * What this connection may hold on the receive side now (unconsumed bytes plus window): its receive buffer,
+     * as far as the budget allows beyond what is charged already, and never less than the budget's floor.
+     */
+    private long receiveCeiling() {
         BufferBudget budget = config.budget();
         long offered = Math.max(0, rcvAdvRight - rcvNxt);
-        long room = Math.max(budget.floor() - unconsumed, offered + budget.free());
-        int shift = wsOn ? rcvShift : 0;
-        return (int) Math.max(0, Math.min(Math.min(free, room), 0xFFFFL << shift));
+        return Math.min(receiveBuffer, Math.max(budget.floor(), unconsumed + offered + budget.free()));
     }
 
     /**
@@ -1257,10 +1263,7 @@ public final class TcpConnection {
      * budget still opens.
      */
     private int windowStep() {
-        BufferBudget budget = config.budget();
-        long offered = Math.max(0, rcvAdvRight - rcvNxt);
-        long buffer = Math.min(receiveBuffer, Math.max(budget.floor(), unconsumed + offered + budget.free()));
-        return (int) Math.max(1, Math.min(buffer / 2, config.mss()));
+        return (int) Math.max(1, Math.min(receiveCeiling() / 2, config.mss()));
     }
 
     /** Brings this connection's charge on the budget up to date: send buffer plus receive promises. */
@@ -1270,9 +1273,9 @@ public final class TcpConnection {
             holding = sendBuffer.size();
             if (state != TcpState.SYN_SENT) {
                 holding += unconsumed;
-            }
-            if (state != TcpState.SYN_SENT && !remoteFin) {
-                holding += Math.max(0, rcvAdvRight - rcvNxt); // after the guest's FIN nothing can fill it
+                if (!remoteFin) {
+                    holding += Math.max(0, rcvAdvRight - rcvNxt); // after the guest's FIN nothing can fill it
+                }
             }
         }
         if (holding != charged) {
