@@ -252,7 +252,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
             counters.tcpConnectionLimitRejects++;
             return null;
         }
-        depth++;
+        boolean outermost = enter();
         Flow flow = new Flow(guest, guestPort, source, sourcePort);
         try {
             flow.stream = stream;
@@ -267,8 +267,25 @@ public final class TcpNat implements Ipv4ProtocolHandler {
             remove(flow);
             return null; // the listener resets the client
         } finally {
-            depth--;
-            link.flushIfNeeded();
+            exit(outermost);
+        }
+    }
+
+    /** Starts handling a host event; true if it is the outermost one (see {@link #exit}). */
+    private boolean enter() {
+        depth++;
+        return depth == 1;
+    }
+
+    /** Ends a host event: the outermost one flushes what it sent to the guest and runs the after-event hook. */
+    private void exit(boolean outermost) {
+        depth--;
+        if (outermost) {
+            try {
+                link.flushIfNeeded();
+            } catch (RuntimeException e) {
+                counters.internalError(e);
+            }
             afterHostEvent.run();
         }
     }
@@ -495,23 +512,6 @@ public final class TcpNat implements Ipv4ProtocolHandler {
         }
 
         // ---- host events
-
-        private boolean enter() {
-            depth++;
-            return depth == 1;
-        }
-
-        private void exit(boolean outermost) {
-            depth--;
-            if (outermost) {
-                try {
-                    link.flushIfNeeded();
-                } catch (RuntimeException e) {
-                    counters.internalError(e);
-                }
-                afterHostEvent.run();
-            }
-        }
 
         @Override
         public void onConnected() {
