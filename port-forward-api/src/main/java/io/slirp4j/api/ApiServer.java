@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -123,6 +124,11 @@ public final class ApiServer implements AutoCloseable {
             }
         }
         SocketPlacement.deleteIfSame(path, fileKey);
+    }
+
+    /** How many API connections are open now; for tests, which must know a connection was accepted. */
+    int openConnections() throws InterruptedException, ExecutionException {
+        return loop.submit(connections::size).get();
     }
 
     private Channel bind(Path bindPath) throws IOException {
