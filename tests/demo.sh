@@ -4,10 +4,11 @@
 # guest namespace gets tap0 configured by slirp4j (-c), pings the gateway and talks UDP and TCP to the host
 # through 10.0.2.2; then a port forward (-p 8080:80) carries a TCP connection from the host into the guest, and
 # `slirp4j api` lists the forwards over the API socket.
-# Needs root (to make namespaces), socat, iproute2 and ping. Nothing leaves the machine.
+# Needs root (to make namespaces), socat, iproute2 (ip, ss) and ping. Nothing leaves the machine.
 set -euo pipefail
+source "$(dirname "$0")/lib/netns.sh"
 helper=${1:-$(cd "$(dirname "$0")/.." && pwd)/src/target/slirp4j/bin/slirp4j}
-for tool in unshare nsenter ip ping socat; do
+for tool in unshare nsenter ip ss ping socat; do
     command -v "$tool" >/dev/null || { echo "demo: $tool is missing (apt-get install iproute2 iputils-ping socat)"; exit 1; }
 done
 [ -x "$helper" ] || { echo "demo: $helper not built (mvn -B -q -DskipTests package)"; exit 1; }
@@ -18,11 +19,15 @@ trap cleanup EXIT
 
 unshare --net sleep infinity & host=$!; pids+=($host)
 unshare --net sleep infinity & guest=$!; pids+=($guest)
-sleep 0.2
+wait_own_netns "$host"
+wait_own_netns "$guest"
 nsenter -t "$host" -n ip link set lo up
 nsenter -t "$host" -n socat -T 20 UDP4-RECVFROM:7777,bind=127.0.0.1 EXEC:cat & pids+=($!)
 nsenter -t "$host" -n socat TCP4-LISTEN:7777,bind=127.0.0.1,reuseaddr,fork EXEC:cat & pids+=($!)
 nsenter -t "$guest" -n socat TCP4-LISTEN:80,reuseaddr,fork SYSTEM:'echo served by the guest to \$SOCAT_PEERADDR' & pids+=($!)
+wait_listening "$host" -u 7777
+wait_listening "$host" -t 7777
+wait_listening "$guest" -t 80
 
 mkfifo "$work/ready"
 nsenter -t "$host" -n -- bash -c "exec 3>'$work/ready'; exec '$helper' --configure --ready-fd=3 \

@@ -6,6 +6,7 @@
 set -euo pipefail
 runs=${1:-10}
 here=$(cd "$(dirname "$0")" && pwd)
+source "$here/../lib/netns.sh"
 helper=${2:-$here/../../src/target/slirp4j/bin/slirp4j}
 work=$(mktemp -d); chmod 755 "$work"
 pids=()
@@ -23,12 +24,12 @@ if [ "${ROOTLESS:-0}" = 1 ]; then
     chmod 666 /dev/net/tun
 fi
 unshare --net --mount --propagation private sleep infinity & host=$!; pids+=($host)
-sleep 0.2
+wait_own_netns "$host"
 nsenter -t "$host" -n ip link set lo up
 times=()
 for i in $(seq "$runs"); do
     "${as_user[@]}" unshare ${ROOTLESS:+--user --map-root-user} --net sleep infinity & guest=$!; pids+=($guest)
-    sleep 0.1
+    wait_own_netns "$guest"
     mkfifo "$work/ready$i"; chmod 666 "$work/ready$i"
     start=$(date +%s%N)
     api=""; [ "${API:-0}" = 1 ] && api="--api-socket $work/api$i.sock"

@@ -16,6 +16,7 @@
 set -euo pipefail
 secs=${1:-${T:-10}}
 here=$(cd "$(dirname "$0")" && pwd)
+source "$here/../lib/netns.sh"
 slirp4j=${SLIRP4J:-$here/../../src/target/slirp4j/bin/slirp4j}
 slirp4netns=${SLIRP4NETNS:-$(command -v slirp4netns || true)}
 helpers=${HELPERS:-slirp4j slirp4netns}
@@ -109,13 +110,8 @@ stop() {   # stop one of our processes, escalating, bounded
 
 new_netns() {   # a process holding a fresh network namespace; sets $ns_pid
     unshare --net sleep infinity & ns_pid=$!; pids+=($ns_pid)
-    local id
-    for _ in $(seq 50); do
-        id=$(readlink "/proc/$ns_pid/ns/net" 2>/dev/null || true)
-        [ -n "$id" ] && [ "$id" != "$(readlink /proc/$$/ns/net)" ] && break
-        sleep 0.05
-    done
-    holders+=("$ns_pid $id")
+    wait_own_netns "$ns_pid"
+    holders+=("$ns_pid $(readlink "/proc/$ns_pid/ns/net")")
 }
 
 wait_listen() {   # wait_listen NSPID PORT: until something listens on TCP PORT in that namespace (5 s at most)
