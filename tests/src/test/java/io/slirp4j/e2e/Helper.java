@@ -156,9 +156,10 @@ public final class Helper implements AutoCloseable {
         return proc.isAlive();
     }
 
-    /** Everything the helper wrote to stderr so far. */
+    /** Everything the helper wrote to stderr so far; once it has exited, everything it wrote. */
     public String stderr() {
-        return stderr.text(Duration.ZERO);
+        // after exit the drain thread may not have copied the pipe's last bytes yet
+        return stderr.text(proc.isAlive() ? Duration.ZERO : Duration.ofSeconds(5));
     }
 
     /** Waits for the first byte on the ready fd; fails with the helper's stderr if it dies or times out. */

@@ -140,7 +140,7 @@ class PortForwardTest {
             AtomicReference<TcpPeers.Transfer> guestSent = new AtomicReference<>();
             s.net.closeLater(new TcpPeers.Server(s.net.guestNetns(), GUEST_ANY, c -> {
                 try {
-                    CompletableFuture<TcpPeers.Transfer> rx = CompletableFuture.supplyAsync(() -> TcpTest.receive(c));
+                    CompletableFuture<TcpPeers.Transfer> rx = TcpPeers.inThread(() -> TcpTest.receive(c));
                     guestSent.set(TcpPeers.send(c, size, 42));
                     c.shutdownOutput();
                     guestGot.set(rx.get(150, TimeUnit.SECONDS));
@@ -152,7 +152,7 @@ class PortForwardTest {
             TcpPeers.Transfer sent;
             TcpPeers.Transfer got;
             try (SocketChannel c = s.connectFromHost(8080)) {
-                CompletableFuture<TcpPeers.Transfer> rx = CompletableFuture.supplyAsync(() -> TcpTest.receive(c));
+                CompletableFuture<TcpPeers.Transfer> rx = TcpPeers.inThread(() -> TcpTest.receive(c));
                 sent = TcpPeers.send(c, size, 41);
                 c.shutdownOutput();
                 got = rx.get(150, TimeUnit.SECONDS);

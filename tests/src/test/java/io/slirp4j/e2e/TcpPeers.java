@@ -13,9 +13,13 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * TCP peers for the end-to-end tests: servers in a test namespace (host loopback or "internet") and guest-side
@@ -24,6 +28,26 @@ import java.util.function.Consumer;
  */
 final class TcpPeers {
     private TcpPeers() {}
+
+    /**
+     * Threads for the tests' blocking socket work. CompletableFuture's default pool has cores - 1 workers, so on a
+     * machine with a few cores a test that blocks in three tasks at once would wait for ever for the third.
+     */
+    private static final ExecutorService BLOCKING = Executors.newCachedThreadPool(task -> {
+        Thread t = new Thread(task, "tcp-peer");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** Runs blocking {@code work} on a thread of its own. */
+    static <T> CompletableFuture<T> inThread(Supplier<T> work) {
+        return CompletableFuture.supplyAsync(work, BLOCKING);
+    }
+
+    /** Runs blocking {@code work} on a thread of its own. */
+    static CompletableFuture<Void> inThread(Runnable work) {
+        return CompletableFuture.runAsync(work, BLOCKING);
+    }
 
     /** An unconnected socket whose fd lives in {@code netns} (connect it from any thread). */
     static SocketChannel socketIn(Path netns) {

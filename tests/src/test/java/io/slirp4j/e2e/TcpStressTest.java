@@ -48,7 +48,7 @@ class TcpStressTest {
             AtomicReference<TcpPeers.Transfer> serverSent = new AtomicReference<>();
             TcpPeers.Server server = net.closeLater(new TcpPeers.Server(net.hostNetns(), HOST_LOOPBACK, c -> {
                 try {
-                    CompletableFuture<TcpPeers.Transfer> rx = CompletableFuture.supplyAsync(() -> TcpTest.receive(c));
+                    CompletableFuture<TcpPeers.Transfer> rx = TcpPeers.inThread(() -> TcpTest.receive(c));
                     serverSent.set(TcpPeers.send(c, FAULTY_BULK, 22));
                     c.shutdownOutput();
                     serverGot.set(rx.get(90, TimeUnit.SECONDS));
@@ -62,7 +62,7 @@ class TcpStressTest {
             TcpPeers.Transfer sent;
             TcpPeers.Transfer got;
             try (SocketChannel s = TcpPeers.connectFromGuest(net, new InetSocketAddress("10.0.2.2", server.port()))) {
-                CompletableFuture<TcpPeers.Transfer> rx = CompletableFuture.supplyAsync(() -> TcpTest.receive(s));
+                CompletableFuture<TcpPeers.Transfer> rx = TcpPeers.inThread(() -> TcpTest.receive(s));
                 sent = TcpPeers.send(s, FAULTY_BULK, 21);
                 s.shutdownOutput();
                 got = rx.get(90, TimeUnit.SECONDS);
@@ -199,7 +199,7 @@ class TcpStressTest {
         try (TestNetwork net = TestNetwork.create(Mode.ROOT)) {
             AtomicLong serverIn = new AtomicLong();
             TcpPeers.Server server = net.closeLater(new TcpPeers.Server(net.hostNetns(), HOST_LOOPBACK, c -> {
-                CompletableFuture.runAsync(() -> pump(c, serverIn));
+                TcpPeers.inThread(() -> pump(c, serverIn));
                 try {
                     TcpPeers.send(c, 1L << 40, 3);
                 } catch (IOException expected) {
@@ -210,8 +210,8 @@ class TcpStressTest {
             AtomicLong guestIn = new AtomicLong();
             SocketChannel s = TcpPeers.connectFromGuest(net, new InetSocketAddress("10.0.2.2", server.port()));
             try {
-                CompletableFuture.runAsync(() -> pump(s, guestIn));
-                CompletableFuture.runAsync(() -> {
+                TcpPeers.inThread(() -> pump(s, guestIn));
+                TcpPeers.inThread(() -> {
                     try {
                         TcpPeers.send(s, 1L << 40, 4);
                     } catch (IOException expected) {

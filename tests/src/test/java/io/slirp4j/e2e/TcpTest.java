@@ -60,7 +60,7 @@ class TcpTest {
             AtomicReference<TcpPeers.Transfer> serverSent = new AtomicReference<>();
             TcpPeers.Server server = net.closeLater(new TcpPeers.Server(net.hostNetns(), HOST_LOOPBACK, c -> {
                 try {
-                    CompletableFuture<TcpPeers.Transfer> rx = CompletableFuture.supplyAsync(() -> receive(c));
+                    CompletableFuture<TcpPeers.Transfer> rx = TcpPeers.inThread(() -> receive(c));
                     serverSent.set(TcpPeers.send(c, BULK, 2));
                     c.shutdownOutput();
                     serverGot.set(rx.get(150, TimeUnit.SECONDS));
@@ -73,7 +73,7 @@ class TcpTest {
             TcpPeers.Transfer sent;
             TcpPeers.Transfer got;
             try (SocketChannel s = TcpPeers.connectFromGuest(net, new InetSocketAddress("10.0.2.2", server.port()))) {
-                CompletableFuture<TcpPeers.Transfer> rx = CompletableFuture.supplyAsync(() -> receive(s));
+                CompletableFuture<TcpPeers.Transfer> rx = TcpPeers.inThread(() -> receive(s));
                 sent = TcpPeers.send(s, BULK, 1);
                 s.shutdownOutput();
                 got = rx.get(150, TimeUnit.SECONDS);
@@ -186,7 +186,8 @@ class TcpTest {
             ConnectException e = assertThrows(ConnectException.class,
                 () -> TcpPeers.connectFromGuest(net, new InetSocketAddress("10.0.2.2", port)).close());
             assertTrue(e.getMessage().contains("Connection refused"), e::toString);
-            assertTrue(System.nanoTime() - start < 2_000_000_000L, "refusal took more than 2 s");
+            // the answer is an RST at once; only a lost one (guest SYN retries) would take this long
+            assertTrue(System.nanoTime() - start < 10_000_000_000L, "refusal took more than 10 s");
         }
     }
 
@@ -200,7 +201,7 @@ class TcpTest {
             SocketException e = assertThrows(SocketException.class,
                 () -> TcpPeers.connectFromGuest(net, new InetSocketAddress("10.0.2.2", server.port())).close());
             assertTrue(String.valueOf(e.getMessage()).contains("Network is unreachable"), e::toString);
-            assertTrue(System.nanoTime() - start < 2_000_000_000L, "took more than 2 s");
+            assertTrue(System.nanoTime() - start < 10_000_000_000L, "took more than 10 s");
             assertEquals(0, server.accepted.get(), "the host loopback server was reached");
         }
     }
@@ -317,7 +318,7 @@ class TcpTest {
             Helper h = net.startHelper("-c");
             try (SocketChannel s = TcpPeers.connectFromGuest(net, new InetSocketAddress("10.0.2.2", server.port()))) {
                 java.util.concurrent.atomic.AtomicLong progress = new java.util.concurrent.atomic.AtomicLong();
-                CompletableFuture<TcpPeers.Transfer> tx = CompletableFuture.supplyAsync(() -> {
+                CompletableFuture<TcpPeers.Transfer> tx = TcpPeers.inThread(() -> {
                     try {
                         java.security.MessageDigest md = TcpPeers.sha256();
                         Random rnd = new Random(77);
@@ -336,11 +337,8 @@ class TcpTest {
                         throw new RuntimeException(e);
                     }
                 });
-                TestNetwork.sleep(3000);
-                long stalledAt = progress.get();
-                TestNetwork.sleep(1000);
-                assertEquals(stalledAt, progress.get(), "the guest kept writing although the peer does not read");
-                assertTrue(stalledAt < total, "nothing stalled");
+                long stalledAt = awaitNoProgress(progress, 2000, 60_000);
+                assertTrue(stalledAt < total, "the guest wrote everything although the peer does not read");
                 System.out.printf("[ROOT] host peer not reading: the guest stalled after %.1f MiB%n",
                     stalledAt / 1048576.0);
                 go.countDown();
@@ -352,6 +350,26 @@ class TcpTest {
             }
             assertTrue(h.isAlive(), h::describe);
         }
+    }
+
+    /**
+     * Waits until {@code progress} has not moved for {@code quietMillis} and returns it; fails if it keeps moving for
+     * {@code limitMillis}. How long filling the buffers takes depends on the machine's load, so no fixed sleep.
+     */
+    static long awaitNoProgress(java.util.concurrent.atomic.AtomicLong progress, long quietMillis, long limitMillis) {
+        long deadline = System.nanoTime() + limitMillis * 1_000_000;
+        long seen = progress.get();
+        long quietSince = System.nanoTime();
+        while (System.nanoTime() - quietSince < quietMillis * 1_000_000) {
+            assertTrue(System.nanoTime() < deadline, "still moving after " + limitMillis + " ms: " + progress.get());
+            TestNetwork.sleep(250);
+            long now = progress.get();
+            if (now != seen) {
+                seen = now;
+                quietSince = System.nanoTime();
+            }
+        }
+        return seen;
     }
 
     /** 200 connections at once, each echoing 64 KiB; afterwards the helper holds no extra fds. */
@@ -375,7 +393,8 @@ class TcpTest {
             for (int i = 0; i < count; i++) {
                 sockets.add(TcpPeers.socketIn(net.guestNetns()));
             }
-            ExecutorService pool = Executors.newFixedThreadPool(count);
+            // each connection's task blocks on its reader, which must never queue behind those tasks
+            ExecutorService pool = Executors.newFixedThreadPool(2 * count);
             try {
                 List<Future<?>> results = new ArrayList<>();
                 for (int i = 0; i < count; i++) {
