@@ -69,8 +69,8 @@ public final class ApiServer implements AutoCloseable {
      * Returns once the socket is listening at {@code path}. Call it from outside {@code loop}: it waits for the
      * bind, which runs there.
      *
-     * @throws IOException if the path is too long for a unix socket address (107 bytes, for the temporary path
-     *                     next to it too), or the socket cannot be created there
+     * @throws IOException if the path is too long for a unix socket address (107 bytes), or the socket cannot be
+     *                     created there
      */
     public static ApiServer start(EventLoop loop, PortForwards forwards, Path path, Duration requestTimeout,
         int maxConnections) throws IOException {

@@ -1,5 +1,6 @@
 package io.slirp4j.api;
 
+import io.slirp4j.tap.Posix;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -23,6 +24,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * replaces any file there (slirp4netns unlinks and binds, leaving a moment with no socket at all). The directory
  * is on the same file system as the final path, so the rename cannot fail for crossing devices.
  *
+ * <p>The temporary path is a few bytes longer than the final one when the final file name is short. If it does not
+ * fit in a unix socket address, the bind goes through {@code /proc/self/fd/N/s}, N an O_PATH descriptor of the
+ * private directory: every path that fits slirp4netns fits here too.
+ *
  * <p>The socket's file key (device and inode) is kept, so that closing removes the path only while it still is
  * this socket, not a successor's.
  */
@@ -33,20 +38,23 @@ final class SocketPlacement implements AutoCloseable {
     private static final Set<PosixFilePermission> OWNER_ONLY_DIRECTORY = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> OWNER_ONLY_SOCKET = PosixFilePermissions.fromString("rw-------");
     private static final String NAME_CHARACTERS = "abcdefghijklmnopqrstuvwxyz0123456789";
-    /** Short, so that the temporary socket path stays within sun_path wherever the final one does. */
     private static final int RANDOM_NAME_LENGTH = 6;
+    private static final String SOCKET_NAME = "s";
+    private static final int NO_FD = -1;
 
     private final Path target;
     private final Path directory;
-    private final Path bindPath;
+    /** An O_PATH descriptor of {@link #directory} while the bind goes through /proc, else {@link #NO_FD}. */
+    private int directoryFd = NO_FD;
+    private Path bindPath;
 
     private SocketPlacement(Path target, Path directory) {
         this.target = target;
         this.directory = directory;
-        this.bindPath = directory.resolve("s");
+        this.bindPath = directory.resolve(SOCKET_NAME);
     }
 
-    /** Creates the private directory next to {@code target}; fails if either socket path is too long. */
+    /** Creates the private directory next to {@code target}; fails if {@code target} is too long. */
     static SocketPlacement prepare(Path target) throws IOException {
         requireShortEnough(target);
         ThreadLocalRandom random = ThreadLocalRandom.current();
@@ -56,7 +64,6 @@ final class SocketPlacement implements AutoCloseable {
                 name.append(NAME_CHARACTERS.charAt(random.nextInt(NAME_CHARACTERS.length())));
             }
             Path directory = target.resolveSibling(name.toString());
-            requireShortEnough(directory.resolve("s"));
             try {
                 Files.createDirectory(directory, PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIRECTORY));
             } catch (FileAlreadyExistsException e) {
@@ -70,12 +77,25 @@ final class SocketPlacement implements AutoCloseable {
             try {
                 // the umask may have taken the owner's bits too; it can never have added others'
                 Files.setPosixFilePermissions(directory, OWNER_ONLY_DIRECTORY);
+                if (byteLength(placement.bindPath) > MAX_PATH_BYTES) {
+                    placement.bindThroughProc();
+                }
             } catch (IOException | RuntimeException e) {
                 placement.close();
                 throw e;
             }
             return placement;
         }
+    }
+
+    private void bindThroughProc() throws IOException {
+        directoryFd = Posix.openDirectoryPath(directory.toString());
+        Path viaProc = Path.of("/proc/self/fd/" + directoryFd);
+        if (!Files.isDirectory(viaProc)) {
+            // no /proc in this mount namespace: the long path is all there is
+            requireShortEnough(bindPath);
+        }
+        bindPath = viaProc.resolve(SOCKET_NAME);
     }
 
     /** Where to bind now: inside the private directory. */
@@ -96,8 +116,15 @@ final class SocketPlacement implements AutoCloseable {
     /** Removes the private directory, and the socket in it if it was not published. */
     @Override
     public void close() throws IOException {
-        Files.deleteIfExists(bindPath);
-        Files.deleteIfExists(directory);
+        try {
+            Files.deleteIfExists(bindPath);
+            Files.deleteIfExists(directory);
+        } finally {
+            if (directoryFd != NO_FD) {
+                Posix.close(directoryFd);
+                directoryFd = NO_FD;
+            }
+        }
     }
 
     /** Deletes {@code path} if it is still the file with {@code fileKey}; true if it did. */
@@ -114,8 +141,12 @@ final class SocketPlacement implements AutoCloseable {
         return false;
     }
 
+    private static int byteLength(Path path) {
+        return path.toString().getBytes(StandardCharsets.UTF_8).length;
+    }
+
     private static void requireShortEnough(Path path) throws IOException {
-        int length = path.toString().getBytes(StandardCharsets.UTF_8).length;
+        int length = byteLength(path);
         if (length > MAX_PATH_BYTES) {
             throw new IOException("path too long: binding needs " + length + " bytes (" + path + "), at most "
                 + MAX_PATH_BYTES + " fit in a unix socket address");

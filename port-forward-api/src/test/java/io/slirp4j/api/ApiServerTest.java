@@ -38,6 +38,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @Timeout(60)
 class ApiServerTest {
@@ -374,6 +376,44 @@ class ApiServerTest {
         try (Stream<Path> entries = Files.list(deep)) {
             assertEquals(0, entries.count());
         }
+    }
+
+    /** The temporary path (a ".apiXXXXXX/s" next to it) is longer than a short-named path at the limit. */
+    @ParameterizedTest
+    @ValueSource(ints = {106, 107})
+    void aPathAtTheLimitWithAShortNameWorks(int length) throws Exception {
+        String prefix = dir.toString() + "/";
+        Path deep = Files.createDirectories(Path.of(prefix + "d".repeat(length - prefix.length() - 2)));
+        Path atLimit = deep.resolve("s");
+        assertEquals(length, atLimit.toString().length());
+        ApiServer server = start(atLimit, ApiServer.DEFAULT_REQUEST_TIMEOUT, 4);
+        // the JDK's client refuses 107 bytes, one less than sun_path holds: jnr's takes it, as C clients do
+        assertEquals(EMPTY_LIST, ApiClient.request(atLimit, LIST, Duration.ofSeconds(10)));
+        assertEquals(PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(atLimit));
+        try (Stream<Path> entries = Files.list(deep)) {
+            assertEquals(List.of(atLimit), entries.toList(), "the private directory is gone");
+        }
+        server.close();
+        assertFalse(Files.exists(atLimit));
+        assertEquals(List.of(), descriptorsUnder(deep), "descriptors of the private directory left open");
+    }
+
+    /** This process's open descriptors naming something under {@code directory}. */
+    private static List<String> descriptorsUnder(Path directory) throws IOException {
+        List<String> found = new ArrayList<>();
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith(directory + "/")) {
+                        found.add(fd.getFileName() + " -> " + target);
+                    }
+                } catch (IOException closedMeanwhile) {
+                    // another thread's descriptor, gone between list and read
+                }
+            }
+        }
+        return found;
     }
 
     @Test

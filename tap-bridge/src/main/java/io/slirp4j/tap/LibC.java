@@ -21,6 +21,8 @@ public interface LibC {
     int O_RDWR = 2;
     int O_NONBLOCK = 0x800;
     int O_CLOEXEC = 0x80000;
+    int O_DIRECTORY = 0x10000;
+    int O_PATH = 0x200000;
     int F_GETFD = 1;
     int F_SETFD = 2;
     int F_GETFL = 3;

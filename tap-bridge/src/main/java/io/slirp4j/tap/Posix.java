@@ -37,6 +37,14 @@ public final class Posix {
         libc().close(fd);
     }
 
+    /**
+     * An O_PATH descriptor of the directory {@code dir}: {@code /proc/self/fd/N/name} then names a file in it with
+     * a short path, whatever the length of {@code dir}'s.
+     */
+    public static int openDirectoryPath(String dir) throws IOException {
+        return check(libc().open(dir, LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC), "open(" + dir + ")");
+    }
+
     /** True when {@code fd} is an open descriptor of this process. */
     public static boolean isOpen(int fd) {
         return libc().fcntl(fd, LibC.F_GETFD, 0) >= 0;
