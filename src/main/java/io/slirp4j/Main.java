@@ -1,14 +1,13 @@
 package io.slirp4j;
 
 import io.slirp4j.api.ApiCommand;
+import io.slirp4j.api.ForwardSpec;
 import io.slirp4j.cli.Cli;
 import io.slirp4j.cli.MacAddress;
 import io.slirp4j.cli.ParseResult;
-import io.slirp4j.cli.PublishSpec;
 import io.slirp4j.cli.Settings;
 import io.slirp4j.cli.Target;
 import io.slirp4j.stack.NetworkConfig;
-import io.slirp4j.stack.forward.ForwardProtocol;
 import io.slirp4j.stack.forward.ForwardRequest;
 import io.slirp4j.tap.ErrnoException;
 import io.slirp4j.tap.Posix;
@@ -105,9 +104,9 @@ public final class Main {
         Path userns = s.effectiveUsernsPath().map(Path::of).orElse(null);
         byte[] mac = s.macAddress().map(MacAddress::bytes).orElse(null);
         List<ForwardRequest> publish = new ArrayList<>();
-        for (PublishSpec p : s.publish()) {
-            publish.add(new ForwardRequest(p.protocol().equals(PublishSpec.UDP) ? ForwardProtocol.UDP : ForwardProtocol.TCP,
-                p.hostAddress(), p.hostPort(), network.recommendedGuest(), p.guestPort()));
+        for (ForwardSpec p : s.publish()) {
+            publish.add(new ForwardRequest(p.protocol(), p.hostAddress(), p.hostPort(), network.recommendedGuest(),
+                p.guestPort()));
         }
         return new Launch(netns, userns, tapFd, s.tapName().orElse(null), s.configure(), mac, network,
             s.readyFd().orElse(-1), s.exitFd().orElse(-1), s.apiSocket().map(Path::of).orElse(null), publish);

@@ -1,5 +1,6 @@
 package io.slirp4j.cli;
 
+import io.slirp4j.api.ForwardSpec;
 import java.util.List;
 
 /**
@@ -73,7 +74,7 @@ final class Options {
         flag(NONE, DISABLE_DNS, "disable the DNS forwarder at network+3 (10.0.2.3 by default)"),
         withArg(NONE, MACADDRESS, "MAC", "specify the MAC address of the TAP, xx:xx:xx:xx:xx:xx (only valid with -c)"),
         withArg(NONE, TARGET_TYPE, "TYPE", "specify the target ([netns|bess], default=netns)"),
-        withArg('p', PUBLISH, PublishSpec.SYNTAX, "forward a host port (or range) to the guest, repeatable"),
+        withArg('p', PUBLISH, ForwardSpec.SYNTAX, "forward a host port (or range) to the guest, repeatable"),
         flag('h', HELP, "show this help and exit"),
         flag('v', VERSION, "show version and exit"),
         deprecatedAlias(NO_HOST_LOOPBACK, DISABLE_HOST_LOOPBACK),

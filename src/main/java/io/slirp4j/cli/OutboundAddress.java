@@ -1,5 +1,6 @@
 package io.slirp4j.cli;
 
+import io.slirp4j.stack.wire.IpLiterals;
 import java.net.InetAddress;
 
 /**
@@ -14,7 +15,7 @@ public sealed interface OutboundAddress {
     record Interface(String name) implements OutboundAddress {}
 
     static OutboundAddress parseIpv4(String text) throws UsageException {
-        InetAddress address = AddressLiterals.ipv4(text);
+        InetAddress address = IpLiterals.ipv4(text);
         if (address != null) {
             return new Literal(address);
         }
@@ -27,7 +28,7 @@ public sealed interface OutboundAddress {
     static OutboundAddress parseIpv6(String text) throws UsageException {
         if (text.indexOf(':') >= 0) {
             // interface names cannot contain ':', so this must be an IPv6 literal
-            InetAddress address = AddressLiterals.ipv6(text);
+            InetAddress address = IpLiterals.ipv6(text);
             if (address != null) {
                 return new Literal(address);
             }

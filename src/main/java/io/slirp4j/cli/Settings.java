@@ -1,5 +1,6 @@
 package io.slirp4j.cli;
 
+import io.slirp4j.api.ForwardSpec;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -52,7 +53,7 @@ public record Settings(
         boolean disableDns,
         Optional<MacAddress> macAddress,
         TargetType targetType,
-        List<PublishSpec> publish,
+        List<ForwardSpec> publish,
         Target target,
         Optional<String> tapName) {
 
@@ -109,8 +110,8 @@ public record Settings(
         if (namespaced != tapName.isPresent()) {
             throw new IllegalArgumentException("TAPNAME goes with a PID or PATH target only");
         }
-        Set<PublishSpec.Listener> listeners = new HashSet<>();
-        for (PublishSpec spec : publish) {
+        Set<ForwardSpec.Listener> listeners = new HashSet<>();
+        for (ForwardSpec spec : publish) {
             if (spec.hostPort() != 0 && !listeners.add(spec.listener())) {
                 throw new IllegalArgumentException("two forwards bind " + spec.listener());
             }

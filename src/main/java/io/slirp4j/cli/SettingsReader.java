@@ -1,7 +1,9 @@
 package io.slirp4j.cli;
 
+import io.slirp4j.api.ForwardSpec;
 import io.slirp4j.cli.Settings.NetnsType;
 import io.slirp4j.cli.Settings.TargetType;
+import io.slirp4j.stack.forward.ForwardProtocol;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -56,7 +58,7 @@ final class SettingsReader {
         Optional<OutboundAddress> outboundAddr6 = outbound(Options.OUTBOUND_ADDR6);
         Optional<MacAddress> mac = mac(configure);
         TargetType targetType = targetType();
-        List<PublishSpec> publish = publish();
+        List<ForwardSpec> publish = publish();
 
         checkCombinations(targetType, netnsType, configure, usernsPath);
         Target target = target(targetType, netnsType);
@@ -224,21 +226,29 @@ final class SettingsReader {
     }
 
     /** Every -p, expanded; the same listener twice is refused here, where the specs' texts can be shown. */
-    private List<PublishSpec> publish() throws UsageException {
-        List<PublishSpec> publish = new ArrayList<>();
-        Map<PublishSpec.Listener, String> textOf = new HashMap<>();
+    private List<ForwardSpec> publish() throws UsageException {
+        List<ForwardSpec> publish = new ArrayList<>();
+        Map<ForwardSpec.Listener, String> textOf = new HashMap<>();
         for (String text : given.getOrDefault(Options.PUBLISH, List.of())) {
-            for (PublishSpec spec : PublishSpec.parse(text)) {
+            for (ForwardSpec spec : parsePublish(text)) {
                 // port 0 is a different free port each time, so it never clashes
                 String earlier = spec.hostPort() == 0 ? null : textOf.putIfAbsent(spec.listener(), text);
                 if (earlier != null) {
-                    throw UsageException.invalid("--publish forwards " + spec.protocol() + " host port "
+                    throw UsageException.invalid("--publish forwards " + spec.protocol().wireName() + " host port "
                         + spec.hostPort() + " twice on the same address (in '" + earlier + "' and '" + text + "')");
                 }
                 publish.add(spec);
             }
         }
         return publish;
+    }
+
+    private static List<ForwardSpec> parsePublish(String text) throws UsageException {
+        try {
+            return ForwardSpec.parse(text, ForwardProtocol.TCP);
+        } catch (ForwardSpec.Invalid e) {
+            throw UsageException.invalid(Options.PUBLISH + " " + e.getMessage());
+        }
     }
 
     /** A unix socket path: not empty and short enough for sockaddr_un. */

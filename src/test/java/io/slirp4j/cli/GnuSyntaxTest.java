@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.slirp4j.api.ForwardSpec;
 import io.slirp4j.cli.Settings.NetnsType;
+import io.slirp4j.stack.forward.ForwardProtocol;
 import io.slirp4j.stack.wire.Ipv4Address;
 import java.util.List;
 import java.util.Optional;
@@ -23,8 +25,8 @@ import org.junit.jupiter.api.Test;
 /** getopt_long's rules, as engines and scripts rely on them. */
 class GnuSyntaxTest {
 
-    private static final List<PublishSpec> PUBLISHED =
-        List.of(new PublishSpec("tcp", Ipv4Address.toInetAddress(0), 8080, 80));
+    private static final List<ForwardSpec> PUBLISHED =
+        List.of(new ForwardSpec(ForwardProtocol.TCP, Ipv4Address.toInetAddress(0), 8080, 80));
 
     /** Every option in each of its spellings, given before and after the operands. */
     static Stream<Arguments> everyOptionInEveryForm() {

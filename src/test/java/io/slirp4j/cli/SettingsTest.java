@@ -4,8 +4,10 @@ import static io.slirp4j.cli.CliTestSupport.settings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.slirp4j.api.ForwardSpec;
 import io.slirp4j.cli.Settings.NetnsType;
 import io.slirp4j.cli.Settings.TargetType;
+import io.slirp4j.stack.forward.ForwardProtocol;
 import io.slirp4j.stack.wire.Ipv4Address;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,13 +24,13 @@ class SettingsTest {
     }
 
     private static Settings with(NetnsType netnsType, TargetType targetType, Target target, Optional<String> tap,
-                                 boolean configure, Optional<MacAddress> mac, int mtu, List<PublishSpec> publish) {
+                                 boolean configure, Optional<MacAddress> mac, int mtu, List<ForwardSpec> publish) {
         return new Settings(configure, OptionalInt.empty(), OptionalInt.empty(), mtu, false, Optional.empty(),
             Ipv4Cidr.DEFAULT, false, netnsType, Optional.empty(), false, false, Optional.empty(), Optional.empty(),
             false, mac, targetType, publish, target, tap);
     }
 
-    private static Settings publishing(List<PublishSpec> publish) {
+    private static Settings publishing(List<ForwardSpec> publish) {
         return with(NetnsType.PID, TargetType.NETNS, new Target.Pid(1), Optional.of("tap0"), false, Optional.empty(),
             1500, publish);
     }
@@ -66,19 +68,21 @@ class SettingsTest {
 
     @Test
     void publishIsAnImmutableCopyWithoutClashes() {
-        PublishSpec tcp8080 = new PublishSpec("tcp", Ipv4Address.toInetAddress(0), 8080, 80);
-        List<PublishSpec> given = new ArrayList<>(List.of(tcp8080));
+        ForwardSpec tcp8080 = new ForwardSpec(ForwardProtocol.TCP, Ipv4Address.toInetAddress(0), 8080, 80);
+        List<ForwardSpec> given = new ArrayList<>(List.of(tcp8080));
         Settings s = publishing(given);
         given.clear();
         assertEquals(List.of(tcp8080), s.publish());
         assertThrows(UnsupportedOperationException.class, () -> s.publish().add(tcp8080));
         assertThrows(NullPointerException.class, () -> publishing(null));
         assertThrows(IllegalArgumentException.class, () -> publishing(List.of(tcp8080,
-            new PublishSpec("tcp", Ipv4Address.toInetAddress(0), 8080, 81))));
+            new ForwardSpec(ForwardProtocol.TCP, Ipv4Address.toInetAddress(0), 8080, 81))));
         // another protocol, another address, or port 0 (a free port each time) do not clash
-        PublishSpec any = new PublishSpec("tcp", Ipv4Address.toInetAddress(0), 0, 80);
-        assertEquals(4, publishing(List.of(tcp8080, new PublishSpec("udp", Ipv4Address.toInetAddress(0), 8080, 80),
-            new PublishSpec("tcp", Ipv4Address.toInetAddress(0x7f000001), 8080, 80), any)).publish().size());
+        ForwardSpec any = new ForwardSpec(ForwardProtocol.TCP, Ipv4Address.toInetAddress(0), 0, 80);
+        assertEquals(4, publishing(List.of(tcp8080,
+            new ForwardSpec(ForwardProtocol.UDP, Ipv4Address.toInetAddress(0), 8080, 80),
+            new ForwardSpec(ForwardProtocol.TCP, Ipv4Address.toInetAddress(0x7f000001), 8080, 80), any)).publish()
+            .size());
         assertEquals(2, publishing(List.of(any, any)).publish().size());
     }
 

@@ -1,6 +1,8 @@
 package io.slirp4j.api;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.netty.util.NetUtil;
+import io.slirp4j.stack.forward.ForwardProtocol;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.StringWriter;
@@ -12,9 +14,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code slirp4j api --socket PATH COMMAND}: the API for humans. Builds the request slirp4netns's clients would
- * send, sends it with {@link ApiClient}, and prints the answer as text (or raw with {@code --json}). Works against
- * slirp4netns too.
+ * {@code slirp4j api --socket PATH COMMAND}: the API for humans. Builds the requests slirp4netns's clients would
+ * send, sends them with {@link ApiClient}, and prints the answers as text (or raw with {@code --json}). Works
+ * against slirp4netns too.
+ *
+ * <p>{@code add} of a port range sends one request per port, in order, and stops at the first that fails, leaving
+ * the forwards added before it in place: the API has no request that adds several at once, and their ids are
+ * printed for {@code remove}.
  *
  * <p>Exit status: 0 done, 1 refused by the server or no server, 2 bad command line (one line on stderr).
  */
@@ -27,10 +33,12 @@ public final class ApiCommand {
         "Manages the port forwards of a running slirp4j (or slirp4netns) through its --api-socket.",
         "",
         "Commands:",
-        "  add [--udp | --proto tcp|udp] [HOST_ADDR:]HOST_PORT:GUEST_PORT [--guest-addr ADDR]",
+        "  add [--udp | --proto tcp|udp] " + ForwardSpec.SYNTAX + " [--guest-addr ADDR]",
         "                 forward HOST_ADDR:HOST_PORT (default address 0.0.0.0; IPv6 in brackets, as in",
         "                 [::1]:8080:80; port 0 picks a free port) to the guest's GUEST_PORT (at ADDR, by",
-        "                 default the guest's recommended address)",
+        "                 default the guest's recommended address); UDP with /udp, --udp or --proto udp.",
+        "                 Port ranges like 8000-8009:80-89 add one forward per port, in order; on the first",
+        "                 refusal add stops, and the forwards added before it stay",
         "  list           show the forwards",
         "  remove ID      remove a forward (connections already forwarded carry on)",
         "",
@@ -55,40 +63,56 @@ public final class ApiCommand {
             out.println(USAGE);
             return 0;
         }
+        for (int i = 0; i < invocation.requests.size(); i++) {
+            ApiAnswer answer = exchange(invocation, invocation.requests.get(i), out, err);
+            if (answer == null) {
+                return 1;
+            }
+            if (!invocation.rawJson) {
+                printText(invocation, i, answer, out);
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * Sends one request on a connection of its own, as slirp4netns serves one request per connection. Prints the
+     * raw answer with --json, and any failure; returns null after a failure, else the answer.
+     */
+    private static ApiAnswer exchange(Invocation invocation, String request, PrintStream out, PrintStream err) {
         String raw;
         try {
-            raw = ApiClient.request(invocation.socket, invocation.request, TIMEOUT);
+            raw = ApiClient.request(invocation.socket, request, TIMEOUT);
         } catch (ConnectException e) {
             err.println("slirp4j: cannot connect to API socket " + invocation.socket + ": " + e.getMessage());
-            return 1;
+            return null;
         } catch (IOException e) {
             err.println("slirp4j: API socket " + invocation.socket + ": " + e.getMessage());
-            return 1;
+            return null;
         }
         ApiAnswer answer;
         try {
             answer = ApiAnswer.parse(raw);
         } catch (IOException e) {
             err.println("slirp4j: unexpected answer from API socket " + invocation.socket + ": " + e.getMessage());
-            return 1;
+            return null;
         }
         if (invocation.rawJson) {
             out.println(raw);
         }
         if (answer.error() != null) {
             err.println("slirp4j: " + answer.error());
-            return 1;
+            return null;
         }
-        if (!invocation.rawJson) {
-            printText(invocation, answer, out);
-        }
-        return 0;
+        return answer;
     }
 
-    private static void printText(Invocation invocation, ApiAnswer answer, PrintStream out) {
+    /** The text for the answer to request {@code index} of the invocation. */
+    private static void printText(Invocation invocation, int index, ApiAnswer answer, PrintStream out) {
         switch (invocation.command) {
             case "add" -> {
-                long port = invocation.hostPort == 0 ? answer.hostPort() : invocation.hostPort;
+                int requested = invocation.forwards.get(index).hostPort();
+                long port = requested == 0 ? answer.hostPort() : requested;
                 out.println("added forward " + answer.id() + ", host port " + port);
             }
             case "list" -> ForwardListing.print(answer.entries(), out);
@@ -96,13 +120,14 @@ public final class ApiCommand {
         }
     }
 
-    /** A command line, understood: the request to send and what is needed to show the answer. */
+    /** A command line, understood: the requests to send, in order, and what is needed to show the answers. */
     private static final class Invocation {
         Path socket;
         boolean rawJson;
         String command;
-        String request;
-        int hostPort;
+        final List<String> requests = new ArrayList<>();
+        /** For add: the forward each request asks for. */
+        final List<ForwardSpec> forwards = new ArrayList<>();
         int removeId;
 
         /** Null when help was asked for. */
@@ -155,17 +180,16 @@ public final class ApiCommand {
                 throw new UsageException("--udp, --proto and --guest-addr are options of add");
             }
             switch (invocation.command) {
-                case "add" -> invocation.request = addRequest(invocation, arguments(positional, 1, "add"),
-                    protocol(proto, udp), guestAddr);
+                case "add" -> add(invocation, arguments(positional, 1, "add")[0], proto, udp, guestAddr);
                 case "list" -> {
                     arguments(positional, 0, "list");
-                    invocation.request = request("list_hostfwd", null);
+                    invocation.requests.add(request("list_hostfwd", null));
                 }
                 case "remove" -> {
                     invocation.removeId = (int) number(arguments(positional, 1, "remove")[0], 1, Integer.MAX_VALUE,
                         "forward id");
-                    invocation.request = request("remove_hostfwd", json -> json.writeNumberField("id",
-                        invocation.removeId));
+                    invocation.requests.add(request("remove_hostfwd", json -> json.writeNumberField("id",
+                        invocation.removeId)));
                 }
                 default -> throw new UsageException("unknown command " + invocation.command);
             }
@@ -175,51 +199,39 @@ public final class ApiCommand {
             return invocation;
         }
 
-        private static String addRequest(Invocation invocation, String[] spec, String proto, String guestAddr)
+        /** One add_hostfwd per forward of the spec; {@code proto} and {@code udp} as given, if at all. */
+        private static void add(Invocation invocation, String spec, String proto, boolean udp, String guestAddr)
             throws UsageException {
-            String[] endpoints = hostAndPorts(spec[0]);
-            invocation.hostPort = (int) number(endpoints[1], 0, 65535, "host port");
-            int guestPort = (int) number(endpoints[2], 1, 65535, "guest port");
-            return request("add_hostfwd", json -> {
-                json.writeStringField("proto", proto);
-                json.writeStringField("host_addr", endpoints[0]);
-                json.writeNumberField("host_port", invocation.hostPort);
-                json.writeStringField("guest_addr", guestAddr == null ? "" : guestAddr);
-                json.writeNumberField("guest_port", guestPort);
-            });
+            ForwardProtocol given = protocol(proto, udp);
+            List<ForwardSpec> forwards;
+            try {
+                forwards = ForwardSpec.parse(spec, given == null ? ForwardProtocol.TCP : given);
+            } catch (ForwardSpec.Invalid e) {
+                throw new UsageException("add " + e.getMessage());
+            }
+            // only a /tcp or /udp suffix can make the spec's protocol differ from the one the options gave
+            ForwardProtocol suffixed = forwards.get(0).protocol();
+            if (given != null && suffixed != given) {
+                throw new UsageException("the /" + suffixed.wireName() + " of " + spec + " contradicts "
+                    + (proto != null ? "--proto " + proto : "--udp"));
+            }
+            for (ForwardSpec forward : forwards) {
+                invocation.forwards.add(forward);
+                invocation.requests.add(request("add_hostfwd", json -> {
+                    json.writeStringField("proto", forward.protocol().wireName());
+                    // the bare literal: the server reads IPv6 without brackets, and 0.0.0.0 as it reads no address
+                    json.writeStringField("host_addr", NetUtil.toAddressString(forward.hostAddress()));
+                    json.writeNumberField("host_port", forward.hostPort());
+                    json.writeStringField("guest_addr", guestAddr == null ? "" : guestAddr);
+                    json.writeNumberField("guest_port", forward.guestPort());
+                }));
+            }
         }
 
-        /** {@code [HOST_ADDR:]HOST_PORT:GUEST_PORT} split into address ("" if absent) and the two ports. */
-        static String[] hostAndPorts(String spec) throws UsageException {
-            String address = "";
-            String ports = spec;
-            if (spec.startsWith("[")) {
-                int close = spec.indexOf(']');
-                if (close < 0 || close + 1 >= spec.length() || spec.charAt(close + 1) != ':') {
-                    throw new UsageException("expected [IPV6]:HOST_PORT:GUEST_PORT, got " + spec);
-                }
-                address = spec.substring(1, close);
-                ports = spec.substring(close + 2);
-            } else {
-                int colons = (int) spec.chars().filter(c -> c == ':').count();
-                if (colons == 2) {
-                    address = spec.substring(0, spec.indexOf(':'));
-                    ports = spec.substring(spec.indexOf(':') + 1);
-                } else if (colons != 1) {
-                    throw new UsageException("expected [HOST_ADDR:]HOST_PORT:GUEST_PORT (IPv6 addresses in brackets), "
-                        + "got " + spec);
-                }
-            }
-            int colon = ports.indexOf(':');
-            if (colon < 0 || ports.indexOf(':', colon + 1) >= 0) {
-                throw new UsageException("expected HOST_PORT:GUEST_PORT after the address, got " + spec);
-            }
-            return new String[] {address, ports.substring(0, colon), ports.substring(colon + 1)};
-        }
-
-        private static String protocol(String proto, boolean udp) throws UsageException {
+        /** The protocol --udp or --proto asks for; null when neither is given. */
+        private static ForwardProtocol protocol(String proto, boolean udp) throws UsageException {
             if (proto == null) {
-                return udp ? "udp" : "tcp";
+                return udp ? ForwardProtocol.UDP : null;
             }
             if (!proto.equals("tcp") && !proto.equals("udp")) {
                 throw new UsageException("--proto is tcp or udp, not " + proto);
@@ -227,7 +239,7 @@ public final class ApiCommand {
             if (udp && proto.equals("tcp")) {
                 throw new UsageException("--udp contradicts --proto tcp");
             }
-            return proto;
+            return proto.equals("udp") ? ForwardProtocol.UDP : ForwardProtocol.TCP;
         }
 
         private static String[] arguments(List<String> positional, int count, String command)

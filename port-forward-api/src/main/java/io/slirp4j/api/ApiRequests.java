@@ -2,10 +2,10 @@ package io.slirp4j.api;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import io.netty.util.NetUtil;
 import io.slirp4j.stack.NetworkConfig;
 import io.slirp4j.stack.forward.ForwardProtocol;
 import io.slirp4j.stack.forward.ForwardRequest;
+import io.slirp4j.stack.wire.IpLiterals;
 import io.slirp4j.stack.wire.Ipv4Address;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -81,7 +81,10 @@ public final class ApiRequests {
         throw new Refusal(ApiErrors.BAD_PROTO);
     }
 
-    /** Absent, null or empty: 0.0.0.0, as slirp4netns. Otherwise an IPv4 or IPv6 literal. */
+    /**
+     * Absent, null or empty: 0.0.0.0, as slirp4netns. Otherwise an IPv4 or IPv6 literal as inet_pton reads it:
+     * alone, without brackets or a zone.
+     */
     private static InetAddress hostAddress(Scalar value) throws Refusal {
         if (value == null || value.isNull()) {
             return ANY;
@@ -93,24 +96,11 @@ public final class ApiRequests {
         if (text.isEmpty()) {
             return ANY;
         }
-        InetAddress address = literal(text);
+        InetAddress address = IpLiterals.parse(text);
         if (address == null) {
             throw new Refusal(ApiErrors.BAD_HOST_ADDR);
         }
         return address;
-    }
-
-    /** The address, or null if {@code text} is not an IPv4 or IPv6 literal (never looked up as a name). */
-    private static InetAddress literal(String text) {
-        if (text.indexOf(':') < 0) {
-            try {
-                return Ipv4Address.toInetAddress(Ipv4Address.parse(text));
-            } catch (IllegalArgumentException e) {
-                return null;
-            }
-        }
-        // NetUtil would take "[::1]" as well; in JSON the address stands alone
-        return text.startsWith("[") ? null : NetUtil.createInetAddressFromIpAddressString(text);
     }
 
     /**

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
+import io.slirp4j.stack.forward.Forward;
 import io.slirp4j.stack.forward.ForwardProtocol;
 import io.slirp4j.stack.forward.ForwardRequest;
 import io.slirp4j.stack.wire.Ipv4Address;
@@ -105,6 +106,71 @@ class ApiCommandTest {
     }
 
     @Test
+    void addOfARangeSendsOneRequestPerPortInOrder() {
+        assertEquals(0, run("--socket", socket, "add", "8000-8002:80-82"));
+        assertEquals("added forward 1, host port 8000\nadded forward 2, host port 8001\n"
+            + "added forward 3, host port 8002\n", out());
+        assertEquals("", err());
+        int guest = Ipv4Address.of(10, 0, 2, 100);
+        InetAddress any = Ipv4Address.toInetAddress(0);
+        assertEquals(List.of(new ForwardRequest(ForwardProtocol.TCP, any, 8000, guest, 80),
+            new ForwardRequest(ForwardProtocol.TCP, any, 8001, guest, 81),
+            new ForwardRequest(ForwardProtocol.TCP, any, 8002, guest, 82)), forwards.requests);
+
+        assertEquals(0, run("--socket", socket, "--json", "add", "9000-9001:90-91"));
+        assertEquals("{\"return\":{\"id\":4}}\n{\"return\":{\"id\":5}}\n", out());
+    }
+
+    @Test
+    void addOfARangeStopsAtTheFirstRefusalAndKeepsWhatWasAdded() {
+        forwards.failingPorts.add(8001);
+        assertEquals(1, run("--socket", socket, "add", "8000-8002:80-82"));
+        assertEquals("added forward 1, host port 8000\n", out());
+        assertEquals("slirp4j: bad request: add_hostfwd: slirp_add_hostfwd failed\n", err());
+        assertEquals(2, forwards.requests.size());
+        assertEquals(List.of(8000), forwards.forwards().stream().map(Forward::hostPort).toList());
+    }
+
+    @Test
+    void aSuffixGivesTheProtocol() {
+        assertEquals(0, run("--socket", socket, "add", "5353:53/udp"));
+        assertEquals(ForwardProtocol.UDP, lastRequest().protocol());
+        assertEquals(0, run("--socket", socket, "add", "--udp", "5354:53/udp"));
+        assertEquals(ForwardProtocol.UDP, lastRequest().protocol());
+        assertEquals(0, run("--socket", socket, "add", "--proto", "tcp", "8080:80/tcp"));
+        assertEquals(ForwardProtocol.TCP, lastRequest().protocol());
+    }
+
+    @Test
+    void aSuffixContradictingTheOptionsIsAUsageError() {
+        assertEquals(2, run("--socket", socket, "add", "--proto", "tcp", "8080:80/udp"));
+        assertEquals("slirp4j api: the /udp of 8080:80/udp contradicts --proto tcp (see slirp4j api --help)\n",
+            err());
+        assertEquals(2, run("--socket", socket, "add", "--udp", "8080:80/tcp"));
+        assertEquals("slirp4j api: the /tcp of 8080:80/tcp contradicts --udp (see slirp4j api --help)\n", err());
+        assertTrue(forwards.requests.isEmpty());
+    }
+
+    @Test
+    void ipv6InBracketsIsSentBare() throws Exception {
+        assertEquals(0, run("--socket", socket, "add", "[2001:0db8::0001]:7000-7001:53-54/udp"));
+        InetAddress address = InetAddress.getByName("2001:db8::1");
+        int guest = Ipv4Address.of(10, 0, 2, 100);
+        assertEquals(List.of(new ForwardRequest(ForwardProtocol.UDP, address, 7000, guest, 53),
+            new ForwardRequest(ForwardProtocol.UDP, address, 7001, guest, 54)), forwards.requests);
+    }
+
+    @Test
+    void aHostNameIsRefusedWithoutConnecting() {
+        // no server at this path: had add connected, it would have failed with status 1
+        String missing = dir.resolve("missing.sock").toString();
+        assertEquals(2, run("--socket", missing, "add", "localhost:8081:80"));
+        assertEquals("slirp4j api: add HOST_ADDR must be an IPv4 address or an IPv6 address in brackets like [::1]"
+            + " (got 'localhost' in 'localhost:8081:80') (see slirp4j api --help)\n", err());
+        assertEquals("", out());
+    }
+
+    @Test
     void listPrintsAnAlignedTable() {
         run("--socket", socket, "add", "8080:80");
         run("--socket", socket, "add", "--udp", "--guest-addr", "10.0.2.15", "[::1]:0:53");
@@ -152,9 +218,6 @@ class ApiCommandTest {
         assertEquals(1, run("--socket", socket, "add", "8080:80"));
         assertEquals("slirp4j: bad request: add_hostfwd: slirp_add_hostfwd failed\n", err());
 
-        assertEquals(1, run("--socket", socket, "add", "localhost:8081:80"));
-        assertEquals("slirp4j: bad request: add_hostfwd: bad arguments.host_addr\n", err());
-
         assertEquals(1, run("--socket", socket, "add", "8081:80", "--guest-addr", "10.0.2.2"));
         assertEquals("slirp4j: bad request: add_hostfwd: bad arguments.guest_addr\n", err());
     }
@@ -174,7 +237,9 @@ class ApiCommandTest {
         "--socket S add --udp --proto tcp 8080:80", "--socket S list --udp", "--socket S list extra",
         "--socket S remove", "--socket S remove abc", "--socket S remove 0", "--socket S remove 99999999999",
         "--socket S --json=yes list", "--socket", "--socket S --verbose list", "--socket S -x list",
-        "--socket S remove --guest-addr 10.0.2.15 1"})
+        "--socket S remove --guest-addr 10.0.2.15 1", "--socket S add localhost:8080:80",
+        "--socket S add 8000-8001:80", "--socket S add 0-1:80-81", "--socket S add 8080:80/sctp",
+        "--socket S add --proto tcp 8080:80/udp", "--socket S add [::ffff:1.2.3.4]:8080:80"})
     void usageErrorsAreOneLineWithStatusTwo(String commandLine) {
         String[] args = commandLine.isEmpty() ? new String[0] : commandLine.replace("S", socket).split(" ");
         assertEquals(2, run(args), commandLine);

@@ -96,7 +96,8 @@ class ApiRequestsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"\"localhost\"", "\"example.com\"", "\"ip6-localhost\"", "\"[::1]\"", "\"1.2.3\"",
-        "\"01.2.3.4\"", "\"1.2.3.256\"", "\"1.2.3.4 \"", "\"::1::\"", "\"fe80::1%eth0\"", "\"0x7f.0.0.1\"", "5",
+        "\"01.2.3.4\"", "\"1.2.3.256\"", "\"1.2.3.4 \"", "\"::1::\"", "\"fe80::1%eth0\"", "\"0x7f.0.0.1\"",
+        "\"::ffff:127.0.0.1\"", "5",
         "{}", "[]", "true"})
     void hostAddressMustBeALiteral(String hostAddr) {
         assertInvalid(ApiErrors.BAD_HOST_ADDR, addWith(hostAddr, "8080", "\"\"", "80"));

@@ -1,5 +1,7 @@
-package io.slirp4j.cli;
+package io.slirp4j.api;
 
+import io.slirp4j.stack.forward.ForwardProtocol;
+import io.slirp4j.stack.wire.IpLiterals;
 import io.slirp4j.stack.wire.Ipv4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -7,26 +9,23 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One port forward from {@code -p}: what reaches hostAddress:hostPort on the host goes to guestPort of the guest.
- * The guest's address is not held here: it is the recommended one, network+100, and the network is --cidr's.
+ * One port forward as a command line writes it ({@code slirp4j -p}, {@code slirp4j api add}): what reaches
+ * hostAddress:hostPort on the host goes to guestPort of the guest. The guest's address is not part of the spec:
+ * {@code -p} forwards to the recommended guest address, {@code api add} to its {@code --guest-addr}.
  *
- * @param protocol    {@link #TCP} or {@link #UDP}
+ * @param protocol    TCP or UDP
  * @param hostAddress the address to listen on; 0.0.0.0 (every IPv4 address) when the spec names none
  * @param hostPort    0..65535; 0 lets the host pick a free port
  * @param guestPort   1..65535
  */
-public record PublishSpec(String protocol, InetAddress hostAddress, int hostPort, int guestPort) {
-    public static final String TCP = "tcp";
-    public static final String UDP = "udp";
+public record ForwardSpec(ForwardProtocol protocol, InetAddress hostAddress, int hostPort, int guestPort) {
     public static final int MAX_PORT = 65535;
     /** The form of the argument, as the help and the messages show it. */
-    static final String SYNTAX = "[HOST_ADDR:]HOST_PORT:GUEST_PORT[/tcp|udp]";
+    public static final String SYNTAX = "[HOST_ADDR:]HOST_PORT:GUEST_PORT[/tcp|udp]";
     private static final InetAddress ANY = Ipv4Address.toInetAddress(Ipv4Address.ANY);
 
-    public PublishSpec {
-        if (!TCP.equals(protocol) && !UDP.equals(protocol)) {
-            throw new IllegalArgumentException("protocol must be tcp or udp: " + protocol);
-        }
+    public ForwardSpec {
+        Objects.requireNonNull(protocol);
         Objects.requireNonNull(hostAddress);
         if (hostPort < 0 || hostPort > MAX_PORT || guestPort < 1 || guestPort > MAX_PORT) {
             throw new IllegalArgumentException("port out of range: " + hostPort + ":" + guestPort);
@@ -34,10 +33,24 @@ public record PublishSpec(String protocol, InetAddress hostAddress, int hostPort
     }
 
     /** The host socket a forward binds; no two forwards can bind the same one unless its port is 0 (any). */
-    record Listener(String protocol, InetAddress address, int port) {}
+    public record Listener(ForwardProtocol protocol, InetAddress address, int port) {}
 
-    Listener listener() {
+    public Listener listener() {
         return new Listener(protocol, hostAddress, hostPort);
+    }
+
+    /**
+     * A spec that breaks a rule. The message names the rule and echoes the text, but not where the text came from:
+     * the caller prefixes that (the option, the command).
+     *
+     * <p>Carries no stack trace: it is an expected outcome of parsing, not a bug.
+     */
+    public static final class Invalid extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Invalid(String message) {
+            super(message, null, false, false);
+        }
     }
 
     /** A port, or a range of them, as written on one side of the spec. */
@@ -49,18 +62,18 @@ public record PublishSpec(String protocol, InetAddress hostAddress, int hostPort
 
     /**
      * Parses {@code [HOST_ADDR:]HOST_PORT:GUEST_PORT[/tcp|udp]}, each port possibly a range ({@code 8000-8009}),
-     * into one forward per port. HOST_ADDR is an address literal: a host name is refused rather than looked up,
-     * since the parser does no I/O and a name could resolve to something else by the time the port is bound.
+     * into one forward per port, in order. HOST_ADDR is an address literal: a host name is refused rather than
+     * looked up, since the parser does no I/O and a name could resolve to something else by the time the port is
+     * bound.
+     *
+     * @param whenUnsuffixed the protocol of a spec without {@code /tcp} or {@code /udp}
      */
-    static List<PublishSpec> parse(String text) throws UsageException {
+    public static List<ForwardSpec> parse(String text, ForwardProtocol whenUnsuffixed) throws Invalid {
         String rest = text;
-        String protocol = TCP;
+        ForwardProtocol protocol = Objects.requireNonNull(whenUnsuffixed);
         int slash = text.lastIndexOf('/');
         if (slash >= 0) {
-            protocol = text.substring(slash + 1);
-            if (!protocol.equals(TCP) && !protocol.equals(UDP)) {
-                throw invalid("protocol must be tcp or udp", protocol, text);
-            }
+            protocol = protocol(text.substring(slash + 1), text);
             rest = text.substring(0, slash);
         }
 
@@ -71,7 +84,7 @@ public record PublishSpec(String protocol, InetAddress hostAddress, int hostPort
             if (end < 0) {
                 throw invalidShape(text);
             }
-            hostAddress = hostAddress(AddressLiterals.ipv6(rest.substring(1, end)), rest.substring(0, end + 1), text);
+            hostAddress = hostAddress(IpLiterals.ipv6(rest.substring(1, end)), rest.substring(0, end + 1), text);
             ports = rest.substring(end + 2).split(":", -1);
             if (ports.length != 2) {
                 throw invalidShape(text);
@@ -79,10 +92,10 @@ public record PublishSpec(String protocol, InetAddress hostAddress, int hostPort
         } else {
             String[] parts = rest.split(":", -1);
             if (parts.length == 3) {
-                hostAddress = hostAddress(AddressLiterals.ipv4(parts[0]), parts[0], text);
+                hostAddress = hostAddress(IpLiterals.ipv4(parts[0]), parts[0], text);
             } else if (parts.length > 3) {
                 String address = rest.substring(0, rest.lastIndexOf(':', rest.lastIndexOf(':') - 1));
-                if (AddressLiterals.ipv6(address) != null) {
+                if (IpLiterals.ipv6(address) != null) {
                     // the colons of an IPv6 address would run into the ports' without brackets
                     throw invalid("needs brackets around an IPv6 HOST_ADDR, like [::1]:8080:80", address, text);
                 }
@@ -100,25 +113,32 @@ public record PublishSpec(String protocol, InetAddress hostAddress, int hostPort
             throw invalid("HOST_PORT 0 (any free port) cannot be part of a range", ports[0], text);
         }
         if (host.count() != guest.count()) {
-            throw UsageException.invalid("--publish HOST_PORT and GUEST_PORT ranges must be the same length (got "
-                + host.count() + " and " + guest.count() + " ports in '" + text + "')");
+            throw new Invalid("HOST_PORT and GUEST_PORT ranges must be the same length (got " + host.count() + " and "
+                + guest.count() + " ports in '" + text + "')");
         }
-        List<PublishSpec> specs = new ArrayList<>(host.count());
+        List<ForwardSpec> specs = new ArrayList<>(host.count());
         for (int i = 0; i < host.count(); i++) {
-            specs.add(new PublishSpec(protocol, hostAddress, host.first() + i, guest.first() + i));
+            specs.add(new ForwardSpec(protocol, hostAddress, host.first() + i, guest.first() + i));
         }
         return specs;
     }
 
-    private static InetAddress hostAddress(InetAddress parsed, String given, String text) throws UsageException {
+    private static ForwardProtocol protocol(String suffix, String text) throws Invalid {
+        return switch (suffix) {
+            case "tcp" -> ForwardProtocol.TCP;
+            case "udp" -> ForwardProtocol.UDP;
+            default -> throw invalid("protocol must be tcp or udp", suffix, text);
+        };
+    }
+
+    private static InetAddress hostAddress(InetAddress parsed, String given, String text) throws Invalid {
         if (parsed == null) {
             throw invalid("HOST_ADDR must be an IPv4 address or an IPv6 address in brackets like [::1]", given, text);
         }
         return parsed;
     }
 
-    private static Ports ports(String name, String given, int min, String example, String text)
-            throws UsageException {
+    private static Ports ports(String name, String given, int min, String example, String text) throws Invalid {
         int dash = given.indexOf('-');
         int first = port(dash < 0 ? given : given.substring(0, dash), min);
         int last = dash < 0 ? first : port(given.substring(dash + 1), min);
@@ -131,18 +151,25 @@ public record PublishSpec(String protocol, InetAddress hostAddress, int hostPort
         return new Ports(first, last, dash >= 0);
     }
 
-    /** The port number, or -1 if the text is not a decimal number from min to 65535. */
+    /** The port number, or -1 if the text is not a decimal number (digits only) from min to 65535. */
     private static int port(String text, int min) {
-        int port = SettingsReader.parseInt(text);
-        return port >= min && port <= MAX_PORT ? port : -1;
+        if (text.isEmpty() || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return -1;
+        }
+        try {
+            int port = Integer.parseInt(text);
+            return port >= min && port <= MAX_PORT ? port : -1;
+        } catch (NumberFormatException tooBig) {
+            return -1;
+        }
     }
 
-    private static UsageException invalidShape(String text) {
-        return UsageException.invalid("--publish must look like " + SYNTAX + " (got '" + text + "')");
+    private static Invalid invalidShape(String text) {
+        return new Invalid("must look like " + SYNTAX + " (got '" + text + "')");
     }
 
     /** A rule broken by one part of the spec: names the part, and the whole spec for context. */
-    private static UsageException invalid(String rule, String part, String text) {
-        return UsageException.invalid("--publish " + rule + " (got '" + part + "' in '" + text + "')");
+    private static Invalid invalid(String rule, String part, String text) {
+        return new Invalid(rule + " (got '" + part + "' in '" + text + "')");
     }
 }
