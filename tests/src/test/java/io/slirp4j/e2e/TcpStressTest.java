@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * TCP under stress (issue 3, item 3-4): a faulty guest link, many connections at once, connection churn without
@@ -39,9 +39,9 @@ class TcpStressTest {
      * 256 MiB each way at once through tap0 with loss, reordering and duplication of what the guest sends (see
      * {@link LinkFaults}); SHA-256 compared on both ends.
      */
-    @ParameterizedTest(name = "{0}")
-    @EnumSource(value = Mode.class, names = {"ROOT", "ROOTLESS"})
-    void bulkBothWaysUnderLossReorderDuplicate(Mode mode) throws Exception {
+    @ParameterizedTest(name = "{0} mtu {1}")
+    @MethodSource("io.slirp4j.e2e.TcpTest#modesAndMtus")
+    void bulkBothWaysUnderLossReorderDuplicate(Mode mode, int mtu) throws Exception {
         Requirements.forMode(mode, "tc");
         try (TestNetwork net = TestNetwork.create(mode)) {
             AtomicReference<TcpPeers.Transfer> serverGot = new AtomicReference<>();
@@ -56,7 +56,7 @@ class TcpStressTest {
                     throw new RuntimeException(e);
                 }
             }));
-            Helper h = net.startHelper("-c");
+            Helper h = net.startHelper("-c", "--mtu=" + mtu);
             LinkFaults.Installed faults = LinkFaults.install(net);
             long start = System.nanoTime();
             TcpPeers.Transfer sent;
@@ -75,8 +75,8 @@ class TcpStressTest {
             assertEquals(sent.sha256(), serverGot.get().sha256(), "SHA-256 guest -> host");
             assertEquals(FAULTY_BULK, got.bytes(), "bytes host -> guest");
             assertEquals(serverSent.get().sha256(), got.sha256(), "SHA-256 host -> guest");
-            System.out.printf("[%s] 256 MiB each way at once under faults in %d ms (guest->host %.3f Gbit/s, "
-                    + "host->guest %.3f Gbit/s)%n  faults: %s%n  counters:%n%s%n", mode, millis,
+            System.out.printf("[%s mtu %d] 256 MiB each way at once under faults in %d ms (guest->host %.3f Gbit/s, "
+                    + "host->guest %.3f Gbit/s)%n  faults: %s%n  counters:%n%s%n", mode, mtu, millis,
                 serverGot.get().gbitPerSecond(), got.gbitPerSecond(), faults.kind(), stats.indent(4));
             assertTrue(faultsHappened(stats), () -> "no fault was injected at all?\n" + stats);
             assertTrue(h.isAlive(), h::describe);
