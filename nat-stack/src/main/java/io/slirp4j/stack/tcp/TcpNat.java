@@ -244,9 +244,19 @@ public final class TcpNat implements Ipv4ProtocolHandler {
         if (closed) {
             return null;
         }
-        if (find(guest, guestPort, source, sourcePort) != null) {
-            counters.tcpForwardCollisions++;
-            return null;
+        int initialSequence = isn.next();
+        Flow previous = find(guest, guestPort, source, sourcePort);
+        if (previous != null) {
+            if (previous.conn == null || previous.conn.state() != TcpState.TIME_WAIT) {
+                counters.tcpForwardCollisions++;
+                return null;
+            }
+            // The host reused the client's port (for another forward to the same guest port, say) while our last
+            // connection on this four-tuple lingers in TIME_WAIT, which holds nothing but the tuple: the new one
+            // takes it over, as a guest SYN may. Starting above the old sequence numbers lets a guest that is in
+            // TIME_WAIT too (a simultaneous close) accept the SYN.
+            initialSequence = previous.conn.sndNxt() + 1 + (initialSequence >>> 2);
+            previous.conn.abort(clock.getAsLong());
         }
         if (open >= maxConnections) {
             counters.tcpConnectionLimitRejects++;
@@ -257,7 +267,8 @@ public final class TcpNat implements Ipv4ProtocolHandler {
         try {
             flow.stream = stream;
             insert(flow);
-            flow.conn = TcpConnection.connect(tcpConfig, flow, sourcePort, guestPort, isn.next(), clock.getAsLong());
+            flow.conn = TcpConnection.connect(tcpConfig, flow, sourcePort, guestPort, initialSequence,
+                clock.getAsLong());
             flow.conn.attach(flow);
             counters.tcpForwardedConnections++;
             schedule(flow);

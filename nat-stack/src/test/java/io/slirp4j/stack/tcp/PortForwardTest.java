@@ -1,6 +1,7 @@
 package io.slirp4j.stack.tcp;
 
 import static io.slirp4j.stack.tcp.TcpNatTest.ACK;
+import static io.slirp4j.stack.tcp.TcpNatTest.FIN;
 import static io.slirp4j.stack.tcp.TcpNatTest.PEER;
 import static io.slirp4j.stack.tcp.TcpNatTest.PSH;
 import static io.slirp4j.stack.tcp.TcpNatTest.RST;
@@ -96,6 +97,38 @@ class PortForwardTest {
         FakeHostStreams.Conn twin = listener.connectFrom(new InetSocketAddress("127.0.0.2", 6000));
         assertTrue(twin.aborted);
         assertEquals(1, nat.stack.stats().tcpForwardCollisions());
+        nat.sink.releaseAll();
+    }
+
+    /**
+     * The host reuses a client port for another forward to the same guest port while the first connection is in
+     * our TIME_WAIT: the new client takes the four-tuple over, with sequence numbers above the old connection's.
+     */
+    @Test
+    void aClientOnAFourTupleInOurTimeWaitTakesItOver() throws Exception {
+        add(ForwardProtocol.TCP, "0.0.0.0", 8080, 80);
+        add(ForwardProtocol.TCP, "0.0.0.0", 8081, 80);
+        FakeHostStreams.Conn first = nat.host.listeners.get(0).connectFrom(Packets.socket(PEER, 5555));
+        acceptInGuest(PEER, 5555, 80);
+        first.eof();
+        TcpNatTest.Seg fin = nat.recv();
+        assertTrue(fin.has(FIN));
+        nat.send(tcp(PEER, 80, 5555, GUEST_ISN + 1, fin.seq() + 1, FIN | ACK, 502, new byte[0]));
+        TcpNatTest.Seg lastAck = nat.recv();
+        assertEquals(GUEST_ISN + 2, lastAck.ack());
+        assertEquals(1, nat.stack.stats().tcpConnectionsOpen(), "the first connection lingers in TIME_WAIT");
+
+        FakeHostStreams.Conn second = nat.host.listeners.get(1).connectFrom(Packets.socket(PEER, 5555));
+        assertFalse(second.aborted, "refused as a collision");
+        assertEquals(0, nat.stack.stats().tcpForwardCollisions());
+        TcpNatTest.Seg syn = nat.recv();
+        assertEquals(SYN, syn.flags());
+        assertTrue(syn.seq() - (fin.seq() + 1) > 0, "the new SYN starts above the old connection's sequence space");
+        nat.send(tcp(PEER, 80, 5555, GUEST_ISN + 1000, syn.seq() + 1, SYN | ACK, 64240, new byte[0]));
+        assertTrue(nat.recv().has(ACK));
+        second.read("again".getBytes());
+        assertArrayEquals("again".getBytes(), nat.recv().payload());
+        assertEquals(1, nat.stack.stats().tcpConnectionsOpen());
         nat.sink.releaseAll();
     }
 
