@@ -263,6 +263,69 @@ class PortForwardTest {
         }
     }
 
+    /**
+     * Forwards added, used once and removed, 1,000 times over (TCP and UDP, on ports the host picks), each round also
+     * with a malformed request and a client that connects and leaves without a word: afterwards the helper holds
+     * no more fds than before, and no forward. The host reuses client ports across the forwards, which all lead to
+     * one guest port: a new client regularly takes over a four-tuple still in the helper's TIME_WAIT.
+     */
+    @Test
+    void forwardChurnLeavesNoFds() throws Exception {
+        int rounds = 1000;
+        try (Setup s = new Setup(Mode.ROOT)) {
+            echoInGuest(s, new java.util.concurrent.CopyOnWriteArrayList<>());
+            Udp.Server udp = s.net.closeLater(Udp.Server.echo(s.net.guestNetns(), new InetSocketAddress(5300)));
+            long pid = s.helper.pid();
+            // one round first, so that the baseline includes whatever the first use opens for good
+            forwardRound(s, udp.port(), 0);
+            TestNetwork.sleep(300);
+            int fdsBefore = TcpTest.fdCount(pid);
+            long start = System.nanoTime();
+            for (int round = 1; round <= rounds; round++) {
+                forwardRound(s, udp.port(), round);
+            }
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            // closes finish on the helper's loop after the answers: give them a moment
+            long deadline = System.currentTimeMillis() + 10_000;
+            int fds = TcpTest.fdCount(pid);
+            while (fds > fdsBefore && System.currentTimeMillis() < deadline) {
+                TestNetwork.sleep(200);
+                fds = TcpTest.fdCount(pid);
+            }
+            System.out.printf("[ROOT] %d rounds of TCP and UDP forwards added, used and removed in %d ms; helper fds "
+                + "%d before, %d after%n", rounds, millis, fdsBefore, fds);
+            int fdsAfter = fds;
+            assertTrue(fdsAfter <= fdsBefore, () -> "helper fds: " + fdsBefore + " before, " + fdsAfter + " after");
+            assertTrue(Api.list(s.socket).contains("\"entries\":[]"), "a forward was left behind");
+            s.assertHealthy();
+        }
+    }
+
+    private static void forwardRound(Setup s, int udpGuestPort, int round) throws IOException {
+        String removed = "{\"return\":{}}";
+        String tcp = Api.addTcp(s.socket, "127.0.0.1", 0, GUEST_PORT);
+        try (SocketChannel c = s.connectFromHost(Api.intField(tcp, "host_port"))) {
+            echoOnce(c, 1024, round);
+        }
+        assertEquals(removed, Api.remove(s.socket, Api.id(tcp)).strip(), "TCP forward of round " + round);
+
+        String udp = Api.add(s.socket, "udp", "127.0.0.1", 0, udpGuestPort);
+        try (DatagramSocket client = Udp.socketIn(s.net.hostNetns())) {
+            byte[] data = ("round " + round).getBytes(StandardCharsets.UTF_8);
+            client.send(new DatagramPacket(data, data.length,
+                new InetSocketAddress("127.0.0.1", Api.intField(udp, "host_port"))));
+            DatagramPacket answer = Udp.receive(client, Duration.ofSeconds(5));
+            assertTrue(answer != null, "no UDP echo through the forward in round " + round);
+            assertArrayEquals(data, java.util.Arrays.copyOf(answer.getData(), answer.getLength()));
+        }
+        assertEquals(removed, Api.remove(s.socket, Api.id(udp)).strip(), "UDP forward of round " + round);
+
+        assertEquals(Api.error("cannot parse JSON"), Api.request(s.socket, "{").strip());
+        try (SocketChannel silent = SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            silent.connect(java.net.UnixDomainSocketAddress.of(s.socket));
+        }
+    }
+
     /** 50 API clients at once (adds, lists, removes) while 8 transfers run through forwards. */
     @Test
     void fiftyApiClientsWhileEightTransfersRun() throws Exception {
