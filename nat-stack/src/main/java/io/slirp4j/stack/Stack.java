@@ -139,7 +139,7 @@ public final class Stack implements AutoCloseable {
             TcpConfig tcpConfig = TcpConfig.builder().allocator(alloc).mss(Math.max(64, config.mtu() - 40))
                 .budget(tcpBudget).build();
             this.tcp = new TcpNat(config, addresses, link, icmp, hostTcp, nameservers, counters, clock, tcpConfig,
-                IsnSource.random(), maxTcpConnections);
+                IsnSource.rfc6528(), maxTcpConnections);
             ipv4.register(Ipv4Packet.PROTOCOL_TCP, tcp);
         } else {
             this.tcp = null;

@@ -1,22 +1,62 @@
 package io.slirp4j.stack.tcp;
 
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+
 /**
- * Initial sequence numbers. Production uses {@link #random()}: RFC 6528 asks for unpredictable ISNs. Its clock
- * component keeps a new connection's numbers above the last one's on the same four-tuple; a NAT that terminates
- * connections needs that in one case only, a forwarded client taking over a tuple still in our TIME_WAIT, and
- * {@link TcpNat#acceptInbound} chooses the ISN above the old connection's there. Tests fix ISNs to exercise
- * sequence wrap-around.
+ * Initial sequence numbers for the connections the stack has with the guest. Production uses {@link #rfc6528()};
+ * tests fix ISNs to exercise sequence wrap-around. Called on the stack's event loop only.
  */
 @FunctionalInterface
 public interface IsnSource {
-    int next();
+    /**
+     * The ISN for a connection between the guest's {@code guest:guestPort} and {@code peer:peerPort} (the address
+     * the guest sees on the other end), opened at {@code nowMillis} on the stack's clock.
+     */
+    int next(int guest, int guestPort, int peer, int peerPort, long nowMillis);
 
-    static IsnSource random() {
-        java.security.SecureRandom random = new java.security.SecureRandom();
-        return random::nextInt;
+    /**
+     * RFC 6528: ISN = M + F(four-tuple, secret). M runs at the RFC's 250,000 per second (one per 4 µs), here from the
+     * stack's millisecond clock; F is SHA-256 over a random secret and the tuple, so numbers on different tuples are
+     * unrelated. A new connection on a tuple then starts above where the last one on it stopped, unless that one sent
+     * faster than M runs. That matters for forwarded connections, which we open to tuples the guest may still hold in
+     * TIME_WAIT: the guest accepts a SYN above its old numbers (RFC 9293 3.6.1, as Linux does), while one below
+     * draws an ACK, our reset and a SYN retransmission a second later.
+     */
+    static IsnSource rfc6528() {
+        return new IsnSource() {
+            private static final int SECRET_BYTES = 32;
+            // made at the first connection, not during start-up, which they would slow
+            private MessageDigest sha256;
+            private ByteBuffer input;
+
+            @Override
+            public int next(int guest, int guestPort, int peer, int peerPort, long nowMillis) {
+                if (sha256 == null) {
+                    sha256 = sha256();
+                    byte[] secret = new byte[SECRET_BYTES];
+                    new SecureRandom().nextBytes(secret);
+                    input = ByteBuffer.allocate(SECRET_BYTES + 12).put(secret);
+                }
+                input.position(SECRET_BYTES);
+                input.putInt(guest).putShort((short) guestPort).putInt(peer).putShort((short) peerPort);
+                byte[] digest = sha256.digest(input.array());
+                return (int) (nowMillis * 250) + ByteBuffer.wrap(digest).getInt();
+            }
+        };
     }
 
     static IsnSource fixed(int isn) {
-        return () -> isn;
+        return (guest, guestPort, peer, peerPort, nowMillis) -> isn;
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
     }
 }

@@ -244,7 +244,8 @@ public final class TcpNat implements Ipv4ProtocolHandler {
         if (closed) {
             return null;
         }
-        int initialSequence = isn.next();
+        long now = clock.getAsLong();
+        int initialSequence = isn.next(guest, guestPort, source, sourcePort, now);
         Flow previous = find(guest, guestPort, source, sourcePort);
         if (previous != null) {
             if (previous.conn == null || previous.conn.state() != TcpState.TIME_WAIT) {
@@ -253,10 +254,12 @@ public final class TcpNat implements Ipv4ProtocolHandler {
             }
             // The host reused the client's port (for another forward to the same guest port, say) while our last
             // connection on this four-tuple lingers in TIME_WAIT, which holds nothing but the tuple: the new one
-            // takes it over, as a guest SYN may. Starting above the old sequence numbers lets a guest that is in
-            // TIME_WAIT too (a simultaneous close) accept the SYN.
-            initialSequence = previous.conn.sndNxt() + 1 + (initialSequence >>> 2);
-            previous.conn.abort(clock.getAsLong());
+            // takes it over, as a guest SYN may. Starting above the old sequence numbers, which the clock part of
+            // the ISN does not promise after a fast connection, lets a guest in TIME_WAIT too accept the SYN.
+            if (initialSequence - previous.conn.sndNxt() <= 0) {
+                initialSequence = previous.conn.sndNxt() + (1 << 16);
+            }
+            previous.conn.abort(now);
         }
         if (open >= maxConnections) {
             counters.tcpConnectionLimitRejects++;
@@ -267,8 +270,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
         try {
             flow.stream = stream;
             insert(flow);
-            flow.conn = TcpConnection.connect(tcpConfig, flow, sourcePort, guestPort, initialSequence,
-                clock.getAsLong());
+            flow.conn = TcpConnection.connect(tcpConfig, flow, sourcePort, guestPort, initialSequence, now);
             flow.conn.attach(flow);
             counters.tcpForwardedConnections++;
             schedule(flow);
@@ -535,7 +537,8 @@ public final class TcpNat implements Ipv4ProtocolHandler {
                     throw new IllegalStateException("kept SYN does not parse");
                 }
                 long now = clock.getAsLong();
-                TcpConnection c = TcpConnection.accept(tcpConfig, this, hostSegment, isn.next(), now);
+                TcpConnection c = TcpConnection.accept(tcpConfig, this, hostSegment,
+                    isn.next(guest, guestPort, remote, remotePort, now), now);
                 conn = c;
                 c.attach(this);
                 syn.release();

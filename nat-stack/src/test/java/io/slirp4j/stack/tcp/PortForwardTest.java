@@ -132,6 +132,37 @@ class PortForwardTest {
         nat.sink.releaseAll();
     }
 
+    /**
+     * The guest closed first and holds the four-tuple in its TIME_WAIT (ours is gone) when a client reuses the port
+     * a second later: the new SYN starts above the old connection's numbers, which the guest's TIME_WAIT accepts.
+     */
+    @Test
+    void aNewSynOnAFourTupleTheGuestHoldsInTimeWaitStartsAboveTheOldNumbers() throws Exception {
+        add(ForwardProtocol.TCP, "0.0.0.0", 8080, 80);
+        FakeHostStreams.Conn first = nat.host.listeners.get(0).connectFrom(Packets.socket(PEER, 5555));
+        TcpNatTest.Seg ack = acceptInGuest(PEER, 5555, 80);
+        first.read(new byte[1000]);
+        TcpNatTest.Seg data = nat.recv();
+        // the guest's server closes first: its FIN, our FIN, its last ACK
+        nat.send(tcp(PEER, 80, 5555, GUEST_ISN + 1, data.seq() + 1000, FIN | ACK, 502, new byte[0]));
+        TcpNatTest.Seg ackOfFin = nat.recv();
+        assertEquals(GUEST_ISN + 2, ackOfFin.ack());
+        first.eof();
+        TcpNatTest.Seg fin = nat.recv();
+        assertTrue(fin.has(FIN));
+        nat.send(tcp(PEER, 80, 5555, GUEST_ISN + 2, fin.seq() + 1, ACK, 502, new byte[0]));
+        assertEquals(0, nat.stack.stats().tcpConnectionsOpen());
+        int oldEnd = fin.seq() + 1;
+        assertEquals(ack.seq() + 1000, fin.seq());
+
+        nat.tick(1000);
+        nat.host.listeners.get(0).connectFrom(Packets.socket(PEER, 5555));
+        TcpNatTest.Seg syn = nat.recv();
+        assertEquals(SYN, syn.flags());
+        assertTrue(syn.seq() - oldEnd > 0, "a second later the clock part of the ISN has passed the old numbers");
+        nat.sink.releaseAll();
+    }
+
     @Test
     void aGuestThatRefusesResetsTheClient() throws Exception {
         add(ForwardProtocol.TCP, "0.0.0.0", 8080, 81);
