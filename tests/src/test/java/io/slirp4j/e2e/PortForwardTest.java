@@ -264,10 +264,11 @@ class PortForwardTest {
     }
 
     /**
-     * Forwards added, used once and removed, 1,000 times over (TCP and UDP, on ports the host picks), each round also
-     * with a malformed request and a client that connects and leaves without a word: afterwards the helper holds
-     * no more fds than before, and no forward. The host reuses client ports across the forwards, which all lead to
-     * one guest port: a new client regularly takes over a four-tuple still in the helper's TIME_WAIT.
+     * Forwards added, used and removed, 1,000 times over (TCP and UDP, on ports the host picks): each round echoes
+     * through them, has a client leave before the guest's handshake, one reset after speaking and one refused by
+     * the guest, sends a malformed request and lets an API client connect and leave without a word. Afterwards the
+     * helper holds no more fds than before, and no forward. The host reuses client ports across the forwards, which
+     * lead to one guest port: a new client regularly takes over a four-tuple still in the helper's TIME_WAIT.
      */
     @Test
     void forwardChurnLeavesNoFds() throws Exception {
@@ -304,10 +305,24 @@ class PortForwardTest {
     private static void forwardRound(Setup s, int udpGuestPort, int round) throws IOException {
         String removed = "{\"return\":{}}";
         String tcp = Api.addTcp(s.socket, "127.0.0.1", 0, GUEST_PORT);
-        try (SocketChannel c = s.connectFromHost(Api.intField(tcp, "host_port"))) {
+        int port = Api.intField(tcp, "host_port");
+        try (SocketChannel c = s.connectFromHost(port)) {
             echoOnce(c, 1024, round);
         }
+        // a client that leaves before the guest's handshake can complete, and one that resets after speaking
+        s.connectFromHost(port).close();
+        try (SocketChannel c = s.connectFromHost(port)) {
+            TcpPeers.writeAll(c, new byte[100]);
+            c.setOption(java.net.StandardSocketOptions.SO_LINGER, 0);
+        }
         assertEquals(removed, Api.remove(s.socket, Api.id(tcp)).strip(), "TCP forward of round " + round);
+
+        // a forward to a guest port nobody listens on: the guest's reset reaches the client
+        String refused = Api.addTcp(s.socket, "127.0.0.1", 0, GUEST_PORT + 1);
+        try (SocketChannel c = s.connectFromHost(Api.intField(refused, "host_port"))) {
+            assertThrows(IOException.class, () -> c.read(java.nio.ByteBuffer.allocate(1)), "round " + round);
+        }
+        assertEquals(removed, Api.remove(s.socket, Api.id(refused)).strip());
 
         String udp = Api.add(s.socket, "udp", "127.0.0.1", 0, udpGuestPort);
         try (DatagramSocket client = Udp.socketIn(s.net.hostNetns())) {
