@@ -2,6 +2,7 @@ package io.slirp4j.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -124,26 +125,28 @@ class TcpStressTest {
     }
 
     /**
-     * 10,000 short connections in batches of 100 (half closed by the guest first, half by the host peer first);
-     * afterwards the helper holds no more fds than before (a few allowed) and none of its sockets is stuck in
-     * CLOSE-WAIT or FIN-WAIT-2.
+     * 10,000 short connections in batches of 100, ended each of the four ways (the guest's FIN first, the host
+     * peer's FIN first, a reset by the peer, a reset by the guest), and 1,000 connects to a closed port; afterwards
+     * the helper holds no more fds than before (a few allowed) and none of its sockets is stuck in CLOSE-WAIT or
+     * FIN-WAIT-2.
      */
     @Test
     void churnLeavesNoFdsOrStuckSockets() throws Exception {
         int total = 10_000;
         int batch = 100;
         try (TestNetwork net = TestNetwork.create(Mode.ROOT)) {
-            // request: 1 byte "who closes first" + 255 bytes; answer: the same 256 bytes
+            // request: 1 byte "how it ends" (see Ending) + 255 bytes; answer: the same 256 bytes
             TcpPeers.Server server = net.closeLater(new TcpPeers.Server(net.hostNetns(), HOST_LOOPBACK, c -> {
                 try {
                     byte[] req = TcpPeers.readExactly(c, 256);
                     TcpPeers.writeAll(c, req);
-                    if (req[0] == 0) {
-                        // the guest closes first: wait for its FIN
-                        ByteBuffer b = ByteBuffer.allocate(16);
-                        while (c.read(b) >= 0) {
-                            b.clear();
-                        }
+                    Ending ending = Ending.values()[req[0]];
+                    if (ending == Ending.PEER_RESETS) {
+                        TcpPeers.readExactly(c, 1); // the guest has the echo: a reset now discards nothing
+                        c.setOption(java.net.StandardSocketOptions.SO_LINGER, 0);
+                    } else if (ending != Ending.PEER_FIN_FIRST) {
+                        // the guest ends it: wait for its FIN, or its reset
+                        drain(c);
                     }
                 } catch (IOException e) {
                     throw new RuntimeException(e);
@@ -152,7 +155,8 @@ class TcpStressTest {
             Helper h = net.startHelper("-c");
             long jvm = h.pid();
             InetSocketAddress to = new InetSocketAddress("10.0.2.2", server.port());
-            oneExchange(net, to, 0, 0);
+            InetSocketAddress closed = new InetSocketAddress("10.0.2.2", TcpTest.freePort(net.hostNetns()));
+            oneExchange(net, to, 0, Ending.GUEST_FIN_FIRST);
             TestNetwork.sleep(300);
             int fdsBefore = TcpTest.fdCount(jvm);
             long start = System.nanoTime();
@@ -160,7 +164,14 @@ class TcpStressTest {
             try {
                 for (int done = 0; done < total; done += batch) {
                     int base = done;
-                    runAll(pool, batch, i -> oneExchange(net, to, base + i, (base + i) % 2));
+                    runAll(pool, batch, i -> {
+                        int n = base + i;
+                        oneExchange(net, to, n, Ending.values()[n % Ending.values().length]);
+                        if (n % 10 == 0) {
+                            assertThrows(java.net.ConnectException.class,
+                                () -> TcpPeers.connectFromGuest(net, closed).close());
+                        }
+                    });
                 }
             } finally {
                 pool.shutdownNow();
@@ -270,7 +281,7 @@ class TcpStressTest {
                 }
                 String line = "TCP buffer budget (24 MiB) used up";
                 TcpTest.awaitTrue(() -> h.stderr().contains(line), 30_000);
-                oneExchange(net, new InetSocketAddress("10.0.2.2", echo.port()), 7, 0);
+                oneExchange(net, new InetSocketAddress("10.0.2.2", echo.port()), 7, Ending.GUEST_FIN_FIRST);
                 List<Future<TcpPeers.Transfer>> received = new ArrayList<>();
                 for (SocketChannel s : guests) {
                     received.add(pool.submit(() -> TcpPeers.receive(s)));
@@ -315,22 +326,49 @@ class TcpStressTest {
         }
     }
 
-    /** One short connection: 256 bytes there and back; who closes first depends on {@code serverClosesFirst}. */
-    static void oneExchange(TestNetwork net, InetSocketAddress to, int i, int serverClosesFirst) throws IOException {
+    /** How a connection of the churn ends. */
+    enum Ending { GUEST_FIN_FIRST, PEER_FIN_FIRST, PEER_RESETS, GUEST_RESETS }
+
+    /** One short connection: 256 bytes there and back, then it ends as {@code ending} says. */
+    static void oneExchange(TestNetwork net, InetSocketAddress to, int i, Ending ending) throws IOException {
         try (SocketChannel s = TcpPeers.connectFromGuest(net, to)) {
             byte[] req = TcpTest.bytes(256, i);
-            req[0] = (byte) serverClosesFirst;
+            req[0] = (byte) ending.ordinal();
             TcpPeers.writeAll(s, req);
             byte[] back = TcpPeers.readExactly(s, 256);
             if (!java.util.Arrays.equals(req, back)) {
                 throw new AssertionError("echo of connection " + i + " differs");
             }
-            if (serverClosesFirst == 1) {
-                ByteBuffer b = ByteBuffer.allocate(16);
-                if (s.read(b) >= 0) {
-                    throw new AssertionError("connection " + i + ": data instead of the server's FIN");
+            switch (ending) {
+                case PEER_FIN_FIRST -> {
+                    if (s.read(ByteBuffer.allocate(16)) >= 0) {
+                        throw new AssertionError("connection " + i + ": data instead of the server's FIN");
+                    }
                 }
+                case PEER_RESETS -> {
+                    TcpPeers.writeAll(s, new byte[1]);
+                    try {
+                        s.read(ByteBuffer.allocate(16));
+                        throw new AssertionError("connection " + i + ": no reset from the server");
+                    } catch (java.net.SocketException expected) {
+                        // the peer's reset, passed on by the helper
+                    }
+                }
+                case GUEST_RESETS -> s.setOption(java.net.StandardSocketOptions.SO_LINGER, 0);
+                default -> { }
             }
+        }
+    }
+
+    /** Reads until EOF or a reset. */
+    static void drain(SocketChannel c) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(16);
+        try {
+            while (c.read(b) >= 0) {
+                b.clear();
+            }
+        } catch (java.net.SocketException reset) {
+            // the guest's reset, passed on by the helper
         }
     }
 
