@@ -135,23 +135,7 @@ class TcpStressTest {
         int total = 10_000;
         int batch = 100;
         try (TestNetwork net = TestNetwork.create(Mode.ROOT)) {
-            // request: 1 byte "how it ends" (see Ending) + 255 bytes; answer: the same 256 bytes
-            TcpPeers.Server server = net.closeLater(new TcpPeers.Server(net.hostNetns(), HOST_LOOPBACK, c -> {
-                try {
-                    byte[] req = TcpPeers.readExactly(c, 256);
-                    TcpPeers.writeAll(c, req);
-                    Ending ending = Ending.values()[req[0]];
-                    if (ending == Ending.PEER_RESETS) {
-                        TcpPeers.readExactly(c, 1); // the guest has the echo: a reset now discards nothing
-                        c.setOption(java.net.StandardSocketOptions.SO_LINGER, 0);
-                    } else if (ending != Ending.PEER_FIN_FIRST) {
-                        // the guest ends it: wait for its FIN, or its reset
-                        drain(c);
-                    }
-                } catch (IOException e) {
-                    throw new RuntimeException(e);
-                }
-            }));
+            TcpPeers.Server server = endingServer(net);
             Helper h = net.startHelper("-c");
             long jvm = h.pid();
             InetSocketAddress to = new InetSocketAddress("10.0.2.2", server.port());
@@ -324,6 +308,29 @@ class TcpStressTest {
         for (Future<?> f : results) {
             f.get(60, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * The host peer of {@link #oneExchange}: reads a request of 256 bytes, the first saying how the connection ends
+     * (an {@link Ending}), echoes it and ends the connection its way.
+     */
+    static TcpPeers.Server endingServer(TestNetwork net) {
+        return net.closeLater(new TcpPeers.Server(net.hostNetns(), HOST_LOOPBACK, c -> {
+            try {
+                byte[] req = TcpPeers.readExactly(c, 256);
+                TcpPeers.writeAll(c, req);
+                Ending ending = Ending.values()[req[0]];
+                if (ending == Ending.PEER_RESETS) {
+                    TcpPeers.readExactly(c, 1); // the guest has the echo: a reset now discards nothing
+                    c.setOption(java.net.StandardSocketOptions.SO_LINGER, 0);
+                } else if (ending != Ending.PEER_FIN_FIRST) {
+                    // the guest ends it: wait for its FIN, or its reset
+                    drain(c);
+                }
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        }));
     }
 
     /** How a connection of the churn ends. */
