@@ -86,6 +86,24 @@ class PortForwardTest {
     }
 
     @Test
+    void aClientThatSpeaksAndHalfClosesBeforeTheGuestAnswersIsDeliveredWhole() throws Exception {
+        add(ForwardProtocol.TCP, "0.0.0.0", 8080, 80);
+        FakeHostStreams.Conn client = nat.host.listeners.get(0).connectFrom(Packets.socket(PEER, 5555));
+        client.read("request".getBytes());
+        client.eof();
+        TcpNatTest.Seg data = acceptInGuest(PEER, 5555, 80);
+        assertArrayEquals("request".getBytes(), data.payload());
+        TcpNatTest.Seg fin = data.has(FIN) ? data : nat.recv();
+        assertTrue(fin.has(FIN), "the client's half-close follows its data");
+        assertEquals(data.seq() + 7, fin.seq() + fin.payload().length, "the FIN comes right after the data");
+        // the guest still answers, and closes
+        nat.send(tcp(PEER, 80, 5555, GUEST_ISN + 1, data.seq() + 8, ACK | PSH | FIN, 502, "reply".getBytes()));
+        assertArrayEquals("reply".getBytes(), client.written.toByteArray());
+        assertTrue(client.shutdown || client.closed, "the guest's FIN reaches the client");
+        nat.sink.releaseAll();
+    }
+
+    @Test
     void loopbackAndIpv6ClientsAppearAsTheGateway() throws Exception {
         add(ForwardProtocol.TCP, "::", 8080, 80);
         FakeHostStreams.Listener listener = nat.host.listeners.get(0);
