@@ -62,6 +62,49 @@ class DnsTest {
         }
     }
 
+    /**
+     * DNS over TCP (what resolvers fall back to for truncated answers): the guest's connection to 10.0.2.3:53 goes
+     * to the nameserver of the helper's resolv.conf, over TCP too.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Mode.class, names = {"ROOT", "ROOTLESS"})
+    void digOverTcpReachesTheNameserverOverTcp(Mode mode) {
+        Requirements.forMode(mode, "dig");
+        try (TestNetwork net = TestNetwork.create(mode)) {
+            java.util.concurrent.atomic.AtomicInteger queries = new java.util.concurrent.atomic.AtomicInteger();
+            // RFC 1035 4.2.2: each message prefixed by its length in two bytes
+            net.closeLater(new TcpPeers.Server(net.hostNetns(), new InetSocketAddress("127.0.0.1", 53), c -> {
+                try {
+                    while (true) {
+                        byte[] length;
+                        try {
+                            length = TcpPeers.readExactly(c, 2);
+                        } catch (IOException endOfQueries) {
+                            return;
+                        }
+                        byte[] query = TcpPeers.readExactly(c, ((length[0] & 0xff) << 8) | (length[1] & 0xff));
+                        queries.incrementAndGet();
+                        byte[] answer = Dns.answerA(query, ANSWER_IP);
+                        byte[] framed = new byte[answer.length + 2];
+                        framed[0] = (byte) (answer.length >> 8);
+                        framed[1] = (byte) answer.length;
+                        System.arraycopy(answer, 0, framed, 2, answer.length);
+                        TcpPeers.writeAll(c, framed);
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }));
+            net.resolvConf("nameserver 127.0.0.1\n");
+            net.startHelper("-c");
+            Cmd.Result r = net.guest(Duration.ofSeconds(30), "dig", "@10.0.2.3", "+tcp", "+time=5", "+tries=1",
+                "+short", "host.example.test", "A");
+            assertEquals(0, r.exit(), r::describe);
+            assertTrue(r.out().lines().anyMatch(l -> l.strip().equals(ANSWER_TEXT)), r::describe);
+            assertEquals(1, queries.get(), "queries the TCP nameserver saw");
+        }
+    }
+
     /** Query and answer bytes are forwarded unchanged, including an answer bigger than the MTU (fragmented). */
     @ParameterizedTest
     @EnumSource(value = Mode.class, names = {"ROOT", "PODMAN"})
