@@ -238,6 +238,33 @@ class TcpTest {
         }
     }
 
+    /**
+     * A host connect that fails for want of a route answers the guest with the matching ICMP, so the guest's
+     * connect fails the same way at once instead of after its SYN retries: no route at all is "network
+     * unreachable", a neighbour that never answers ARP on the private host's veth is "no route to host".
+     */
+    @Test
+    void unroutableAndAbsentHostsAnswerTheMatchingIcmp() throws Exception {
+        try (TestNetwork net = TestNetwork.create(Mode.ROOT, true)) {
+            net.startHelper("-c");
+            long start = System.nanoTime();
+            SocketException noRoute = assertThrows(SocketException.class,
+                () -> TcpPeers.connectFromGuest(net, new InetSocketAddress("203.0.113.5", 80)).close());
+            assertTrue(String.valueOf(noRoute.getMessage()).contains("Network is unreachable"), noRoute::toString);
+            long unroutableMillis = (System.nanoTime() - start) / 1_000_000;
+            start = System.nanoTime();
+            // on the veth's subnet, but nobody has the address: the host kernel gives up on ARP after ~3 s
+            SocketException absent = assertThrows(SocketException.class,
+                () -> TcpPeers.connectFromGuest(net, new InetSocketAddress("198.51.100.77", 80)).close());
+            assertTrue(String.valueOf(absent.getMessage()).contains("No route to host"), absent::toString);
+            long absentMillis = (System.nanoTime() - start) / 1_000_000;
+            System.out.printf("[ROOT] unroutable: failed after %d ms; absent neighbour: after %d ms%n",
+                unroutableMillis, absentMillis);
+            // the guest's own SYN retries would take a minute and more; the ICMP answers are what ended them
+            assertTrue(unroutableMillis < 10_000 && absentMillis < 30_000, unroutableMillis + " and " + absentMillis);
+        }
+    }
+
     /** DNS over TCP to 10.0.2.3:53 reaches the host's nameserver (the test's server on 127.0.0.1:53). */
     @Test
     void dnsAddressPort53ReachesNameserver() throws Exception {
