@@ -11,6 +11,7 @@ import io.slirp4j.stack.FrameSink;
 import io.slirp4j.stack.NetworkConfig;
 import io.slirp4j.stack.Stack;
 import io.slirp4j.stack.forward.LoopPortForwards;
+import io.slirp4j.stack.host.HostDatagrams;
 import io.slirp4j.stack.host.NettyHostDatagrams;
 import io.slirp4j.stack.host.NettyHostStreams;
 import io.slirp4j.tap.Posix;
@@ -59,7 +60,8 @@ public final class CdsTraining {
                 hostTcp, List::of, System::currentTimeMillis, Stack.MAX_TCP_CONNECTIONS);
             stack.afterHostEvent(() -> { });
             stack.nextDeadline();
-            hostUdp.open(new java.net.InetSocketAddress("127.0.0.1", 0), (from, payload) -> { }).close();
+            hostUdp.open(new java.net.InetSocketAddress("127.0.0.1", 0), (from, payload) -> { },
+                HostDatagrams.DEFAULT_RECEIVE_BUFFER).close();
             stack.onFrame(PooledByteBufAllocator.DEFAULT.directBuffer(64).writeZero(60));
             stack.onTimer();
             return null;

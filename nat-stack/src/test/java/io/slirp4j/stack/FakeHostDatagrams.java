@@ -25,12 +25,13 @@ public final class FakeHostDatagrams implements HostDatagrams {
     }
 
     @Override
-    public HostDatagramSocket open(InetSocketAddress local, DatagramReceiver receiver) throws IOException {
+    public HostDatagramSocket open(InetSocketAddress local, DatagramReceiver receiver, int receiveBuffer)
+        throws IOException {
         if (failNextOpens > 0) {
             failNextOpens--;
             throw new IOException("fake: too many open files");
         }
-        Socket socket = new Socket(local, receiver);
+        Socket socket = new Socket(local, receiver, receiveBuffer);
         sockets.add(socket);
         return socket;
     }
@@ -63,12 +64,14 @@ public final class FakeHostDatagrams implements HostDatagrams {
     public final class Socket implements HostDatagramSocket {
         public final InetSocketAddress local;
         public final DatagramReceiver receiver;
+        public final int receiveBuffer;
         public final List<Sent> sent = new ArrayList<>();
         public boolean closed;
 
-        Socket(InetSocketAddress local, DatagramReceiver receiver) {
+        Socket(InetSocketAddress local, DatagramReceiver receiver, int receiveBuffer) {
             this.local = local;
             this.receiver = receiver;
+            this.receiveBuffer = receiveBuffer;
         }
 
         @Override

@@ -8,11 +8,16 @@ import java.net.InetSocketAddress;
  * tests. Called only on the stack's event loop; the receiver is also called only there.
  */
 public interface HostDatagrams {
+    /** The kernel's default receive buffer: enough for a socket that serves one guest socket. */
+    int DEFAULT_RECEIVE_BUFFER = 0;
+
     /**
      * Opens an unconnected datagram socket bound to {@code local} (use port 0 and a wildcard address for an
      * ephemeral bind).
      *
+     * @param receiveBuffer SO_RCVBUF to ask for (the kernel caps it at net.core.rmem_max), or
+     *                      {@link #DEFAULT_RECEIVE_BUFFER}
      * @throws IOException when the socket cannot be created or bound (e.g. out of fds)
      */
-    HostDatagramSocket open(InetSocketAddress local, DatagramReceiver receiver) throws IOException;
+    HostDatagramSocket open(InetSocketAddress local, DatagramReceiver receiver, int receiveBuffer) throws IOException;
 }

@@ -33,10 +33,14 @@ public final class NettyHostDatagrams implements HostDatagrams {
     }
 
     @Override
-    public HostDatagramSocket open(InetSocketAddress local, DatagramReceiver receiver) throws IOException {
+    public HostDatagramSocket open(InetSocketAddress local, DatagramReceiver receiver, int receiveBuffer)
+        throws IOException {
         assert loop.inEventLoop();
         DatagramChannel channel = newChannel.apply(local.getAddress() instanceof Inet4Address);
         channel.config().setOption(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(RECEIVE_BUFFER));
+        if (receiveBuffer != DEFAULT_RECEIVE_BUFFER) {
+            channel.config().setOption(ChannelOption.SO_RCVBUF, receiveBuffer);
+        }
         channel.pipeline().addLast(new SimpleChannelInboundHandler<DatagramPacket>() {
             @Override
             protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {

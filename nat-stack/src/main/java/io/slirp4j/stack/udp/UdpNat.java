@@ -57,6 +57,13 @@ import java.util.function.LongSupplier;
  */
 public final class UdpNat {
     public static final int DEFAULT_MAX_FLOWS = 4096;
+    /**
+     * SO_RCVBUF for a forward's socket, which all its peers share like a server's: the kernel's default holds only
+     * about 256 small datagrams (~830 bytes of accounting each), so a burst from many peers overflowed it while the
+     * loop was busy. The kernel caps the request at net.core.rmem_max (212992 by default, which still doubles the
+     * default).
+     */
+    static final int FORWARD_RECEIVE_BUFFER = 4 << 20;
     public static final long IDLE_TIMEOUT_MS = 240_000;
     public static final long DNS_IDLE_TIMEOUT_MS = 10_000;
     public static final int DNS_PORT = 53;
@@ -252,7 +259,7 @@ public final class UdpNat {
      */
     public UdpForward openForward(InetSocketAddress local, int guestAddress, int guestPort) throws IOException {
         UdpForward forward = new UdpForward(this, guestAddress, guestPort);
-        forward.socket = host.open(local, forward);
+        forward.socket = host.open(local, forward, FORWARD_RECEIVE_BUFFER);
         if (forward.socket == null) {
             throw new IOException("cannot open a socket on " + local);
         }
@@ -405,7 +412,7 @@ public final class UdpNat {
 
     private HostDatagramSocket open(InetSocketAddress local, UdpFlow flow) {
         try {
-            HostDatagramSocket socket = host.open(local, flow);
+            HostDatagramSocket socket = host.open(local, flow, HostDatagrams.DEFAULT_RECEIVE_BUFFER);
             if (socket == null) {
                 counters.hostSocketFailures++;
             }

@@ -231,6 +231,7 @@ class PortForwardTest {
         add(ForwardProtocol.UDP, "0.0.0.0", 5353, 53);
         FakeHostDatagrams.Socket socket = nat.udp.last();
         assertEquals(5353, socket.local.getPort());
+        assertTrue(socket.receiveBuffer >= 1 << 20, "a forward's socket, shared by its peers, asks for a big buffer");
         socket.deliver(Packets.socket(PEER, 7000), "query".getBytes());
         Decoded in = Decoded.of(nat.sink.poll());
         assertEquals(17, in.protocol);
