@@ -10,6 +10,7 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.slirp4j.stack.host.EpollHalfClosure;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -133,6 +134,9 @@ final class ApiConnection extends ChannelInboundHandlerAdapter {
         if (error != null) {
             fail(ctx, error);
         } else {
+            // the client's half-close may have cost the fd its registration, which an answer too large for the
+            // socket buffer needs
+            EpollHalfClosure.beforeInterest(ctx.channel());
             ctx.writeAndFlush(Unpooled.wrappedBuffer(bytes)).addListener(ChannelFutureListener.CLOSE);
         }
     }

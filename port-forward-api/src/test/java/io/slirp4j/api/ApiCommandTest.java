@@ -170,6 +170,33 @@ class ApiCommandTest {
         assertEquals("", out());
     }
 
+    /**
+     * An answer much larger than the socket buffers (here 1,500 forwards, ~330 kB) arrives whole, also when the
+     * stack answers a little later, on its own schedule (as the real one does), and the client reads slowly.
+     */
+    @Test
+    void aListLargerThanTheSocketBuffersArrivesWhole() throws Exception {
+        int count = 1500;
+        for (int i = 0; i < count; i++) {
+            forwards.add(new ForwardRequest(ForwardProtocol.TCP, Ipv4Address.toInetAddress(0), 20000 + i,
+                Ipv4Address.of(10, 0, 2, 100), 20000 + i)).get();
+        }
+        // Netty 4.2.18 loses the epoll registration of a half-closed channel; EpollHalfClosure repairs it
+        assertTrue(io.slirp4j.stack.host.EpollHalfClosure.available(), "the workaround finds Netty's internals");
+        forwards.completeOn = task -> group.schedule(task, 50, TimeUnit.MILLISECONDS);
+        try (UnixClient slow = new UnixClient(Path.of(socket))) {
+            slow.send("{\"execute\":\"list_hostfwd\"}");
+            slow.channel.shutdownOutput();
+            Thread.sleep(1000); // a client slower to read than the server is to write
+            assertEquals(count, ApiAnswer.parse(slow.readToEnd()).entries().size());
+        }
+        String raw = ApiClient.request(Path.of(socket), "{\"execute\":\"list_hostfwd\"}", Duration.ofSeconds(10));
+        assertTrue(raw.length() > 300_000, "answer of " + raw.length() + " bytes");
+        assertEquals(count, ApiAnswer.parse(raw).entries().size());
+        assertEquals(0, run("--socket", socket, "list"));
+        assertEquals(count + 1, out().lines().count(), "a heading and a line per forward");
+    }
+
     @Test
     void listPrintsAnAlignedTable() {
         run("--socket", socket, "add", "8080:80");

@@ -325,6 +325,7 @@ public final class NettyHostStreams implements HostStreams {
             pendingWrites++;
             inWrite = true;
             try {
+                EpollHalfClosure.beforeInterest(channel); // the peer's FIN may have cost the fd its registration
                 channel.writeAndFlush(data).addListener((ChannelFutureListener) f -> written(f, n));
             } finally {
                 inWrite = false;
@@ -403,6 +404,9 @@ public final class NettyHostStreams implements HostStreams {
         @Override
         public void setAutoRead(boolean on) {
             if (channel.isOpen()) {
+                if (on) {
+                    EpollHalfClosure.beforeInterest(channel);
+                }
                 channel.config().setAutoRead(on);
             }
         }
