@@ -136,7 +136,8 @@ class TcpTest {
     void halfCloseBothWays(Mode mode) throws Exception {
         try (TestNetwork net = TestNetwork.create(mode)) {
             byte[] reply = bytes(1 << 20, 11);
-            byte[] late = bytes(1 << 20, 12);
+            // more than the socket buffers between the helper and the server hold while the server is not reading
+            byte[] late = bytes(32 << 20, 12);
             // (a) the guest shuts its output first; the server answers only after the EOF
             TcpPeers.Server afterEof = net.closeLater(new TcpPeers.Server(net.hostNetns(), HOST_LOOPBACK, c -> {
                 try {
@@ -153,6 +154,8 @@ class TcpTest {
                 try {
                     TcpPeers.writeAll(c, "hello".getBytes());
                     c.shutdownOutput();
+                    // the helper must wait for the socket to drain, with the host's side of it already shut
+                    TestNetwork.sleep(1000);
                     lateGot.set(readAll(c));
                 } catch (IOException e) {
                     throw new RuntimeException(e);
@@ -169,7 +172,7 @@ class TcpTest {
                 TcpPeers.writeAll(s, late);
                 s.shutdownOutput();
             }
-            awaitTrue(() -> lateGot.get() != null || !firstFin.errors.isEmpty(), 10_000);
+            awaitTrue(() -> lateGot.get() != null || !firstFin.errors.isEmpty(), 30_000);
             assertTrue(afterEof.errors.isEmpty() && firstFin.errors.isEmpty(), () -> afterEof.errors + " "
                 + firstFin.errors);
             assertArrayEquals(late, lateGot.get(), "data the guest sent after the host's FIN");
