@@ -252,6 +252,33 @@ class PortForwardTest {
         }
     }
 
+    /**
+     * A client that half-closes after its request and reads the guest's 32 MiB answer only a second later: the
+     * helper must wait for the client's socket to drain after the client's FIN (see EpollHalfClosure).
+     */
+    @Test
+    void aClientThatHalfClosesFirstGetsTheWholeAnswer() throws Exception {
+        byte[] answer = TcpTest.bytes(32 << 20, 21);
+        try (Setup s = new Setup(Mode.ROOT)) {
+            s.net.closeLater(new TcpPeers.Server(s.net.guestNetns(), GUEST_ANY, c -> {
+                try {
+                    assertEquals(7, TcpPeers.receive(c).bytes());
+                    TcpPeers.writeAll(c, answer);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }));
+            int port = Api.intField(Api.addTcp(s.socket, "127.0.0.1", 0, GUEST_PORT), "host_port");
+            try (SocketChannel c = s.connectFromHost(port)) {
+                TcpPeers.writeAll(c, "request".getBytes(StandardCharsets.UTF_8));
+                c.shutdownOutput();
+                TestNetwork.sleep(1000);
+                assertArrayEquals(answer, TcpTest.readAll(c));
+            }
+            s.assertHealthy();
+        }
+    }
+
     @Test
     void removingAForwardKeepsItsConnectionsAndRefusesNewOnes() throws Exception {
         try (Setup s = new Setup(Mode.ROOT)) {
