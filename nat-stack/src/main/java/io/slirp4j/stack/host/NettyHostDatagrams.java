@@ -1,7 +1,6 @@
 package io.slirp4j.stack.host;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -52,15 +51,7 @@ public final class NettyHostDatagrams implements HostDatagrams {
                 // ICMP errors surfacing as read errors (e.g. ECONNREFUSED) do not end an unconnected socket
             }
         });
-        // On the loop thread, registration and bind run inline: a failed bind is known here, not later.
-        ChannelFuture registered = loop.register(channel);
-        ChannelFuture bound = registered.isSuccess() ? channel.bind(local) : registered;
-        if (!bound.isDone() || !bound.isSuccess()) {
-            channel.close();
-            Throwable cause = bound.cause();
-            throw cause instanceof IOException io ? io
-                : new IOException("cannot open host datagram socket on " + local, cause);
-        }
+        InlineBind.registerAndBind(loop, channel, local);
         return new HostDatagramSocket() {
             @Override
             public void send(InetSocketAddress to, ByteBuf payload) {

@@ -118,17 +118,7 @@ public final class NettyHostStreams implements HostStreams {
         // on Linux this never lets two sockets listen on one port
         server.config().setOption(ChannelOption.SO_REUSEADDR, true);
         server.pipeline().addLast(new Acceptor(acceptor));
-        // on the loop's own thread, register and bind run inline: both futures are done on return
-        ChannelFuture registered = loop.register(server);
-        ChannelFuture bound = registered.isSuccess() ? server.bind(local) : registered;
-        if (!bound.isDone() || !bound.isSuccess()) {
-            server.close();
-            Throwable cause = bound.cause();
-            if (cause instanceof IOException io) {
-                throw io;
-            }
-            throw new IOException(cause == null ? "bind did not complete" : String.valueOf(cause.getMessage()), cause);
-        }
+        InlineBind.registerAndBind(loop, server, local);
         return new HostListener() {
             @Override
             public InetSocketAddress localAddress() {
