@@ -114,11 +114,6 @@ new_netns() {   # a process holding a fresh network namespace; sets $ns_pid
     holders+=("$ns_pid $(readlink "/proc/$ns_pid/ns/net")")
 }
 
-wait_listen() {   # wait_listen NSPID PORT: until something listens on TCP PORT in that namespace (5 s at most)
-    for _ in $(seq 50); do nsenter -t "$1" -n ss -Hltn "sport = $2" | grep -q . && return 0; sleep 0.1; done
-    return 1
-}
-
 helper_stderr() { tail -c "${2:-600}" "$work/helper-$1.err" | tr '\n' ' '; }
 
 # start_helper HELPER BIN MTU TAG [API_SOCKET]: fresh namespaces and the helper; sets $host $guest $hpid.
@@ -174,7 +169,7 @@ add_forward() {
         fwd_error="add_hostfwd answered '$(head -c 300 <<<"$answer" | tr '\n' ' ')'"
         return 1
     fi
-    if ! wait_listen "$host" "$fwd_port"; then
+    if ! wait_listening "$host" -t "$fwd_port" 5; then
         fwd_error="add_hostfwd answered '$answer' but nothing listens on 127.0.0.1:$fwd_port"
         return 1
     fi
@@ -205,7 +200,7 @@ measure() {
     # a one-off server per run: a server left half-way through a failed test would refuse the next one
     nsenter -t "$srv_ns" -n iperf3 -s -1 -B "$bind" -p 5201 --rcv-timeout 15000 >"$base.server.log" 2>&1 & spid=$!
     pids+=($spid)
-    wait_listen "$srv_ns" 5201 || true
+    wait_listening "$srv_ns" -t 5201 5 || true
     if ! alive "$hpid"; then
         notes+=("$helper mtu $mtu $dir: helper exited before the run; stderr: $(helper_stderr "$tag")")
         stop "$spid"; row="$helper $mtu $dir FAILED -"; return 2

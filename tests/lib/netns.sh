@@ -12,11 +12,12 @@ wait_own_netns() {
     done
 }
 
-# wait_listening PID -t|-u PORT: until a TCP (-t) or UDP (-u) socket on PORT is listening in PID's namespace.
+# wait_listening PID -t|-u PORT [SECONDS]: until a TCP (-t) or UDP (-u) socket on PORT is listening in PID's
+# namespace; returns 1 after SECONDS (default 10), which ends a script under `set -e`.
 wait_listening() {
-    local deadline=$((SECONDS + 10))
+    local deadline=$((SECONDS + ${4:-10}))
     until nsenter -t "$1" -n ss -Hln "$2" "sport = :$3" | grep -q .; do
-        [ $SECONDS -lt $deadline ] || { echo "netns: nothing listens on port $3 in pid $1's namespace" >&2; exit 1; }
+        [ $SECONDS -lt $deadline ] || { echo "netns: nothing listens on port $3 in pid $1's namespace" >&2; return 1; }
         sleep 0.02
     done
 }
