@@ -1,6 +1,7 @@
 package io.slirp4j.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.ByteArrayOutputStream;
@@ -269,6 +270,12 @@ public final class Helper implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("helper gone?", e);
         }
+    }
+
+    /** Fails unless the helper still runs and has printed no stack trace. */
+    public void assertHealthy() {
+        assertTrue(isAlive(), this::describe);
+        assertNoStackTrace();
     }
 
     /** Fails if stderr shows a Java stack trace (an uncaught exception, or one logged with its trace). */

@@ -92,8 +92,7 @@ class PortForwardTest {
         }
 
         void assertHealthy() {
-            assertTrue(helper.isAlive(), helper::describe);
-            helper.assertNoStackTrace();
+            helper.assertHealthy();
         }
 
         @Override

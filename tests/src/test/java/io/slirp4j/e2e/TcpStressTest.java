@@ -80,8 +80,7 @@ class TcpStressTest {
                     + "host->guest %.3f Gbit/s)%n  faults: %s%n  counters:%n%s%n", mode, mtu, millis,
                 serverGot.get().gbitPerSecond(), got.gbitPerSecond(), faults.kind(), stats.indent(4));
             assertTrue(faultsHappened(stats), () -> "no fault was injected at all?\n" + stats);
-            assertTrue(h.isAlive(), h::describe);
-            h.assertNoStackTrace();
+            h.assertHealthy();
         }
     }
 
@@ -119,8 +118,7 @@ class TcpStressTest {
                 }
             }
             assertTrue(server.errors.isEmpty(), () -> "server: " + server.errors);
-            assertTrue(h.isAlive(), h::describe);
-            h.assertNoStackTrace();
+            h.assertHealthy();
         }
     }
 
@@ -183,8 +181,7 @@ class TcpStressTest {
                 + " after\n" + fdList(jvm));
             Map<String, Integer> finalStates = helperStates;
             assertEquals(0, stuck(finalStates), () -> "helper sockets stuck: " + finalStates);
-            assertTrue(h.isAlive(), h::describe);
-            h.assertNoStackTrace();
+            h.assertHealthy();
         }
     }
 
@@ -284,8 +281,7 @@ class TcpStressTest {
                 }
             }
             assertTrue(downloads.errors.isEmpty(), () -> "server: " + downloads.errors);
-            assertTrue(h.isAlive(), h::describe);
-            h.assertNoStackTrace();
+            h.assertHealthy();
             assertTrue(!h.stderr().contains("OutOfDirectMemory"), h::describe);
         }
     }

@@ -87,8 +87,7 @@ class TcpTest {
             System.out.printf("[%s mtu %d] 256 MiB each way at once: guest->host %.2f Gbit/s, host->guest %.2f "
                     + "Gbit/s, helper CPU %d ticks%n", mode, mtu, serverGot.get().gbitPerSecond(), got.gbitPerSecond(),
                 h.cpuTicks() - cpuBefore);
-            assertTrue(h.isAlive(), h::describe);
-            h.assertNoStackTrace();
+            h.assertHealthy();
         }
     }
 
@@ -464,8 +463,7 @@ class TcpTest {
             System.out.printf("[%s] %d concurrent connections echoed; helper fds %d before, %d after%n", mode, count,
                 fdsBefore, fds);
             assertTrue(fds <= fdsBefore, "helper fds: " + fdsBefore + " before, " + fds + " after");
-            assertTrue(h.isAlive(), h::describe);
-            h.assertNoStackTrace();
+            h.assertHealthy();
         }
     }
 
