@@ -10,7 +10,6 @@ import io.slirp4j.cli.Target;
 import io.slirp4j.stack.NetworkConfig;
 import io.slirp4j.stack.forward.ForwardRequest;
 import io.slirp4j.tap.ErrnoException;
-import io.slirp4j.tap.Posix;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
@@ -25,10 +24,6 @@ public final class Main {
 
     public static void main(String[] args) {
         configureLibraries();
-        // the native binding takes ~140 ms to load: overlap it with parsing and the rest of start-up
-        Thread warmUp = new Thread(Posix::warmUp, "slirp4j-warm-up");
-        warmUp.setDaemon(true);
-        warmUp.start();
         System.exit(run(args));
     }
 
@@ -40,9 +35,9 @@ public final class Main {
         // Netty derives channel ids from a MAC it finds by scanning interfaces; a fresh private namespace has
         // none, so it warns on stderr. Ids stay unique through the pid and random bits it adds.
         System.setProperty("io.netty.machineId", "52:55:00:00:00:00:00:01");
-        // jnr-ffi's default binds each native function by generating a class with ASM at run time (~240 ms, and
-        // generated classes cannot be archived); its reflective binding loads in ~140 ms, is archivable, and its
-        // slower calls do not matter for the few calls made at start-up and per exit-fd wake-up.
+        // For `slirp4j api`, whose client uses jnr-unixsocket: jnr-ffi's default binds each native function by
+        // generating a class with ASM at run time (~240 ms, and generated classes cannot be archived); its
+        // reflective binding loads in ~140 ms and is archivable. The helper itself binds libc through JNI.
         System.setProperty("jnr.ffi.asm.enabled", "false");
     }
 

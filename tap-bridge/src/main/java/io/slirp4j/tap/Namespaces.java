@@ -69,15 +69,14 @@ public final class Namespaces {
      * a wrong {@code --userns-path} would pass silently, where slirp4netns fails.
      */
     public static void requireUserNamespace(Path path) throws IOException {
-        LibC libc = Posix.libc();
-        int fd = Posix.check(libc.open(path.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC), path.toString());
+        int fd = Posix.check(Native.open(path.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC), path.toString());
         try {
-            int type = libc.ioctl(fd, NS_GET_NSTYPE, null);
+            int type = Native.ioctl(fd, NS_GET_NSTYPE, null);
             if (type != LibC.CLONE_NEWUSER) {
                 throw new IOException(path + " is not a user namespace");
             }
         } finally {
-            libc.close(fd);
+            Native.close(fd);
         }
     }
 
@@ -116,8 +115,7 @@ public final class Namespaces {
         System.out.flush();
         System.err.flush();
         Posix.closeOnExecExcept(3, keepFds);
-        Posix.libc().execve(nsenter, argv.toArray(new String[0]), envp);
-        throw Posix.failure("execve(" + nsenter + ")");
+        throw Posix.failure("execve(" + nsenter + ")", Native.execve(nsenter, argv.toArray(new String[0]), envp));
     }
 
     private static List<String> commandLine() throws IOException {
@@ -153,11 +151,12 @@ public final class Namespaces {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread worker = new Thread(() -> {
             try {
-                int nsFd = Posix.check(Posix.libc().open(netns.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC),
+                int nsFd = Posix.check(Native.open(netns.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC),
                     netns.toString());
                 try {
-                    if (Posix.libc().setns(nsFd, LibC.CLONE_NEWNET) < 0) {
-                        ErrnoException e = Posix.failure("setns(CLONE_NEWNET)");
+                    int r = Native.setns(nsFd, LibC.CLONE_NEWNET);
+                    if (r < 0) {
+                        ErrnoException e = Posix.failure("setns(CLONE_NEWNET)", r);
                         throw e.errno() == LibC.EINVAL
                             ? new IOException(e.getMessage() + " (" + netns + " is not a network namespace)", e)
                             : e;

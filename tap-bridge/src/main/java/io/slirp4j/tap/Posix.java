@@ -2,39 +2,31 @@ package io.slirp4j.tap;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import jnr.ffi.LastError;
 
-/** Thin, checked wrappers over {@link LibC}: every failure becomes an IOException reading like perror(3). */
+/** Checked wrappers over {@link Native}: every failure becomes an IOException reading like perror(3). */
 public final class Posix {
     private Posix() {}
 
-    static LibC libc() {
-        return LibC.Holder.INSTANCE;
-    }
-
-    /** Loads the native binding now, so that the first real call does not pay for it. */
+    /** Loads the native library now, so that the first real call does not pay for it. */
     public static void warmUp() {
-        libc();
+        Native.ensureLoaded();
     }
 
-    static int errno() {
-        return LastError.getLastError(LibC.Holder.RUNTIME);
+    /** The exception for a call that returned {@code -errno}. */
+    static ErrnoException failure(String what, int negativeErrno) {
+        return new ErrnoException(what, -negativeErrno, Native.strerror(-negativeErrno));
     }
 
-    static ErrnoException failure(String what) {
-        int errno = errno();
-        return new ErrnoException(what, errno, libc().strerror(errno));
-    }
-
-    static int check(int result, String what) throws IOException {
+    /** Returns {@code result}, or throws if it is a negative errno. */
+    static int check(int result, String what) throws ErrnoException {
         if (result < 0) {
-            throw failure(what);
+            throw failure(what, result);
         }
         return result;
     }
 
     public static void close(int fd) {
-        libc().close(fd);
+        Native.close(fd);
     }
 
     /**
@@ -42,17 +34,17 @@ public final class Posix {
      * a short path, whatever the length of {@code dir}'s.
      */
     public static int openDirectoryPath(String dir) throws IOException {
-        return check(libc().open(dir, LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC), "open(" + dir + ")");
+        return check(Native.open(dir, LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC), "open(" + dir + ")");
     }
 
     /** True when {@code fd} is an open descriptor of this process. */
     public static boolean isOpen(int fd) {
-        return libc().fcntl(fd, LibC.F_GETFD, 0) >= 0;
+        return Native.fcntl(fd, LibC.F_GETFD, 0) >= 0;
     }
 
     public static void setNonBlocking(int fd) throws IOException {
-        int flags = check(libc().fcntl(fd, LibC.F_GETFL, 0), "fcntl(F_GETFL)");
-        check(libc().fcntl(fd, LibC.F_SETFL, flags | LibC.O_NONBLOCK), "fcntl(F_SETFL)");
+        int flags = check(Native.fcntl(fd, LibC.F_GETFL, 0), "fcntl(F_GETFL)");
+        check(Native.fcntl(fd, LibC.F_SETFL, flags | LibC.O_NONBLOCK), "fcntl(F_SETFL)");
     }
 
     /** Writes all of {@code text} to {@code fd}, retrying on EINTR. */
@@ -60,24 +52,20 @@ public final class Posix {
         byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
         int done = 0;
         while (done < bytes.length) {
-            byte[] rest = done == 0 ? bytes : java.util.Arrays.copyOfRange(bytes, done, bytes.length);
-            long n = libc().write(fd, rest, rest.length);
-            if (n < 0) {
-                if (errno() == LibC.EINTR) {
-                    continue;
-                }
-                throw failure("write(" + fd + ")");
+            int n = Native.write(fd, bytes, done, bytes.length - done);
+            if (n == -LibC.EINTR) {
+                continue;
             }
-            done += (int) n;
+            done += check(n, "write(" + fd + ")");
         }
     }
 
     /** Marks every descriptor from {@code first} up close-on-exec, then clears the flag on {@code keep}. */
     static void closeOnExecExcept(int first, int... keep) throws IOException {
-        check(libc().close_range(first, Integer.MAX_VALUE, LibC.CLOSE_RANGE_CLOEXEC), "close_range");
+        check(Native.closeRange(first, Integer.MAX_VALUE, LibC.CLOSE_RANGE_CLOEXEC), "close_range");
         for (int fd : keep) {
             if (fd >= first) {
-                check(libc().fcntl(fd, LibC.F_SETFD, 0), "fcntl(F_SETFD)");
+                check(Native.fcntl(fd, LibC.F_SETFD, 0), "fcntl(F_SETFD)");
             }
         }
     }

@@ -1,9 +1,9 @@
 package io.slirp4j.tap;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import jnr.ffi.Memory;
-import jnr.ffi.Pointer;
 
 /**
  * Opens a tap device through /dev/net/tun in the calling thread's network namespace: creates a non-persistent
@@ -25,25 +25,29 @@ public final class TunDevice {
         if (nameBytes.length == 0 || nameBytes.length >= IFNAMSIZ) {
             throw new IOException("invalid interface name: " + name);
         }
-        LibC libc = Posix.libc();
-        int fd = Posix.check(libc.open("/dev/net/tun", LibC.O_RDWR | LibC.O_CLOEXEC | LibC.O_NONBLOCK),
+        int fd = Posix.check(Native.open("/dev/net/tun", LibC.O_RDWR | LibC.O_CLOEXEC | LibC.O_NONBLOCK),
             "open(\"/dev/net/tun\")");
         try {
-            Pointer ifr = ifreq(name);
-            ifr.putShort(IFNAMSIZ, (short) (IFF_TAP | IFF_NO_PI));
-            Posix.check(libc.ioctl(fd, TUNSETIFF, ifr), "ioctl(TUNSETIFF)");
+            byte[] ifr = ifreq(name);
+            ifreqData(ifr).putShort((short) (IFF_TAP | IFF_NO_PI));
+            Posix.check(Native.ioctl(fd, TUNSETIFF, ifr), "ioctl(TUNSETIFF)");
             return fd;
         } catch (IOException e) {
-            libc.close(fd);
+            Native.close(fd);
             throw e;
         }
     }
 
     /** A zeroed {@code struct ifreq} carrying {@code name}. */
-    static Pointer ifreq(String name) {
-        Pointer ifr = Memory.allocateDirect(LibC.Holder.RUNTIME, IFREQ_SIZE, true);
+    static byte[] ifreq(String name) {
+        byte[] ifr = new byte[IFREQ_SIZE];
         byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
-        ifr.put(0, nameBytes, 0, Math.min(nameBytes.length, IFNAMSIZ - 1));
+        System.arraycopy(nameBytes, 0, ifr, 0, Math.min(nameBytes.length, IFNAMSIZ - 1));
         return ifr;
+    }
+
+    /** The union after the name in {@code ifr}, in host byte order, positioned at its start. */
+    static ByteBuffer ifreqData(byte[] ifr) {
+        return ByteBuffer.wrap(ifr, IFNAMSIZ, IFREQ_SIZE - IFNAMSIZ).slice().order(ByteOrder.nativeOrder());
     }
 }

@@ -1,0 +1,89 @@
+package io.slirp4j.tap;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * The system calls that neither the JDK nor Netty offer, bound with JNI to libslirp4j
+ * ({@code src/main/c/slirp4j_native.c}). Every call returns its result, or {@code -errno} on failure; {@link Posix}
+ * turns failures into exceptions.
+ *
+ * <p>JNI rather than jnr-ffi, measured on these machines (2 cores, JDK 17 with the class-data archive): loading
+ * jnr-ffi and binding the same dozen functions took 120-160 ms of every start, the larger part of the path to
+ * tap0; loading this library takes under 1 ms. The library is found at the path in the system property
+ * {@code slirp4j.native} (the launcher points it into the distribution's lib/), or extracted from this jar into a
+ * temporary file that is deleted once loaded (unit tests, and the jar used on its own).
+ */
+final class Native {
+    static final String PATH_PROPERTY = "slirp4j.native";
+    private static final String RESOURCE = "libslirp4j.so";
+
+    static {
+        load();
+    }
+
+    private Native() {}
+
+    private static void load() {
+        String path = System.getProperty(PATH_PROPERTY);
+        if (path != null && Files.isReadable(Path.of(path))) {
+            System.load(path);
+            return;
+        }
+        try (InputStream in = Native.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new UnsatisfiedLinkError(RESOURCE + " is missing from the tap-bridge jar");
+            }
+            Path tmp = Files.createTempFile("libslirp4j-", ".so");
+            try {
+                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+                System.load(tmp.toString());
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot extract " + RESOURCE, e);
+        }
+    }
+
+    /** Forces the class's initialisation, which loads the library. */
+    static void ensureLoaded() {
+        // the static initialiser did the work
+    }
+
+    static native int open(String path, int flags);
+
+    static native int close(int fd);
+
+    static native int fcntl(int fd, int cmd, int arg);
+
+    static native int setns(int fd, int nstype);
+
+    static native int socket(int domain, int type, int protocol);
+
+    /** {@code arg} is copied in and back out (a struct such as ifreq, up to 256 bytes); null passes NULL. */
+    static native int ioctl(int fd, long request, byte[] arg);
+
+    /** SIOCADDRT on {@code sock}: a default route via {@code gateway} (an IPv4 address as an int) on {@code dev}. */
+    static native int addDefaultRoute(int sock, String dev, int gateway);
+
+    /** poll(2) on one fd: its revents, 0 after the time-out, or -errno. */
+    static native int poll(int fd, int events, int timeoutMillis);
+
+    /** Reads up to {@code len} (at most 4096) bytes into {@code buf} at {@code off}. */
+    static native int read(int fd, byte[] buf, int off, int len);
+
+    /** Writes up to {@code len} (at most 4096) bytes of {@code buf} from {@code off}. */
+    static native int write(int fd, byte[] buf, int off, int len);
+
+    static native String strerror(int errnum);
+
+    static native int closeRange(int first, int last, int flags);
+
+    /** Returns only on failure. */
+    static native int execve(String path, String[] argv, String[] envp);
+}
