@@ -35,6 +35,9 @@ public final class Main {
         // Netty derives channel ids from a MAC it finds by scanning interfaces; a fresh private namespace has
         // none, so it warns on stderr. Ids stay unique through the pid and random bits it adds.
         System.setProperty("io.netty.machineId", "52:55:00:00:00:00:00:01");
+        // Netty 4.2 reports buffer allocations as JFR events when JFR is present: setting that up (proxies,
+        // reflection, generated event handlers) cost 150-250 ms of start-up here, for events nobody records.
+        System.setProperty("io.netty.jfr.enabled", "false");
         // For `slirp4j api`, whose client uses jnr-unixsocket: jnr-ffi's default binds each native function by
         // generating a class with ASM at run time (~240 ms, and generated classes cannot be archived); its
         // reflective binding loads in ~140 ms and is archivable. The helper itself binds libc through JNI.
