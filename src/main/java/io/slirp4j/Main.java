@@ -1,5 +1,6 @@
 package io.slirp4j;
 
+import io.netty.util.internal.logging.InternalLoggerFactory;
 import io.slirp4j.api.ApiCommand;
 import io.slirp4j.api.ForwardSpec;
 import io.slirp4j.cli.Cli;
@@ -38,6 +39,7 @@ public final class Main {
         // Netty 4.2 reports buffer allocations as JFR events when JFR is present: setting that up (proxies,
         // reflection, generated event handlers) cost 150-250 ms of start-up here, for events nobody records.
         System.setProperty("io.netty.jfr.enabled", "false");
+        InternalLoggerFactory.setDefaultFactory(StderrLogger.FACTORY);
         // For `slirp4j api`, whose client uses jnr-unixsocket: jnr-ffi's default binds each native function by
         // generating a class with ASM at run time (~240 ms, and generated classes cannot be archived); its
         // reflective binding loads in ~140 ms and is archivable. The helper itself binds libc through JNI.
