@@ -1,22 +1,24 @@
 package io.slirp4j;
 
 import io.slirp4j.stack.NetworkConfig;
+import io.slirp4j.stack.wire.Ipv4Address;
 
 /** The start-up line on stderr that engines show in their logs when something goes wrong. */
 final class NetworkConfigLog {
     private NetworkConfigLog() {}
 
-    static String ipv4(int a) {
-        return (a >>> 24) + "." + ((a >>> 16) & 0xff) + "." + ((a >>> 8) & 0xff) + "." + (a & 0xff);
+    static void print(Launch l, int tapFd) {
+        System.err.println(line(l, tapFd));
     }
 
-    static void print(Launch l, int tapFd) {
+    /** Concatenation, not printf: java.util.Formatter loads the locale data, ~10 ms of start-up. */
+    static String line(Launch l, int tapFd) {
         NetworkConfig n = l.network();
         String where = l.netns() != null ? l.tapName() + " in " + l.netns() : "inherited tap fd";
-        System.err.printf("slirp4j: %s (fd %d), MTU %d, network %s/%d, gateway %s, dns %s%s%s%n", where, tapFd,
-            n.mtu(), ipv4(n.network()), n.prefixLength(), ipv4(n.gateway()),
-            n.dnsEnabled() ? ipv4(n.dns()) : "disabled",
-            n.hostLoopback() ? "" : ", host loopback disabled",
-            l.configure() ? ", configured " + ipv4(n.recommendedGuest()) : "");
+        return "slirp4j: " + where + " (fd " + tapFd + "), MTU " + n.mtu() + ", network "
+            + Ipv4Address.format(n.network()) + "/" + n.prefixLength() + ", gateway " + Ipv4Address.format(n.gateway())
+            + ", dns " + (n.dnsEnabled() ? Ipv4Address.format(n.dns()) : "disabled")
+            + (n.hostLoopback() ? "" : ", host loopback disabled")
+            + (l.configure() ? ", configured " + Ipv4Address.format(n.recommendedGuest()) : "");
     }
 }
