@@ -1,10 +1,12 @@
 /*
  * libslirp4j: the few Linux system calls that neither the JDK nor Netty offer (setns, ioctl on tun devices and
- * interface sockets, poll on an inherited fd, execve), bound with JNI for io.slirp4j.tap.Native.
+ * interface sockets, poll on an inherited fd), bound with JNI for io.slirp4j.tap.Native.
  *
  * Why JNI and not jnr-ffi: loading jnr-ffi and binding its interface cost 120-160 ms of every start on these
  * machines (reflective binding; its ASM binding is slower still), more than the rest of the path to tap0; this
- * library loads in well under 1 ms. Every function is a thin wrapper: it returns the call's result, or -errno on
+ * library loads in well under 1 ms. Besides the wrappers, openInNamespaces does a little more, because Java
+ * cannot: it forks a child that enters the target's namespaces (a JVM is multi-threaded, so it can never join a
+ * user namespace itself). Every function is a thin wrapper: it returns the call's result, or -errno on
  * failure, and leaves every decision to the Java side. Nothing here allocates on the Java heap except strerror's
  * string.
  */
@@ -17,11 +19,11 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define RESULT(r) ((r) < 0 ? -errno : (r))
@@ -142,46 +144,154 @@ JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_write(JNIEnv *env, jclass c, j
     return n < 0 ? -errno : (jint) n;
 }
 
-JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_closeRange(JNIEnv *env, jclass c, jint first, jint last,
-                                                             jint flags) {
-    int r = (int) syscall(SYS_close_range, (unsigned) first, (unsigned) last, (unsigned) flags);
-    return RESULT(r);
-}
-
-static char **strings(JNIEnv *env, jobjectArray array) {
-    jsize n = (*env)->GetArrayLength(env, array);
-    char **out = calloc((size_t) n + 1, sizeof(char *));
-    if (out == NULL) {
-        return NULL;
-    }
-    for (jsize i = 0; i < n; i++) {
-        jstring s = (jstring) (*env)->GetObjectArrayElement(env, array, i);
-        const char *u = utf(env, s);
-        out[i] = u == NULL ? NULL : strdup(u);
-        release(env, s, u);
-        if (out[i] == NULL) {
-            return NULL;
-        }
-    }
-    return out;
-}
-
-/* Returns only on failure, with -errno. */
-JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_execve(JNIEnv *env, jclass c, jstring path, jobjectArray argv,
-                                                         jobjectArray envp) {
-    const char *p = utf(env, path);
-    char **a = strings(env, argv);
-    char **e = strings(env, envp);
-    if (p == NULL || a == NULL || e == NULL) {
-        return -ENOMEM;
-    }
-    execve(p, a, e);
-    return -errno;
-}
-
 JNIEXPORT jstring JNICALL Java_io_slirp4j_tap_Native_strerror(JNIEnv *env, jclass c, jint errnum) {
     char buf[128];
     const char *s = strerror_r(errnum, buf, sizeof(buf));
     return (*env)->NewStringUTF(env, s);
 }
 
+/* What the namespace child reports: the step that failed (0 for none) and its errno; fds ride along on success. */
+struct child_report {
+    int step;
+    int err;
+};
+
+enum { STEP_OPEN_USERNS = 1, STEP_SETNS_USER, STEP_OPEN_NETNS, STEP_SETNS_NET, STEP_OPEN_TUN, STEP_SOCKET };
+
+/*
+ * Runs in the forked child, which has one thread, so it may join a user namespace. Only system calls here: the
+ * parent's other threads may have held locks (malloc's among them) at the fork.
+ */
+static void namespace_child(int report_fd, const char *userns, const char *netns, int with_socket) {
+    struct child_report report = {0, 0};
+    int fds[2] = {-1, -1};
+    int nfds = 0;
+    int fd;
+    if (userns != NULL) {
+        if ((fd = open(userns, O_RDONLY | O_CLOEXEC)) < 0) {
+            report.step = STEP_OPEN_USERNS;
+            goto send;
+        }
+        if (setns(fd, CLONE_NEWUSER) < 0) {
+            report.step = STEP_SETNS_USER;
+            goto send;
+        }
+        close(fd);
+    }
+    if ((fd = open(netns, O_RDONLY | O_CLOEXEC)) < 0) {
+        report.step = STEP_OPEN_NETNS;
+        goto send;
+    }
+    if (setns(fd, CLONE_NEWNET) < 0) {
+        report.step = STEP_SETNS_NET;
+        goto send;
+    }
+    close(fd);
+    if ((fds[nfds] = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK)) < 0) {
+        report.step = STEP_OPEN_TUN;
+        goto send;
+    }
+    nfds++;
+    if (with_socket) {
+        if ((fds[nfds] = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0) {
+            report.step = STEP_SOCKET;
+            goto send;
+        }
+        nfds++;
+    }
+send:
+    if (report.step != 0) {
+        report.err = errno;
+        nfds = 0;
+    }
+    char control[CMSG_SPACE(sizeof(fds))];
+    memset(control, 0, sizeof(control));
+    struct iovec iov = {.iov_base = &report, .iov_len = sizeof(report)};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+    if (nfds > 0) {
+        msg.msg_control = control;
+        msg.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
+        struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+        cmsg->cmsg_level = SOL_SOCKET;
+        cmsg->cmsg_type = SCM_RIGHTS;
+        cmsg->cmsg_len = CMSG_LEN(nfds * sizeof(int));
+        memcpy(CMSG_DATA(cmsg), fds, nfds * sizeof(int));
+    }
+    _exit(sendmsg(report_fd, &msg, MSG_NOSIGNAL) < 0 ? 1 : 0);
+}
+
+/*
+ * Opens /dev/net/tun (and, with_socket, an AF_INET datagram socket for interface ioctls) inside the network
+ * namespace netns, first joining the user namespace userns unless it is null, from a forked child that passes the
+ * descriptors back over a socket pair and exits. The descriptors stay bound to the target netns; the owner of its
+ * user namespace may then use them from here (TUNSETIFF, SIOCSIF*, SIOCADDRT check CAP_NET_ADMIN in the netns's
+ * user namespace, not the caller's).
+ * out[0] = tun fd, out[1] = socket fd or -1, out[2] = the step that failed. Returns 0 or -errno.
+ */
+JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_openInNamespaces(JNIEnv *env, jclass c, jstring userns,
+                                                                   jstring netns, jboolean with_socket,
+                                                                   jintArray out) {
+    jint result[3] = {-1, -1, 0};
+    const char *u = utf(env, userns);
+    const char *n = utf(env, netns);
+    int r = 0;
+    int pair[2];
+    if (n == NULL || (userns != NULL && u == NULL)) {
+        r = -ENOMEM;
+        goto done;
+    }
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) {
+        r = -errno;
+        goto done;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(pair[0]);
+        namespace_child(pair[1], u, n, with_socket);
+    }
+    int fork_errno = errno;
+    close(pair[1]);
+    if (pid < 0) {
+        close(pair[0]);
+        r = -fork_errno;
+        goto done;
+    }
+    struct child_report report = {0, 0};
+    int fds[2] = {-1, -1};
+    char control[CMSG_SPACE(sizeof(fds))];
+    struct iovec iov = {.iov_base = &report, .iov_len = sizeof(report)};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+                         .msg_controllen = sizeof(control)};
+    ssize_t got;
+    do {
+        got = recvmsg(pair[0], &msg, MSG_CMSG_CLOEXEC);
+    } while (got < 0 && errno == EINTR);
+    int recv_errno = errno;
+    close(pair[0]);
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (got != (ssize_t) sizeof(report)) {
+        r = got < 0 ? -recv_errno : -EPIPE;
+        goto done;
+    }
+    struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+    if (cmsg != NULL && cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS) {
+        size_t count = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        memcpy(fds, CMSG_DATA(cmsg), (count > 2 ? 2 : count) * sizeof(int));
+    }
+    if (report.step != 0) {
+        result[2] = report.step;
+        r = -report.err;
+    } else if (fds[0] < 0 || (with_socket && fds[1] < 0)) {
+        r = -EPROTO;
+    } else {
+        result[0] = fds[0];
+        result[1] = fds[1];
+    }
+done:
+    release(env, userns, u);
+    release(env, netns, n);
+    (*env)->SetIntArrayRegion(env, out, 0, 3, result);
+    return r;
+}

@@ -14,7 +14,9 @@ import io.slirp4j.stack.forward.LoopPortForwards;
 import io.slirp4j.stack.host.HostDatagrams;
 import io.slirp4j.stack.host.NettyHostDatagrams;
 import io.slirp4j.stack.host.NettyHostStreams;
+import io.slirp4j.tap.Namespaces;
 import io.slirp4j.tap.Posix;
+import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -26,9 +28,10 @@ import java.util.List;
 
 /**
  * Run once at build time under -XX:ArchiveClassesAtExit to record the classes of the start-up path into the
- * class-data archive the launcher uses. It walks that path without touching any namespace or device and sends
- * no packet: it opens an unused datagram socket bound to 127.0.0.1 and an API socket in a temporary directory,
- * and asks that one list request (the first request an engine makes pays for the JSON classes otherwise).
+ * class-data archive the launcher uses. It walks that path without touching any other namespace or making any
+ * device, and sends no packet: it opens /dev/net/tun through the namespace child in its own netns (as root), an
+ * unused datagram socket bound to 127.0.0.1 and an API socket in a temporary directory, and asks that one list
+ * request (the first request an engine makes pays for the JSON classes otherwise).
  */
 public final class CdsTraining {
     private CdsTraining() {}
@@ -40,6 +43,14 @@ public final class CdsTraining {
             "/run/netns/x", "tap0");
         Posix.warmUp();
         Posix.isOpen(0);
+        try {
+            // the namespace child, into our own netns: opens /dev/net/tun but makes no device (no TUNSETIFF)
+            Namespaces.TargetDescriptors fds = Namespaces.openInTarget(Path.of("/proc/self/ns/net"), null, true);
+            Posix.close(fds.tun());
+            Posix.close(fds.socket());
+        } catch (IOException notRootOrNoTun) {
+            // the classes are loaded either way
+        }
         MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         IoEventLoop loop = group.next();
         Stack[] trainingStack = new Stack[1];

@@ -273,23 +273,26 @@ public final class NetworkHelper {
         if (launch.userns() != null) {
             Namespaces.requireUserNamespace(launch.userns());
         }
-        if (Namespaces.needsUserNamespaceJoin(launch.userns())) {
-            Namespaces.reexecInUserNamespace(launch.userns(), launch.readyFd(), launch.exitFd());
-        }
-        NetworkConfig net = launch.network();
-        return Namespaces.inNetworkNamespace(launch.netns(), () -> {
-            int fd = TunDevice.openTap(launch.tapName());
+        Path joinUserns = Namespaces.needsUserNamespaceJoin(launch.userns()) ? launch.userns() : null;
+        Namespaces.TargetDescriptors fds = Namespaces.openInTarget(launch.netns(), joinUserns, launch.configure());
+        try {
+            TunDevice.attachTap(fds.tun(), launch.tapName());
             if (launch.configure()) {
+                NetworkConfig net = launch.network();
                 try {
-                    InterfaceConfigurator.configure(launch.tapName(), launch.network().mtu(), launch.mac(),
+                    InterfaceConfigurator.configure(fds.socket(), launch.tapName(), net.mtu(), launch.mac(),
                         net.recommendedGuest(), net.netmask(), net.gateway());
                 } catch (IOException e) {
-                    Posix.close(fd);
+                    Posix.close(fds.tun());
                     throw e;
                 }
             }
-            return fd;
-        });
+        } finally {
+            if (fds.socket() >= 0) {
+                Posix.close(fds.socket());
+            }
+        }
+        return fds.tun();
     }
 
     /** Ends the helper with {@code status}; safe from any thread, first call wins. */

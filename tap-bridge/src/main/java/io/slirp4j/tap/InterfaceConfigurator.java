@@ -6,8 +6,8 @@ import java.nio.ByteOrder;
 
 /**
  * {@code -c}: brings up lo and the tap, sets MTU and (optionally) MAC, gives the tap its address and netmask and
- * adds the default route via the gateway. Uses the same ioctls as slirp4netns on an AF_INET socket, which must be
- * created inside the target netns: call on the thread switched there.
+ * adds the default route via the gateway. Uses the same ioctls as slirp4netns on an AF_INET socket, which must have
+ * been created inside the target netns ({@link Namespaces#openInTarget}); they act on that netns's interfaces.
  */
 public final class InterfaceConfigurator {
     static final long SIOCGIFFLAGS = 0x8913;
@@ -28,37 +28,31 @@ public final class InterfaceConfigurator {
      * @param gateway  e.g. 10.0.2.2
      * @param mac      6 bytes, or null to keep the kernel's random one
      */
-    public static void configure(String tap, int mtu, byte[] mac, int address, int netmask, int gateway)
+    public static void configure(int sock, String tap, int mtu, byte[] mac, int address, int netmask, int gateway)
         throws IOException {
-        int sock = Posix.check(Native.socket(LibC.AF_INET, LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC, 0),
-            "cannot create socket");
-        try {
-            setUp(sock, "lo", "cannot set lo up");
+        setUp(sock, "lo", "cannot set lo up");
 
-            byte[] ifr = TunDevice.ifreq(tap);
-            TunDevice.ifreqData(ifr).putInt(mtu);
-            Posix.check(Native.ioctl(sock, SIOCSIFMTU, ifr), "cannot set MTU");
+        byte[] ifr = TunDevice.ifreq(tap);
+        TunDevice.ifreqData(ifr).putInt(mtu);
+        Posix.check(Native.ioctl(sock, SIOCSIFMTU, ifr), "cannot set MTU");
 
-            if (mac != null) {
-                ifr = TunDevice.ifreq(tap);
-                TunDevice.ifreqData(ifr).putShort(ARPHRD_ETHER).put(mac, 0, 6);
-                Posix.check(Native.ioctl(sock, SIOCSIFHWADDR, ifr), "cannot set MAC address");
-            }
-
+        if (mac != null) {
             ifr = TunDevice.ifreq(tap);
-            putSockaddrIn(TunDevice.ifreqData(ifr), address);
-            Posix.check(Native.ioctl(sock, SIOCSIFADDR, ifr), "cannot set device address");
-
-            ifr = TunDevice.ifreq(tap);
-            putSockaddrIn(TunDevice.ifreqData(ifr), netmask);
-            Posix.check(Native.ioctl(sock, SIOCSIFNETMASK, ifr), "cannot set device netmask");
-
-            setUp(sock, tap, "cannot set device up");
-
-            Posix.check(Native.addDefaultRoute(sock, tap, gateway), "set route");
-        } finally {
-            Native.close(sock);
+            TunDevice.ifreqData(ifr).putShort(ARPHRD_ETHER).put(mac, 0, 6);
+            Posix.check(Native.ioctl(sock, SIOCSIFHWADDR, ifr), "cannot set MAC address");
         }
+
+        ifr = TunDevice.ifreq(tap);
+        putSockaddrIn(TunDevice.ifreqData(ifr), address);
+        Posix.check(Native.ioctl(sock, SIOCSIFADDR, ifr), "cannot set device address");
+
+        ifr = TunDevice.ifreq(tap);
+        putSockaddrIn(TunDevice.ifreqData(ifr), netmask);
+        Posix.check(Native.ioctl(sock, SIOCSIFNETMASK, ifr), "cannot set device netmask");
+
+        setUp(sock, tap, "cannot set device up");
+
+        Posix.check(Native.addDefaultRoute(sock, tap, gateway), "set route");
     }
 
     private static void setUp(int sock, String name, String what) throws IOException {

@@ -17,7 +17,6 @@ final class LibC {
     static final int AF_INET = 2;
     static final int SOCK_DGRAM = 2;
     static final int SOCK_CLOEXEC = 0x80000;
-    static final int CLOSE_RANGE_CLOEXEC = 4;
     static final int EINTR = 4;
     static final int EAGAIN = 11;
     static final int EINVAL = 22;

@@ -1,45 +1,36 @@
 package io.slirp4j.tap;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Entering the target's namespaces from a JVM.
  *
- * <p>Theory of operation. setns(2) into a network namespace changes only the calling thread, and needs
- * CAP_SYS_ADMIN both in the caller's own user namespace and in the one owning the target netns. setns into a
- * user namespace is refused to any multi-threaded process, which a JVM always is. So:
- * <ul>
- *   <li>The tap fd is opened (and the interface configured) on a dedicated thread that switches into the target
- *       netns and is then discarded: threads it started would inherit the namespace, and without privileges in
- *       the original namespace it could never switch back. A tun fd stays bound to the netns it was opened in,
- *       so the rest of the program uses it from ordinary threads in the host namespace.</li>
- *   <li>When the process lacks CAP_SYS_ADMIN in its own user namespace (an unprivileged user in the host
- *       user namespace: rootlesskit, slirp4netns's test suite, manual use) but the target lives in another user
- *       namespace it owns, the process replaces itself, keeping its PID and the fds it was given, with
- *       {@code nsenter --user=USERNS --preserve-credentials -- <this same JVM command line>}. The new JVM is
- *       then uid 0 with full capabilities in the target's user namespace, and the thread switch above works.
- *       Measured here (2 cores, JDK 17): this costs one more JVM start, ~0.3 s with the launcher's flags.</li>
- * </ul>
- * The cheaper alternative in DESIGN.md (an nsenter'd child that opens /dev/net/tun, the parent taking the fd
- * with pidfd_getfd) was rejected: the owner of a user namespace may operate on a tun fd from outside it, but
- * {@code -c} needs an AF_INET socket created inside the target netns for its ioctls, which no simple child
- * program can hand over; and one path for every case is easier to keep correct.
+ * <p>Theory of operation. A JVM is multi-threaded, and setns(2) into a user namespace is refused to any
+ * multi-threaded process; setns into a network namespace changes only the calling thread, and needs
+ * CAP_SYS_ADMIN both in the caller's own user namespace and in the one owning the target netns, which an
+ * unprivileged user in the host user namespace lacks (rootlesskit, slirp4netns's test suite, manual use). So the
+ * helper never enters the target itself. {@link #openInTarget} forks a child (one thread, no JVM: a few system
+ * calls in libslirp4j) that joins the target's user namespace when needed, then its network namespace, opens
+ * {@code /dev/net/tun} and, for {@code -c}, an AF_INET socket there, passes both descriptors back over a socket
+ * pair and exits. A tun fd and a socket stay bound to the netns they were opened in, and the kernel checks
+ * TUNSETIFF, SIOCSIF* and SIOCADDRT against CAP_NET_ADMIN in the user namespace owning that netns, which the
+ * owner of a user namespace holds from its parent namespace. So the rest (creating or attaching the tap,
+ * configuring it) runs here, in the host namespaces, on those descriptors.
+ *
+ * <p>Measured here (2 cores, JDK 17): the child costs about 1 ms. The design before this one re-executed the
+ * whole JVM under {@code nsenter --user} when rootless (a second JVM start, 0.3-0.5 s) and switched a discarded
+ * thread into the netns; it also needed nsenter, and an execve that had to keep the -r/-e descriptors open.
+ * pidfd_getfd on an nsenter'd child would also work, but needs kernel 5.6, ptrace rights over the child (Yama)
+ * and a program for the child to run; the fork needs neither.
  */
 public final class Namespaces {
     static final int CAP_SYS_ADMIN = 21;
     static final long NS_GET_NSTYPE = 0xb703;
-    /** Set in the environment of the re-executed process, so that a failed join cannot loop. */
-    public static final String REEXEC_MARKER = "SLIRP4J_USERNS_JOINED";
-
     private Namespaces() {}
 
     /** Whether this process holds CAP_SYS_ADMIN in its own user namespace (root, or uid 0 inside podman's). */
@@ -91,60 +82,40 @@ public final class Namespaces {
         return !sameNamespace(userns, Path.of("/proc/self/ns/user"));
     }
 
+    /** What {@link #openInTarget} opened inside the target network namespace. */
+    public record TargetDescriptors(int tun, int socket) {}
+
     /**
-     * Replaces this process with {@code nsenter --user=USERNS --preserve-credentials -- <this JVM's command line>}.
-     * Descriptors in {@code keepFds} stay open across the exec; every other descriptor from 3 up is closed.
-     * Returns only by throwing.
+     * Opens {@code /dev/net/tun} and, with {@code withSocket}, an AF_INET datagram socket inside {@code netns},
+     * joining {@code userns} first when it is not null (see {@link #needsUserNamespaceJoin}). Both descriptors are
+     * close-on-exec; the tun fd is non-blocking.
      */
-    public static void reexecInUserNamespace(Path userns, int... keepFds) throws IOException {
-        if (System.getenv(REEXEC_MARKER) != null) {
-            throw new IOException("joined the user namespace " + userns + " but still lack CAP_SYS_ADMIN there");
+    public static TargetDescriptors openInTarget(Path netns, Path userns, boolean withSocket) throws IOException {
+        int[] out = new int[3];
+        int r = Native.openInNamespaces(userns == null ? null : userns.toString(), netns.toString(), withSocket, out);
+        if (r >= 0) {
+            return new TargetDescriptors(out[0], out[1]);
         }
-        String nsenter = findExecutable("nsenter");
-        List<String> argv = new ArrayList<>();
-        argv.add("nsenter");
-        argv.add("--user=" + userns.toAbsolutePath());
-        argv.add("--preserve-credentials");
-        argv.add("--");
-        argv.add(Files.readSymbolicLink(Path.of("/proc/self/exe")).toString());
-        List<String> cmdline = commandLine();
-        argv.addAll(cmdline.subList(1, cmdline.size()));
-        Map<String, String> env = new TreeMap<>(System.getenv());
-        env.put(REEXEC_MARKER, "1");
-        String[] envp = env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toArray(String[]::new);
-        System.out.flush();
-        System.err.flush();
-        Posix.closeOnExecExcept(3, keepFds);
-        throw Posix.failure("execve(" + nsenter + ")", Native.execve(nsenter, argv.toArray(new String[0]), envp));
-    }
-
-    private static List<String> commandLine() throws IOException {
-        byte[] raw = Files.readAllBytes(Path.of("/proc/self/cmdline"));
-        List<String> args = new ArrayList<>();
-        int start = 0;
-        for (int i = 0; i < raw.length; i++) {
-            if (raw[i] == 0) {
-                args.add(new String(raw, start, i - start, StandardCharsets.UTF_8));
-                start = i + 1;
-            }
+        // the child's steps, as slirp4j_native.c numbers them
+        ErrnoException e = switch (out[2]) {
+            case 1 -> Posix.failure(String.valueOf(userns), r);
+            case 2 -> Posix.failure("setns(" + userns + ", CLONE_NEWUSER)", r);
+            case 3 -> Posix.failure(netns.toString(), r);
+            case 4 -> Posix.failure("setns(CLONE_NEWNET)", r);
+            case 5 -> Posix.failure("open(\"/dev/net/tun\")", r);
+            case 6 -> Posix.failure("cannot create socket", r);
+            default -> Posix.failure("cannot enter " + netns, r);
+        };
+        if (out[2] == 4 && e.errno() == LibC.EINVAL) {
+            throw new IOException(e.getMessage() + " (" + netns + " is not a network namespace)", e);
         }
-        return args;
-    }
-
-    static String findExecutable(String name) throws IOException {
-        String path = System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
-        for (String dir : (path + ":/usr/bin:/bin").split(":")) {
-            Path candidate = Path.of(dir.isEmpty() ? "." : dir, name);
-            if (Files.isExecutable(candidate)) {
-                return candidate.toString();
-            }
-        }
-        throw new IOException(name + ": not found in PATH (it comes with util-linux)");
+        throw e;
     }
 
     /**
      * Runs {@code task} on a new thread switched into the network namespace at {@code netns}, and discards the
-     * thread. The task must not start threads (they would inherit the namespace).
+     * thread. The task must not start threads (they would inherit the namespace). Needs CAP_SYS_ADMIN here and over
+     * the target: the end-to-end tests use it as root to open sockets in their namespaces; the helper does not.
      */
     public static <T> T inNetworkNamespace(Path netns, Callable<T> task) throws IOException {
         AtomicReference<T> result = new AtomicReference<>();

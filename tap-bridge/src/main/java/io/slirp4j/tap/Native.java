@@ -82,8 +82,11 @@ final class Native {
 
     static native String strerror(int errnum);
 
-    static native int closeRange(int first, int last, int flags);
-
-    /** Returns only on failure. */
-    static native int execve(String path, String[] argv, String[] envp);
+    /**
+     * From a forked child that joins {@code userns} (unless null) and {@code netns}: {@code /dev/net/tun} opened
+     * there and, with {@code withSocket}, an AF_INET datagram socket made there. Returns 0 or -errno;
+     * {@code out} receives the tun fd, the socket fd (or -1) and the number of the step that failed (see
+     * {@link Namespaces}).
+     */
+    static native int openInNamespaces(String userns, String netns, boolean withSocket, int[] out);
 }

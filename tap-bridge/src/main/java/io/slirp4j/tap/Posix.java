@@ -59,14 +59,4 @@ public final class Posix {
             done += check(n, "write(" + fd + ")");
         }
     }
-
-    /** Marks every descriptor from {@code first} up close-on-exec, then clears the flag on {@code keep}. */
-    static void closeOnExecExcept(int first, int... keep) throws IOException {
-        check(Native.closeRange(first, Integer.MAX_VALUE, LibC.CLOSE_RANGE_CLOEXEC), "close_range");
-        for (int fd : keep) {
-            if (fd >= first) {
-                check(Native.fcntl(fd, LibC.F_SETFD, 0), "fcntl(F_SETFD)");
-            }
-        }
-    }
 }

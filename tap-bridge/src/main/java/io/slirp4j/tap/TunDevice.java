@@ -6,9 +6,10 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Opens a tap device through /dev/net/tun in the calling thread's network namespace: creates a non-persistent
- * {@code IFF_TAP | IFF_NO_PI} device, or attaches to an existing persistent one of that name (rootlesskit creates
- * tap0 itself and runs the helper without -c).
+ * Makes an open {@code /dev/net/tun} descriptor a tap device: creates a non-persistent {@code IFF_TAP | IFF_NO_PI}
+ * device, or attaches to an existing persistent one of that name (rootlesskit creates tap0 itself and runs the
+ * helper without -c). The device appears in the network namespace the descriptor was opened in, whichever
+ * namespace the caller is in ({@link Namespaces#openInTarget}).
  */
 public final class TunDevice {
     static final long TUNSETIFF = 0x400454caL;
@@ -19,21 +20,18 @@ public final class TunDevice {
 
     private TunDevice() {}
 
-    /** Returns the tap fd, non-blocking and close-on-exec. Call on a thread inside the target netns. */
-    public static int openTap(String name) throws IOException {
-        byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
-        if (nameBytes.length == 0 || nameBytes.length >= IFNAMSIZ) {
-            throw new IOException("invalid interface name: " + name);
-        }
-        int fd = Posix.check(Native.open("/dev/net/tun", LibC.O_RDWR | LibC.O_CLOEXEC | LibC.O_NONBLOCK),
-            "open(\"/dev/net/tun\")");
+    /** TUNSETIFF on {@code tunFd}; closes it if that fails. */
+    public static void attachTap(int tunFd, String name) throws IOException {
         try {
+            byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
+            if (nameBytes.length == 0 || nameBytes.length >= IFNAMSIZ) {
+                throw new IOException("invalid interface name: " + name);
+            }
             byte[] ifr = ifreq(name);
             ifreqData(ifr).putShort((short) (IFF_TAP | IFF_NO_PI));
-            Posix.check(Native.ioctl(fd, TUNSETIFF, ifr), "ioctl(TUNSETIFF)");
-            return fd;
+            Posix.check(Native.ioctl(tunFd, TUNSETIFF, ifr), "ioctl(TUNSETIFF)");
         } catch (IOException e) {
-            Native.close(fd);
+            Native.close(tunFd);
             throw e;
         }
     }

@@ -48,8 +48,33 @@ class NamespacesTest {
     }
 
     @Test
-    void executablesAreFoundOnThePath() throws IOException {
-        assertTrue(Namespaces.findExecutable("sh").endsWith("/sh"));
-        assertThrows(IOException.class, () -> Namespaces.findExecutable("no-such-program-slirp4j"));
+    void theChildHandsBackATunFdAndASocketFromTheTargetNetns() throws IOException {
+        Namespaces.TargetDescriptors fds = Namespaces.openInTarget(Path.of("/proc/self/ns/net"), null, true);
+        try {
+            assertTrue(Posix.isOpen(fds.tun()) && Posix.isOpen(fds.socket()));
+            assertEquals(1, Native.fcntl(fds.tun(), LibC.F_GETFD, 0), "close-on-exec");
+            assertEquals(1, Native.fcntl(fds.socket(), LibC.F_GETFD, 0), "close-on-exec");
+            assertTrue((Native.fcntl(fds.tun(), LibC.F_GETFL, 0) & LibC.O_NONBLOCK) != 0, "non-blocking");
+        } finally {
+            Posix.close(fds.tun());
+            Posix.close(fds.socket());
+        }
+        Namespaces.TargetDescriptors tunOnly = Namespaces.openInTarget(Path.of("/proc/self/ns/net"), null, false);
+        Posix.close(tunOnly.tun());
+        assertEquals(-1, tunOnly.socket());
+    }
+
+    @Test
+    void theChildReportsWhichStepFailed() {
+        IOException missing = assertThrows(IOException.class,
+            () -> Namespaces.openInTarget(Path.of("/nonexistent/netns"), null, false));
+        assertEquals("/nonexistent/netns: No such file or directory", missing.getMessage());
+        IOException notNet = assertThrows(IOException.class,
+            () -> Namespaces.openInTarget(Path.of("/proc/self/ns/user"), null, false));
+        assertEquals("setns(CLONE_NEWNET): Invalid argument (/proc/self/ns/user is not a network namespace)",
+            notNet.getMessage());
+        IOException noUserns = assertThrows(IOException.class,
+            () -> Namespaces.openInTarget(Path.of("/proc/self/ns/net"), Path.of("/nonexistent/user"), false));
+        assertEquals("/nonexistent/user: No such file or directory", noUserns.getMessage());
     }
 }
