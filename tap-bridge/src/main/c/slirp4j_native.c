@@ -4,11 +4,10 @@
  *
  * Why JNI and not jnr-ffi: loading jnr-ffi and binding its interface cost 120-160 ms of every start on these
  * machines (reflective binding; its ASM binding is slower still), more than the rest of the path to tap0; this
- * library loads in well under 1 ms. Besides the wrappers, openInNamespaces does a little more, because Java
- * cannot: it forks a child that enters the target's namespaces (a JVM is multi-threaded, so it can never join a
- * user namespace itself). Every function is a thin wrapper: it returns the call's result, or -errno on
- * failure, and leaves every decision to the Java side. Nothing here allocates on the Java heap except strerror's
- * string.
+ * library loads in well under 1 ms. Every function is a thin wrapper: it returns the call's result, or -errno on
+ * failure, and leaves every decision to the Java side. Two do a little more, because Java cannot:
+ * openInNamespaces forks a child that enters the target's namespaces (a JVM is multi-threaded, so it can never
+ * join a user namespace itself), and listenUnix binds the API socket before any event loop exists.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,6 +22,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -148,6 +148,32 @@ JNIEXPORT jstring JNICALL Java_io_slirp4j_tap_Native_strerror(JNIEnv *env, jclas
     char buf[128];
     const char *s = strerror_r(errnum, buf, sizeof(buf));
     return (*env)->NewStringUTF(env, s);
+}
+
+/* A listening unix stream socket at path (non-blocking, close-on-exec), or -errno. */
+JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_listenUnix(JNIEnv *env, jclass c, jstring path, jint backlog) {
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    const char *p = utf(env, path);
+    if (p == NULL) {
+        return -ENOMEM;
+    }
+    size_t len = strlen(p);
+    if (len >= sizeof(addr.sun_path)) {
+        release(env, path, p);
+        return -ENAMETOOLONG;
+    }
+    memcpy(addr.sun_path, p, len + 1);
+    release(env, path, p);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) {
+        return -errno;
+    }
+    if (bind(fd, (struct sockaddr *) &addr, sizeof(addr)) < 0 || listen(fd, backlog) < 0) {
+        int e = errno;
+        close(fd);
+        return -e;
+    }
+    return fd;
 }
 
 /* What the namespace child reports: the step that failed (0 for none) and its errno; fds ride along on success. */

@@ -44,8 +44,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * The running helper: takes the tap (from the target namespace, or inherited), starts one event loop that owns
  * the tap and every host socket, wires the stack between them, signals readiness and waits for the end.
  *
- * <p>One loop thread holds all flow state, so the data path needs no locks. Start-up order matters for the
- * ready byte: nothing is reported ready before the tap is registered and the stack can answer.
+ * <p>One loop thread holds all flow state, so the data path needs no locks. Start-up goes in slirp4netns's order:
+ * the API socket and the tap (configured with -c) first, a few milliseconds apart, then the ready byte, then the
+ * event loop and the stack. Reporting ready before the stack runs loses nothing: the guest's frames wait in the
+ * tap's queue and API clients in the socket's backlog. With -p the ready byte waits for the stack, so that the
+ * forwards listen before it (and a failed one is an exit status 1 instead).
  */
 public final class NetworkHelper {
     /** The longest the stack's timer sleeps: the coarse timeouts (UDP, DNS, reassembly) need this period. */
@@ -53,6 +56,11 @@ public final class NetworkHelper {
     /** fds kept free for everything but TCP host sockets: UDP flows (up to two sockets each), tap, loop, API. */
     static final int FDS_RESERVED = 2 * Stack.MAX_UDP_FLOWS + 256;
     static final Path RESOLV_CONF = Path.of("/etc/resolv.conf");
+    /**
+     * A test hook: holds the stack back this many ms after the ready byte, so that an end-to-end test can prove
+     * that what arrives before the stack serves waits and is answered (StartOrderTest). Unset in real use.
+     */
+    static final String STACK_DELAY_VARIABLE = "SLIRP4J_TEST_STACK_DELAY_MS";
 
     private final Launch launch;
     private final CountDownLatch finished = new CountDownLatch(1);
@@ -77,8 +85,54 @@ public final class NetworkHelper {
 
     /** Runs until the exit fd, a signal or a fatal tap error ends it; returns the exit status. */
     public int run() throws IOException, InterruptedException {
+        // from here on, any exit removes the API socket
+        Runtime.getRuntime().addShutdownHook(new Thread(this::cleanUp, "slirp4j-shutdown"));
+        if (launch.apiSocket() != null) {
+            // before the tap: a script that waits for tap0 and then talks to the API socket finds it there
+            apiServer = ApiServer.listen(launch.apiSocket());
+            StartupTrace.mark("API socket listening");
+        }
         int tapFd = openTap();
         StartupTrace.mark("tap open");
+        if (launch.exitFd() >= 0) {
+            ExitFdWatcher.start(launch.exitFd(), () -> stop(0));
+        }
+        // Without -p, nothing that comes before serving can be lost: the guest's frames wait in the tap's queue and
+        // API clients in the socket's backlog until the stack takes them. With -p, the forwards must listen first.
+        boolean readyBeforeStack = launch.publish().isEmpty();
+        if (readyBeforeStack) {
+            signalReady();
+        }
+        startStack(tapFd);
+        StartupTrace.mark("stack serving");
+        if (stopping.get()) {
+            return exitStatus;
+        }
+        if (!readyBeforeStack) {
+            signalReady();
+        }
+        finished.await();
+        return exitStatus;
+    }
+
+    /** Writes the ready byte to the -r fd and closes it. */
+    private void signalReady() throws IOException {
+        if (launch.readyFd() >= 0) {
+            Posix.writeFully(launch.readyFd(), "1");
+            Posix.close(launch.readyFd());
+        }
+        System.err.println("slirp4j: ready");
+    }
+
+    /**
+     * Starts the event loop and, on it, the stack, the {@code -p} forwards, the API server and the tap; returns
+     * once they serve, or after {@link #stop}(1) if one of them failed.
+     */
+    private void startStack(int tapFd) throws InterruptedException {
+        String delay = System.getenv(STACK_DELAY_VARIABLE);
+        if (delay != null) {
+            Thread.sleep(Long.parseLong(delay));
+        }
         group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("slirp4j-loop"),
             EpollIoHandler.newFactory());
         loop = group.next();
@@ -117,47 +171,23 @@ public final class NetworkHelper {
                 stack.onInternalError(new InternalErrorLog());
                 stack.afterHostEvent(this::rearmTimer);
                 startFailure.set(publish(stack.forwards(), launch.publish()));
+                if (apiServer != null) {
+                    apiServer.serve(loop, new LoopPortForwards(loop, stack.forwards(), launch.network()));
+                }
                 tap.start(loop);
                 rearmTimer();
-            } catch (RuntimeException e) {
-                startFailure.set("cannot start the stack: " + e);
+            } catch (IOException | RuntimeException e) {
+                startFailure.compareAndSet(null, "cannot start the stack: " + e);
             } finally {
                 started.countDown();
             }
         });
-        // on the loop thread, the tap's registration completes inline, inside the task above
+        // on the loop thread, the registrations of the tap and the API socket complete inline, inside the task above
         started.await();
-        StartupTrace.mark("stack serving");
         if (startFailure.get() != null) {
             System.err.println("slirp4j: " + startFailure.get());
             stop(1);
         }
-        if (stopping.get()) {
-            return exitStatus;
-        }
-        // the hook is in place before the API socket exists, so that any exit after this removes it
-        Runtime.getRuntime().addShutdownHook(new Thread(this::cleanUp, "slirp4j-shutdown"));
-        if (launch.apiSocket() != null) {
-            try {
-                apiServer = ApiServer.start(loop, new LoopPortForwards(loop, stack.forwards(), launch.network()),
-                    launch.apiSocket());
-            } catch (IOException e) {
-                System.err.println("slirp4j: " + e.getMessage());
-                stop(1);
-                return exitStatus;
-            }
-            StartupTrace.mark("API socket listening");
-        }
-        if (launch.exitFd() >= 0) {
-            ExitFdWatcher.start(launch.exitFd(), () -> stop(0));
-        }
-        if (launch.readyFd() >= 0) {
-            Posix.writeFully(launch.readyFd(), "1");
-            Posix.close(launch.readyFd());
-        }
-        System.err.println("slirp4j: ready");
-        finished.await();
-        return exitStatus;
     }
 
     /** Opens the {@code -p} forwards; returns what went wrong with the first that failed, or null. */

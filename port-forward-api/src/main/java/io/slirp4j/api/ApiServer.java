@@ -6,9 +6,10 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.epoll.EpollServerDomainSocketChannel;
-import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.ListeningDomainSockets;
 import io.slirp4j.stack.forward.PortForwards;
+import io.slirp4j.tap.Posix;
 import java.io.IOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Path;
@@ -20,14 +21,17 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * slirp4netns's API socket ({@code --api-socket PATH}): a unix stream socket serving one JSON request per
  * connection, on top of the stack's {@link PortForwards}.
  *
- * <p>Everything runs on one event loop, the stack's own: accepting, reading, and answering when the stack's
- * futures complete. Nothing blocks there. The socket is placed at PATH by {@link SocketPlacement}, so it is
- * connectable by its owner only from the first moment. Connections are few and short, but a flood must not
+ * <p>Listening and serving are two steps: {@link #listen} binds the socket at PATH, with no event loop yet, so that
+ * the helper can create it together with the tap and before the rest of its start-up (clients connecting early wait
+ * in the backlog); {@link #serve} then accepts and answers on one event loop, the stack's own: accepting, reading,
+ * and answering when the stack's futures complete. Nothing blocks there. The socket is placed at PATH by
+ * {@link SocketPlacement}, so it is connectable by its owner only from the first moment. Connections are few and short, but a flood must not
  * exhaust file descriptors the stack needs: beyond a limit, new ones are accepted and closed at once, and each
  * connection has a deadline ({@link ApiConnection}).
  */
@@ -37,23 +41,26 @@ public final class ApiServer implements AutoCloseable {
     /** API connections open at once; podman and rootlesskit use one at a time. */
     public static final int DEFAULT_MAX_CONNECTIONS = 128;
     private static final long CLOSE_WAIT_SECONDS = 5;
+    /** Connections waiting to be accepted; the kernel caps it at net.core.somaxconn. */
+    static final int BACKLOG = 4096;
+    private static final int NO_FD = -1;
 
-    private final EventLoop loop;
-    private final ApiHandler handler;
     private final Path path;
     private final long requestTimeoutNanos;
     private final int maxConnections;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** The listening socket until {@link #serve} hands it to its channel. */
+    private final AtomicInteger unservedFd = new AtomicInteger(NO_FD);
     /** Open API connections; touched only on the loop. */
     private final Set<Channel> connections = new HashSet<>();
     /** Set on the loop when closing starts: connections accepted after that are refused. */
     private boolean refusing;
-    private Channel listener;
+    /** Set by {@link #serve}: the loop first, then the listening channel. */
+    private volatile EventLoop loop;
+    private volatile Channel listener;
     private Object fileKey;
 
-    private ApiServer(EventLoop loop, PortForwards forwards, Path path, Duration requestTimeout, int maxConnections) {
-        this.loop = loop;
-        this.handler = new ApiHandler(forwards);
+    private ApiServer(Path path, Duration requestTimeout, int maxConnections) {
         this.path = path;
         this.requestTimeoutNanos = requestTimeout.toNanos();
         this.maxConnections = maxConnections;
@@ -64,31 +71,83 @@ public final class ApiServer implements AutoCloseable {
         return start(loop, forwards, path, DEFAULT_REQUEST_TIMEOUT, DEFAULT_MAX_CONNECTIONS);
     }
 
+    /** {@link #listen(Path, Duration, int)}, then {@link #serve} on {@code loop}, an epoll loop. */
+    public static ApiServer start(EventLoop loop, PortForwards forwards, Path path, Duration requestTimeout,
+        int maxConnections) throws IOException {
+        ApiServer server = listen(path, requestTimeout, maxConnections);
+        try {
+            server.serve(loop, forwards);
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    /** {@link #listen(Path, Duration, int)} with the defaults. */
+    public static ApiServer listen(Path path) throws IOException {
+        return listen(path, DEFAULT_REQUEST_TIMEOUT, DEFAULT_MAX_CONNECTIONS);
+    }
+
     /**
-     * Listens at {@code path} (replacing any file there; mode 0600) and serves on {@code loop}, an epoll loop.
-     * Returns once the socket is listening at {@code path}. Call it from outside {@code loop}: it waits for the
-     * bind, which runs there.
+     * Listens at {@code path} (replacing any file there; mode 0600), without serving yet: clients that connect
+     * wait in the backlog until {@link #serve}.
      *
      * @throws IOException if the path is too long for a unix socket address (107 bytes), or the socket cannot be
      *                     created there
      */
-    public static ApiServer start(EventLoop loop, PortForwards forwards, Path path, Duration requestTimeout,
-        int maxConnections) throws IOException {
-        if (loop.inEventLoop()) {
-            throw new IllegalStateException("ApiServer.start waits for the bind: call it from outside the loop");
-        }
+    public static ApiServer listen(Path path, Duration requestTimeout, int maxConnections) throws IOException {
         if (requestTimeout.isNegative() || requestTimeout.isZero() || maxConnections < 1) {
             throw new IllegalArgumentException("request timeout " + requestTimeout + ", connections " + maxConnections);
         }
-        ApiServer server = new ApiServer(loop, forwards, path, requestTimeout, maxConnections);
+        ApiServer server = new ApiServer(path, requestTimeout, maxConnections);
         try (SocketPlacement placement = SocketPlacement.prepare(path)) {
-            server.listener = server.bind(placement.bindPath());
+            server.unservedFd.set(Posix.listenUnix(placement.bindPath().toString(), BACKLOG));
             server.fileKey = placement.publish();
         } catch (IOException | RuntimeException e) {
             server.close();
             throw new IOException("cannot create API socket " + path + ": " + describe(e), e);
         }
         return server;
+    }
+
+    /**
+     * Starts accepting and answering on {@code loop}, an epoll loop, with {@code forwards}. Callable once, on the
+     * loop (the registration then completes inline, before any connection is read) or from outside it (it waits
+     * for the registration).
+     */
+    public void serve(EventLoop loop, PortForwards forwards) throws IOException {
+        int fd = unservedFd.getAndSet(NO_FD);
+        if (fd == NO_FD) {
+            throw new IOException("API socket " + path + " is closed or served already");
+        }
+        ApiHandler handler = new ApiHandler(forwards);
+        ServerChannel channel = ListeningDomainSockets.adopt(fd);
+        this.loop = loop;
+        this.listener = channel;
+        ChannelFuture registered = new ServerBootstrap()
+            .group(loop)
+            .channelFactory((io.netty.channel.ChannelFactory<ServerChannel>) () -> channel)
+            .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+            .childHandler(new ChannelInitializer<Channel>() {
+                @Override
+                protected void initChannel(Channel child) {
+                    accept(child, handler);
+                }
+            })
+            .register();
+        if (!loop.inEventLoop()) {
+            registered.awaitUninterruptibly();
+        }
+        if (registered.isDone() && !registered.isSuccess()) {
+            channel.close();
+            throw new IOException("cannot serve API socket " + path + ": " + registered.cause().getMessage(),
+                registered.cause());
+        }
+        if (closed.get()) {
+            // close() ran meanwhile and may not have seen the channel
+            closeOnLoop();
+        }
     }
 
     /** The file system's exceptions give reason and file apart; the rest say enough in their message. */
@@ -114,6 +173,17 @@ public final class ApiServer implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        int fd = unservedFd.getAndSet(NO_FD);
+        if (fd != NO_FD) {
+            Posix.close(fd);
+        }
+        if (listener != null) {
+            closeOnLoop();
+        }
+        SocketPlacement.deleteIfSame(path, fileKey);
+    }
+
+    private void closeOnLoop() {
         if (loop.inEventLoop()) {
             closeChannels();
         } else {
@@ -123,7 +193,6 @@ public final class ApiServer implements AutoCloseable {
                 // the loop is shut down, which closed its channels already
             }
         }
-        SocketPlacement.deleteIfSame(path, fileKey);
     }
 
     /** How many API connections are open now; for tests, which must know a connection was accepted. */
@@ -131,28 +200,8 @@ public final class ApiServer implements AutoCloseable {
         return loop.submit(connections::size).get();
     }
 
-    private Channel bind(Path bindPath) throws IOException {
-        ChannelFuture bound = new ServerBootstrap()
-            .group(loop)
-            .channel(EpollServerDomainSocketChannel.class)
-            .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-            .childHandler(new ChannelInitializer<Channel>() {
-                @Override
-                protected void initChannel(Channel channel) {
-                    accept(channel);
-                }
-            })
-            .bind(new DomainSocketAddress(bindPath.toString()))
-            .awaitUninterruptibly();
-        if (!bound.isSuccess()) {
-            bound.channel().close().awaitUninterruptibly();
-            throw new IOException(bound.cause().getMessage(), bound.cause());
-        }
-        return bound.channel();
-    }
-
     /** On the loop, for each accepted connection. */
-    private void accept(Channel channel) {
+    private void accept(Channel channel, ApiHandler handler) {
         if (refusing || connections.size() >= maxConnections) {
             channel.close();
             return;

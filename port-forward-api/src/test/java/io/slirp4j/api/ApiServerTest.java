@@ -424,9 +424,45 @@ class ApiServerTest {
     }
 
     @Test
-    void startOnTheLoopIsRefused() throws Exception {
-        Future<?> started = loop.submit(() -> start(dir.resolve("x.sock"), ApiServer.DEFAULT_REQUEST_TIMEOUT, 4));
-        Exception error = assertThrows(Exception.class, () -> started.get(10, TimeUnit.SECONDS));
-        assertTrue(error.getCause() instanceof IllegalStateException, error.toString());
+    void servingCanStartOnTheLoopItself() throws Exception {
+        Path onLoop = dir.resolve("x.sock");
+        loop.submit(() -> start(onLoop, ApiServer.DEFAULT_REQUEST_TIMEOUT, 4)).get(10, TimeUnit.SECONDS);
+        assertEquals(EMPTY_LIST, UnixClient.exchange(onLoop, LIST));
+    }
+
+    @Test
+    void requestsSentBeforeServingWaitInTheBacklogAndAreAnswered() throws Exception {
+        Path early = dir.resolve("early.sock");
+        ApiServer server = ApiServer.listen(early);
+        servers.add(server);
+        assertTrue(Files.exists(early), "the socket exists as soon as listen returns");
+        ExecutorService clients = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<String>> answers = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                answers.add(clients.submit(() -> UnixClient.exchange(early, LIST)));
+            }
+            Thread.sleep(200);
+            for (Future<String> answer : answers) {
+                assertFalse(answer.isDone(), "nothing answers before serve");
+            }
+            server.serve(loop, forwards);
+            for (Future<String> answer : answers) {
+                assertEquals(EMPTY_LIST, answer.get(10, TimeUnit.SECONDS));
+            }
+        } finally {
+            clients.shutdownNow();
+        }
+        assertThrows(IOException.class, () -> server.serve(loop, forwards), "serve is called once");
+    }
+
+    @Test
+    void closingBeforeServingRemovesTheSocket() throws IOException {
+        Path early = dir.resolve("early.sock");
+        ApiServer server = ApiServer.listen(early);
+        server.close();
+        assertFalse(Files.exists(early));
+        assertThrows(IOException.class, () -> UnixClient.exchange(early, LIST));
+        assertThrows(IOException.class, () -> server.serve(loop, forwards));
     }
 }

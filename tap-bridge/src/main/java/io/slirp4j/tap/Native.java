@@ -82,6 +82,9 @@ final class Native {
 
     static native String strerror(int errnum);
 
+    /** A listening, non-blocking unix stream socket bound at {@code path}, or -errno. */
+    static native int listenUnix(String path, int backlog);
+
     /**
      * From a forked child that joins {@code userns} (unless null) and {@code netns}: {@code /dev/net/tun} opened
      * there and, with {@code withSocket}, an AF_INET datagram socket made there. Returns 0 or -errno;

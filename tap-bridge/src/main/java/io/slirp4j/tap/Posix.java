@@ -37,6 +37,14 @@ public final class Posix {
         return check(Native.open(dir, LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC), "open(" + dir + ")");
     }
 
+    /**
+     * A unix stream socket bound at {@code path} and listening, non-blocking and close-on-exec, made without an
+     * event loop: connections wait in its backlog until one serves it.
+     */
+    public static int listenUnix(String path, int backlog) throws IOException {
+        return check(Native.listenUnix(path, backlog), "cannot listen on " + path);
+    }
+
     /** True when {@code fd} is an open descriptor of this process. */
     public static boolean isOpen(int fd) {
         return Native.fcntl(fd, LibC.F_GETFD, 0) >= 0;
