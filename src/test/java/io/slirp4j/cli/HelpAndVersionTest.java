@@ -7,8 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -107,5 +113,45 @@ class HelpAndVersionTest {
         assertEquals(version, printed("--vers"));
         assertEquals(version, printed("--v"));
         assertEquals(version, printed("-c", "-v", "--foo"));
+    }
+
+    /** The launcher, which answers some spellings of --help and --version itself (module directory: src/). */
+    private static final Path LAUNCHER = Path.of("main/dist/bin/slirp4j");
+
+    /**
+     * The launcher prints the build's recorded output for the spellings in its case patterns without asking the
+     * JVM: each must be help (or version) for the Java CLI, whatever follows in the option table. A new option
+     * that makes a prefix ambiguous ({@code --hostname} would take {@code --h}) fails here until the launcher's
+     * list drops it; the list also holds every prefix that works, so it is complete.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"help", "version"})
+    void theLauncherAnswersOnlySpellingsTheCliReadsTheSameWay(String what) throws IOException {
+        String script = Files.readString(LAUNCHER);
+        Matcher m = Pattern.compile("(?m)^\\s*([^\\s()]+)\\) text=" + what + " ;;$").matcher(script);
+        assertTrue(m.find(), () -> "no case pattern for " + what + " in " + LAUNCHER);
+        List<String> launcher = List.of(m.group(1).split("\\|"));
+        String text = printed("--" + what);
+        for (String spelling : launcher) {
+            ParseResult result = Cli.parse(spelling);
+            assertTrue(result.equals(new ParseResult.Print(text)),
+                () -> LAUNCHER + " answers " + spelling + " itself as " + what + ", but the CLI reads it as " + result);
+        }
+        List<String> all = new ArrayList<>(List.of("-" + what.charAt(0)));
+        for (int end = 3; end <= what.length() + 2; end++) {
+            String prefix = ("--" + what).substring(0, end);
+            if (Cli.parse(prefix).equals(new ParseResult.Print(text))) {
+                all.add(prefix);
+            }
+        }
+        assertEquals(all, launcher, "the spellings the launcher answers itself");
+    }
+
+    /** The launcher's copies are bytes; ASCII reads the same whatever charset the JVM picks for stdout. */
+    @ParameterizedTest
+    @ValueSource(strings = {"--help", "--version"})
+    void helpAndVersionAreAscii(String flag) {
+        String text = printed(flag);
+        assertTrue(StandardCharsets.US_ASCII.newEncoder().canEncode(text), text);
     }
 }
