@@ -128,14 +128,28 @@ class StackUdpTest {
         assertEquals(0, h.host.sockets().size());
     }
 
+    /** With DNS disabled, N+3 is an ordinary outside address, port 53 included (as in slirp4netns). */
     @Test
-    void dnsPortWithDnsDisabledIsUnreachable() {
+    void dnsAddressWithDnsDisabledIsPassedThroughToTheHostsOwn() {
         use(config(true, false, 1500));
-        h.send(Packets.guestUdp(DNS, 5000, 53, Packets.dnsQuery(1)));
+        byte[] query = Packets.dnsQuery(1);
+        h.send(Packets.guestUdp(DNS, 5000, 53, query));
+        h.send(Packets.guestUdp(DNS, 5000, 7, new byte[] {1, 2, 3}));
+        h.assertNoFrame();
+        assertEquals(1, h.host.sockets().size());
+        FakeHostDatagrams.Socket s = h.host.last();
+        assertEquals(2, s.sent.size());
+        assertEquals(socket(DNS, 53), s.sent.get(0).to());
+        assertArrayEquals(query, s.sent.get(0).payload());
+        assertEquals(socket(DNS, 7), s.sent.get(1).to());
+
+        s.deliver(socket(DNS, 7), new byte[] {4, 5});
         Decoded d = h.receive();
-        assertEquals(3, d.icmpType);
-        assertEquals(3, d.icmpCode);
-        assertEquals(0, h.host.sockets().size());
+        assertEquals(DNS, d.src, "the host's N+3 shows up as N+3");
+        assertEquals(7, d.sport);
+        assertEquals(5000, d.dport);
+        assertArrayEquals(new byte[] {4, 5}, d.payload);
+        assertEquals(0, h.stats().dnsQueries());
     }
 
     @Test

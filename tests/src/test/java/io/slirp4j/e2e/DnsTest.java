@@ -8,11 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -263,6 +269,63 @@ class DnsTest {
             assertTrue(r.out().contains(ANSWER_TEXT), r::describe);
             assertTrue(dns.count() >= 1);
             h.assertNoStackTrace();
+        }
+    }
+
+    /**
+     * With {@code --disable-dns}, 10.0.2.3 is an ordinary outside address, as in slirp4netns (checked against
+     * slirp4netns 1.2.0 / libslirp 4.7.0): guest TCP and UDP to it, port 53 included, reach the host's own 10.0.2.3
+     * (here on the private host namespace's lo), not the nameserver of resolv.conf; the echo comes back byte for
+     * byte from 10.0.2.3. Before, TCP drew an RST and UDP an ICMP port unreachable.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Mode.class, names = {"ROOT", "ROOTLESS"})
+    void disableDnsMakesTheDnsAddressAnOrdinaryOutsideAddress(Mode mode) throws Exception {
+        try (TestNetwork net = TestNetwork.create(mode)) {
+            net.host("ip", "addr", "add", "10.0.2.3/32", "dev", "lo").check();
+            Udp.Server resolver = responder(net, "127.0.0.1", false);
+            net.resolvConf("nameserver 127.0.0.1\n");
+            TcpPeers.Server tcp53 = net.closeLater(new TcpPeers.Server(net.hostNetns(),
+                new InetSocketAddress("10.0.2.3", 53), TcpTest::echo));
+            TcpPeers.Server tcpOther = net.closeLater(new TcpPeers.Server(net.hostNetns(),
+                new InetSocketAddress("10.0.2.3", 0), TcpTest::echo));
+            Udp.Server udp53 = net.closeLater(
+                Udp.Server.echo(net.hostNetns(), new InetSocketAddress("10.0.2.3", 53)));
+            Udp.Server udpOther = net.closeLater(
+                Udp.Server.echo(net.hostNetns(), new InetSocketAddress("10.0.2.3", 0)));
+            Helper h = net.startHelper("-c", "--disable-dns");
+
+            Random rnd = new Random(3);
+            for (int port : new int[] {53, tcpOther.port()}) {
+                byte[] data = Udp.payload(rnd, 100_000);
+                try (SocketChannel s = TcpPeers.connectFromGuest(net, new InetSocketAddress("10.0.2.3", port))) {
+                    CompletableFuture<Void> writer = TcpPeers.inThread(() -> {
+                        try {
+                            TcpPeers.writeAll(s, data);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    });
+                    assertArrayEquals(data, TcpPeers.readExactly(s, data.length), "TCP echo from 10.0.2.3:" + port);
+                    writer.get(30, TimeUnit.SECONDS);
+                }
+            }
+            List<byte[]> payloads = List.of(Udp.payload(rnd, 1), Udp.payload(rnd, 1400), Udp.payload(rnd, 5000));
+            try (DatagramSocket s = Udp.socketIn(net.guestNetns())) {
+                for (int port : new int[] {53, udpOther.port()}) {
+                    // compares content and that the echo's source is 10.0.2.3:port
+                    Udp.echoLockstep(s, new InetSocketAddress("10.0.2.3", port), payloads, Duration.ofSeconds(3));
+                }
+            }
+            assertEquals(1, tcp53.accepted.get(), "connections the host's 10.0.2.3:53 accepted");
+            assertEquals(1, tcpOther.accepted.get(), "connections the host's other 10.0.2.3 port accepted");
+            assertTrue(tcp53.errors.isEmpty() && tcpOther.errors.isEmpty(),
+                () -> tcp53.errors + " " + tcpOther.errors);
+            assertTrue(udp53.count() >= 3 && udpOther.count() >= 3, udp53.count() + " and " + udpOther.count());
+            assertEquals(0, resolver.count(), "the resolv.conf nameserver was asked although DNS is disabled");
+            // ARP and ping for 10.0.2.3 are still answered by the helper, as slirp4netns does
+            Checks.ping(net, "10.0.2.3");
+            h.assertHealthy();
         }
     }
 

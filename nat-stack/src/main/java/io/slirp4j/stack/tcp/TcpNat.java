@@ -35,8 +35,8 @@ import java.util.function.LongSupplier;
  * <p>Theory of operation. Connections are keyed by the guest's four-tuple. A guest SYN for an unknown four-tuple
  * opens a host connection to the destination, mapped as the {@link io.slirp4j.stack.udp.UdpNat} maps it: an
  * outside address is itself; the gateway N+2 is the host's 127.0.0.1 (or, with host loopback disabled, ICMP
- * network unreachable and nothing else); N+3 port 53 is the host's first nameserver when DNS is enabled (any other
- * port of N+3: RST, "connection refused"). While the host connect runs, the flow holds a copy of the SYN and
+ * network unreachable and nothing else); with DNS enabled, N+3 port 53 is the host's first nameserver (any other
+ * port of N+3: RST, "connection refused"); with DNS disabled, N+3 is an ordinary outside address (the host's N+3). While the host connect runs, the flow holds a copy of the SYN and
  * nothing else; the guest's retransmitted SYNs are absorbed. The guest hears SYN-ACK ({@link TcpConnection#accept})
  * only once the host connect succeeded, so its connect() reflects the real outcome: a refused connect answers RST,
  * network unreachable / host unreachable / a timeout answer the matching ICMP destination unreachable, quoting the
@@ -197,15 +197,15 @@ public final class TcpNat implements Ipv4ProtocolHandler {
                 return;
             }
             remote = new InetSocketAddress(Ipv4Address.toInetAddress(Ipv4Address.LOOPBACK), port);
-        } else if (destination == addresses.dns()) {
-            List<InetSocketAddress> servers = port == DNS_PORT && config.dnsEnabled() ? nameservers.current() : null;
+        } else if (addresses.isDnsForwarder(destination)) {
+            List<InetSocketAddress> servers = port == DNS_PORT ? nameservers.current() : null;
             if (servers == null || servers.isEmpty()) {
                 counters.tcpConnectRefused++;
                 sendResetFor(seg, destination, ip.source());
                 return;
             }
             remote = servers.get(0);
-        } else if (addresses.isOutside(destination)) {
+        } else if (addresses.isPassThrough(destination)) {
             remote = new InetSocketAddress(Ipv4Address.toInetAddress(destination), port);
         } else {
             counters.droppedFiltered++;

@@ -37,9 +37,9 @@ import java.util.function.LongSupplier;
  *
  * <p>Destinations as the guest sees them: an address outside the virtual network is itself; the gateway N+2 is
  * the host's 127.0.0.1 when host loopback is allowed, else refused with ICMP network unreachable (what the guest
- * would get from a router without a route); N+3 port 53 is the {@link DnsForwarder} when DNS is enabled, and any
- * other port of N+3 (or 53 with DNS disabled) is refused with ICMP port unreachable; anything else was filtered
- * by the IPv4 input already. Sources as the guest sees them: loopback on the host shows up as the gateway, the
+ * would get from a router without a route); with DNS enabled, N+3 port 53 is the {@link DnsForwarder} and any
+ * other port of N+3 is refused with ICMP port unreachable; with DNS disabled, N+3 is an ordinary outside address
+ * (the host's N+3, whose answers the guest sees from N+3); anything else was filtered by the IPv4 input already. Sources as the guest sees them: loopback on the host shows up as the gateway, the
  * forwarder's answers as N+3:53, and datagrams from addresses the guest could not tell apart from its own
  * network (the host's LAN overlapping the virtual one) or from IPv6 are dropped.
  *
@@ -115,14 +115,14 @@ public final class UdpNat {
                 return;
             }
             hostAddress = Ipv4Address.LOOPBACK;
-        } else if (destination == addresses.dns()) {
-            if (port == DNS_PORT && config.dnsEnabled()) {
+        } else if (addresses.isDnsForwarder(destination)) {
+            if (port == DNS_PORT) {
                 forwardDns(ip, udp);
             } else {
                 icmp.sendDestinationUnreachable(ip, IcmpV4Packet.CODE_PORT_UNREACHABLE);
             }
             return;
-        } else if (addresses.isOutside(destination)) {
+        } else if (addresses.isPassThrough(destination)) {
             hostAddress = destination;
         } else {
             counters.droppedFiltered++;
@@ -206,7 +206,7 @@ public final class UdpNat {
                 int peer = Ipv4Address.fromInetAddress((Inet4Address) address);
                 if (Ipv4Address.isLoopback(peer)) {
                     sourceAddress = addresses.gateway();
-                } else if (addresses.isOutside(peer)) {
+                } else if (addresses.isPassThrough(peer)) {
                     sourceAddress = peer;
                 } else {
                     counters.droppedFiltered++;

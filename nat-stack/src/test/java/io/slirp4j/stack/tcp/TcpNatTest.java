@@ -196,6 +196,20 @@ class TcpNatTest {
         assertEquals(2, host.all.size());
     }
 
+    /** With DNS disabled, N+3 is an ordinary outside address for TCP, port 53 included (as in slirp4netns). */
+    @Test
+    void dnsAddressWithDnsDisabledIsTheHostsOwn() {
+        sink.releaseAll();
+        stack.close();
+        start(new NetworkConfig(NetworkConfig.DEFAULT_NETWORK, 24, 1500, true, false), 100);
+        send(tcp(Packets.DNS, GPORT, 80, ISN, 0, SYN, 64240, new byte[0]));
+        assertEquals(Packets.socket(Packets.DNS, 80), host.last().remote);
+        send(tcp(Packets.DNS, GPORT + 1, 53, ISN, 0, SYN, 64240, new byte[0]));
+        assertEquals(Packets.socket(Packets.DNS, 53), host.last().remote);
+        assertEquals(2, host.all.size());
+        assertNoFrame(); // no RST: the guest hears back once the host connect ends
+    }
+
     @Test
     void disabledHostLoopbackIsNetworkUnreachable() {
         sink.releaseAll();
