@@ -2,15 +2,19 @@ package io.slirp4j.api;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.channel.socket.DuplexChannel;
+import io.netty.channel.unix.Socket;
+import io.netty.channel.unix.UnixChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.slirp4j.stack.host.EpollHalfClosure;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -21,10 +25,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The request is complete when the client half-closes (the channel allows half-closure, so EOF arrives as a
  * {@link ChannelInputShutdownEvent} while the answer can still be written). Bytes are collected up to
- * {@link ApiRequests#MAX_REQUEST_BYTES}; filling that answers {@code too large message} at once. That answer is
- * followed by a shutdown of our output and by draining the client's input until its EOF: closing a unix socket
- * with unread data makes the peer's next read fail with ECONNRESET after our answer, which clients that read to
- * EOF (ours does) take as a failure.
+ * {@link ApiRequests#MAX_REQUEST_BYTES}; filling that answers {@code too large message} at once and closes the
+ * connection right after, whether or not the client half-closed, as slirp4netns does ({@link #shutDownAndDrain}).
  *
  * <p>A deadline, counted from accept, closes connections that never finish (silent or slow clients, a stack that
  * never answers), so a client cannot hold a connection slot forever.
@@ -32,9 +34,12 @@ import java.util.concurrent.TimeUnit;
 final class ApiConnection extends ChannelInboundHandlerAdapter {
     private enum State {
         READING,
-        ANSWERING,
-        DRAINING
+        ANSWERING
     }
+
+    private static final int DRAIN_CHUNK = 64 << 10;
+    /** More than any socket buffer holds: a bound on the drain loop, which the kernel's limits end first. */
+    private static final long MAX_DRAIN_BYTES = 64L << 20;
 
     private final ApiHandler handler;
     private final long timeoutNanos;
@@ -42,8 +47,6 @@ final class ApiConnection extends ChannelInboundHandlerAdapter {
     private int length;
     private State state = State.READING;
     private ScheduledFuture<?> deadline;
-    /** The too-large answer, while draining: the close on EOF waits for it. */
-    private ChannelFuture answerWritten;
 
     ApiConnection(ApiHandler handler, long timeoutNanos) {
         this.handler = handler;
@@ -87,8 +90,6 @@ final class ApiConnection extends ChannelInboundHandlerAdapter {
         if (state == State.READING) {
             state = State.ANSWERING;
             answer(ctx);
-        } else if (state == State.DRAINING) {
-            answerWritten.addListener(ChannelFutureListener.CLOSE);
         }
     }
 
@@ -98,15 +99,38 @@ final class ApiConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void tooLarge(ChannelHandlerContext ctx) {
-        state = State.DRAINING;
-        answerWritten = ctx.writeAndFlush(Unpooled.wrappedBuffer(ApiResponses.error(ApiErrors.TOO_LARGE)));
-        answerWritten.addListener((ChannelFuture written) -> {
-            if (written.isSuccess()) {
-                ((DuplexChannel) written.channel()).shutdownOutput();
-            } else {
+        state = State.ANSWERING;
+        ctx.writeAndFlush(Unpooled.wrappedBuffer(ApiResponses.error(ApiErrors.TOO_LARGE)))
+            .addListener((ChannelFuture written) -> {
+                if (written.isSuccess()) {
+                    shutDownAndDrain(written.channel());
+                }
                 written.channel().close();
+            });
+    }
+
+    /**
+     * Prepares closing a connection whose client may still be writing, so that it can read our answer and then
+     * EOF: closing a unix socket with unread data makes the peer's next read fail with ECONNRESET (its answer
+     * before that is readable, but clients that read to EOF take the reset as a failure). So: shut down both
+     * directions, after which the kernel refuses the client's writes (EPIPE) and our receive queue can only shrink,
+     * then read that queue empty. The caller closes the channel next, on the same loop turn.
+     */
+    private static void shutDownAndDrain(Channel channel) {
+        if (!(channel instanceof UnixChannel unix) || !(unix.fd() instanceof Socket socket)) {
+            return;
+        }
+        try {
+            socket.shutdown(true, true);
+            ByteBuffer scratch = ByteBuffer.allocateDirect(DRAIN_CHUNK);
+            long drained = 0;
+            int n;
+            while (drained < MAX_DRAIN_BYTES && (n = socket.read(scratch, 0, scratch.capacity())) > 0) {
+                drained += n;
             }
-        });
+        } catch (IOException e) {
+            // the client is gone already: nothing left to protect
+        }
     }
 
     private void answer(ChannelHandlerContext ctx) {

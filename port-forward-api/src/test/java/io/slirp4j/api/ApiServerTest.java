@@ -25,6 +25,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -181,18 +182,44 @@ class ApiServerTest {
         assertEquals(EMPTY_LIST, exchange(LIST));
     }
 
+    /**
+     * A client that writes far more than the limit at once (what fits in the socket buffers), without half-closing,
+     * then reads: the server answers and closes with most of that still unread, which must not reset the client.
+     */
     @Test
-    void hugeRequestIsDrainedSoTheClientReadsTheAnswerWithoutReset() throws Exception {
+    void tooLargeRequestLeftMostlyUnreadIsAnsweredWithoutReset() throws IOException {
+        try (UnixClient client = new UnixClient(socket)) {
+            client.send(new byte[64 << 10]);
+            assertEquals(error(ApiErrors.TOO_LARGE), client.readToEnd());
+        }
+        assertEquals(EMPTY_LIST, exchange(LIST));
+    }
+
+    /**
+     * A client that sends far more than the limit, never half-closes and goes on writing: it reads the answer and
+     * EOF without a reset, its writes fail (the server closed the connection), and the server holds no connection,
+     * all long before the request deadline (45 s here), which the server used to wait for while draining the client.
+     */
+    @Test
+    void tooLargeRequestIsAnsweredAndClosedAtOnceWhileTheClientKeepsWriting() throws Exception {
+        socket = dir.resolve("long.sock");
+        ApiServer server = start(socket, Duration.ofSeconds(45), ApiServer.DEFAULT_MAX_CONNECTIONS);
         ExecutorService writer = Executors.newSingleThreadExecutor();
         try (UnixClient client = new UnixClient(socket)) {
-            // more than the socket buffers hold: the server must keep reading for this write to finish
+            long started = System.nanoTime();
+            // more than the socket buffers hold, so the writes are still going on when the server answers
             Future<?> written = writer.submit(() -> {
                 client.send(new byte[4 << 20]);
-                client.channel.shutdownOutput();
                 return null;
             });
             assertEquals(error(ApiErrors.TOO_LARGE), client.readToEnd());
-            written.get(30, TimeUnit.SECONDS);
+            ExecutionException refused = assertThrows(ExecutionException.class,
+                () -> written.get(15, TimeUnit.SECONDS), "the client's writes went on succeeding: the server read on");
+            assertTrue(refused.getCause() instanceof IOException, refused::toString);
+            while (server.openConnections() > 0) {
+                assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(15), "the server kept it open");
+                Thread.sleep(10);
+            }
         } finally {
             writer.shutdownNow();
         }

@@ -6,11 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -355,6 +360,52 @@ class PortForwardTest {
      * helper holds no more fds than before, and no forward. The host reuses client ports across the forwards, which
      * lead to one guest port: a new client regularly takes over a four-tuple still in the helper's TIME_WAIT.
      */
+    /**
+     * A request of 4096 bytes or more is answered with {@code too large message} and the connection closed at once,
+     * as slirp4netns does, without waiting for the client's EOF: a client that wrote 64 KiB and never half-closes
+     * reads the answer and EOF without a reset; one that goes on writing sees its writes fail soon (the helper
+     * closed), long before the 10 s request deadline the helper used to wait for while draining it.
+     */
+    @Test
+    void tooLargeRequestIsAnsweredAndTheConnectionClosedAtOnce() throws Exception {
+        try (Setup s = new Setup(Mode.ROOT)) {
+            assertEquals(Api.error("too large message"), Api.exchange(s.socket, new byte[64 << 10], false).strip());
+
+            ExecutorService writer = Executors.newSingleThreadExecutor();
+            try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+                c.connect(UnixDomainSocketAddress.of(s.socket));
+                long started = System.nanoTime();
+                Future<?> writes = writer.submit(() -> {
+                    ByteBuffer chunk = ByteBuffer.allocate(64 << 10);
+                    for (int i = 0; i < 1024; i++) { // up to 64 MiB: the helper used to read on for 10 s
+                        chunk.clear();
+                        while (chunk.hasRemaining()) {
+                            c.write(chunk);
+                        }
+                    }
+                    return null;
+                });
+                ByteArrayOutputStream answer = new ByteArrayOutputStream();
+                ByteBuffer in = ByteBuffer.allocate(8192);
+                while (c.read(in) >= 0) { // a reset throws here
+                    answer.write(in.array(), 0, in.position());
+                    in.clear();
+                }
+                assertEquals(Api.error("too large message"), answer.toString(StandardCharsets.UTF_8));
+                ExecutionException refused = assertThrows(ExecutionException.class,
+                    () -> writes.get(30, TimeUnit.SECONDS), "the client's writes went on: the helper read on");
+                assertTrue(refused.getCause() instanceof IOException, refused::toString);
+                long millis = (System.nanoTime() - started) / 1_000_000;
+                System.out.printf("too large request: answered and closed after %d ms%n", millis);
+                assertTrue(millis < 5_000, "closed only after " + millis + " ms (the old drain lasted 10 s)");
+            } finally {
+                writer.shutdownNow();
+            }
+            assertTrue(Api.list(s.socket).contains("\"entries\":[]"), "the API still serves");
+            s.assertHealthy();
+        }
+    }
+
     @Test
     void forwardChurnLeavesNoFds() throws Exception {
         int rounds = 1000;
