@@ -116,7 +116,7 @@ class StackArpIcmpTest {
         assertEquals(GATEWAY, reply.src);
         assertEquals(GUEST_IP, reply.dst);
         assertEquals(1, reply.protocol);
-        assertEquals(64, reply.ttl);
+        assertEquals(255, reply.ttl, "libslirp's echo replies carry TTL 255");
         assertEquals(0, reply.icmpType);
         assertEquals(0, reply.icmpCode);
         assertEquals(0x4242, reply.icmpId());
@@ -127,6 +127,7 @@ class StackArpIcmpTest {
         Decoded dns = h.receive();
         assertEquals(DNS, dns.src);
         assertEquals(DNS_MAC, dns.ethSrc);
+        assertEquals(255, dns.ttl);
         assertEquals(0, dns.payload.length);
         assertEquals(2, h.stats().icmpEchoReplies());
         assertEquals(2, h.sink.flushes());
@@ -184,6 +185,7 @@ class StackArpIcmpTest {
         while ((raw = h.sink.poll()) != null) {
             Decoded d = Decoded.of(raw);
             assertTrue(d.totalLength <= 1500, "every fragment fits the MTU");
+            assertEquals(255, d.ttl, "every fragment of the reply carries TTL 255");
             fragments.add(d);
         }
         assertEquals(3, fragments.size());

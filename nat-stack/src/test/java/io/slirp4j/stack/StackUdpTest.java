@@ -124,6 +124,7 @@ class StackUdpTest {
         assertEquals(3, d.icmpType);
         assertEquals(3, d.icmpCode, "port unreachable");
         assertEquals(DNS, d.src, "said by the address that was asked");
+        assertEquals(255, d.ttl, "ICMP errors carry TTL 255, as libslirp's do");
         assertArrayEquals(Arrays.copyOfRange(frame, 14, 14 + 28), d.payload);
         assertEquals(0, h.host.sockets().size());
     }

@@ -13,12 +13,13 @@ final class Checks {
 
     private Checks() {}
 
-    /** Real {@code ping} from the guest: 3 echo requests, all answered. */
-    static void ping(TestNetwork net, String address, String... extra) {
+    /** Real {@code ping} from the guest: 3 echo requests, all answered. Returns ping's output. */
+    static Cmd.Result ping(TestNetwork net, String address, String... extra) {
         String[] argv = concat(new String[] {"ping", "-n", "-c", "3", "-i", "0.2", "-W", "3"}, extra);
         Cmd.Result r = net.guest(concat(argv, address));
         assertEquals(0, r.exit(), () -> "ping " + address + " from the guest failed:\n" + r.describe());
         assertTrue(r.out().contains("3 received"), () -> "not all pings answered:\n" + r.describe());
+        return r;
     }
 
     static String[] concat(String[] a, String... b) {

@@ -14,7 +14,8 @@ import io.slirp4j.stack.wire.ParseResult;
  *
  * <p>Theory of operation: an echo request (type 8, code 0) to the gateway N+2 or the DNS address N+3 is
  * answered with an echo reply carrying the same identifier, sequence number and data; a request of any size
- * works because the IPv4 input reassembles and the guest link fragments. Everything else arriving here (echo to
+ * works because the IPv4 input reassembles and the guest link fragments. Echo replies and errors carry TTL 255,
+ * as libslirp's do (slirp4netns's ping shows {@code ttl=255}). Everything else arriving here (echo to
  * outside addresses, which would need host ICMP sockets; errors from the guest) is dropped and counted as
  * unsupported for now.
  *
@@ -48,7 +49,8 @@ public final class IcmpEngine implements Ipv4ProtocolHandler {
             return;
         }
         int length = icmp.length();
-        ByteBuf reply = link.newIpv4Frame(Ipv4Packet.PROTOCOL_ICMP, datagram.destination(), datagram.source(), length);
+        ByteBuf reply = link.newIpv4Frame(Ipv4Packet.PROTOCOL_ICMP, Ipv4Packet.MAX_TTL, datagram.destination(),
+            datagram.source(), length);
         int at = reply.writerIndex();
         reply.writeBytes(datagram.buffer(), icmp.offset(), length);
         IcmpV4Packet.emitEcho(reply, at, IcmpV4Packet.TYPE_ECHO_REPLY, icmp.identifier(), icmp.sequence(),
@@ -71,7 +73,7 @@ public final class IcmpEngine implements Ipv4ProtocolHandler {
         }
         int quote = IcmpV4Packet.quoteLength(original);
         int from = addresses.isOwn(original.destination()) ? original.destination() : addresses.gateway();
-        ByteBuf error = link.newIpv4Frame(Ipv4Packet.PROTOCOL_ICMP, from, original.source(),
+        ByteBuf error = link.newIpv4Frame(Ipv4Packet.PROTOCOL_ICMP, Ipv4Packet.MAX_TTL, from, original.source(),
             IcmpV4Packet.HEADER_LENGTH + quote);
         int at = error.writerIndex();
         int length = IcmpV4Packet.emitError(error, at, IcmpV4Packet.TYPE_DESTINATION_UNREACHABLE, code, 0,

@@ -108,9 +108,13 @@ public final class GuestLink {
      * owns the frame until it passes it to {@link #sendIpv4}.
      */
     public ByteBuf newIpv4Frame(int protocol, int source, int destination, int payloadLength) {
+        return newIpv4Frame(protocol, Ipv4Packet.DEFAULT_TTL, source, destination, payloadLength);
+    }
+
+    /** {@link #newIpv4Frame(int, int, int, int)} with a TTL other than {@link Ipv4Packet#DEFAULT_TTL}. */
+    public ByteBuf newIpv4Frame(int protocol, int ttl, int source, int destination, int payloadLength) {
         ByteBuf frame = alloc.buffer(IPV4_PAYLOAD_OFFSET + payloadLength);
-        Ipv4Packet.emitHeader(frame, IPV4_OFFSET, 0, 0, 0, 0, Ipv4Packet.DEFAULT_TTL, protocol, source,
-            destination);
+        Ipv4Packet.emitHeader(frame, IPV4_OFFSET, 0, 0, 0, 0, ttl, protocol, source, destination);
         frame.writerIndex(IPV4_PAYLOAD_OFFSET);
         return frame;
     }

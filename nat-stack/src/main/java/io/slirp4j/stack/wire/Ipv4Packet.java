@@ -29,6 +29,8 @@ public final class Ipv4Packet extends HeaderView {
     public static final int FLAG_MORE_FRAGMENTS = 0x2000;
     public static final int FRAGMENT_OFFSET_MASK = 0x1FFF;
     public static final int DEFAULT_TTL = 64;
+    /** What libslirp (MAXTTL) gives the ICMP it originates: echo replies and errors. */
+    public static final int MAX_TTL = 255;
 
     private int headerLength;
 
