@@ -92,7 +92,7 @@ class StackDhcpTest {
         assertEquals(-1, offer.frame.dst, "broadcast flag: IP broadcast");
         assertEquals(BROADCAST_MAC, offer.frame.ethDst);
         assertEquals(GATEWAY, offer.option32(54));
-        assertEquals(3600, offer.option32(51));
+        assertEquals(86400, offer.option32(51), "slirp4netns's lease time");
         assertEquals(0xFFFFFF00, offer.option32(1));
         assertEquals(GATEWAY, offer.option32(3));
         assertEquals(Packets.DNS, offer.option32(6));
@@ -101,7 +101,7 @@ class StackDhcpTest {
         Reply ack = reply();
         assertEquals(5, ack.type);
         assertEquals(FIRST, ack.yiaddr);
-        assertEquals(3600, ack.option32(51));
+        assertEquals(86400, ack.option32(51));
         assertEquals(1, h.stats().dhcpOffers());
         assertEquals(1, h.stats().dhcpAcks());
 

@@ -28,7 +28,8 @@ import java.util.function.LongSupplier;
  * chaddr (we know the MAC, so no ARP is needed).
  */
 public final class DhcpServer {
-    public static final int LEASE_SECONDS = 3600;
+    /** As libslirp's (LEASE_TIME, 24 h): slirp4netns's leases, as udhcpc reports them, are 86400 s. */
+    public static final int LEASE_SECONDS = 86_400;
     static final long OFFER_HOLD_MS = 60_000;
     /** A MAC no real client has: marks a declined (conflicting) address. */
     private static final long DECLINED = -2L;
