@@ -5,12 +5,12 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * {@code -c}: brings up lo and the tap, sets MTU and (optionally) MAC, gives the tap its address and netmask and
- * adds the default route via the gateway. Uses the same ioctls as slirp4netns on an AF_INET socket, which must have
- * been created inside the target netns ({@link Namespaces#openInTarget}); they act on that netns's interfaces.
+ * {@code -c}: brings up lo and the tap (flags exactly UP and RUNNING, as slirp4netns sets them), sets MTU and
+ * (optionally) MAC, gives the tap its address and netmask and adds the default route via the gateway. Uses the
+ * same ioctls as slirp4netns on an AF_INET socket, which must have been created inside the target netns
+ * ({@link Namespaces#openInTarget}); they act on that netns's interfaces.
  */
 public final class InterfaceConfigurator {
-    static final long SIOCGIFFLAGS = 0x8913;
     static final long SIOCSIFFLAGS = 0x8914;
     static final long SIOCSIFADDR = 0x8916;
     static final long SIOCSIFNETMASK = 0x891C;
@@ -55,11 +55,16 @@ public final class InterfaceConfigurator {
         Posix.check(Native.addDefaultRoute(sock, tap, gateway), "set route");
     }
 
+    /**
+     * Sets the flags to exactly {@code IFF_UP | IFF_RUNNING}, as slirp4netns does for lo and the tap (rather than
+     * adding those two to the current flags). The kernel keeps the flags it owns (BROADCAST, LOOPBACK, LOWER_UP,
+     * ...) and clears the changeable ones that were set, MULTICAST above all: the tap shows
+     * {@code <BROADCAST,UP,LOWER_UP>}, exactly as under slirp4netns. The stack drops multicast from the guest
+     * anyway, so the flag promised nothing.
+     */
     private static void setUp(int sock, String name, String what) throws IOException {
         byte[] ifr = TunDevice.ifreq(name);
-        Posix.check(Native.ioctl(sock, SIOCGIFFLAGS, ifr), what);
-        ByteBuffer flags = TunDevice.ifreqData(ifr);
-        flags.putShort(0, (short) (flags.getShort(0) | IFF_UP | IFF_RUNNING));
+        TunDevice.ifreqData(ifr).putShort((short) (IFF_UP | IFF_RUNNING));
         Posix.check(Native.ioctl(sock, SIOCSIFFLAGS, ifr), what);
     }
 

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 class NativeTest {
     static final int EBADF = 9;
     static final int ENOENT = 2;
+    static final long SIOCGIFFLAGS = 0x8913;
 
     @Test
     void openReadWriteAndCloseAFile(@TempDir Path dir) throws IOException {
@@ -42,7 +43,7 @@ class NativeTest {
         assertEquals("open: No such file or directory", Posix.failure("open", r).getMessage());
         assertEquals(-EBADF, Native.fcntl(-1, LibC.F_GETFD, 0));
         assertEquals(-EBADF, Native.setns(-1, LibC.CLONE_NEWNET));
-        assertEquals(-EBADF, Native.ioctl(-1, InterfaceConfigurator.SIOCGIFFLAGS, new byte[40]));
+        assertEquals(-EBADF, Native.ioctl(-1, SIOCGIFFLAGS, new byte[40]));
         assertEquals(-EBADF, Native.addDefaultRoute(-1, "tap0", 0x0a000202));
     }
 
@@ -52,7 +53,7 @@ class NativeTest {
         try {
             byte[] ifr = TunDevice.ifreq("lo");
             byte[] before = ifr.clone();
-            assertEquals(0, Native.ioctl(sock, InterfaceConfigurator.SIOCGIFFLAGS, ifr));
+            assertEquals(0, Native.ioctl(sock, SIOCGIFFLAGS, ifr));
             assertArrayEquals(java.util.Arrays.copyOf(before, 16), java.util.Arrays.copyOf(ifr, 16));
             int loopbackFlag = 0x8;
             assertTrue((TunDevice.ifreqData(ifr).getShort() & loopbackFlag) != 0, "lo has IFF_LOOPBACK");
