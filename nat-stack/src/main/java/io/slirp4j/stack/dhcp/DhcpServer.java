@@ -22,7 +22,7 @@ import java.util.function.LongSupplier;
  * an ACK if the requested address (option 50, else ciaddr) is in the pool and free or already the client's,
  * else a NAK; a REQUEST naming another server (option 54) withdraws our offer silently. RELEASE frees the lease,
  * DECLINE quarantines the address for a lease time, INFORM gets an ACK with options only. OFFER and ACK carry
- * subnet mask, router N+2, DNS N+3 (only if DNS is enabled), lease time {@value #LEASE_SECONDS} s and server
+ * subnet mask, router N+2, DNS N+3 (DNS disabled or not, as slirp4netns), lease time {@value #LEASE_SECONDS} s and server
  * identifier N+2. Replies come from N+2:67 and the gateway MAC and go to the client's port 68: broadcast if the
  * client set the broadcast flag (or for a NAK), to ciaddr if it has one, else unicast to the offered address at
  * chaddr (we know the MAC, so no ARP is needed).
@@ -187,7 +187,7 @@ public final class DhcpServer {
         int clientAddress = message.clientAddress();
         boolean nak = type == DhcpMessage.NAK;
         boolean configuration = type != DhcpMessage.NAK;
-        int optionsLength = 3 + 6 + (lease ? 6 : 0) + (configuration ? 12 + (config.dnsEnabled() ? 6 : 0) : 0) + 1;
+        int optionsLength = 3 + 6 + (lease ? 6 : 0) + (configuration ? 18 : 0) + 1;
         int bootpLength = Math.max(DhcpMessage.MIN_REPLY_LENGTH, DhcpMessage.OPTIONS_OFFSET + optionsLength);
 
         int destination;
@@ -218,9 +218,8 @@ public final class DhcpServer {
         if (configuration) {
             DhcpMessage.writeOption32(frame, DhcpMessage.OPTION_SUBNET_MASK, config.netmask());
             DhcpMessage.writeOption32(frame, DhcpMessage.OPTION_ROUTER, gateway);
-            if (config.dnsEnabled()) {
-                DhcpMessage.writeOption32(frame, DhcpMessage.OPTION_DNS, config.dns());
-            }
+            // also with DNS disabled, as libslirp: N+3 then leads to the host's own N+3 (see AddressPolicy)
+            DhcpMessage.writeOption32(frame, DhcpMessage.OPTION_DNS, config.dns());
         }
         frame.writeByte(DhcpMessage.OPTION_END);
         frame.writeZero(bootpOffset + bootpLength - frame.writerIndex());
