@@ -85,6 +85,17 @@ public final class NetworkHelper {
 
     /** Runs until the exit fd, a signal or a fatal tap error ends it; returns the exit status. */
     public int run() throws IOException, InterruptedException {
+        // -r and -e name descriptors we were given. Check them before opening any of our own, which would take the
+        // lowest free numbers: a never-open -e 9 must end the helper, not watch our tap at fd 9.
+        if (launch.exitFd() >= 0) {
+            if (!Posix.isOpen(launch.exitFd())) {
+                return 0;
+            }
+            ExitFdWatcher.start(launch.exitFd(), () -> stop(0));
+        }
+        if (launch.readyFd() >= 0 && !Posix.isOpen(launch.readyFd())) {
+            throw new IOException("write(" + launch.readyFd() + "): Bad file descriptor (not open)");
+        }
         // from here on, any exit removes the API socket
         Runtime.getRuntime().addShutdownHook(new Thread(this::cleanUp, "slirp4j-shutdown"));
         if (launch.apiSocket() != null) {
@@ -94,9 +105,6 @@ public final class NetworkHelper {
         }
         int tapFd = openTap();
         StartupTrace.mark("tap open");
-        if (launch.exitFd() >= 0) {
-            ExitFdWatcher.start(launch.exitFd(), () -> stop(0));
-        }
         // Without -p, nothing that comes before serving can be lost: the guest's frames wait in the tap's queue and
         // API clients in the socket's backlog until the stack takes them. With -p, the forwards must listen first.
         boolean readyBeforeStack = launch.publish().isEmpty();

@@ -111,6 +111,17 @@ class LifecycleTest {
         }
     }
 
+    /** A {@code -r FD} that is not open is an error before anything is made, not a write into our own fds. */
+    @Test
+    void readyFdThatIsNotOpenIsAnError() {
+        try (TestNetwork net = TestNetwork.create(Mode.ROOT)) {
+            Cmd.Result r = net.runHelper(Duration.ofSeconds(30), "-c", "-r", "9", Long.toString(net.guestPid()),
+                "tap0");
+            Checks.assertError(r, "write(9): Bad file descriptor");
+            Checks.assertNoTap(net);
+        }
+    }
+
     /** With {@code -e FD} where FD is not open, the helper ends (slirp4netns: POLLNVAL counts as exit). */
     @Test
     void exitFdThatIsNotOpenEndsIt() {
