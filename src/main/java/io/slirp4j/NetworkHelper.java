@@ -45,8 +45,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * the tap and every host socket, wires the stack between them, signals readiness and waits for the end.
  *
  * <p>One loop thread holds all flow state, so the data path needs no locks. Start-up goes in slirp4netns's order:
- * the API socket and the tap (configured with -c) first, a few milliseconds apart, then the ready byte, then the
- * event loop and the stack. Reporting ready before the stack runs loses nothing: the guest's frames wait in the
+ * the target's descriptors, the API socket and then the tap (configured with -c), within a millisecond or two, then
+ * the ready byte, then the event loop and the stack. Reporting ready before the stack runs loses nothing: the guest's frames wait in the
  * tap's queue and API clients in the socket's backlog. With -p the ready byte waits for the stack, so that the
  * forwards listen before it (and a failed one is an exit status 1 instead).
  */
@@ -96,14 +96,16 @@ public final class NetworkHelper {
         if (launch.readyFd() >= 0 && !Posix.isOpen(launch.readyFd())) {
             throw new IOException("write(" + launch.readyFd() + "): Bad file descriptor (not open)");
         }
+        Namespaces.TargetDescriptors target = openTarget();
+        StartupTrace.mark("target netns open");
         // from here on, any exit removes the API socket
         Runtime.getRuntime().addShutdownHook(new Thread(this::cleanUp, "slirp4j-shutdown"));
         if (launch.apiSocket() != null) {
-            // before the tap: a script that waits for tap0 and then talks to the API socket finds it there
+            // just before the tap appears: a script that waits for tap0 and then talks to the API socket finds it
             apiServer = ApiServer.listen(launch.apiSocket());
             StartupTrace.mark("API socket listening");
         }
-        int tapFd = openTap();
+        int tapFd = makeTap(target);
         StartupTrace.mark("tap open");
         // Without -p, nothing that comes before serving can be lost: the guest's frames wait in the tap's queue and
         // API clients in the socket's backlog until the stack takes them. With -p, the forwards must listen first.
@@ -299,20 +301,30 @@ public final class NetworkHelper {
         return System.nanoTime() / 1_000_000;
     }
 
-    /** Opens the tap inside the target netns (and configures it with -c), or adopts the inherited fd. */
-    private int openTap() throws IOException {
+    /**
+     * The inherited tap fd, or a /dev/net/tun descriptor opened in the target netns (not a device yet: see
+     * {@link #makeTap}) with, for -c, a socket made there.
+     */
+    private Namespaces.TargetDescriptors openTarget() throws IOException {
         if (launch.tapFd() >= 0) {
             if (!Posix.isOpen(launch.tapFd())) {
                 throw new IOException("tap fd " + launch.tapFd() + " is not an open file descriptor");
             }
             Posix.setNonBlocking(launch.tapFd());
-            return launch.tapFd();
+            return new Namespaces.TargetDescriptors(launch.tapFd(), -1);
         }
         if (launch.userns() != null) {
             Namespaces.requireUserNamespace(launch.userns());
         }
         Path joinUserns = Namespaces.needsUserNamespaceJoin(launch.userns()) ? launch.userns() : null;
-        Namespaces.TargetDescriptors fds = Namespaces.openInTarget(launch.netns(), joinUserns, launch.configure());
+        return Namespaces.openInTarget(launch.netns(), joinUserns, launch.configure());
+    }
+
+    /** Creates or attaches the tap on the tun fd and configures it with -c; returns the tap fd. */
+    private int makeTap(Namespaces.TargetDescriptors fds) throws IOException {
+        if (launch.tapFd() >= 0) {
+            return fds.tun();
+        }
         try {
             TunDevice.attachTap(fds.tun(), launch.tapName());
             if (launch.configure()) {
