@@ -112,6 +112,33 @@ class StartOrderTest {
         }
     }
 
+    /**
+     * What scripts written for slirp4netns do: start the helper, wait only until tap0 exists, then talk to the API
+     * socket. It must already be there, every time (it is bound before TUNSETIFF creates tap0).
+     */
+    @ParameterizedTest
+    @EnumSource(value = Mode.class, names = {"ROOT", "ROOTLESS"})
+    void theApiSocketExistsWhenTap0Appears(Mode mode) throws Exception {
+        for (int round = 0; round < 10; round++) {
+            try (TestNetwork net = TestNetwork.create(mode)) {
+                Path run = Files.createDirectory(net.dir().resolve("run"));
+                Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwxrwxrwx"));
+                Path api = run.resolve("api.sock");
+                Path netDev = Path.of("/proc", Long.toString(net.guestPid()), "net", "dev");
+                Helper h = net.helper("--api-socket", api.toString()).readyFd(false).start();
+                long deadline = System.nanoTime() + Helper.READY_TIMEOUT.toNanos();
+                while (!Files.readString(netDev).contains("tap0:")) {
+                    assertTrue(h.isAlive() && System.nanoTime() < deadline, () -> "no tap0\n" + h.describe());
+                    Thread.onSpinWait();
+                }
+                assertTrue(Files.exists(api), "round " + round + ": tap0 exists but the API socket does not");
+                String answer = Api.list(api);
+                assertTrue(answer.contains("\"entries\":[]"), answer);
+                h.assertHealthy();
+            }
+        }
+    }
+
     /** The guest's tap0 transmit drop counter (frames the helper's side never took), from /proc/net/dev. */
     static long tapTxDropped(TestNetwork net) {
         String dev = net.guest("cat", "/proc/net/dev").check().out();
