@@ -36,34 +36,7 @@ work=$(mktemp -d)
 pids=()          # every long-lived process we started, killed by PID on exit (never by name)
 holders=()       # "PID NETNS" of each namespace holder still alive, swept on exit (see sweep_netns)
 
-# Kill every process inside the network namespaces of the given holders (the holders excepted): whatever
-# slipped past the PID list (an iperf3 orphaned by a killed `timeout`, a helper's child) cannot outlive us.
-# A holder is used only while /proc/PID/ns/net still names the namespace recorded at its start, so neither a
-# recycled PID nor a recycled namespace inode can make us signal someone else's process.
-sweep_netns() {
-    local ids=() hpids=() h p d id
-    for h in "$@"; do
-        set -- $h
-        [ "$(readlink "/proc/$1/ns/net" 2>/dev/null)" = "$2" ] && { hpids+=("$1"); ids+=("$2"); }
-    done
-    [ ${#ids[@]} -gt 0 ] || return 0
-    local sig
-    for sig in TERM KILL; do
-        local found=0
-        for d in /proc/[0-9]*; do
-            p=${d#/proc/}
-            [ "$p" = $$ ] && continue
-            id=$(readlink "$d/ns/net" 2>/dev/null) || continue
-            for h in "${ids[@]}"; do
-                if [ "$id" = "$h" ] && [[ " ${hpids[*]} " != *" $p "* ]]; then kill -"$sig" "$p" 2>/dev/null || true; found=1; fi
-            done
-        done
-        [ "$found" = 1 ] || break
-        [ "$sig" = TERM ] && sleep 0.5
-    done
-    return 0
-}
-
+# sweep_netns, alive: tests/lib/netns.sh
 cleanup() {
     trap '' INT TERM
     # first everything inside our namespaces, while their holders still pin them
@@ -87,11 +60,6 @@ cpu_seconds() {
 }
 
 # running (not a zombie: a child of ours that died stays signalable until it is waited for)
-alive() {
-    local st
-    st=$(awk '{ s = $0; sub(/.*\) /, "", s); print substr(s, 1, 1) }' "/proc/$1/stat" 2>/dev/null) && [ -n "$st" ] && [ "$st" != Z ]
-}
-
 forget() {   # drop a PID from the lists, so the exit trap cannot signal a recycled PID
     local keep=() q
     for q in "${pids[@]}"; do [ "$q" = "$1" ] || keep+=("$q"); done; pids=("${keep[@]}")
