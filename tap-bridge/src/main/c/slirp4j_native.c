@@ -311,6 +311,11 @@ JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_openInNamespaces(JNIEnv *env, 
         r = -report.err;
     } else if (fds[0] < 0 || (with_socket && fds[1] < 0)) {
         r = -EPROTO;
+        for (int i = 0; i < 2; i++) {
+            if (fds[i] >= 0) {
+                close(fds[i]);
+            }
+        }
     } else {
         result[0] = fds[0];
         result[1] = fds[1];
