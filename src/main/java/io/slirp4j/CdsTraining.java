@@ -14,9 +14,13 @@ import io.slirp4j.stack.forward.LoopPortForwards;
 import io.slirp4j.stack.host.HostDatagrams;
 import io.slirp4j.stack.host.NettyHostDatagrams;
 import io.slirp4j.stack.host.NettyHostStreams;
+import io.slirp4j.tap.InterfaceConfigurator;
 import io.slirp4j.tap.Namespaces;
 import io.slirp4j.tap.Posix;
+import io.slirp4j.tap.TunDevice;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -43,13 +47,27 @@ public final class CdsTraining {
             "/run/netns/x", "tap0");
         Posix.warmUp();
         Posix.isOpen(0);
+        // Main's own path up to the namespace child (its lambdas are archived per call site), failing there
+        PrintStream err = System.err;
+        System.setErr(new PrintStream(OutputStream.nullOutputStream()));
         try {
-            // the namespace child, into our own netns: opens /dev/net/tun but makes no device (no TUNSETIFF)
+            Main.run(new String[] {"-c", "--netns-type=path", "/nonexistent/slirp4j-cds-training", "tap0"});
+        } finally {
+            System.setErr(err);
+        }
+        try {
+            // the namespace child, into our own netns: opens /dev/net/tun but makes no device (TUNSETIFF and the
+            // -c ioctls fail on an empty name and a closed socket)
             Namespaces.TargetDescriptors fds = Namespaces.openInTarget(Path.of("/proc/self/ns/net"), null, true);
-            Posix.close(fds.tun());
             Posix.close(fds.socket());
-        } catch (IOException notRootOrNoTun) {
+            TunDevice.attachTap(fds.tun(), "");
+        } catch (IOException expected) {
             // the classes are loaded either way
+        }
+        try {
+            InterfaceConfigurator.configure(-1, "tap0", 1500, null, 0, 0, 0);
+        } catch (IOException expected) {
+            // EBADF
         }
         MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         IoEventLoop loop = group.next();
