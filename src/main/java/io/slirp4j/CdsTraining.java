@@ -31,11 +31,11 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Run once at build time under -XX:ArchiveClassesAtExit to record the classes of the start-up path into the
- * class-data archive the launcher uses. It walks that path without touching any other namespace or making any
- * device, and sends no packet: it opens /dev/net/tun through the namespace child in its own netns (as root), an
- * unused datagram socket bound to 127.0.0.1 and an API socket in a temporary directory, and asks that one list
- * request (the first request an engine makes pays for the JSON classes otherwise).
+ * Run once at build time under -XX:DumpLoadedClassList to list the classes of the start-up path, which the build
+ * then dumps into the static class-data archive the launcher uses. It walks that path without touching any other
+ * namespace or making any device, and sends no packet: it opens /dev/net/tun through the namespace child in its own
+ * netns (as root), an unused datagram socket bound to 127.0.0.1 and an API socket in a temporary directory, and asks
+ * that one list request (the first request an engine makes pays for the JSON classes otherwise).
  */
 public final class CdsTraining {
     private CdsTraining() {}
