@@ -100,10 +100,15 @@ wait_count() {   # wait_count FILE N SECONDS: until FILE says N
     done
 }
 
-rss() {   # VmRSS of PID in MB, with RssAnon / RssFile / RssShmem, and the thread count
-    awk -v t="$(ls "/proc/$1/task" | wc -l)" '
-        /^VmRSS/ { r = $2 } /^RssAnon/ { a = $2 } /^RssFile/ { f = $2 } /^RssShmem/ { s = $2 }
-        END { printf "%.1f MB (anon %.1f, file %.1f, shmem %.1f; %d threads)", r / 1024, a / 1024, f / 1024, s / 1024, t }' \
+# VmRSS of PID in MB, with RssAnon / RssFile, the private part (what its exit would free: the file pages of the
+# JVM's libraries and of a class-data archive that it did not write to are shared with the page cache and with
+# other JVMs) and the thread count
+rss() {
+    local priv
+    priv=$(awk '/^Private_(Clean|Dirty):/ { p += $2 } END { printf "%.1f", p / 1024 }' "/proc/$1/smaps_rollup")
+    awk -v t="$(ls "/proc/$1/task" | wc -l)" -v p="$priv" '
+        /^VmRSS/ { r = $2 } /^RssAnon/ { a = $2 } /^RssFile/ { f = $2 }
+        END { printf "%.1f MB (anon %.1f, file %.1f; private %s; %d threads)", r / 1024, a / 1024, f / 1024, p, t }' \
         "/proc/$1/status"
 }
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
