@@ -100,9 +100,9 @@ wait_count() {   # wait_count FILE N SECONDS: until FILE says N
     done
 }
 
-# VmRSS of PID in MB, with RssAnon / RssFile, the private part (what its exit would free: the file pages of the
-# JVM's libraries and of a class-data archive that it did not write to are shared with the page cache and with
-# other JVMs) and the thread count
+# VmRSS of PID in MB, with RssAnon / RssFile, the private part (pages no other process maps: what its exit would
+# free, less the page cache; libjvm.so's pages count as shared while any other JVM runs on the machine) and the
+# thread count
 rss() {
     local priv
     priv=$(awk '/^Private_(Clean|Dirty):/ { p += $2 } END { printf "%.1f", p / 1024 }' "/proc/$1/smaps_rollup")
@@ -152,7 +152,8 @@ connect() {
         >"$work/client-$tag.log" 2>&1 & pids+=($!)
     wait_count "$work/client-$tag" "$conns" 120 || { cat "$work/client-$tag.log"; exit 1; }
     wait_count "$work/server-$tag" "$conns" 30 || { cat "$work/server-$tag.log"; exit 1; }
-    echo "# $conns connections established in $((SECONDS - t0)) s (guest and server both hold $conns)"
+    echo "# $conns connections established in $((SECONDS - t0)) s (guest and server both hold $conns;" \
+        "the helper has $(ls "/proc/$hpid/fd" | wc -l) fds open)"
 }
 
 nmt_summary() {   # the JVM's NMT summary, committed figures only
