@@ -9,7 +9,8 @@ import io.netty.buffer.ByteBufAllocator;
  * <p>Theory of operation: entries are disjoint byte ranges sorted by sequence number, each an exact-size copy of
  * the bytes (a guest frame may be a 64 KiB GSO buffer or share memory with others; copying the rare out-of-order
  * bytes keeps memory proportional to what is queued and lets the frame go). Sequence numbers are compared
- * relative to RCV.NXT, which is safe because everything queued lies inside the receive window (< 2^30).
+ * relative to RCV.NXT ({@link Seq#diff}), which is safe because everything queued lies inside the receive window
+ * (< 2^30).
  * {@link #add} stores only the parts of a segment not already queued, so duplicates and overlaps cost nothing;
  * the caller trims segments to the window first, so the queue never holds more than the window, and at most
  * {@code maxEntries} ranges (further pieces are dropped, and the guest retransmits them).
@@ -48,18 +49,18 @@ final class ReassemblyQueue {
      */
     int add(int rcvNxt, int seq, ByteBuf buf, int offset, int length) {
         int stored = 0;
-        int s = seq - rcvNxt;
+        int s = Seq.diff(seq, rcvNxt);
         int e = s + length;
         int i = 0;
         while (s < e) {
-            while (i < count && end(i) - rcvNxt <= s) {
+            while (i < count && Seq.diff(end(i), rcvNxt) <= s) {
                 i++;
             }
             int pieceEnd = e;
             if (i < count) {
-                int es = seqs[i] - rcvNxt;
+                int es = Seq.diff(seqs[i], rcvNxt);
                 if (es <= s) {
-                    s = Math.min(e, end(i) - rcvNxt);
+                    s = Math.min(e, Seq.diff(end(i), rcvNxt));
                     continue;
                 }
                 pieceEnd = Math.min(e, es);
@@ -69,9 +70,9 @@ final class ReassemblyQueue {
             }
             int n = pieceEnd - s;
             ByteBuf copy = alloc.buffer(n);
-            copy.writeBytes(buf, offset + (s - (seq - rcvNxt)), n);
-            insert(i, rcvNxt + s, copy);
-            lastAdded = rcvNxt + s;
+            copy.writeBytes(buf, offset + (s - Seq.diff(seq, rcvNxt)), n);
+            insert(i, Seq.add(rcvNxt, s), copy);
+            lastAdded = Seq.add(rcvNxt, s);
             bytes += n;
             stored += n;
             s = pieceEnd;
@@ -81,7 +82,7 @@ final class ReassemblyQueue {
     }
 
     private int end(int i) {
-        return seqs[i] + data[i].readableBytes();
+        return Seq.add(seqs[i], data[i].readableBytes());
     }
 
     private void insert(int at, int seq, ByteBuf b) {
@@ -102,7 +103,7 @@ final class ReassemblyQueue {
      */
     ByteBuf poll(int rcvNxt) {
         while (count > 0) {
-            int s = seqs[0] - rcvNxt;
+            int s = Seq.diff(seqs[0], rcvNxt);
             if (s > 0) {
                 return null;
             }
@@ -150,7 +151,7 @@ final class ReassemblyQueue {
                 right = end(j);
                 j++;
             }
-            if (lastAdded - left >= 0 && lastAdded - right < 0) {
+            if (Seq.ge(lastAdded, left) && Seq.lt(lastAdded, right)) {
                 recentLeft = left;
                 recentRight = right;
                 out[0] = left;

@@ -14,7 +14,8 @@ import io.slirp4j.stack.wire.TcpSegment;
  * point does its state work first and then, once, {@link #transmit}s what the state allows, so a burst of input
  * produces one ACK, and callbacks that re-enter (e.g. {@code consumed} from {@code onData}) only change state.
  *
- * <p>Sequence numbers are {@code int}s compared by signed difference (RFC 1982 style), so wrap-around is free.
+ * <p>Sequence numbers are {@code int}s compared and subtracted through {@link Seq} (signed difference, RFC 1982
+ * style), so wrap-around is free.
  * The send side keeps SND.UNA, SND.NXT and SND.MAX (the highest ever sent: after a timeout SND.NXT goes back to
  * SND.UNA and resends, go-back-N as BSD does, and an ACK is valid up to SND.MAX). Send data lives in a
  * {@link SendBuffer} of retained host-read slices starting at SND.UNA (after the SYN); the FIN takes the sequence
@@ -424,7 +425,7 @@ public final class TcpConnection {
             unconsumed = Math.max(0, unconsumed - n);
             growReceiveBuffer(n);
             if (state.synchronizedState() && !remoteFin) {
-                int advertised = Math.max(0, rcvAdvRight - rcvNxt);
+                int advertised = Math.max(0, Seq.diff(rcvAdvRight, rcvNxt));
                 int possible = maxWindow();
                 int grow = possible - advertised;
                 if (grow >= windowStep() && possible >= 2 * advertised) {
@@ -518,7 +519,7 @@ public final class TcpConnection {
     private void synSentInput(TcpSegment seg, long now) {
         int flags = seg.flags();
         boolean ack = (flags & TcpSegment.ACK) != 0;
-        if (ack && (seg.ack() - iss <= 0 || seg.ack() - sndMax > 0)) {
+        if (ack && (Seq.le(seg.ack(), iss) || Seq.gt(seg.ack(), sndMax))) {
             if ((flags & TcpSegment.RST) == 0) {
                 sendReset(seg.ack(), false);
             }
@@ -572,7 +573,7 @@ public final class TcpConnection {
                 return Disposition.HANDLED;
             }
             int ack = seg.ack();
-            if (ack - sndUna > 0 && ack - sndMax <= 0) {
+            if (Seq.gt(ack, sndUna) && Seq.le(ack, sndMax)) {
                 // simultaneous open: the guest's SYN-ACK answers our SYN (RFC 5961 4.2 lets it through, as Linux)
                 sndWnd = seg.window(); // a SYN's window is never scaled
                 sndWl1 = seq;
@@ -584,7 +585,7 @@ public final class TcpConnection {
                 return Disposition.HANDLED;
             }
         }
-        if (state == TcpState.TIME_WAIT && syn && !rst && (flags & TcpSegment.ACK) == 0 && seq - rcvNxt > 0) {
+        if (state == TcpState.TIME_WAIT && syn && !rst && (flags & TcpSegment.ACK) == 0 && Seq.gt(seq, rcvNxt)) {
             terminate(null);
             return Disposition.REOPEN;
         }
@@ -597,7 +598,7 @@ public final class TcpConnection {
         }
 
         // 1. sequence number acceptability
-        int wnd = Math.max(0, rcvAdvRight - rcvNxt);
+        int wnd = Math.max(0, Seq.diff(rcvAdvRight, rcvNxt));
         if (!acceptable(seq, segLen, wnd)) {
             if (!rst) {
                 ackNow = true;
@@ -608,7 +609,7 @@ public final class TcpConnection {
         // 2. RST (RFC 5961 3.2)
         if (rst) {
             if (seq == rcvNxt) {
-                if (state == TcpState.TIME_WAIT || remoteFin && finQueued && sndUna - finSeq() >= 0) {
+                if (state == TcpState.TIME_WAIT || remoteFin && finQueued && Seq.ge(sndUna, finSeq())) {
                     // both directions were complete, all our data acknowledged, only our FIN outstanding: nothing
                     // was lost, so this is a plain close (e.g. the guest's TIME_WAIT ended before the ACK of its
                     // FIN reached us; our FIN retransmission then drew an RST)
@@ -634,13 +635,13 @@ public final class TcpConnection {
         }
         int ack = seg.ack();
         if (state == TcpState.SYN_RECEIVED) {
-            if (ack - sndUna > 0 && ack - sndMax <= 0) {
+            if (Seq.gt(ack, sndUna) && Seq.le(ack, sndMax)) {
                 sndWnd = seg.window() << sndShift;
                 sndWl1 = seq;
                 sndWl2 = ack;
                 maxSndWnd = Math.max(maxSndWnd, sndWnd);
                 ackOfSyn(ack, now);
-                if (maxWindow() >= 2 * Math.max(1, rcvAdvRight - rcvNxt)) {
+                if (maxWindow() >= 2 * Math.max(1, Seq.diff(rcvAdvRight, rcvNxt))) {
                     // the SYN-ACK could only offer 64 KiB (never scaled): announce the real window now rather
                     // than an RTT later, when the guest may already be stalled on the small one
                     ackNow = true;
@@ -700,7 +701,7 @@ public final class TcpConnection {
             if (wnd == 0) {
                 return seq == rcvNxt;
             }
-            return seq - rcvNxt >= 0 && seq - (rcvNxt + wnd) < 0;
+            return Seq.inWindow(seq, rcvNxt, wnd);
         }
         if (seq == rcvNxt) {
             return true;
@@ -709,25 +710,25 @@ public final class TcpConnection {
             return false;
         }
         int last = seq + segLen - 1;
-        return (seq - rcvNxt >= 0 && seq - (rcvNxt + wnd) < 0) || (last - rcvNxt >= 0 && last - (rcvNxt + wnd) < 0);
+        return Seq.inWindow(seq, rcvNxt, wnd) || Seq.inWindow(last, rcvNxt, wnd);
     }
 
     /** Returns false if the segment must be dropped (ACK of something never sent, or far too old). */
     private boolean processAck(TcpSegment seg, int ack, long now) {
-        if (ack - sndMax > 0) {
+        if (Seq.gt(ack, sndMax)) {
             ackNow = true;
             return false;
         }
-        if (ack - (sndUna - Math.max(maxSndWnd, 1)) < 0) {
+        if (Seq.lt(ack, sndUna - Math.max(maxSndWnd, 1))) {
             ackNow = true; // RFC 5961 5.2: older than anything the guest could legitimately ACK
             return false;
         }
         int seq = seg.seq();
         int window = seg.window() << sndShift;
-        boolean newData = ack - sndUna > 0;
+        boolean newData = Seq.gt(ack, sndUna);
         if (ack == sndUna && !newData) {
             boolean duplicate = seg.payloadLength() == 0 && !seg.has(TcpSegment.FIN) && window == sndWnd
-                && sndMax != sndUna && (seq - sndWl1 >= 0);
+                && sndMax != sndUna && Seq.ge(seq, sndWl1);
             if (duplicate) {
                 onDuplicateAck(now);
             }
@@ -737,7 +738,7 @@ public final class TcpConnection {
             onNewAck(ack, now);
         }
         // window update (RFC 9293 3.10.7.4)
-        if (sndWl1 - seq < 0 || (sndWl1 == seq && sndWl2 - ack <= 0)) {
+        if (Seq.lt(sndWl1, seq) || (sndWl1 == seq && Seq.le(sndWl2, ack))) {
             sndWnd = window;
             sndWl1 = seq;
             sndWl2 = ack;
@@ -770,9 +771,9 @@ public final class TcpConnection {
         dupAcks++;
         if (inRecovery) {
             cwnd = Math.min(MAX_CWND, cwnd + sndMss); // RFC 6582 3.2 step 4: inflate
-        } else if (dupAcks == 3 && (sndUna - 1) - recover >= 0) {
+        } else if (dupAcks == 3 && Seq.ge(sndUna - 1, recover)) {
             // RFC 6582 3.2 step 2 (the recover check avoids a second reduction for one loss event)
-            int flight = sndMax - sndUna;
+            int flight = Seq.diff(sndMax, sndUna);
             ssthresh = Math.max(flight / 2, 2 * sndMss);
             recover = sndMax;
             inRecovery = true;
@@ -783,27 +784,27 @@ public final class TcpConnection {
     }
 
     private void onNewAck(int ack, long now) {
-        int acked = ack - sndUna;
-        if (timing && ack - timedSeq > 0) {
+        int acked = Seq.diff(ack, sndUna);
+        if (timing && Seq.gt(ack, timedSeq)) {
             timing = false;
             rttSample(now - timedAt);
         }
         retries = 0;
         probesUnanswered = 0;
         // acknowledged data leaves the send buffer (the FIN's sequence number is not data)
-        int dataAcked = Math.min(ack - bufSeq, sendBuffer.size());
+        int dataAcked = Math.min(Seq.diff(ack, bufSeq), sendBuffer.size());
         if (dataAcked > 0) {
             sendBuffer.drop(dataAcked);
             bufSeq += dataAcked;
         }
         sndUna = ack;
-        if (sndNxt - sndUna < 0) {
+        if (Seq.lt(sndNxt, sndUna)) {
             sndNxt = sndUna;
         }
         if (inRecovery) {
-            if (ack - recover >= 0) {
+            if (Seq.ge(ack, recover)) {
                 // full ACK: RFC 6582 3.2 step 3, option (2)
-                int flight = sndMax - sndUna;
+                int flight = Seq.diff(sndMax, sndUna);
                 cwnd = Math.min(ssthresh, Math.max(flight, sndMss) + sndMss);
                 inRecovery = false;
                 dupAcks = 0;
@@ -848,7 +849,7 @@ public final class TcpConnection {
     /** The ACK of our SYN: handshake bookkeeping common to both directions. */
     private void ackOfSyn(int ack, long now) {
         sndUna = ack;
-        if (sndNxt - sndUna < 0) {
+        if (Seq.lt(sndNxt, sndUna)) {
             sndNxt = sndUna;
         }
         if (timing && !synRetransmitted) {
@@ -875,7 +876,7 @@ public final class TcpConnection {
     /** Processes payload (and notes a FIN) of an acceptable segment; returns true if the FIN is now in order. */
     private boolean receive(TcpSegment seg, int seq, int payload, boolean fin) {
         int offset = seg.payloadOffset();
-        int skip = rcvNxt - seq;
+        int skip = Seq.diff(rcvNxt, seq);
         if (skip > 0) {
             if (skip > payload) {
                 // only the FIN (or nothing) is new
@@ -885,7 +886,7 @@ public final class TcpConnection {
             payload -= skip;
             seq = rcvNxt;
         }
-        int room = rcvAdvRight - seq;
+        int room = Seq.diff(rcvAdvRight, seq);
         if (payload > room) {
             payload = Math.max(0, room);
             fin = false; // the FIN lies beyond the window
@@ -994,7 +995,7 @@ public final class TcpConnection {
         }
         retries++;
         // RFC 5681 (4): loss window; RFC 6582 4: remember SND.MAX so later dup ACKs do not start recovery
-        int flight = sndMax - sndUna;
+        int flight = Seq.diff(sndMax, sndUna);
         ssthresh = Math.max(flight / 2, 2 * sndMss);
         cwnd = sndMss;
         bytesAckedInCa = 0;
@@ -1067,7 +1068,7 @@ public final class TcpConnection {
     }
 
     private int finSeq() {
-        return bufSeq + sendBuffer.size();
+        return Seq.add(bufSeq, sendBuffer.size());
     }
 
     /** Sends what the windows allow, then an ACK if one is owed. */
@@ -1096,7 +1097,7 @@ public final class TcpConnection {
 
     private void sendData(long now) {
         while (true) {
-            int offset = sndNxt - bufSeq;
+            int offset = Seq.diff(sndNxt, bufSeq);
             int remaining = sendBuffer.size() - offset;
             boolean finDue = finQueued && sndNxt == finSeq();
             if (remaining <= 0 && !finDue) {
@@ -1104,7 +1105,7 @@ public final class TcpConnection {
             }
             remaining = Math.max(0, remaining);
             int effMss = Math.max(1, sndMss - segmentOptionsLength());
-            int inFlight = sndNxt - sndUna;
+            int inFlight = Seq.diff(sndNxt, sndUna);
             long usable = Math.min((long) sndWnd, (long) cwnd) - inFlight;
             int len = (int) Math.max(0, Math.min(Math.min(remaining, effMss), usable));
             // the FIN goes with the last byte, or alone (even into a zero window, as Linux does)
@@ -1133,7 +1134,7 @@ public final class TcpConnection {
                 payload.release();
             }
             sndNxt += len + (fin ? 1 : 0);
-            if (sndNxt - sndMax > 0) {
+            if (Seq.gt(sndNxt, sndMax)) {
                 sndMax = sndNxt;
             }
             if (rtoDeadline == Long.MAX_VALUE) {
@@ -1145,7 +1146,7 @@ public final class TcpConnection {
             }
         }
         // zero window with data waiting and nothing in flight: the persist timer probes it
-        if (sndWnd == 0 && sndNxt == sndUna && sndUna == sndMax && sendBuffer.size() > sndNxt - bufSeq
+        if (sndWnd == 0 && sndNxt == sndUna && sndUna == sndMax && sendBuffer.size() > Seq.diff(sndNxt, bufSeq)
             && persistDeadline == Long.MAX_VALUE) {
             persistBackoff = rto;
             persistDeadline = now + persistBackoff;
@@ -1154,13 +1155,13 @@ public final class TcpConnection {
 
     /** Retransmits one segment at SND.UNA (fast retransmit, partial ACK) without moving SND.NXT. */
     private void retransmitFirst(long now) {
-        int offset = sndUna - bufSeq;
+        int offset = Seq.diff(sndUna, bufSeq);
         int remaining = sendBuffer.size() - offset;
         int effMss = Math.max(1, sndMss - segmentOptionsLength());
         // never beyond SND.MAX: segment boundaries move (SACK options shrink the payload), and bytes sent here
         // would not be counted as sent
-        boolean finSent = finQueued && sndMax - finSeq() > 0;
-        int sent = (finSent ? finSeq() : sndMax) - sndUna;
+        boolean finSent = finQueued && Seq.gt(sndMax, finSeq());
+        int sent = Seq.diff(finSent ? finSeq() : sndMax, sndUna);
         int len = Math.max(0, Math.min(Math.min(remaining, effMss), sent));
         boolean fin = finSent && sndUna + len == finSeq();
         if (len == 0 && !fin) {
@@ -1216,7 +1217,7 @@ public final class TcpConnection {
         header.flags = TcpSegment.SYN | TcpSegment.ACK;
         int w = Math.min(0xFFFF, maxWindow());
         header.window = w;
-        rcvAdvRight = rcvNxt + Math.max(w, rcvAdvRight - rcvNxt);
+        rcvAdvRight = rcvNxt + Math.max(w, Seq.diff(rcvAdvRight, rcvNxt));
         header.mss = config.mss();
         if (wsOn) {
             header.windowScale = rcvShift;
@@ -1253,7 +1254,7 @@ public final class TcpConnection {
      */
     private long receiveCeiling() {
         BufferBudget budget = config.budget();
-        long offered = Math.max(0, rcvAdvRight - rcvNxt);
+        long offered = Math.max(0, Seq.diff(rcvAdvRight, rcvNxt));
         return Math.min(receiveBuffer, Math.max(budget.floor(), unconsumed + offered + budget.free()));
     }
 
@@ -1274,7 +1275,7 @@ public final class TcpConnection {
             if (state != TcpState.SYN_SENT) {
                 holding += unconsumed;
                 if (!remoteFin) {
-                    holding += Math.max(0, rcvAdvRight - rcvNxt); // after the guest's FIN nothing can fill it
+                    holding += Math.max(0, Seq.diff(rcvAdvRight, rcvNxt)); // after the guest's FIN nothing can fill it
                 }
             }
         }
@@ -1287,7 +1288,7 @@ public final class TcpConnection {
     /** The raw window field for a non-SYN segment, moving the right edge (never left, SWS-avoiding steps). */
     private int windowField() {
         int shift = wsOn ? rcvShift : 0;
-        int current = Math.max(0, rcvAdvRight - rcvNxt);
+        int current = Math.max(0, Seq.diff(rcvAdvRight, rcvNxt));
         int w = maxWindow();
         if (remoteFin) {
             w = current; // nothing more will come; keep the edge where it is

@@ -256,7 +256,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
             // connection on this four-tuple lingers in TIME_WAIT, which holds nothing but the tuple: the new one
             // takes it over, as a guest SYN may. Starting above the old sequence numbers, which the clock part of
             // the ISN does not promise after a fast connection, lets a guest in TIME_WAIT too accept the SYN.
-            if (initialSequence - previous.conn.sndNxt() <= 0) {
+            if (Seq.le(initialSequence, previous.conn.sndNxt())) {
                 initialSequence = previous.conn.sndNxt() + (1 << 16);
             }
             previous.conn.abort(now);
