@@ -21,11 +21,12 @@ import io.slirp4j.stack.wire.TcpSegment;
  * {@link SendBuffer} of retained host-read slices starting at SND.UNA (after the SYN); the FIN takes the sequence
  * number after the last byte once {@link #shutdownOutput} was called.
  *
- * <p>Loss recovery: RTO per RFC 6298 (one segment timed at a time, Karn's rule, exponential back-off, 200 ms
- * floor, 60 s ceiling, abort after {@code maxRetransmits} expiries without progress); NewReno (RFC 5681 + 6582):
- * slow start from 10 segments, congestion avoidance by byte counting, fast retransmit on the third duplicate
- * ACK, partial ACKs retransmit the next hole and stay in recovery until SND.MAX at entry is acknowledged. The
- * sender does not use the guest's SACK blocks (only our receive side reports them).
+ * <p>Loss recovery: RTO per RFC 6298, computed by an {@link RttEstimator} (one segment timed at a time, Karn's
+ * rule, exponential back-off, 200 ms floor, 60 s ceiling); the connection arms the timer and aborts after
+ * {@code maxRetransmits} expiries without progress. NewReno (RFC 5681 + 6582): slow start from 10 segments,
+ * congestion avoidance by byte counting, fast retransmit on the third duplicate ACK, partial ACKs retransmit the
+ * next hole and stay in recovery until SND.MAX at entry is acknowledged. The sender does not use the guest's
+ * SACK blocks (only our receive side reports them).
  *
  * <p>Flow control: the receive window is the receive buffer minus the bytes delivered to the owner and not yet
  * {@link #consumed} (out-of-order bytes sit inside the advertised window, so they need no separate account). The
@@ -108,16 +109,10 @@ public final class TcpConnection {
     private boolean inRecovery;
     private int recover;
 
-    // retransmission timer (RFC 6298)
-    private double srtt;
-    private double rttvar;
-    private boolean haveRtt;
-    private long rto;
+    // retransmission timer (RFC 6298; the estimate and the RTO are the RttEstimator's)
+    private final RttEstimator rtt;
     private long rtoDeadline = Long.MAX_VALUE;
     private int retries;
-    private boolean timing;
-    private int timedSeq;
-    private long timedAt;
     private long handshakeDeadline = Long.MAX_VALUE;
     private boolean synRetransmitted;
 
@@ -164,7 +159,7 @@ public final class TcpConnection {
         this.reassembly = new ReassemblyQueue(config.allocator(), config.maxOutOfOrderSegments());
         this.rcvShift = config.receiveWindowScale();
         this.receiveBuffer = config.initialReceiveBuffer();
-        this.rto = config.initialRtoMs();
+        this.rtt = new RttEstimator(config.initialRtoMs(), config.minRtoMs(), config.maxRtoMs());
         this.sndUna = iss;
         this.sndNxt = iss + 1;
         this.sndMax = iss + 1;
@@ -316,11 +311,11 @@ public final class TcpConnection {
     }
 
     public long retransmissionTimeout() {
-        return rto;
+        return rtt.rto();
     }
 
     public double smoothedRtt() {
-        return haveRtt ? srtt : -1;
+        return rtt.smoothedRtt();
     }
 
     /** Our window scale (0 if not negotiated). */
@@ -777,7 +772,7 @@ public final class TcpConnection {
             ssthresh = Math.max(flight / 2, 2 * sndMss);
             recover = sndMax;
             inRecovery = true;
-            timing = false;
+            rtt.onRetransmit();
             retransmitFirst(now);
             cwnd = ssthresh + 3 * sndMss;
         }
@@ -785,10 +780,7 @@ public final class TcpConnection {
 
     private void onNewAck(int ack, long now) {
         int acked = Seq.diff(ack, sndUna);
-        if (timing && Seq.gt(ack, timedSeq)) {
-            timing = false;
-            rttSample(now - timedAt);
-        }
+        rtt.onAck(ack, now);
         retries = 0;
         probesUnanswered = 0;
         // acknowledged data leaves the send buffer (the FIN's sequence number is not data)
@@ -826,24 +818,7 @@ public final class TcpConnection {
             }
         }
         // RFC 6298 5.2 / 5.3
-        rtoDeadline = sndUna == sndMax ? Long.MAX_VALUE : now + rto;
-    }
-
-    private void rttSample(long r) {
-        double m = Math.max(1, r);
-        if (!haveRtt) {
-            srtt = m;
-            rttvar = m / 2;
-            haveRtt = true;
-        } else {
-            rttvar = 0.75 * rttvar + 0.25 * Math.abs(srtt - m);
-            srtt = 0.875 * srtt + 0.125 * m;
-        }
-        rto = clampRto((long) Math.ceil(srtt + Math.max(1, 4 * rttvar)));
-    }
-
-    private long clampRto(long value) {
-        return Math.max(config.minRtoMs(), Math.min(config.maxRtoMs(), value));
+        rtoDeadline = sndUna == sndMax ? Long.MAX_VALUE : now + rtt.rto();
     }
 
     /** The ACK of our SYN: handshake bookkeeping common to both directions. */
@@ -852,13 +827,7 @@ public final class TcpConnection {
         if (Seq.lt(sndNxt, sndUna)) {
             sndNxt = sndUna;
         }
-        if (timing && !synRetransmitted) {
-            timing = false;
-            rttSample(now - timedAt);
-        } else if (!haveRtt) {
-            rto = config.initialRtoMs(); // RFC 6298 5.7 spirit: forget the SYN back-off
-        }
-        timing = false;
+        rtt.onSynAcked(now, synRetransmitted); // Karn for the SYN; forgets the SYN back-off if there is no sample
         retries = 0;
         rtoDeadline = Long.MAX_VALUE;
         handshakeDeadline = Long.MAX_VALUE;
@@ -979,9 +948,9 @@ public final class TcpConnection {
                 terminate(TcpCloseCause.HANDSHAKE_TIMEOUT);
                 return;
             }
-            rto = Math.min(config.maxRtoMs(), rto * 2);
+            rtt.backOff();
             synRetransmitted = true;
-            timing = false;
+            rtt.onRetransmit();
             sendSyn(now);
             return;
         }
@@ -1002,10 +971,10 @@ public final class TcpConnection {
         recover = sndMax;
         inRecovery = false;
         dupAcks = 0;
-        timing = false;
+        rtt.onRetransmit();
         sndNxt = sndUna; // go back N
-        rto = Math.min(config.maxRtoMs(), rto * 2);
-        rtoDeadline = now + rto;
+        rtt.backOff();
+        rtoDeadline = now + rtt.rto();
         if (sndWnd == 0) {
             // nothing may be resent into a zero window: probe it, so a live guest answers (and resets retries)
             emit(sndUna - 1, TcpSegment.ACK, Unpooled.EMPTY_BUFFER);
@@ -1025,7 +994,7 @@ public final class TcpConnection {
         probesUnanswered++;
         // an old sequence number forces the guest to answer with an ACK showing its window
         emit(sndUna - 1, TcpSegment.ACK, Unpooled.EMPTY_BUFFER);
-        persistBackoff = Math.min(config.maxRtoMs(), persistBackoff == 0 ? rto : persistBackoff * 2);
+        persistBackoff = Math.min(config.maxRtoMs(), persistBackoff == 0 ? rtt.rto() : persistBackoff * 2);
         persistDeadline = now + persistBackoff;
     }
 
@@ -1123,10 +1092,8 @@ public final class TcpConnection {
                 : sendBuffer.payload(sendBuffer.start() + offset, len);
             int flags = TcpSegment.ACK | (fin ? TcpSegment.FIN : 0)
                 | (len > 0 && len == remaining ? TcpSegment.PSH : 0);
-            if (!timing && sndNxt == sndMax && len > 0) {
-                timing = true;
-                timedSeq = sndNxt;
-                timedAt = now;
+            if (sndNxt == sndMax && len > 0) {
+                rtt.onSend(sndNxt, now); // new data only (Karn); times it unless a segment is timed already
             }
             try {
                 emit(sndNxt, flags, payload);
@@ -1138,7 +1105,7 @@ public final class TcpConnection {
                 sndMax = sndNxt;
             }
             if (rtoDeadline == Long.MAX_VALUE) {
-                rtoDeadline = now + rto;
+                rtoDeadline = now + rtt.rto();
             }
             persistDeadline = Long.MAX_VALUE;
             if (fin) {
@@ -1148,7 +1115,7 @@ public final class TcpConnection {
         // zero window with data waiting and nothing in flight: the persist timer probes it
         if (sndWnd == 0 && sndNxt == sndUna && sndUna == sndMax && sendBuffer.size() > Seq.diff(sndNxt, bufSeq)
             && persistDeadline == Long.MAX_VALUE) {
-            persistBackoff = rto;
+            persistBackoff = rtt.rto();
             persistDeadline = now + persistBackoff;
         }
     }
@@ -1173,7 +1140,7 @@ public final class TcpConnection {
         } finally {
             payload.release();
         }
-        rtoDeadline = now + rto;
+        rtoDeadline = now + rtt.rto();
     }
 
     private int segmentOptionsLength() {
@@ -1185,12 +1152,8 @@ public final class TcpConnection {
 
     /** Sends SYN (SYN-SENT) or SYN-ACK (SYN-RECEIVED) and arms the handshake timer. */
     private void sendSyn(long now) {
-        if (!timing) {
-            timing = true;
-            timedSeq = iss;
-            timedAt = now;
-        }
-        rtoDeadline = now + rto;
+        rtt.onSend(iss, now);
+        rtoDeadline = now + rtt.rto();
         if (state == TcpState.SYN_SENT) {
             header.clear();
             fillPorts();
