@@ -245,8 +245,8 @@ public final class NetworkHelper {
         if (now - limitsCheckedAt >= LIMIT_CHECK_MILLIS) {
             limitsCheckedAt = now;
             StackStats stats = stack.stats();
-            limitLog.check(stats.udpFlowLimitDrops(), stats.tcpConnectionLimitRejects(), stats.tcpBudgetExhaustions(),
-                now);
+            limitLog.check(stats.udp().flowLimitDrops(), stats.tcp().connectionLimitRejects(),
+                stats.tcp().budgetExhaustions(), now);
         }
         rearmTimer();
     }

@@ -162,24 +162,24 @@ public final class Stack implements AutoCloseable {
             return;
         }
         try {
-            counters.framesIn++;
+            counters.frames.in++;
             if (closed) {
-                counters.droppedFiltered++;
+                counters.frames.droppedFiltered++;
                 return;
             }
             if (ethernet.wrap(frame, frame.readerIndex(), frame.readableBytes()) != ParseResult.OK) {
-                counters.droppedMalformed++;
+                counters.frames.droppedMalformed++;
                 return;
             }
             switch (ethernet.etherType()) {
                 case EthernetFrame.TYPE_ARP -> arp.onFrame(ethernet);
                 case EthernetFrame.TYPE_IPV4 -> ipv4.onPacket(frame, ethernet.payloadOffset(),
                     ethernet.payloadLength(), ethernet.source());
-                default -> counters.droppedUnsupported++;
+                default -> counters.frames.droppedUnsupported++;
             }
         } catch (RuntimeException e) {
             // Only a bug gets here (views never throw on input); losing one frame beats losing the network.
-            counters.internalError(e);
+            counters.errors.internalError(e);
         } finally {
             releaseQuietly(frame);
             flushQuietly();
@@ -208,7 +208,7 @@ public final class Stack implements AutoCloseable {
                 udp.expire(now);
             }
         } catch (RuntimeException e) {
-            counters.internalError(e);
+            counters.errors.internalError(e);
         } finally {
             flushQuietly();
         }
@@ -227,7 +227,7 @@ public final class Stack implements AutoCloseable {
         try {
             return tcp.nextDeadline();
         } catch (RuntimeException e) {
-            counters.internalError(e);
+            counters.errors.internalError(e);
             return Long.MAX_VALUE;
         }
     }
@@ -244,10 +244,10 @@ public final class Stack implements AutoCloseable {
 
     /**
      * Where to report internal errors (bugs caught at the stack's boundary, also counted in
-     * {@link StackStats#internalErrors()}), e.g. to log them; null for none. Called on the event loop.
+     * {@code stats().errors().internalErrors()}), e.g. to log them; null for none. Called on the event loop.
      */
     public void onInternalError(java.util.function.Consumer<? super RuntimeException> listener) {
-        counters.internalErrorListener(listener);
+        counters.errors.internalErrorListener(listener);
     }
 
     /** The port forwards (confined to the stack's loop, like the rest of it). */
@@ -257,8 +257,11 @@ public final class Stack implements AutoCloseable {
 
     /** A snapshot of the counters. */
     public StackStats stats() {
-        return StackStats.of(counters, reassembler.inProgress(), udp.openFlows(), dns.pending(),
-            tcp == null ? 0 : tcp.openConnections(), tcpBudget);
+        return new StackStats(counters.frames.snapshot(), counters.errors.snapshot(), counters.arp.snapshot(),
+            counters.ipv4.snapshot(reassembler.inProgress()), counters.icmp.snapshot(),
+            counters.udp.snapshot(udp.openFlows()), counters.dns.snapshot(dns.pending()), counters.dhcp.snapshot(),
+            counters.tcp.snapshot(tcp == null ? 0 : tcp.openConnections(), tcpBudget.used(), tcpBudget.peak(),
+                tcpBudget.limit(), tcpBudget.exhaustions()));
     }
 
     /** Closes every host socket and releases every buffer the stack holds. Later frames are dropped. Idempotent. */
@@ -274,7 +277,7 @@ public final class Stack implements AutoCloseable {
                 tcp.close();
             }
         } catch (RuntimeException e) {
-            counters.internalError(e);
+            counters.errors.internalError(e);
         }
         try {
             udp.close();
@@ -292,7 +295,7 @@ public final class Stack implements AutoCloseable {
                 frame.release();
             }
         } catch (RuntimeException e) {
-            counters.internalError(e);
+            counters.errors.internalError(e);
         }
     }
 
@@ -300,7 +303,7 @@ public final class Stack implements AutoCloseable {
         try {
             link.flushIfNeeded();
         } catch (RuntimeException e) {
-            counters.internalError(e);
+            counters.errors.internalError(e);
         }
     }
 }

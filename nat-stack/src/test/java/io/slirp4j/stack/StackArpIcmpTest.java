@@ -34,9 +34,9 @@ class StackArpIcmpTest {
         assertArrayEquals(expected, h.sink.poll());
         h.assertNoFrame();
         assertEquals(1, h.sink.flushes());
-        assertEquals(1, h.stats().arpRepliesSent());
-        assertEquals(1, h.stats().framesIn());
-        assertEquals(1, h.stats().framesOut());
+        assertEquals(1, h.stats().arp().repliesSent());
+        assertEquals(1, h.stats().frames().in());
+        assertEquals(1, h.stats().frames().out());
     }
 
     @Test
@@ -68,7 +68,7 @@ class StackArpIcmpTest {
         h.send(Packets.guestArpRequest(ip(8, 8, 8, 8)));
         h.assertNoFrame();
         assertEquals(0, h.sink.flushes());
-        assertEquals(3, h.stats().droppedFiltered());
+        assertEquals(3, h.stats().frames().droppedFiltered());
     }
 
     @Test
@@ -84,7 +84,7 @@ class StackArpIcmpTest {
         long multicast = 0x0100_5E00_0001L;
         h.send(Packets.ethernet(BROADCAST_MAC, multicast, 0x0806, Packets.arp(1, multicast, GUEST_IP, 0, GATEWAY)));
         h.assertNoFrame();
-        assertEquals(1, h.stats().droppedFiltered());
+        assertEquals(1, h.stats().frames().droppedFiltered());
     }
 
     @Test
@@ -96,8 +96,8 @@ class StackArpIcmpTest {
         ipv6Arp[14 + 2] = (byte) 0x86;
         h.send(ipv6Arp);
         h.assertNoFrame();
-        assertEquals(1, h.stats().droppedMalformed());
-        assertEquals(1, h.stats().droppedUnsupported());
+        assertEquals(1, h.stats().frames().droppedMalformed());
+        assertEquals(1, h.stats().frames().droppedUnsupported());
     }
 
     @Test
@@ -129,7 +129,7 @@ class StackArpIcmpTest {
         assertEquals(DNS_MAC, dns.ethSrc);
         assertEquals(255, dns.ttl);
         assertEquals(0, dns.payload.length);
-        assertEquals(2, h.stats().icmpEchoReplies());
+        assertEquals(2, h.stats().icmp().echoReplies());
         assertEquals(2, h.sink.flushes());
     }
 
@@ -157,7 +157,7 @@ class StackArpIcmpTest {
         code1[3] = (byte) c;
         h.send(Packets.guestIpv4(GATEWAY, 1, code1));
         h.assertNoFrame();
-        assertEquals(3, h.stats().droppedUnsupported());
+        assertEquals(3, h.stats().frames().droppedUnsupported());
     }
 
     @Test
@@ -166,7 +166,7 @@ class StackArpIcmpTest {
         echo[9] ^= 1;
         h.send(Packets.guestIpv4(GATEWAY, 1, echo));
         h.assertNoFrame();
-        assertEquals(1, h.stats().droppedMalformed());
+        assertEquals(1, h.stats().frames().droppedMalformed());
     }
 
     @Test
@@ -195,9 +195,9 @@ class StackArpIcmpTest {
         assertEquals(3, reply.icmpSeq());
         assertArrayEquals(data, reply.payload);
         StackStats s = h.stats();
-        assertEquals(3, s.fragmentsIn());
-        assertEquals(1, s.datagramsReassembled());
-        assertEquals(3, s.fragmentsOut());
+        assertEquals(3, s.ipv4().fragmentsIn());
+        assertEquals(1, s.ipv4().datagramsReassembled());
+        assertEquals(3, s.ipv4().fragmentsOut());
         assertEquals(1, h.sink.flushes(), "one flush for the burst");
     }
 
@@ -231,8 +231,8 @@ class StackArpIcmpTest {
 
         socket.deliver(Packets.socket(ip(1, 1, 1, 1), 5000), new byte[] {3});
         h.assertNoFrame(); // no second request within a second
-        assertEquals(1, h.stats().arpRequestsSent());
-        assertEquals(0, h.stats().droppedUnresolved());
+        assertEquals(1, h.stats().arp().requestsSent());
+        assertEquals(0, h.stats().frames().droppedUnresolved());
 
         // The guest answers the request: what was parked goes out in order, and from then on replies flow.
         h.send(Packets.ethernet(GATEWAY_MAC, GUEST_MAC, 0x0806, Packets.arp(2, GUEST_MAC, GUEST_IP, GATEWAY_MAC, GATEWAY)));
@@ -242,7 +242,7 @@ class StackArpIcmpTest {
             assertEquals(GUEST_MAC, d.ethDst);
             assertArrayEquals(new byte[] {expected}, d.payload);
         }
-        assertEquals(0, h.stats().droppedUnresolved());
+        assertEquals(0, h.stats().frames().droppedUnresolved());
     }
 
     @Test
@@ -257,9 +257,9 @@ class StackArpIcmpTest {
         socket.deliver(Packets.socket(ip(1, 1, 1, 1), 5000), new byte[] {2});
         assertEquals(0x0806, h.receive().ethType);
         h.tick(2900);
-        assertEquals(0, h.stats().droppedUnresolved());
+        assertEquals(0, h.stats().frames().droppedUnresolved());
         h.tick(300); // the next housekeeping round
-        assertEquals(1, h.stats().droppedUnresolved());
+        assertEquals(1, h.stats().frames().droppedUnresolved());
         h.send(Packets.ethernet(GATEWAY_MAC, GUEST_MAC, 0x0806, Packets.arp(2, GUEST_MAC, GUEST_IP, GATEWAY_MAC, GATEWAY)));
         h.assertNoFrame();
     }

@@ -101,8 +101,8 @@ class StackDhcpTest {
         assertEquals(5, ack.type);
         assertEquals(FIRST, ack.yiaddr);
         assertEquals(86400, ack.option32(51));
-        assertEquals(1, h.stats().dhcpOffers());
-        assertEquals(1, h.stats().dhcpAcks());
+        assertEquals(1, h.stats().dhcp().offers());
+        assertEquals(1, h.stats().dhcp().acks());
 
         // The stack now knows where 10.0.2.15 is: a ping from it gets an answer without ARP.
         h.send(Packets.ethernet(GATEWAY_MAC, CLIENT, 0x0800, Packets.ipv4(FIRST, GATEWAY, 1,
@@ -161,7 +161,7 @@ class StackDhcpTest {
         assertEquals(-1, nak.frame.dst, "NAKs are broadcast");
         assertFalse(nak.options.containsKey(51));
         assertFalse(nak.options.containsKey(3));
-        assertEquals(1, h.stats().dhcpNaks());
+        assertEquals(1, h.stats().dhcp().naks());
     }
 
     @Test
@@ -247,9 +247,9 @@ class StackDhcpTest {
         clientSends(0x0100_0000_0000L | CLIENT, 0, -1, bootp(0x0100_0000_0000L | CLIENT, 1, 0, 0, new byte[0]));
         h.assertNoFrame();
         StackStats s = h.stats();
-        assertEquals(2, s.droppedMalformed(), "the truncated message and the option running past the end");
-        assertTrue(s.droppedUnsupported() >= 1);
-        assertTrue(s.droppedFiltered() >= 2);
+        assertEquals(2, s.frames().droppedMalformed(), "the truncated message and the option running past the end");
+        assertTrue(s.frames().droppedUnsupported() >= 1);
+        assertTrue(s.frames().droppedFiltered() >= 2);
     }
 
     private static byte[] concat(byte[] a, byte[] b) {

@@ -48,9 +48,9 @@ class StackDnsTest {
         assertEquals(DNS_MAC, d.ethSrc, "from the MAC the guest resolved for N+3");
         assertArrayEquals(answer, d.payload);
         StackStats st = h.stats();
-        assertEquals(1, st.dnsQueries());
-        assertEquals(1, st.dnsAnswers());
-        assertEquals(0, st.dnsPending());
+        assertEquals(1, st.dns().queries());
+        assertEquals(1, st.dns().answers());
+        assertEquals(0, st.dns().pending());
     }
 
     @Test
@@ -62,7 +62,7 @@ class StackDnsTest {
         assertEquals(2, s.sent.size());
         assertEquals(NS2, s.sent.get(1).to());
         assertArrayEquals(s.sent.get(0).payload(), s.sent.get(1).payload(), "the same query bytes");
-        assertEquals(1, h.stats().dnsRetries());
+        assertEquals(1, h.stats().dns().retries());
 
         s.deliver(NS2, Packets.dnsAnswer(1, 0));
         assertEquals(53, h.receive().sport);
@@ -87,8 +87,8 @@ class StackDnsTest {
         h.tick(1000);
         h.tick(1000);
         assertEquals(2, s.sent.size());
-        assertEquals(0, h.stats().dnsPending());
-        assertEquals(1, h.stats().dnsTimeouts());
+        assertEquals(0, h.stats().dns().pending());
+        assertEquals(1, h.stats().dns().timeouts());
         s.deliver(NS1, Packets.dnsAnswer(9, 0));
         h.assertNoFrame();
     }
@@ -101,7 +101,7 @@ class StackDnsTest {
         s.deliver(NS1, Packets.dnsQuery(0x1111)); // QR clear: not an answer
         s.deliver(NS1, new byte[] {0x11, 0x11, (byte) 0x81});
         h.assertNoFrame();
-        assertEquals(1, h.stats().dnsPending());
+        assertEquals(1, h.stats().dns().pending());
         s.deliver(NS1, Packets.dnsAnswer(0x1111, 0));
         assertEquals(DNS, h.receive().src);
     }
@@ -115,7 +115,7 @@ class StackDnsTest {
         assertEquals(3, d.icmpCode);
         assertEquals(DNS, d.src);
         assertEquals(0, h.host.sockets().size());
-        assertEquals(1, h.stats().dnsNoNameservers());
+        assertEquals(1, h.stats().dns().noNameservers());
     }
 
     @Test
@@ -157,7 +157,7 @@ class StackDnsTest {
         h.send(Packets.guestUdp(DNS, 33333, 53, new byte[11]));
         h.assertNoFrame();
         assertEquals(0, h.host.sockets().size());
-        assertEquals(1, h.stats().dnsDropped());
+        assertEquals(1, h.stats().dns().dropped());
     }
 
     @Test
@@ -165,7 +165,7 @@ class StackDnsTest {
         FakeHostDatagrams.Socket s = query(33333, 5);
         h.tick(600);
         query(33333, 5);
-        assertEquals(1, h.stats().dnsPending());
+        assertEquals(1, h.stats().dns().pending());
         assertEquals(2, s.sent.size());
         h.tick(600);
         assertEquals(2, s.sent.size(), "the retry restarted the clock");
@@ -179,10 +179,10 @@ class StackDnsTest {
         s.deliver(NS1, Packets.dnsAnswer(5, 0));
         h.receive();
         h.tick(UdpNat.DNS_IDLE_TIMEOUT_MS - 250);
-        assertEquals(1, h.stats().udpFlowsOpen());
+        assertEquals(1, h.stats().udp().flowsOpen());
         h.tick(250);
         assertTrue(s.closed);
-        assertEquals(0, h.stats().udpFlowsOpen());
+        assertEquals(0, h.stats().udp().flowsOpen());
     }
 
     @Test
@@ -190,7 +190,7 @@ class StackDnsTest {
         FakeHostDatagrams.Socket s = query(33333, 5);
         h.send(Packets.guestUdp(ip(1, 2, 3, 4), 33333, 123, new byte[] {1}));
         h.tick(UdpNat.DNS_IDLE_TIMEOUT_MS * 2);
-        assertEquals(1, h.stats().udpFlowsOpen());
+        assertEquals(1, h.stats().udp().flowsOpen());
         assertTrue(!s.closed);
         h.tick(UdpNat.IDLE_TIMEOUT_MS);
         assertTrue(s.closed);
@@ -207,8 +207,8 @@ class StackDnsTest {
     void closingAFlowDropsItsPendingQueries() {
         query(33333, 5);
         query(33334, 6);
-        assertEquals(2, h.stats().dnsPending());
+        assertEquals(2, h.stats().dns().pending());
         h.stack.close();
-        assertEquals(0, h.stats().dnsPending());
+        assertEquals(0, h.stats().dns().pending());
     }
 }

@@ -191,9 +191,9 @@ class StackFuzzTest {
             }
         }
         StackStats s = h.stats();
-        assertEquals(4000, s.framesIn());
-        assertTrue(s.droppedMalformed() > 100, "the fuzzer reached the validators: " + s);
-        assertTrue(s.udpToHost() > 10 && s.icmpEchoReplies() > 10 && s.arpRepliesSent() > 10,
+        assertEquals(4000, s.frames().in());
+        assertTrue(s.frames().droppedMalformed() > 100, "the fuzzer reached the validators: " + s);
+        assertTrue(s.udp().toHost() > 10 && s.icmp().echoReplies() > 10 && s.arp().repliesSent() > 10,
             "and valid traffic got through: " + s);
         if (Boolean.getBoolean("fuzz.print")) {
             System.out.println(s);
@@ -236,7 +236,7 @@ class StackFuzzTest {
             sink.releaseAll();
         }
         stack.close();
-        assertEquals(0, stack.stats().internalErrors());
+        assertEquals(0, stack.stats().errors().internalErrors());
         // Give the detector a chance: collect, then allocate so it polls its reference queue.
         for (int round = 0; round < 3; round++) {
             System.gc();

@@ -78,6 +78,6 @@ public final class StackHarness {
         List<ByteBuf> live = alloc.unreleased();
         assertTrue(live.isEmpty(), live.size() + " buffers leaked");
         assertEquals(0, host.openCount(), "host sockets left open");
-        assertEquals(0, stack.stats().internalErrors(), "internal errors");
+        assertEquals(0, stack.stats().errors().internalErrors(), "internal errors");
     }
 }

@@ -49,9 +49,9 @@ class StackMalformedTest {
     }
 
     static Stream<Arguments> malformed() {
-        ToLongFunction<StackStats> malformed = StackStats::droppedMalformed;
-        ToLongFunction<StackStats> unsupported = StackStats::droppedUnsupported;
-        ToLongFunction<StackStats> filtered = StackStats::droppedFiltered;
+        ToLongFunction<StackStats> malformed = s -> s.frames().droppedMalformed();
+        ToLongFunction<StackStats> unsupported = s -> s.frames().droppedUnsupported();
+        ToLongFunction<StackStats> filtered = s -> s.frames().droppedFiltered();
         return Stream.of(
             Arguments.of("empty frame", (Supplier<byte[]>) () -> new byte[0], malformed),
             Arguments.of("13-byte frame", (Supplier<byte[]>) () -> new byte[13], malformed),
@@ -97,13 +97,13 @@ class StackMalformedTest {
         h.assertNoFrame();
         assertEquals(0, h.host.sockets().size(), name + ": nothing reaches the host");
         assertEquals(1, counter.applyAsLong(h.stats()), name);
-        assertEquals(1, h.stats().framesIn());
+        assertEquals(1, h.stats().frames().in());
     }
 
     @Test
     void nullFrameIsIgnored() {
         h.stack.onFrame(null);
-        assertEquals(0, h.stats().framesIn());
+        assertEquals(0, h.stats().frames().in());
     }
 
     @Test

@@ -65,10 +65,10 @@ class StackUdpTest {
         assertArrayEquals(answer, d.payload);
         assertEquals(1, h.sink.flushes(), "each host datagram delivery flushes");
         StackStats st = h.stats();
-        assertEquals(1, st.udpToHost());
-        assertEquals(1, st.udpToGuest());
-        assertEquals(1, st.udpFlowsOpen());
-        assertEquals(1, st.udpFlowsOpened());
+        assertEquals(1, st.udp().toHost());
+        assertEquals(1, st.udp().toGuest());
+        assertEquals(1, st.udp().flowsOpen());
+        assertEquals(1, st.udp().flowsOpened());
     }
 
     @Test
@@ -113,7 +113,7 @@ class StackUdpTest {
         assertEquals(GATEWAY, d.src);
         assertEquals(GUEST_IP, d.dst);
         assertArrayEquals(Arrays.copyOfRange(frame, 14, 14 + 28), d.payload, "original header + 8 bytes");
-        assertEquals(1, h.stats().icmpErrorsSent());
+        assertEquals(1, h.stats().icmp().errorsSent());
     }
 
     @Test
@@ -150,7 +150,7 @@ class StackUdpTest {
         assertEquals(7, d.sport);
         assertEquals(5000, d.dport);
         assertArrayEquals(new byte[] {4, 5}, d.payload);
-        assertEquals(0, h.stats().dnsQueries());
+        assertEquals(0, h.stats().dns().queries());
     }
 
     @Test
@@ -163,7 +163,7 @@ class StackUdpTest {
         }
         h.assertNoFrame();
         assertEquals(0, h.host.sockets().size());
-        assertEquals(destinations.length, h.stats().droppedFiltered());
+        assertEquals(destinations.length, h.stats().frames().droppedFiltered());
     }
 
     @Test
@@ -178,14 +178,14 @@ class StackUdpTest {
         h.send(Packets.ethernet(GATEWAY_MAC, multicastMac, 0x0800,
             Packets.ipv4(GUEST_IP, PEER, 17, Packets.udp(GUEST_IP, PEER, 1, 2, new byte[] {1}))));
         assertEquals(0, h.host.sockets().size());
-        assertEquals(sources.length + 1, h.stats().droppedFiltered());
+        assertEquals(sources.length + 1, h.stats().frames().droppedFiltered());
     }
 
     @Test
     void portZeroIsDropped() {
         h.send(Packets.guestUdp(PEER, 5000, 0, new byte[] {1}));
         assertEquals(0, h.host.sockets().size());
-        assertEquals(1, h.stats().droppedFiltered());
+        assertEquals(1, h.stats().frames().droppedFiltered());
     }
 
     @Test
@@ -193,7 +193,7 @@ class StackUdpTest {
         byte[] bad = Packets.guestUdp(PEER, 5000, 6000, new byte[] {1, 2});
         bad[bad.length - 1] ^= 1;
         h.send(bad);
-        assertEquals(1, h.stats().droppedMalformed());
+        assertEquals(1, h.stats().frames().droppedMalformed());
         assertEquals(0, h.host.sockets().size());
 
         byte[] none = Packets.guestUdp(PEER, 5000, 6000, new byte[] {1, 2});
@@ -221,7 +221,7 @@ class StackUdpTest {
         s.deliver(socket(ip(224, 0, 0, 1), 5), new byte[] {1});
         s.deliver(new InetSocketAddress("::1", 53), new byte[] {1});
         h.assertNoFrame();
-        assertEquals(3, h.stats().droppedFiltered());
+        assertEquals(3, h.stats().frames().droppedFiltered());
     }
 
     @Test
@@ -232,11 +232,11 @@ class StackUdpTest {
         s.deliver(socket(PEER, 6000), new byte[] {2}); // a reply keeps it alive too
         h.receive();
         h.tick(239_000);
-        assertEquals(1, h.stats().udpFlowsOpen());
+        assertEquals(1, h.stats().udp().flowsOpen());
         h.tick(1_000);
         assertTrue(s.closed);
-        assertEquals(0, h.stats().udpFlowsOpen());
-        assertEquals(1, h.stats().udpFlowsExpired());
+        assertEquals(0, h.stats().udp().flowsOpen());
+        assertEquals(1, h.stats().udp().flowsExpired());
 
         h.send(Packets.guestUdp(PEER, 5000, 6000, new byte[] {3}));
         assertEquals(2, h.host.sockets().size(), "the same guest port gets a fresh flow");
@@ -247,27 +247,27 @@ class StackUdpTest {
         for (int port = 1; port <= Stack.MAX_UDP_FLOWS; port++) {
             h.send(Packets.guestUdp(PEER, port, 6000, new byte[] {1}));
         }
-        assertEquals(Stack.MAX_UDP_FLOWS, h.stats().udpFlowsOpen());
+        assertEquals(Stack.MAX_UDP_FLOWS, h.stats().udp().flowsOpen());
         h.send(Packets.guestUdp(PEER, 60000, 6000, new byte[] {1}));
         h.send(Packets.guestUdp(DNS, 60001, 53, Packets.dnsQuery(5)));
-        assertEquals(Stack.MAX_UDP_FLOWS, h.stats().udpFlowsOpen());
-        assertEquals(2, h.stats().udpFlowLimitDrops());
+        assertEquals(Stack.MAX_UDP_FLOWS, h.stats().udp().flowsOpen());
+        assertEquals(2, h.stats().udp().flowLimitDrops());
         assertEquals(Stack.MAX_UDP_FLOWS, h.host.sockets().size());
         h.send(Packets.guestUdp(PEER, 1, 6000, new byte[] {1}));
-        assertEquals(2, h.stats().udpFlowLimitDrops(), "existing flows keep working");
+        assertEquals(2, h.stats().udp().flowLimitDrops(), "existing flows keep working");
         h.tick(UdpNat.IDLE_TIMEOUT_MS);
         h.send(Packets.guestUdp(PEER, 60000, 6000, new byte[] {1}));
-        assertEquals(1, h.stats().udpFlowsOpen());
+        assertEquals(1, h.stats().udp().flowsOpen());
     }
 
     @Test
     void socketOpenFailureDropsTheDatagram() {
         h.host.failNextOpens(1);
         h.send(Packets.guestUdp(PEER, 5000, 6000, new byte[] {1}));
-        assertEquals(0, h.stats().udpFlowsOpen());
-        assertEquals(1, h.stats().hostSocketFailures());
+        assertEquals(0, h.stats().udp().flowsOpen());
+        assertEquals(1, h.stats().errors().hostSocketFailures());
         h.send(Packets.guestUdp(PEER, 5000, 6000, new byte[] {2}));
-        assertEquals(1, h.stats().udpFlowsOpen());
+        assertEquals(1, h.stats().udp().flowsOpen());
         assertArrayEquals(new byte[] {2}, h.host.last().sent.get(0).payload());
     }
 

@@ -61,15 +61,15 @@ public final class DhcpServer {
         ParseResult result = message.wrap(ip.buffer(), udp.payloadOffset(), udp.payloadLength());
         if (result != ParseResult.OK || message.op() != DhcpMessage.OP_REQUEST) {
             if (result == ParseResult.UNSUPPORTED || result == ParseResult.OK) {
-                counters.droppedUnsupported++;
+                counters.frames.droppedUnsupported++;
             } else {
-                counters.droppedMalformed++;
+                counters.frames.droppedMalformed++;
             }
             return;
         }
         long mac = message.clientMac();
         if (MacAddress.isGroup(mac) || mac == MacAddress.ZERO) {
-            counters.droppedFiltered++;
+            counters.frames.droppedFiltered++;
             return;
         }
         long now = clock.getAsLong();
@@ -79,10 +79,10 @@ public final class DhcpServer {
             case DhcpMessage.RELEASE -> release(mac, message.clientAddress());
             case DhcpMessage.DECLINE -> decline(mac, message.requestedAddress(), now);
             case DhcpMessage.INFORM -> {
-                counters.dhcpAcks++;
+                counters.dhcp.acks++;
                 reply(DhcpMessage.ACK, 0, false);
             }
-            default -> counters.droppedUnsupported++;
+            default -> counters.frames.droppedUnsupported++;
         }
     }
 
@@ -104,12 +104,12 @@ public final class DhcpServer {
             index = wanted >= 0 && isFree(wanted, now) ? wanted : firstFree(now);
         }
         if (index < 0) {
-            counters.droppedUnsupported++; // pool exhausted: stay silent, the client will retry
+            counters.frames.droppedUnsupported++; // pool exhausted: stay silent, the client will retry
             return;
         }
         holder[index] = mac;
         expiresAt[index] = Math.max(expiresAt[index], now + OFFER_HOLD_MS);
-        counters.dhcpOffers++;
+        counters.dhcp.offers++;
         reply(DhcpMessage.OFFER, first + index, true);
     }
 
@@ -125,7 +125,7 @@ public final class DhcpServer {
         int wanted = message.requestedAddress() != 0 ? message.requestedAddress() : message.clientAddress();
         int index = slot(wanted);
         if (index < 0 || !(isFree(index, now) || holder[index] == mac)) {
-            counters.dhcpNaks++;
+            counters.dhcp.naks++;
             reply(DhcpMessage.NAK, 0, false);
             return;
         }
@@ -136,7 +136,7 @@ public final class DhcpServer {
         holder[index] = mac;
         expiresAt[index] = now + LEASE_SECONDS * 1000L;
         link.learn(wanted, mac, now);
-        counters.dhcpAcks++;
+        counters.dhcp.acks++;
         reply(DhcpMessage.ACK, wanted, true);
     }
 

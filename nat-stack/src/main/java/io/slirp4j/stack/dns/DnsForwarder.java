@@ -59,7 +59,7 @@ public final class DnsForwarder {
     public void forward(ClientFlow flow, List<InetSocketAddress> servers, ByteBuf buf, int offset, int length,
         long now) {
         if (length < HEADER_LENGTH || servers.isEmpty()) {
-            counters.dnsDropped++;
+            counters.dns.dropped++;
             return;
         }
         int id = buf.getUnsignedShort(offset);
@@ -69,7 +69,7 @@ public final class DnsForwarder {
             replaced.release();
         }
         if (pending.size() >= MAX_PENDING) {
-            counters.dnsDropped++;
+            counters.dns.dropped++;
             return;
         }
         int start = preferred == null ? 0 : Math.max(0, servers.indexOf(preferred));
@@ -77,7 +77,7 @@ public final class DnsForwarder {
         copy.writeBytes(buf, offset, length);
         Query query = new Query(flow, key, copy, servers, start, now);
         pending.put(key, query);
-        counters.dnsQueries++;
+        counters.dns.queries++;
         flow.sendUpstream(servers.get(start), copy.retainedDuplicate());
     }
 
@@ -97,7 +97,7 @@ public final class DnsForwarder {
         }
         pending.remove(key);
         query.release();
-        counters.dnsAnswers++;
+        counters.dns.answers++;
         return true;
     }
 
@@ -117,13 +117,13 @@ public final class DnsForwarder {
                 if (query.attempts >= size) {
                     pending.remove(query.key);
                     query.release();
-                    counters.dnsTimeouts++;
+                    counters.dns.timeouts++;
                 } else {
                     InetSocketAddress next = query.servers.get((query.start + query.attempts) % size);
                     query.attempts++;
                     query.sentAt = now;
                     preferred = next;
-                    counters.dnsRetries++;
+                    counters.dns.retries++;
                     query.flow.sendUpstream(next, query.bytes.retainedDuplicate());
                 }
             }

@@ -40,12 +40,12 @@ public final class IcmpEngine implements Ipv4ProtocolHandler {
     @Override
     public void onDatagram(Ipv4Packet datagram) {
         if (icmp.wrap(datagram.buffer(), datagram.payloadOffset(), datagram.payloadLength()) != ParseResult.OK) {
-            counters.droppedMalformed++;
+            counters.frames.droppedMalformed++;
             return;
         }
         if (!addresses.isOwn(datagram.destination()) || icmp.type() != IcmpV4Packet.TYPE_ECHO_REQUEST
             || icmp.code() != 0) {
-            counters.droppedUnsupported++;
+            counters.frames.droppedUnsupported++;
             return;
         }
         int length = icmp.length();
@@ -55,7 +55,7 @@ public final class IcmpEngine implements Ipv4ProtocolHandler {
         reply.writeBytes(datagram.buffer(), icmp.offset(), length);
         IcmpV4Packet.emitEcho(reply, at, IcmpV4Packet.TYPE_ECHO_REPLY, icmp.identifier(), icmp.sequence(),
             icmp.dataLength());
-        counters.icmpEchoReplies++;
+        counters.icmp.echoReplies++;
         link.sendIpv4(reply);
     }
 
@@ -79,7 +79,7 @@ public final class IcmpEngine implements Ipv4ProtocolHandler {
         int length = IcmpV4Packet.emitError(error, at, IcmpV4Packet.TYPE_DESTINATION_UNREACHABLE, code, 0,
             original.buffer(), original.offset(), quote);
         error.writerIndex(at + length);
-        counters.icmpErrorsSent++;
+        counters.icmp.errorsSent++;
         link.sendIpv4(error);
     }
 }

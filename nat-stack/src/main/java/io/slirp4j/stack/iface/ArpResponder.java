@@ -37,16 +37,16 @@ public final class ArpResponder {
         ParseResult result = arp.wrap(frame.buffer(), frame.payloadOffset(), frame.payloadLength());
         if (result != ParseResult.OK) {
             if (result == ParseResult.UNSUPPORTED) {
-                counters.droppedUnsupported++;
+                counters.frames.droppedUnsupported++;
             } else {
-                counters.droppedMalformed++;
+                counters.frames.droppedMalformed++;
             }
             return;
         }
         long senderMac = arp.senderMac();
         int senderIp = arp.senderIp();
         if (MacAddress.isGroup(senderMac) || senderMac == MacAddress.ZERO) {
-            counters.droppedFiltered++;
+            counters.frames.droppedFiltered++;
             return;
         }
         if (addresses.isGuest(senderIp)) {
@@ -57,7 +57,7 @@ public final class ArpResponder {
             return;
         }
         if (!addresses.isOwn(target)) {
-            counters.droppedFiltered++;
+            counters.frames.droppedFiltered++;
             return;
         }
         long ownMac = link.macFor(target);
@@ -65,7 +65,7 @@ public final class ArpResponder {
         EthernetFrame.emitHeader(reply, 0, senderMac, ownMac, EthernetFrame.TYPE_ARP);
         ArpPacket.emit(reply, EthernetFrame.HEADER_LENGTH, ArpPacket.OP_REPLY, ownMac, target, senderMac, senderIp);
         reply.writerIndex(EthernetFrame.HEADER_LENGTH + ArpPacket.LENGTH);
-        counters.arpRepliesSent++;
+        counters.arp.repliesSent++;
         link.sendFrame(reply);
     }
 }

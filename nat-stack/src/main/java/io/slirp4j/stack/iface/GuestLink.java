@@ -84,7 +84,7 @@ public final class GuestLink {
     /** Drops frames parked too long for an address that never answered ARP. */
     public void expireParked(long now) {
         if (!parked.isEmpty()) {
-            counters.droppedUnresolved += parked.expire(now);
+            counters.frames.droppedUnresolved += parked.expire(now);
         }
     }
 
@@ -125,7 +125,7 @@ public final class GuestLink {
         long mac = Ipv4Address.LIMITED_BROADCAST == destination || config.broadcast() == destination
             ? MacAddress.BROADCAST : resolve(destination);
         if (mac == MacAddress.NONE) {
-            counters.droppedUnresolved += parked.park(destination, frame, clock.getAsLong());
+            counters.frames.droppedUnresolved += parked.park(destination, frame, clock.getAsLong());
             return;
         }
         sendIpv4To(frame, mac);
@@ -160,7 +160,7 @@ public final class GuestLink {
 
     /** Sends a complete Ethernet frame. Takes ownership. */
     public void sendFrame(ByteBuf frame) {
-        counters.framesOut++;
+        counters.frames.out++;
         unflushed = true;
         sink.send(frame);
     }
@@ -187,7 +187,7 @@ public final class GuestLink {
         ArpPacket.emit(frame, EthernetFrame.HEADER_LENGTH, ArpPacket.OP_REQUEST, gatewayMac, config.gateway(),
             MacAddress.ZERO, address);
         frame.writerIndex(EthernetFrame.HEADER_LENGTH + ArpPacket.LENGTH);
-        counters.arpRequestsSent++;
+        counters.arp.requestsSent++;
         sendFrame(frame);
     }
 
@@ -217,7 +217,7 @@ public final class GuestLink {
             Ipv4Packet.updateChecksum(fragment, IPV4_OFFSET);
             fragment.setBytes(IPV4_OFFSET + headerLength, frame, payloadStart + done, chunk);
             fragment.writerIndex(IPV4_OFFSET + fragmentLength);
-            counters.fragmentsOut++;
+            counters.ipv4.fragmentsOut++;
             sendFrame(fragment);
         }
     }

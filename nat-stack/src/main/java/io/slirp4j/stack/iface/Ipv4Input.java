@@ -47,7 +47,7 @@ public final class Ipv4Input {
     /** One IPv4 datagram from the guest: {@code length} bytes at absolute {@code offset}, borrowed. */
     public void onPacket(ByteBuf buf, int offset, int length, long sourceMac) {
         if (packet.wrap(buf, offset, length) != ParseResult.OK) {
-            counters.droppedMalformed++;
+            counters.frames.droppedMalformed++;
             return;
         }
         int source = packet.source();
@@ -55,7 +55,7 @@ public final class Ipv4Input {
         boolean broadcast = addresses.isBroadcast(destination);
         boolean guestSource = addresses.isGuest(source);
         if (!(guestSource || (source == 0 && broadcast)) || MacAddress.isGroup(sourceMac)) {
-            counters.droppedFiltered++;
+            counters.frames.droppedFiltered++;
             return;
         }
         long now = clock.getAsLong();
@@ -64,19 +64,19 @@ public final class Ipv4Input {
         }
         if (broadcast ? packet.protocol() != Ipv4Packet.PROTOCOL_UDP || packet.isFragment()
             : !addresses.isOwn(destination) && !addresses.isOutside(destination)) {
-            counters.droppedFiltered++;
+            counters.frames.droppedFiltered++;
             return;
         }
         Ipv4ProtocolHandler handler = handlers[packet.protocol()];
         if (handler == null) {
-            counters.droppedUnsupported++;
+            counters.frames.droppedUnsupported++;
             return;
         }
         if (!packet.isFragment()) {
             handler.onDatagram(packet);
             return;
         }
-        counters.fragmentsIn++;
+        counters.ipv4.fragmentsIn++;
         ByteBuf whole = reassembler.offer(packet, now);
         if (whole == null) {
             return;
@@ -85,7 +85,7 @@ public final class Ipv4Input {
             if (packet.wrap(whole, whole.readerIndex(), whole.readableBytes()) == ParseResult.OK) {
                 handler.onDatagram(packet);
             } else {
-                counters.internalError(new IllegalStateException("reassembled datagram does not parse"));
+                counters.errors.internalError(new IllegalStateException("reassembled datagram does not parse"));
             }
         } finally {
             whole.release();

@@ -59,7 +59,7 @@ public final class Ipv4Reassembler {
             if (datagram != null) {
                 abandon(datagram);
             } else {
-                counters.reassemblyFailures++;
+                counters.ipv4.reassemblyFailures++;
             }
             return null;
         }
@@ -116,7 +116,7 @@ public final class Ipv4Reassembler {
     private void abandon(Datagram d) {
         inProgress.remove(d);
         d.release();
-        counters.reassemblyFailures++;
+        counters.ipv4.reassemblyFailures++;
     }
 
     private final class Datagram {
@@ -231,7 +231,7 @@ public final class Ipv4Reassembler {
             data.setIndex(headerStart, BASE + payloadLength);
             ByteBuf result = data;
             data = null;
-            counters.datagramsReassembled++;
+            counters.ipv4.datagramsReassembled++;
             return result;
         }
 

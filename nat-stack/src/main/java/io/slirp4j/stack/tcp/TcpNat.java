@@ -136,13 +136,13 @@ public final class TcpNat implements Ipv4ProtocolHandler {
         TcpSegment seg = segment;
         if (seg.wrapIpv4(ip.buffer(), ip.payloadOffset(), ip.payloadLength(), ip.source(), ip.destination())
             != ParseResult.OK) {
-            counters.droppedMalformed++;
+            counters.frames.droppedMalformed++;
             return;
         }
-        counters.tcpSegmentsIn++;
+        counters.tcp.segmentsIn++;
         if (closed || seg.sourcePort() == 0 || seg.destinationPort() == 0
             || addresses.isBroadcast(ip.destination())) {
-            counters.droppedFiltered++;
+            counters.frames.droppedFiltered++;
             return;
         }
         long now = clock.getAsLong();
@@ -162,7 +162,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
         if (flags == TcpSegment.SYN) {
             open(ip, seg);
         } else {
-            counters.tcpUnknownSegments++;
+            counters.tcp.unknownSegments++;
             sendResetFor(seg, ip.destination(), ip.source());
         }
     }
@@ -176,14 +176,14 @@ public final class TcpNat implements Ipv4ProtocolHandler {
             return;
         }
         if (seg.has(TcpSegment.SYN) && !seg.has(TcpSegment.ACK)) {
-            counters.tcpSynsAbsorbed++;
+            counters.tcp.synsAbsorbed++;
             if (seg.seq() != flow.synSeq) {
                 // a new attempt on the same four-tuple (new ISN): answer that one when the connect completes
                 flow.keepSyn(ip);
             }
             return;
         }
-        counters.droppedFiltered++;
+        counters.frames.droppedFiltered++;
     }
 
     private void open(Ipv4Packet ip, TcpSegment seg) {
@@ -192,7 +192,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
         InetSocketAddress remote;
         if (destination == addresses.gateway()) {
             if (!config.hostLoopback()) {
-                counters.tcpConnectFailures++;
+                counters.tcp.connectFailures++;
                 icmp.sendDestinationUnreachable(ip, IcmpV4Packet.CODE_NET_UNREACHABLE);
                 return;
             }
@@ -200,7 +200,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
         } else if (addresses.isDnsForwarder(destination)) {
             List<InetSocketAddress> servers = port == DNS_PORT ? nameservers.current() : null;
             if (servers == null || servers.isEmpty()) {
-                counters.tcpConnectRefused++;
+                counters.tcp.connectRefused++;
                 sendResetFor(seg, destination, ip.source());
                 return;
             }
@@ -208,11 +208,11 @@ public final class TcpNat implements Ipv4ProtocolHandler {
         } else if (addresses.isPassThrough(destination)) {
             remote = new InetSocketAddress(Ipv4Address.toInetAddress(destination), port);
         } else {
-            counters.droppedFiltered++;
+            counters.frames.droppedFiltered++;
             return;
         }
         if (open >= maxConnections) {
-            counters.tcpConnectionLimitRejects++;
+            counters.tcp.connectionLimitRejects++;
             sendResetFor(seg, destination, ip.source());
             return;
         }
@@ -225,12 +225,12 @@ public final class TcpNat implements Ipv4ProtocolHandler {
                 throw new IOException("no stream");
             }
         } catch (IOException | RuntimeException e) {
-            counters.hostSocketFailures++;
+            counters.errors.hostSocketFailures++;
             remove(flow);
             sendResetFor(seg, destination, ip.source());
             return;
         }
-        counters.tcpConnectAttempts++;
+        counters.tcp.connectAttempts++;
     }
 
     /**
@@ -249,7 +249,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
         Flow previous = find(guest, guestPort, source, sourcePort);
         if (previous != null) {
             if (previous.conn == null || previous.conn.state() != TcpState.TIME_WAIT) {
-                counters.tcpForwardCollisions++;
+                counters.tcp.forwardCollisions++;
                 return null;
             }
             // The host reused the client's port (for another forward to the same guest port, say) while our last
@@ -262,7 +262,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
             previous.conn.abort(now);
         }
         if (open >= maxConnections) {
-            counters.tcpConnectionLimitRejects++;
+            counters.tcp.connectionLimitRejects++;
             return null;
         }
         boolean outermost = enter();
@@ -272,11 +272,11 @@ public final class TcpNat implements Ipv4ProtocolHandler {
             insert(flow);
             flow.conn = TcpConnection.connect(tcpConfig, flow, sourcePort, guestPort, initialSequence, now);
             flow.conn.attach(flow);
-            counters.tcpForwardedConnections++;
+            counters.tcp.forwardedConnections++;
             schedule(flow);
             return flow;
         } catch (RuntimeException e) {
-            counters.internalError(e);
+            counters.errors.internalError(e);
             remove(flow);
             return null; // the listener resets the client
         } finally {
@@ -297,7 +297,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
             try {
                 link.flushIfNeeded();
             } catch (RuntimeException e) {
-                counters.internalError(e);
+                counters.errors.internalError(e);
             }
             afterHostEvent.run();
         }
@@ -305,7 +305,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
 
     private void sendResetFor(TcpSegment seg, int from, int to) {
         if (TcpConnection.resetFor(seg, reset)) {
-            counters.tcpResetsSent++;
+            counters.tcp.resetsSent++;
             emit(reset, null, from, to);
         }
     }
@@ -321,7 +321,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
             frame.writeBytes(payload, payload.readerIndex(), length);
         }
         TcpSegment.emitHeaderIpv4(frame, at, header, length, from, to);
-        counters.tcpSegmentsOut++;
+        counters.tcp.segmentsOut++;
         link.sendIpv4(frame);
     }
 
@@ -442,7 +442,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
                     f.conn.abort(now);
                 }
             } catch (RuntimeException e) {
-                counters.internalError(e);
+                counters.errors.internalError(e);
             } finally {
                 remove(f);
             }
@@ -543,10 +543,10 @@ public final class TcpNat implements Ipv4ProtocolHandler {
                 c.attach(this);
                 syn.release();
                 syn = null;
-                counters.tcpConnectionsOpened++;
+                counters.tcp.connectionsOpened++;
                 schedule(this);
             } catch (RuntimeException e) {
-                counters.internalError(e);
+                counters.errors.internalError(e);
                 remove(this);
                 abortHost();
             } finally {
@@ -566,15 +566,15 @@ public final class TcpNat implements Ipv4ProtocolHandler {
                     throw new IllegalStateException("kept SYN does not parse");
                 }
                 if (reason == ConnectFailure.REFUSED) {
-                    counters.tcpConnectRefused++;
+                    counters.tcp.connectRefused++;
                     sendResetFor(hostSegment, remote, guest);
                 } else {
-                    counters.tcpConnectFailures++;
+                    counters.tcp.connectFailures++;
                     icmp.sendDestinationUnreachable(hostPacket, reason == ConnectFailure.NETWORK_UNREACHABLE
                         ? IcmpV4Packet.CODE_NET_UNREACHABLE : IcmpV4Packet.CODE_HOST_UNREACHABLE);
                 }
             } catch (RuntimeException e) {
-                counters.internalError(e);
+                counters.errors.internalError(e);
             } finally {
                 remove(this);
                 exit(outermost);
@@ -598,7 +598,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
                     return;
                 }
                 int n = conn.write(data, clock.getAsLong());
-                counters.tcpBytesToGuest += n;
+                counters.tcp.bytesToGuest += n;
                 if (data.isReadable()) {
                     pending = data;
                     stream.setAutoRead(false);
@@ -607,7 +607,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
                 }
                 schedule(this);
             } catch (RuntimeException e) {
-                counters.internalError(e);
+                counters.errors.internalError(e);
             } finally {
                 exit(outermost);
             }
@@ -622,7 +622,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
                     schedule(this);
                 }
             } catch (RuntimeException e) {
-                counters.internalError(e);
+                counters.errors.internalError(e);
             } finally {
                 exit(outermost);
             }
@@ -640,7 +640,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
                     passEof();
                 }
             } catch (RuntimeException e) {
-                counters.internalError(e);
+                counters.errors.internalError(e);
             } finally {
                 exit(outermost);
             }
@@ -661,7 +661,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
                 if (removed) {
                     return;
                 }
-                counters.tcpHostResets++;
+                counters.tcp.hostResets++;
                 if (conn == null) {
                     // closed before the connect completed (should not happen: connect failures come separately)
                     if (syn != null && wrapSyn()) {
@@ -673,7 +673,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
                     remove(this);
                 }
             } catch (RuntimeException e) {
-                counters.internalError(e);
+                counters.errors.internalError(e);
             } finally {
                 exit(outermost);
             }
@@ -688,7 +688,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
 
         @Override
         public void onData(TcpConnection connection, ByteBuf data) {
-            counters.tcpBytesToHost += data.readableBytes();
+            counters.tcp.bytesToHost += data.readableBytes();
             if (hostClosed || stream == null) {
                 data.release();
                 return;
@@ -707,7 +707,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
 
         @Override
         public void onReset(TcpConnection connection, TcpCloseCause cause) {
-            counters.tcpGuestResets++;
+            counters.tcp.guestResets++;
             abortHost();
         }
 
@@ -717,7 +717,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
                 return;
             }
             int n = connection.write(pending, clock.getAsLong());
-            counters.tcpBytesToGuest += n;
+            counters.tcp.bytesToGuest += n;
             if (pending.isReadable()) {
                 return;
             }
@@ -732,7 +732,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
 
         @Override
         public void onClosed(TcpConnection connection) {
-            counters.tcpConnectionsClosed++;
+            counters.tcp.connectionsClosed++;
             remove(this);
             if (!hostClosed && stream != null) {
                 hostClosed = true;

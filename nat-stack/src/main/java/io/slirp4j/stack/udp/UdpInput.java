@@ -33,7 +33,7 @@ public final class UdpInput implements Ipv4ProtocolHandler {
     public void onDatagram(Ipv4Packet datagram) {
         if (udp.wrap(datagram.buffer(), datagram.payloadOffset(), datagram.payloadLength(), datagram.source(),
             datagram.destination()) != ParseResult.OK) {
-            counters.droppedMalformed++;
+            counters.frames.droppedMalformed++;
             return;
         }
         boolean broadcast = addresses.isBroadcast(datagram.destination());
@@ -43,7 +43,7 @@ public final class UdpInput implements Ipv4ProtocolHandler {
             return;
         }
         if (broadcast || datagram.source() == 0) {
-            counters.droppedFiltered++;
+            counters.frames.droppedFiltered++;
             return;
         }
         nat.onGuestDatagram(datagram, udp);

@@ -125,11 +125,11 @@ public final class UdpNat {
         } else if (addresses.isPassThrough(destination)) {
             hostAddress = destination;
         } else {
-            counters.droppedFiltered++;
+            counters.frames.droppedFiltered++;
             return;
         }
         if (port == 0) {
-            counters.droppedFiltered++;
+            counters.frames.droppedFiltered++;
             return;
         }
         long now = clock.getAsLong();
@@ -144,12 +144,12 @@ public final class UdpNat {
 
     private void forwardDns(Ipv4Packet ip, UdpDatagram udp) {
         if (udp.payloadLength() < DnsForwarder.HEADER_LENGTH) {
-            counters.dnsDropped++;
+            counters.dns.dropped++;
             return;
         }
         List<InetSocketAddress> servers = nameservers.current();
         if (servers == null || servers.isEmpty()) {
-            counters.dnsNoNameservers++;
+            counters.dns.noNameservers++;
             icmp.sendDestinationUnreachable(ip, IcmpV4Packet.CODE_PORT_UNREACHABLE);
             return;
         }
@@ -176,7 +176,7 @@ public final class UdpNat {
             return;
         }
         flow.lastActive = clock.getAsLong();
-        counters.udpToHost++;
+        counters.udp.toHost++;
         socket.send(to, payload);
     }
 
@@ -188,7 +188,7 @@ public final class UdpNat {
             }
             int length = payload.readableBytes();
             if (length > UdpDatagram.MAX_PAYLOAD) {
-                counters.droppedFiltered++;
+                counters.frames.droppedFiltered++;
                 return;
             }
             int sourceAddress;
@@ -200,7 +200,7 @@ public final class UdpNat {
                 InetAddress address = from.getAddress();
                 if (flow.dnsOnly || !(address instanceof Inet4Address)) {
                     // A resolver's port expects nothing but answers; IPv6 peers cannot be shown to an IPv4 guest.
-                    counters.droppedFiltered++;
+                    counters.frames.droppedFiltered++;
                     return;
                 }
                 int peer = Ipv4Address.fromInetAddress((Inet4Address) address);
@@ -209,7 +209,7 @@ public final class UdpNat {
                 } else if (addresses.isPassThrough(peer)) {
                     sourceAddress = peer;
                 } else {
-                    counters.droppedFiltered++;
+                    counters.frames.droppedFiltered++;
                     return;
                 }
                 sourcePort = from.getPort();
@@ -217,7 +217,7 @@ public final class UdpNat {
             flow.lastActive = clock.getAsLong();
             sendToGuest(sourceAddress, sourcePort, flow.guestAddress, flow.guestPort, payload);
         } catch (RuntimeException e) {
-            counters.internalError(e);
+            counters.errors.internalError(e);
         } finally {
             flushQuietly();
         }
@@ -228,7 +228,7 @@ public final class UdpNat {
         try {
             link.flushIfNeeded();
         } catch (RuntimeException e) {
-            counters.internalError(e);
+            counters.errors.internalError(e);
         }
     }
 
@@ -241,7 +241,7 @@ public final class UdpNat {
         frame.writerIndex(udpOffset + UdpDatagram.HEADER_LENGTH);
         frame.writeBytes(payload, payload.readerIndex(), length);
         UdpDatagram.emitHeader(frame, udpOffset, sourcePort, guestPort, length, sourceAddress, guestAddress);
-        counters.udpToGuest++;
+        counters.udp.toGuest++;
         link.sendIpv4(frame);
     }
 
@@ -273,7 +273,7 @@ public final class UdpNat {
                 return;
             }
             if (payload.readableBytes() > UdpDatagram.MAX_PAYLOAD) {
-                counters.droppedFiltered++;
+                counters.frames.droppedFiltered++;
                 return;
             }
             long now = clock.getAsLong();
@@ -287,7 +287,7 @@ public final class UdpNat {
             peer.lastActive = now;
             sendToGuest(peer.key.source(), peer.key.sourcePort(), forward.guestAddress, forward.guestPort, payload);
         } catch (RuntimeException e) {
-            counters.internalError(e);
+            counters.errors.internalError(e);
         } finally {
             flushQuietly();
         }
@@ -298,17 +298,17 @@ public final class UdpNat {
             from.getPort());
         if (inboundPeers.containsKey(key)) {
             // another peer already shows up as this address and port (two loopback clients on one port)
-            counters.udpForwardDrops++;
+            counters.udp.forwardDrops++;
             return null;
         }
         if (flows.size() + inboundPeers.size() >= maxFlows) {
-            counters.udpFlowLimitDrops++;
+            counters.udp.flowLimitDrops++;
             return null;
         }
         UdpForward.Peer peer = new UdpForward.Peer(forward, from, key, now);
         forward.peers.put(from, peer);
         inboundPeers.put(key, peer);
-        counters.udpForwardedPeers++;
+        counters.udp.forwardedPeers++;
         return peer;
     }
 
@@ -320,7 +320,7 @@ public final class UdpNat {
             return false;
         }
         peer.lastActive = clock.getAsLong();
-        counters.udpToHost++;
+        counters.udp.toHost++;
         peer.forward.socket.send(peer.address, ip.buffer().retainedSlice(udp.payloadOffset(), udp.payloadLength()));
         return true;
     }
@@ -354,7 +354,7 @@ public final class UdpNat {
         try {
             for (UdpFlow flow : scratch) {
                 closeFlow(flow);
-                counters.udpFlowsExpired++;
+                counters.udp.flowsExpired++;
             }
         } finally {
             scratch.clear();
@@ -365,7 +365,7 @@ public final class UdpNat {
                     return false;
                 }
                 peer.forward.peers.remove(peer.address);
-                counters.udpFlowsExpired++;
+                counters.udp.flowsExpired++;
                 return true;
             });
         }
@@ -397,7 +397,7 @@ public final class UdpNat {
             return flow;
         }
         if (flows.size() >= maxFlows) {
-            counters.udpFlowLimitDrops++;
+            counters.udp.flowLimitDrops++;
             return null;
         }
         flow = new UdpFlow(this, key, nextFlowId++, guestAddress, guestPort, now, dnsOnly);
@@ -406,7 +406,7 @@ public final class UdpNat {
             return null;
         }
         flows.put(key, flow);
-        counters.udpFlowsOpened++;
+        counters.udp.flowsOpened++;
         return flow;
     }
 
@@ -414,11 +414,11 @@ public final class UdpNat {
         try {
             HostDatagramSocket socket = host.open(local, flow, HostDatagrams.DEFAULT_RECEIVE_BUFFER);
             if (socket == null) {
-                counters.hostSocketFailures++;
+                counters.errors.hostSocketFailures++;
             }
             return socket;
         } catch (IOException | RuntimeException e) {
-            counters.hostSocketFailures++;
+            counters.errors.hostSocketFailures++;
             return null;
         }
     }

@@ -78,7 +78,7 @@ class PortForwardTest {
         assertArrayEquals("hello".getBytes(), data.payload(), "the client's data rides on the handshake's ACK");
         nat.send(tcp(PEER, 80, 5555, GUEST_ISN + 1, data.seq() + 5, ACK | PSH, 502, "world".getBytes()));
         assertArrayEquals("world".getBytes(), client.written.toByteArray());
-        assertEquals(1, nat.stack.stats().tcpForwardedConnections());
+        assertEquals(1, nat.stack.stats().tcp().forwardedConnections());
         // a guest reset reaches the client as a reset
         nat.send(tcp(PEER, 80, 5555, GUEST_ISN + 6, 0, RST, 0, new byte[0]));
         assertTrue(client.aborted);
@@ -114,7 +114,7 @@ class PortForwardTest {
         // a second loopback client on the same port would be the same four-tuple to the guest: refused
         FakeHostStreams.Conn twin = listener.connectFrom(new InetSocketAddress("127.0.0.2", 6000));
         assertTrue(twin.aborted);
-        assertEquals(1, nat.stack.stats().tcpForwardCollisions());
+        assertEquals(1, nat.stack.stats().tcp().forwardCollisions());
         nat.sink.releaseAll();
     }
 
@@ -134,11 +134,11 @@ class PortForwardTest {
         nat.send(tcp(PEER, 80, 5555, GUEST_ISN + 1, fin.seq() + 1, FIN | ACK, 502, new byte[0]));
         TcpNatTest.Seg lastAck = nat.recv();
         assertEquals(GUEST_ISN + 2, lastAck.ack());
-        assertEquals(1, nat.stack.stats().tcpConnectionsOpen(), "the first connection lingers in TIME_WAIT");
+        assertEquals(1, nat.stack.stats().tcp().connectionsOpen(), "the first connection lingers in TIME_WAIT");
 
         FakeHostStreams.Conn second = nat.host.listeners.get(1).connectFrom(Packets.socket(PEER, 5555));
         assertFalse(second.aborted, "refused as a collision");
-        assertEquals(0, nat.stack.stats().tcpForwardCollisions());
+        assertEquals(0, nat.stack.stats().tcp().forwardCollisions());
         TcpNatTest.Seg syn = nat.recv();
         assertEquals(SYN, syn.flags());
         assertTrue(syn.seq() - (fin.seq() + 1) > 0, "the new SYN starts above the old connection's sequence space");
@@ -146,7 +146,7 @@ class PortForwardTest {
         assertTrue(nat.recv().has(ACK));
         second.read("again".getBytes());
         assertArrayEquals("again".getBytes(), nat.recv().payload());
-        assertEquals(1, nat.stack.stats().tcpConnectionsOpen());
+        assertEquals(1, nat.stack.stats().tcp().connectionsOpen());
         nat.sink.releaseAll();
     }
 
@@ -169,7 +169,7 @@ class PortForwardTest {
         TcpNatTest.Seg fin = nat.recv();
         assertTrue(fin.has(FIN));
         nat.send(tcp(PEER, 80, 5555, GUEST_ISN + 2, fin.seq() + 1, ACK, 502, new byte[0]));
-        assertEquals(0, nat.stack.stats().tcpConnectionsOpen());
+        assertEquals(0, nat.stack.stats().tcp().connectionsOpen());
         int oldEnd = fin.seq() + 1;
         assertEquals(ack.seq() + 1000, fin.seq());
 
@@ -188,7 +188,7 @@ class PortForwardTest {
         TcpNatTest.Seg syn = nat.recv();
         nat.send(tcp(PEER, 81, 5000, 0, syn.seq() + 1, RST | ACK, 0, new byte[0]));
         assertTrue(client.aborted);
-        assertEquals(0, nat.stack.stats().tcpConnectionsOpen());
+        assertEquals(0, nat.stack.stats().tcp().connectionsOpen());
     }
 
     @Test
@@ -244,7 +244,7 @@ class PortForwardTest {
         FakeHostDatagrams.Sent out = socket.sent.get(0);
         assertEquals(Packets.socket(PEER, 7000), out.to());
         assertArrayEquals("answer".getBytes(), out.payload());
-        assertEquals(1, nat.stack.stats().udpForwardedPeers());
+        assertEquals(1, nat.stack.stats().udp().forwardedPeers());
         // a loopback peer shows up as the gateway, and the guest's answer to the gateway still reaches it
         socket.deliver(new InetSocketAddress("127.0.0.1", 7001), "q2".getBytes());
         assertEquals(Packets.GATEWAY, Decoded.of(nat.sink.poll()).src);

@@ -62,9 +62,9 @@ class TcpNatTest {
         for (FakeHostStreams.Conn c : host.all) {
             c.releaseQueued();
         }
-        assertEquals(0, stack.stats().tcpConnectionsOpen(), "connections left in the table");
+        assertEquals(0, stack.stats().tcp().connectionsOpen(), "connections left in the table");
         assertEquals(0, host.openCount(), "host sockets left open");
-        assertEquals(0, stack.stats().internalErrors());
+        assertEquals(0, stack.stats().errors().internalErrors());
         List<ByteBuf> live = alloc.unreleased();
         assertTrue(live.isEmpty(), live.size() + " buffers leaked");
     }
@@ -170,7 +170,7 @@ class TcpNatTest {
         send(tcp(PEER, GPORT, 80, ISN, 0, SYN, 64240, new byte[0]));
         assertEquals(1, host.all.size());
         assertNoFrame();
-        assertEquals(1, stack.stats().tcpSynsAbsorbed());
+        assertEquals(1, stack.stats().tcp().synsAbsorbed());
         host.last().connected();
         Seg synAck = recv();
         assertEquals(SYN | ACK, synAck.flags());
@@ -179,7 +179,7 @@ class TcpNatTest {
         assertEquals(80, synAck.sport());
         assertEquals(GPORT, synAck.dport());
         assertEquals(ISN + 1, synAck.ack());
-        assertEquals(1, stack.stats().tcpConnectionsOpened());
+        assertEquals(1, stack.stats().tcp().connectionsOpened());
     }
 
     @Test
@@ -244,9 +244,9 @@ class TcpNatTest {
         send(tcp(PEER, GPORT + 2, 80, ISN, 0, SYN, 64240, new byte[0]));
         host.last().fail(ConnectFailure.TIMEOUT);
         assertEquals(1, recvIcmp().icmpCode);
-        assertEquals(0, stack.stats().tcpConnectionsOpen());
-        assertEquals(1, stack.stats().tcpConnectRefused());
-        assertEquals(2, stack.stats().tcpConnectFailures());
+        assertEquals(0, stack.stats().tcp().connectionsOpen());
+        assertEquals(1, stack.stats().tcp().connectRefused());
+        assertEquals(2, stack.stats().tcp().connectFailures());
     }
 
     @Test
@@ -257,7 +257,7 @@ class TcpNatTest {
         assertEquals(12345, rst.seq());
         send(tcp(PEER, GPORT, 80, ISN, 12345, RST, 100, new byte[0]));
         assertNoFrame();
-        assertEquals(1, stack.stats().tcpResetsSent());
+        assertEquals(1, stack.stats().tcp().resetsSent());
     }
 
     @Test
@@ -293,14 +293,14 @@ class TcpNatTest {
         Seg lastAck = recv();
         assertEquals(ISN + 3002, lastAck.ack());
         // TIME_WAIT holds the entry but no host socket; it ends on the timer
-        assertEquals(1, stack.stats().tcpConnectionsOpen());
+        assertEquals(1, stack.stats().tcp().connectionsOpen());
         long deadline = stack.nextDeadline();
         assertTrue(deadline > clock.getAsLong() && deadline < Long.MAX_VALUE, "TIME_WAIT deadline");
         long start = clock.getAsLong();
         for (int i = 0; i < 10 && stack.nextDeadline() != Long.MAX_VALUE; i++) {
             tick(stack.nextDeadline() - clock.getAsLong());
         }
-        assertEquals(0, stack.stats().tcpConnectionsOpen());
+        assertEquals(0, stack.stats().tcp().connectionsOpen());
         assertTrue(clock.getAsLong() - start >= 1000, "TIME_WAIT lasted " + (clock.getAsLong() - start) + " ms");
         assertNoFrame();
         assertEquals(Long.MAX_VALUE, stack.nextDeadline());
@@ -322,7 +322,7 @@ class TcpNatTest {
         assertTrue(fin.has(FIN));
         assertTrue(h.closed);
         send(tcp(PEER, GPORT, 80, ISN + 2, fin.seq() + 1, ACK, 502, new byte[0]));
-        assertEquals(0, stack.stats().tcpConnectionsOpen(), "LAST-ACK acknowledged: gone");
+        assertEquals(0, stack.stats().tcp().connectionsOpen(), "LAST-ACK acknowledged: gone");
     }
 
     @Test
@@ -332,7 +332,7 @@ class TcpNatTest {
         Seg rst = recv();
         assertTrue(rst.has(RST));
         assertEquals(ours, rst.seq());
-        assertEquals(0, stack.stats().tcpConnectionsOpen());
+        assertEquals(0, stack.stats().tcp().connectionsOpen());
 
         send(tcp(PEER, GPORT + 1, 80, ISN, 0, SYN, 64240, new byte[0]));
         host.last().connected();
@@ -340,13 +340,13 @@ class TcpNatTest {
         send(tcp(PEER, GPORT + 1, 80, ISN + 1, synAck.seq() + 1, ACK, 502, new byte[0]));
         send(tcp(PEER, GPORT + 1, 80, ISN + 1, 0, RST, 0, new byte[0]));
         assertTrue(host.last().aborted, "RST to the host");
-        assertEquals(0, stack.stats().tcpConnectionsOpen());
+        assertEquals(0, stack.stats().tcp().connectionsOpen());
 
         // and a guest that gives up during the connect
         send(tcp(PEER, GPORT + 2, 80, ISN, 0, SYN, 64240, new byte[0]));
         send(tcp(PEER, GPORT + 2, 80, ISN + 1, 0, RST, 0, new byte[0]));
         assertTrue(host.last().aborted);
-        assertEquals(0, stack.stats().tcpConnectionsOpen());
+        assertEquals(0, stack.stats().tcp().connectionsOpen());
     }
 
     @Test
@@ -454,8 +454,8 @@ class TcpNatTest {
         Seg rst = recv();
         assertTrue(rst.has(RST));
         assertEquals(GPORT + 2, rst.dport());
-        assertEquals(1, stack.stats().tcpConnectionLimitRejects());
-        assertEquals(2, stack.stats().tcpConnectionsOpen());
+        assertEquals(1, stack.stats().tcp().connectionLimitRejects());
+        assertEquals(2, stack.stats().tcp().connectionsOpen());
     }
 
     @Test
@@ -463,8 +463,8 @@ class TcpNatTest {
         host.failNextConnects = 1;
         send(tcp(PEER, GPORT, 80, ISN, 0, SYN, 64240, new byte[0]));
         assertTrue(recv().has(RST));
-        assertEquals(1, stack.stats().hostSocketFailures());
-        assertEquals(0, stack.stats().tcpConnectionsOpen());
+        assertEquals(1, stack.stats().errors().hostSocketFailures());
+        assertEquals(0, stack.stats().tcp().connectionsOpen());
     }
 
     @Test
@@ -474,6 +474,6 @@ class TcpNatTest {
         stack.close();
         assertTrue(host.all.get(0).aborted);
         assertTrue(host.all.get(1).aborted);
-        assertEquals(0, stack.stats().tcpConnectionsOpen());
+        assertEquals(0, stack.stats().tcp().connectionsOpen());
     }
 }
