@@ -124,22 +124,24 @@ public final class Stack implements AutoCloseable {
         Objects.requireNonNull(nameservers, "nameservers");
         this.clock = Objects.requireNonNull(clockMillis, "clockMillis");
         AddressPolicy addresses = new AddressPolicy(config);
-        this.link = new GuestLink(config, alloc, toGuest, counters, clock);
-        this.arp = new ArpResponder(addresses, link, counters, clock);
-        this.reassembler = new Ipv4Reassembler(alloc, counters);
-        this.ipv4 = new Ipv4Input(addresses, link, reassembler, counters, clock);
-        IcmpEngine icmp = new IcmpEngine(addresses, link, counters);
-        this.dns = new DnsForwarder(alloc, counters);
-        this.udp = new UdpNat(config, addresses, link, icmp, hostUdp, dns, nameservers, counters, clock, maxUdpFlows);
-        DhcpServer dhcp = new DhcpServer(config, link, counters, clock);
+        this.link = new GuestLink(config, alloc, toGuest, counters.frames, counters.arp, counters.ipv4, clock);
+        this.arp = new ArpResponder(addresses, link, counters.frames, counters.arp, clock);
+        this.reassembler = new Ipv4Reassembler(alloc, counters.ipv4);
+        this.ipv4 = new Ipv4Input(addresses, link, reassembler, counters.frames, counters.ipv4, counters.errors,
+            clock);
+        IcmpEngine icmp = new IcmpEngine(addresses, link, counters.frames, counters.icmp);
+        this.dns = new DnsForwarder(alloc, counters.dns);
+        this.udp = new UdpNat(config, addresses, link, icmp, hostUdp, dns, nameservers, counters.frames, counters.udp,
+            counters.dns, counters.errors, clock, maxUdpFlows);
+        DhcpServer dhcp = new DhcpServer(config, link, counters.frames, counters.dhcp, clock);
         ipv4.register(Ipv4Packet.PROTOCOL_ICMP, icmp);
-        ipv4.register(Ipv4Packet.PROTOCOL_UDP, new UdpInput(addresses, udp, dhcp, counters));
+        ipv4.register(Ipv4Packet.PROTOCOL_UDP, new UdpInput(addresses, udp, dhcp, counters.frames));
         if (hostTcp != null) {
             // MTU - 40, but at least 64 (TcpConfig's floor): below an MTU of 104 the link fragments our segments
             TcpConfig tcpConfig = TcpConfig.builder().allocator(alloc).mss(Math.max(64, config.mtu() - 40))
                 .budget(tcpBudget).build();
-            this.tcp = new TcpNat(config, addresses, link, icmp, hostTcp, nameservers, counters, clock, tcpConfig,
-                IsnSource.rfc6528(), maxTcpConnections);
+            this.tcp = new TcpNat(config, addresses, link, icmp, hostTcp, nameservers, counters.frames, counters.tcp,
+                counters.errors, clock, tcpConfig, IsnSource.rfc6528(), maxTcpConnections);
             ipv4.register(Ipv4Packet.PROTOCOL_TCP, tcp);
         } else {
             this.tcp = null;

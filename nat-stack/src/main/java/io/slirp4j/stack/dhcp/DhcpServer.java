@@ -2,8 +2,9 @@ package io.slirp4j.stack.dhcp;
 
 import io.netty.buffer.ByteBuf;
 import io.slirp4j.stack.NetworkConfig;
-import io.slirp4j.stack.StackCounters;
 import io.slirp4j.stack.iface.GuestLink;
+import io.slirp4j.stack.stats.DhcpCounters;
+import io.slirp4j.stack.stats.FrameCounters;
 import io.slirp4j.stack.wire.DhcpMessage;
 import io.slirp4j.stack.wire.Ipv4Address;
 import io.slirp4j.stack.wire.Ipv4Packet;
@@ -36,7 +37,8 @@ public final class DhcpServer {
 
     private final NetworkConfig config;
     private final GuestLink link;
-    private final StackCounters counters;
+    private final FrameCounters frames;
+    private final DhcpCounters counters;
     private final LongSupplier clock;
     private final DhcpMessage message = new DhcpMessage();
     private final int first;
@@ -44,9 +46,11 @@ public final class DhcpServer {
     private final long[] holder;
     private final long[] expiresAt;
 
-    public DhcpServer(NetworkConfig config, GuestLink link, StackCounters counters, LongSupplier clock) {
+    public DhcpServer(NetworkConfig config, GuestLink link, FrameCounters frames, DhcpCounters counters,
+        LongSupplier clock) {
         this.config = config;
         this.link = link;
+        this.frames = frames;
         this.counters = counters;
         this.clock = clock;
         this.first = config.dhcpFirst();
@@ -61,15 +65,15 @@ public final class DhcpServer {
         ParseResult result = message.wrap(ip.buffer(), udp.payloadOffset(), udp.payloadLength());
         if (result != ParseResult.OK || message.op() != DhcpMessage.OP_REQUEST) {
             if (result == ParseResult.UNSUPPORTED || result == ParseResult.OK) {
-                counters.frames.droppedUnsupported++;
+                frames.droppedUnsupported++;
             } else {
-                counters.frames.droppedMalformed++;
+                frames.droppedMalformed++;
             }
             return;
         }
         long mac = message.clientMac();
         if (MacAddress.isGroup(mac) || mac == MacAddress.ZERO) {
-            counters.frames.droppedFiltered++;
+            frames.droppedFiltered++;
             return;
         }
         long now = clock.getAsLong();
@@ -79,10 +83,10 @@ public final class DhcpServer {
             case DhcpMessage.RELEASE -> release(mac, message.clientAddress());
             case DhcpMessage.DECLINE -> decline(mac, message.requestedAddress(), now);
             case DhcpMessage.INFORM -> {
-                counters.dhcp.acks++;
+                counters.acks++;
                 reply(DhcpMessage.ACK, 0, false);
             }
-            default -> counters.frames.droppedUnsupported++;
+            default -> frames.droppedUnsupported++;
         }
     }
 
@@ -104,12 +108,12 @@ public final class DhcpServer {
             index = wanted >= 0 && isFree(wanted, now) ? wanted : firstFree(now);
         }
         if (index < 0) {
-            counters.frames.droppedUnsupported++; // pool exhausted: stay silent, the client will retry
+            frames.droppedUnsupported++; // pool exhausted: stay silent, the client will retry
             return;
         }
         holder[index] = mac;
         expiresAt[index] = Math.max(expiresAt[index], now + OFFER_HOLD_MS);
-        counters.dhcp.offers++;
+        counters.offers++;
         reply(DhcpMessage.OFFER, first + index, true);
     }
 
@@ -125,7 +129,7 @@ public final class DhcpServer {
         int wanted = message.requestedAddress() != 0 ? message.requestedAddress() : message.clientAddress();
         int index = slot(wanted);
         if (index < 0 || !(isFree(index, now) || holder[index] == mac)) {
-            counters.dhcp.naks++;
+            counters.naks++;
             reply(DhcpMessage.NAK, 0, false);
             return;
         }
@@ -136,7 +140,7 @@ public final class DhcpServer {
         holder[index] = mac;
         expiresAt[index] = now + LEASE_SECONDS * 1000L;
         link.learn(wanted, mac, now);
-        counters.dhcp.acks++;
+        counters.acks++;
         reply(DhcpMessage.ACK, wanted, true);
     }
 

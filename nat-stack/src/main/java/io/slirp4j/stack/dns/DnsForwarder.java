@@ -3,7 +3,7 @@ package io.slirp4j.stack.dns;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.collection.LongObjectHashMap;
-import io.slirp4j.stack.StackCounters;
+import io.slirp4j.stack.stats.DnsCounters;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,12 +42,12 @@ public final class DnsForwarder {
     }
 
     private final ByteBufAllocator alloc;
-    private final StackCounters counters;
+    private final DnsCounters counters;
     private final LongObjectHashMap<Query> pending = new LongObjectHashMap<>();
     private final List<Query> scratch = new ArrayList<>();
     private InetSocketAddress preferred;
 
-    public DnsForwarder(ByteBufAllocator alloc, StackCounters counters) {
+    public DnsForwarder(ByteBufAllocator alloc, DnsCounters counters) {
         this.alloc = alloc;
         this.counters = counters;
     }
@@ -59,7 +59,7 @@ public final class DnsForwarder {
     public void forward(ClientFlow flow, List<InetSocketAddress> servers, ByteBuf buf, int offset, int length,
         long now) {
         if (length < HEADER_LENGTH || servers.isEmpty()) {
-            counters.dns.dropped++;
+            counters.dropped++;
             return;
         }
         int id = buf.getUnsignedShort(offset);
@@ -69,7 +69,7 @@ public final class DnsForwarder {
             replaced.release();
         }
         if (pending.size() >= MAX_PENDING) {
-            counters.dns.dropped++;
+            counters.dropped++;
             return;
         }
         int start = preferred == null ? 0 : Math.max(0, servers.indexOf(preferred));
@@ -77,7 +77,7 @@ public final class DnsForwarder {
         copy.writeBytes(buf, offset, length);
         Query query = new Query(flow, key, copy, servers, start, now);
         pending.put(key, query);
-        counters.dns.queries++;
+        counters.queries++;
         flow.sendUpstream(servers.get(start), copy.retainedDuplicate());
     }
 
@@ -97,7 +97,7 @@ public final class DnsForwarder {
         }
         pending.remove(key);
         query.release();
-        counters.dns.answers++;
+        counters.answers++;
         return true;
     }
 
@@ -117,13 +117,13 @@ public final class DnsForwarder {
                 if (query.attempts >= size) {
                     pending.remove(query.key);
                     query.release();
-                    counters.dns.timeouts++;
+                    counters.timeouts++;
                 } else {
                     InetSocketAddress next = query.servers.get((query.start + query.attempts) % size);
                     query.attempts++;
                     query.sentAt = now;
                     preferred = next;
-                    counters.dns.retries++;
+                    counters.retries++;
                     query.flow.sendUpstream(next, query.bytes.retainedDuplicate());
                 }
             }

@@ -1,10 +1,11 @@
 package io.slirp4j.stack.icmp;
 
 import io.netty.buffer.ByteBuf;
-import io.slirp4j.stack.StackCounters;
 import io.slirp4j.stack.iface.AddressPolicy;
 import io.slirp4j.stack.iface.GuestLink;
 import io.slirp4j.stack.iface.Ipv4ProtocolHandler;
+import io.slirp4j.stack.stats.FrameCounters;
+import io.slirp4j.stack.stats.IcmpCounters;
 import io.slirp4j.stack.wire.IcmpV4Packet;
 import io.slirp4j.stack.wire.Ipv4Packet;
 import io.slirp4j.stack.wire.ParseResult;
@@ -28,24 +29,26 @@ import io.slirp4j.stack.wire.ParseResult;
 public final class IcmpEngine implements Ipv4ProtocolHandler {
     private final AddressPolicy addresses;
     private final GuestLink link;
-    private final StackCounters counters;
+    private final FrameCounters frames;
+    private final IcmpCounters counters;
     private final IcmpV4Packet icmp = new IcmpV4Packet();
 
-    public IcmpEngine(AddressPolicy addresses, GuestLink link, StackCounters counters) {
+    public IcmpEngine(AddressPolicy addresses, GuestLink link, FrameCounters frames, IcmpCounters counters) {
         this.addresses = addresses;
         this.link = link;
+        this.frames = frames;
         this.counters = counters;
     }
 
     @Override
     public void onDatagram(Ipv4Packet datagram) {
         if (icmp.wrap(datagram.buffer(), datagram.payloadOffset(), datagram.payloadLength()) != ParseResult.OK) {
-            counters.frames.droppedMalformed++;
+            frames.droppedMalformed++;
             return;
         }
         if (!addresses.isOwn(datagram.destination()) || icmp.type() != IcmpV4Packet.TYPE_ECHO_REQUEST
             || icmp.code() != 0) {
-            counters.frames.droppedUnsupported++;
+            frames.droppedUnsupported++;
             return;
         }
         int length = icmp.length();
@@ -55,7 +58,7 @@ public final class IcmpEngine implements Ipv4ProtocolHandler {
         reply.writeBytes(datagram.buffer(), icmp.offset(), length);
         IcmpV4Packet.emitEcho(reply, at, IcmpV4Packet.TYPE_ECHO_REPLY, icmp.identifier(), icmp.sequence(),
             icmp.dataLength());
-        counters.icmp.echoReplies++;
+        counters.echoReplies++;
         link.sendIpv4(reply);
     }
 
@@ -79,7 +82,7 @@ public final class IcmpEngine implements Ipv4ProtocolHandler {
         int length = IcmpV4Packet.emitError(error, at, IcmpV4Packet.TYPE_DESTINATION_UNREACHABLE, code, 0,
             original.buffer(), original.offset(), quote);
         error.writerIndex(at + length);
-        counters.icmp.errorsSent++;
+        counters.errorsSent++;
         link.sendIpv4(error);
     }
 }

@@ -1,7 +1,8 @@
 package io.slirp4j.stack.iface;
 
 import io.netty.buffer.ByteBuf;
-import io.slirp4j.stack.StackCounters;
+import io.slirp4j.stack.stats.ArpCounters;
+import io.slirp4j.stack.stats.FrameCounters;
 import io.slirp4j.stack.wire.ArpPacket;
 import io.slirp4j.stack.wire.EthernetFrame;
 import io.slirp4j.stack.wire.MacAddress;
@@ -21,13 +22,16 @@ import java.util.function.LongSupplier;
 public final class ArpResponder {
     private final AddressPolicy addresses;
     private final GuestLink link;
-    private final StackCounters counters;
+    private final FrameCounters frames;
+    private final ArpCounters counters;
     private final LongSupplier clock;
     private final ArpPacket arp = new ArpPacket();
 
-    public ArpResponder(AddressPolicy addresses, GuestLink link, StackCounters counters, LongSupplier clock) {
+    public ArpResponder(AddressPolicy addresses, GuestLink link, FrameCounters frames, ArpCounters counters,
+        LongSupplier clock) {
         this.addresses = addresses;
         this.link = link;
+        this.frames = frames;
         this.counters = counters;
         this.clock = clock;
     }
@@ -37,16 +41,16 @@ public final class ArpResponder {
         ParseResult result = arp.wrap(frame.buffer(), frame.payloadOffset(), frame.payloadLength());
         if (result != ParseResult.OK) {
             if (result == ParseResult.UNSUPPORTED) {
-                counters.frames.droppedUnsupported++;
+                frames.droppedUnsupported++;
             } else {
-                counters.frames.droppedMalformed++;
+                frames.droppedMalformed++;
             }
             return;
         }
         long senderMac = arp.senderMac();
         int senderIp = arp.senderIp();
         if (MacAddress.isGroup(senderMac) || senderMac == MacAddress.ZERO) {
-            counters.frames.droppedFiltered++;
+            frames.droppedFiltered++;
             return;
         }
         if (addresses.isGuest(senderIp)) {
@@ -57,7 +61,7 @@ public final class ArpResponder {
             return;
         }
         if (!addresses.isOwn(target)) {
-            counters.frames.droppedFiltered++;
+            frames.droppedFiltered++;
             return;
         }
         long ownMac = link.macFor(target);
@@ -65,7 +69,7 @@ public final class ArpResponder {
         EthernetFrame.emitHeader(reply, 0, senderMac, ownMac, EthernetFrame.TYPE_ARP);
         ArpPacket.emit(reply, EthernetFrame.HEADER_LENGTH, ArpPacket.OP_REPLY, ownMac, target, senderMac, senderIp);
         reply.writerIndex(EthernetFrame.HEADER_LENGTH + ArpPacket.LENGTH);
-        counters.arp.repliesSent++;
+        counters.repliesSent++;
         link.sendFrame(reply);
     }
 }

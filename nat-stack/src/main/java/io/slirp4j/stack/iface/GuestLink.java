@@ -4,7 +4,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.slirp4j.stack.FrameSink;
 import io.slirp4j.stack.NetworkConfig;
-import io.slirp4j.stack.StackCounters;
+import io.slirp4j.stack.stats.ArpCounters;
+import io.slirp4j.stack.stats.FrameCounters;
+import io.slirp4j.stack.stats.Ipv4Counters;
 import io.slirp4j.stack.wire.ArpPacket;
 import io.slirp4j.stack.wire.EthernetFrame;
 import io.slirp4j.stack.wire.Ipv4Address;
@@ -40,7 +42,9 @@ public final class GuestLink {
     private final NetworkConfig config;
     private final ByteBufAllocator alloc;
     private final FrameSink sink;
-    private final StackCounters counters;
+    private final FrameCounters frames;
+    private final ArpCounters arpCounters;
+    private final Ipv4Counters ipv4Counters;
     private final LongSupplier clock;
     private final Neighbors neighbors = new Neighbors();
     private final ParkedFrames parked = new ParkedFrames();
@@ -49,12 +53,14 @@ public final class GuestLink {
     private int nextIdentification;
     private boolean unflushed;
 
-    public GuestLink(NetworkConfig config, ByteBufAllocator alloc, FrameSink sink, StackCounters counters,
-        LongSupplier clock) {
+    public GuestLink(NetworkConfig config, ByteBufAllocator alloc, FrameSink sink, FrameCounters frames,
+        ArpCounters arpCounters, Ipv4Counters ipv4Counters, LongSupplier clock) {
         this.config = config;
         this.alloc = alloc;
         this.sink = sink;
-        this.counters = counters;
+        this.frames = frames;
+        this.arpCounters = arpCounters;
+        this.ipv4Counters = ipv4Counters;
         this.clock = clock;
         this.gatewayMac = MacAddress.of(NetworkConfig.macFor(config.gateway()));
         this.dnsMac = MacAddress.of(NetworkConfig.macFor(config.dns()));
@@ -84,7 +90,7 @@ public final class GuestLink {
     /** Drops frames parked too long for an address that never answered ARP. */
     public void expireParked(long now) {
         if (!parked.isEmpty()) {
-            counters.frames.droppedUnresolved += parked.expire(now);
+            frames.droppedUnresolved += parked.expire(now);
         }
     }
 
@@ -125,7 +131,7 @@ public final class GuestLink {
         long mac = Ipv4Address.LIMITED_BROADCAST == destination || config.broadcast() == destination
             ? MacAddress.BROADCAST : resolve(destination);
         if (mac == MacAddress.NONE) {
-            counters.frames.droppedUnresolved += parked.park(destination, frame, clock.getAsLong());
+            frames.droppedUnresolved += parked.park(destination, frame, clock.getAsLong());
             return;
         }
         sendIpv4To(frame, mac);
@@ -160,7 +166,7 @@ public final class GuestLink {
 
     /** Sends a complete Ethernet frame. Takes ownership. */
     public void sendFrame(ByteBuf frame) {
-        counters.frames.out++;
+        frames.out++;
         unflushed = true;
         sink.send(frame);
     }
@@ -187,7 +193,7 @@ public final class GuestLink {
         ArpPacket.emit(frame, EthernetFrame.HEADER_LENGTH, ArpPacket.OP_REQUEST, gatewayMac, config.gateway(),
             MacAddress.ZERO, address);
         frame.writerIndex(EthernetFrame.HEADER_LENGTH + ArpPacket.LENGTH);
-        counters.arp.requestsSent++;
+        arpCounters.requestsSent++;
         sendFrame(frame);
     }
 
@@ -217,7 +223,7 @@ public final class GuestLink {
             Ipv4Packet.updateChecksum(fragment, IPV4_OFFSET);
             fragment.setBytes(IPV4_OFFSET + headerLength, frame, payloadStart + done, chunk);
             fragment.writerIndex(IPV4_OFFSET + fragmentLength);
-            counters.ipv4.fragmentsOut++;
+            ipv4Counters.fragmentsOut++;
             sendFrame(fragment);
         }
     }

@@ -1,7 +1,9 @@
 package io.slirp4j.stack.iface;
 
 import io.netty.buffer.ByteBuf;
-import io.slirp4j.stack.StackCounters;
+import io.slirp4j.stack.stats.ErrorCounters;
+import io.slirp4j.stack.stats.FrameCounters;
+import io.slirp4j.stack.stats.Ipv4Counters;
 import io.slirp4j.stack.wire.Ipv4Packet;
 import io.slirp4j.stack.wire.MacAddress;
 import io.slirp4j.stack.wire.ParseResult;
@@ -25,17 +27,21 @@ public final class Ipv4Input {
     private final AddressPolicy addresses;
     private final GuestLink link;
     private final Ipv4Reassembler reassembler;
-    private final StackCounters counters;
+    private final FrameCounters frames;
+    private final Ipv4Counters counters;
+    private final ErrorCounters errors;
     private final LongSupplier clock;
     private final Ipv4ProtocolHandler[] handlers = new Ipv4ProtocolHandler[256];
     private final Ipv4Packet packet = new Ipv4Packet();
 
-    public Ipv4Input(AddressPolicy addresses, GuestLink link, Ipv4Reassembler reassembler, StackCounters counters,
-        LongSupplier clock) {
+    public Ipv4Input(AddressPolicy addresses, GuestLink link, Ipv4Reassembler reassembler, FrameCounters frames,
+        Ipv4Counters counters, ErrorCounters errors, LongSupplier clock) {
         this.addresses = addresses;
         this.link = link;
         this.reassembler = reassembler;
+        this.frames = frames;
         this.counters = counters;
+        this.errors = errors;
         this.clock = clock;
     }
 
@@ -47,7 +53,7 @@ public final class Ipv4Input {
     /** One IPv4 datagram from the guest: {@code length} bytes at absolute {@code offset}, borrowed. */
     public void onPacket(ByteBuf buf, int offset, int length, long sourceMac) {
         if (packet.wrap(buf, offset, length) != ParseResult.OK) {
-            counters.frames.droppedMalformed++;
+            frames.droppedMalformed++;
             return;
         }
         int source = packet.source();
@@ -55,7 +61,7 @@ public final class Ipv4Input {
         boolean broadcast = addresses.isBroadcast(destination);
         boolean guestSource = addresses.isGuest(source);
         if (!(guestSource || (source == 0 && broadcast)) || MacAddress.isGroup(sourceMac)) {
-            counters.frames.droppedFiltered++;
+            frames.droppedFiltered++;
             return;
         }
         long now = clock.getAsLong();
@@ -64,19 +70,19 @@ public final class Ipv4Input {
         }
         if (broadcast ? packet.protocol() != Ipv4Packet.PROTOCOL_UDP || packet.isFragment()
             : !addresses.isOwn(destination) && !addresses.isOutside(destination)) {
-            counters.frames.droppedFiltered++;
+            frames.droppedFiltered++;
             return;
         }
         Ipv4ProtocolHandler handler = handlers[packet.protocol()];
         if (handler == null) {
-            counters.frames.droppedUnsupported++;
+            frames.droppedUnsupported++;
             return;
         }
         if (!packet.isFragment()) {
             handler.onDatagram(packet);
             return;
         }
-        counters.ipv4.fragmentsIn++;
+        counters.fragmentsIn++;
         ByteBuf whole = reassembler.offer(packet, now);
         if (whole == null) {
             return;
@@ -85,7 +91,7 @@ public final class Ipv4Input {
             if (packet.wrap(whole, whole.readerIndex(), whole.readableBytes()) == ParseResult.OK) {
                 handler.onDatagram(packet);
             } else {
-                counters.errors.internalError(new IllegalStateException("reassembled datagram does not parse"));
+                errors.internalError(new IllegalStateException("reassembled datagram does not parse"));
             }
         } finally {
             whole.release();

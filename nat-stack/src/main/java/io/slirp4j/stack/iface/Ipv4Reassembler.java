@@ -2,7 +2,7 @@ package io.slirp4j.stack.iface;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.slirp4j.stack.StackCounters;
+import io.slirp4j.stack.stats.Ipv4Counters;
 import io.slirp4j.stack.wire.Ipv4Packet;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,10 +35,10 @@ public final class Ipv4Reassembler {
     private static final int BASE = Ipv4Packet.MAX_HEADER_LENGTH;
 
     private final ByteBufAllocator alloc;
-    private final StackCounters counters;
+    private final Ipv4Counters counters;
     private final List<Datagram> inProgress = new ArrayList<>();
 
-    public Ipv4Reassembler(ByteBufAllocator alloc, StackCounters counters) {
+    public Ipv4Reassembler(ByteBufAllocator alloc, Ipv4Counters counters) {
         this.alloc = alloc;
         this.counters = counters;
     }
@@ -59,7 +59,7 @@ public final class Ipv4Reassembler {
             if (datagram != null) {
                 abandon(datagram);
             } else {
-                counters.ipv4.reassemblyFailures++;
+                counters.reassemblyFailures++;
             }
             return null;
         }
@@ -116,7 +116,7 @@ public final class Ipv4Reassembler {
     private void abandon(Datagram d) {
         inProgress.remove(d);
         d.release();
-        counters.ipv4.reassemblyFailures++;
+        counters.reassemblyFailures++;
     }
 
     private final class Datagram {
@@ -231,7 +231,7 @@ public final class Ipv4Reassembler {
             data.setIndex(headerStart, BASE + payloadLength);
             ByteBuf result = data;
             data = null;
-            counters.ipv4.datagramsReassembled++;
+            counters.datagramsReassembled++;
             return result;
         }
 

@@ -5,7 +5,6 @@ import io.netty.buffer.CompositeByteBuf;
 import io.netty.util.collection.LongObjectHashMap;
 import io.slirp4j.stack.Nameservers;
 import io.slirp4j.stack.NetworkConfig;
-import io.slirp4j.stack.StackCounters;
 import io.slirp4j.stack.host.ConnectFailure;
 import io.slirp4j.stack.host.HostStream;
 import io.slirp4j.stack.host.HostStreams;
@@ -14,6 +13,9 @@ import io.slirp4j.stack.iface.AddressPolicy;
 import io.slirp4j.stack.iface.GuestLink;
 import io.slirp4j.stack.iface.Ipv4ProtocolHandler;
 import io.slirp4j.stack.icmp.IcmpEngine;
+import io.slirp4j.stack.stats.ErrorCounters;
+import io.slirp4j.stack.stats.FrameCounters;
+import io.slirp4j.stack.stats.TcpCounters;
 import io.slirp4j.stack.wire.IcmpV4Packet;
 import io.slirp4j.stack.wire.Ipv4Address;
 import io.slirp4j.stack.wire.Ipv4Packet;
@@ -72,7 +74,9 @@ public final class TcpNat implements Ipv4ProtocolHandler {
     private final IcmpEngine icmp;
     private final HostStreams host;
     private final Nameservers nameservers;
-    private final StackCounters counters;
+    private final FrameCounters frames;
+    private final TcpCounters counters;
+    private final ErrorCounters errors;
     private final LongSupplier clock;
     private final TcpConfig tcpConfig;
     private final IsnSource isn;
@@ -94,15 +98,17 @@ public final class TcpNat implements Ipv4ProtocolHandler {
     }
 
     public TcpNat(NetworkConfig config, AddressPolicy addresses, GuestLink link, IcmpEngine icmp, HostStreams host,
-        Nameservers nameservers, StackCounters counters, LongSupplier clock, TcpConfig tcpConfig, IsnSource isn,
-        int maxConnections) {
+        Nameservers nameservers, FrameCounters frames, TcpCounters counters, ErrorCounters errors, LongSupplier clock,
+        TcpConfig tcpConfig, IsnSource isn, int maxConnections) {
         this.config = config;
         this.addresses = addresses;
         this.link = link;
         this.icmp = icmp;
         this.host = host;
         this.nameservers = nameservers;
+        this.frames = frames;
         this.counters = counters;
+        this.errors = errors;
         this.clock = clock;
         this.tcpConfig = tcpConfig;
         this.isn = isn;
@@ -136,13 +142,13 @@ public final class TcpNat implements Ipv4ProtocolHandler {
         TcpSegment seg = segment;
         if (seg.wrapIpv4(ip.buffer(), ip.payloadOffset(), ip.payloadLength(), ip.source(), ip.destination())
             != ParseResult.OK) {
-            counters.frames.droppedMalformed++;
+            frames.droppedMalformed++;
             return;
         }
-        counters.tcp.segmentsIn++;
+        counters.segmentsIn++;
         if (closed || seg.sourcePort() == 0 || seg.destinationPort() == 0
             || addresses.isBroadcast(ip.destination())) {
-            counters.frames.droppedFiltered++;
+            frames.droppedFiltered++;
             return;
         }
         long now = clock.getAsLong();
@@ -162,7 +168,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
         if (flags == TcpSegment.SYN) {
             open(ip, seg);
         } else {
-            counters.tcp.unknownSegments++;
+            counters.unknownSegments++;
             sendResetFor(seg, ip.destination(), ip.source());
         }
     }
@@ -176,14 +182,14 @@ public final class TcpNat implements Ipv4ProtocolHandler {
             return;
         }
         if (seg.has(TcpSegment.SYN) && !seg.has(TcpSegment.ACK)) {
-            counters.tcp.synsAbsorbed++;
+            counters.synsAbsorbed++;
             if (seg.seq() != flow.synSeq) {
                 // a new attempt on the same four-tuple (new ISN): answer that one when the connect completes
                 flow.keepSyn(ip);
             }
             return;
         }
-        counters.frames.droppedFiltered++;
+        frames.droppedFiltered++;
     }
 
     private void open(Ipv4Packet ip, TcpSegment seg) {
@@ -192,7 +198,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
         InetSocketAddress remote;
         if (destination == addresses.gateway()) {
             if (!config.hostLoopback()) {
-                counters.tcp.connectFailures++;
+                counters.connectFailures++;
                 icmp.sendDestinationUnreachable(ip, IcmpV4Packet.CODE_NET_UNREACHABLE);
                 return;
             }
@@ -200,7 +206,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
         } else if (addresses.isDnsForwarder(destination)) {
             List<InetSocketAddress> servers = port == DNS_PORT ? nameservers.current() : null;
             if (servers == null || servers.isEmpty()) {
-                counters.tcp.connectRefused++;
+                counters.connectRefused++;
                 sendResetFor(seg, destination, ip.source());
                 return;
             }
@@ -208,11 +214,11 @@ public final class TcpNat implements Ipv4ProtocolHandler {
         } else if (addresses.isPassThrough(destination)) {
             remote = new InetSocketAddress(Ipv4Address.toInetAddress(destination), port);
         } else {
-            counters.frames.droppedFiltered++;
+            frames.droppedFiltered++;
             return;
         }
         if (open >= maxConnections) {
-            counters.tcp.connectionLimitRejects++;
+            counters.connectionLimitRejects++;
             sendResetFor(seg, destination, ip.source());
             return;
         }
@@ -225,12 +231,12 @@ public final class TcpNat implements Ipv4ProtocolHandler {
                 throw new IOException("no stream");
             }
         } catch (IOException | RuntimeException e) {
-            counters.errors.hostSocketFailures++;
+            errors.hostSocketFailures++;
             remove(flow);
             sendResetFor(seg, destination, ip.source());
             return;
         }
-        counters.tcp.connectAttempts++;
+        counters.connectAttempts++;
     }
 
     /**
@@ -249,7 +255,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
         Flow previous = find(guest, guestPort, source, sourcePort);
         if (previous != null) {
             if (previous.conn == null || previous.conn.state() != TcpState.TIME_WAIT) {
-                counters.tcp.forwardCollisions++;
+                counters.forwardCollisions++;
                 return null;
             }
             // The host reused the client's port (for another forward to the same guest port, say) while our last
@@ -262,7 +268,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
             previous.conn.abort(now);
         }
         if (open >= maxConnections) {
-            counters.tcp.connectionLimitRejects++;
+            counters.connectionLimitRejects++;
             return null;
         }
         boolean outermost = enter();
@@ -272,11 +278,11 @@ public final class TcpNat implements Ipv4ProtocolHandler {
             insert(flow);
             flow.conn = TcpConnection.connect(tcpConfig, flow, sourcePort, guestPort, initialSequence, now);
             flow.conn.attach(flow);
-            counters.tcp.forwardedConnections++;
+            counters.forwardedConnections++;
             schedule(flow);
             return flow;
         } catch (RuntimeException e) {
-            counters.errors.internalError(e);
+            errors.internalError(e);
             remove(flow);
             return null; // the listener resets the client
         } finally {
@@ -297,7 +303,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
             try {
                 link.flushIfNeeded();
             } catch (RuntimeException e) {
-                counters.errors.internalError(e);
+                errors.internalError(e);
             }
             afterHostEvent.run();
         }
@@ -305,7 +311,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
 
     private void sendResetFor(TcpSegment seg, int from, int to) {
         if (TcpConnection.resetFor(seg, reset)) {
-            counters.tcp.resetsSent++;
+            counters.resetsSent++;
             emit(reset, null, from, to);
         }
     }
@@ -321,7 +327,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
             frame.writeBytes(payload, payload.readerIndex(), length);
         }
         TcpSegment.emitHeaderIpv4(frame, at, header, length, from, to);
-        counters.tcp.segmentsOut++;
+        counters.segmentsOut++;
         link.sendIpv4(frame);
     }
 
@@ -442,7 +448,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
                     f.conn.abort(now);
                 }
             } catch (RuntimeException e) {
-                counters.errors.internalError(e);
+                errors.internalError(e);
             } finally {
                 remove(f);
             }
@@ -543,10 +549,10 @@ public final class TcpNat implements Ipv4ProtocolHandler {
                 c.attach(this);
                 syn.release();
                 syn = null;
-                counters.tcp.connectionsOpened++;
+                counters.connectionsOpened++;
                 schedule(this);
             } catch (RuntimeException e) {
-                counters.errors.internalError(e);
+                errors.internalError(e);
                 remove(this);
                 abortHost();
             } finally {
@@ -566,15 +572,15 @@ public final class TcpNat implements Ipv4ProtocolHandler {
                     throw new IllegalStateException("kept SYN does not parse");
                 }
                 if (reason == ConnectFailure.REFUSED) {
-                    counters.tcp.connectRefused++;
+                    counters.connectRefused++;
                     sendResetFor(hostSegment, remote, guest);
                 } else {
-                    counters.tcp.connectFailures++;
+                    counters.connectFailures++;
                     icmp.sendDestinationUnreachable(hostPacket, reason == ConnectFailure.NETWORK_UNREACHABLE
                         ? IcmpV4Packet.CODE_NET_UNREACHABLE : IcmpV4Packet.CODE_HOST_UNREACHABLE);
                 }
             } catch (RuntimeException e) {
-                counters.errors.internalError(e);
+                errors.internalError(e);
             } finally {
                 remove(this);
                 exit(outermost);
@@ -598,7 +604,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
                     return;
                 }
                 int n = conn.write(data, clock.getAsLong());
-                counters.tcp.bytesToGuest += n;
+                counters.bytesToGuest += n;
                 if (data.isReadable()) {
                     pending = data;
                     stream.setAutoRead(false);
@@ -607,7 +613,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
                 }
                 schedule(this);
             } catch (RuntimeException e) {
-                counters.errors.internalError(e);
+                errors.internalError(e);
             } finally {
                 exit(outermost);
             }
@@ -622,7 +628,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
                     schedule(this);
                 }
             } catch (RuntimeException e) {
-                counters.errors.internalError(e);
+                errors.internalError(e);
             } finally {
                 exit(outermost);
             }
@@ -640,7 +646,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
                     passEof();
                 }
             } catch (RuntimeException e) {
-                counters.errors.internalError(e);
+                errors.internalError(e);
             } finally {
                 exit(outermost);
             }
@@ -661,7 +667,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
                 if (removed) {
                     return;
                 }
-                counters.tcp.hostResets++;
+                counters.hostResets++;
                 if (conn == null) {
                     // closed before the connect completed (should not happen: connect failures come separately)
                     if (syn != null && wrapSyn()) {
@@ -673,7 +679,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
                     remove(this);
                 }
             } catch (RuntimeException e) {
-                counters.errors.internalError(e);
+                errors.internalError(e);
             } finally {
                 exit(outermost);
             }
@@ -688,7 +694,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
 
         @Override
         public void onData(TcpConnection connection, ByteBuf data) {
-            counters.tcp.bytesToHost += data.readableBytes();
+            counters.bytesToHost += data.readableBytes();
             if (hostClosed || stream == null) {
                 data.release();
                 return;
@@ -707,7 +713,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
 
         @Override
         public void onReset(TcpConnection connection, TcpCloseCause cause) {
-            counters.tcp.guestResets++;
+            counters.guestResets++;
             abortHost();
         }
 
@@ -717,7 +723,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
                 return;
             }
             int n = connection.write(pending, clock.getAsLong());
-            counters.tcp.bytesToGuest += n;
+            counters.bytesToGuest += n;
             if (pending.isReadable()) {
                 return;
             }
@@ -732,7 +738,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
 
         @Override
         public void onClosed(TcpConnection connection) {
-            counters.tcp.connectionsClosed++;
+            counters.connectionsClosed++;
             remove(this);
             if (!hostClosed && stream != null) {
                 hostClosed = true;

@@ -1,9 +1,9 @@
 package io.slirp4j.stack.udp;
 
-import io.slirp4j.stack.StackCounters;
 import io.slirp4j.stack.dhcp.DhcpServer;
 import io.slirp4j.stack.iface.AddressPolicy;
 import io.slirp4j.stack.iface.Ipv4ProtocolHandler;
+import io.slirp4j.stack.stats.FrameCounters;
 import io.slirp4j.stack.wire.DhcpMessage;
 import io.slirp4j.stack.wire.Ipv4Packet;
 import io.slirp4j.stack.wire.ParseResult;
@@ -18,22 +18,22 @@ public final class UdpInput implements Ipv4ProtocolHandler {
     private final AddressPolicy addresses;
     private final UdpNat nat;
     private final DhcpServer dhcp;
-    private final StackCounters counters;
+    private final FrameCounters frames;
     private final UdpDatagram udp = new UdpDatagram();
 
     /** {@code dhcp} may be null: then DHCP traffic is dropped as filtered. */
-    public UdpInput(AddressPolicy addresses, UdpNat nat, DhcpServer dhcp, StackCounters counters) {
+    public UdpInput(AddressPolicy addresses, UdpNat nat, DhcpServer dhcp, FrameCounters frames) {
         this.addresses = addresses;
         this.nat = nat;
         this.dhcp = dhcp;
-        this.counters = counters;
+        this.frames = frames;
     }
 
     @Override
     public void onDatagram(Ipv4Packet datagram) {
         if (udp.wrap(datagram.buffer(), datagram.payloadOffset(), datagram.payloadLength(), datagram.source(),
             datagram.destination()) != ParseResult.OK) {
-            counters.frames.droppedMalformed++;
+            frames.droppedMalformed++;
             return;
         }
         boolean broadcast = addresses.isBroadcast(datagram.destination());
@@ -43,7 +43,7 @@ public final class UdpInput implements Ipv4ProtocolHandler {
             return;
         }
         if (broadcast || datagram.source() == 0) {
-            counters.frames.droppedFiltered++;
+            frames.droppedFiltered++;
             return;
         }
         nat.onGuestDatagram(datagram, udp);

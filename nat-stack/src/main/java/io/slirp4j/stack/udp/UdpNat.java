@@ -4,13 +4,16 @@ import io.netty.buffer.ByteBuf;
 import io.netty.util.collection.LongObjectHashMap;
 import io.slirp4j.stack.Nameservers;
 import io.slirp4j.stack.NetworkConfig;
-import io.slirp4j.stack.StackCounters;
 import io.slirp4j.stack.dns.DnsForwarder;
 import io.slirp4j.stack.host.HostDatagramSocket;
 import io.slirp4j.stack.host.HostDatagrams;
 import io.slirp4j.stack.iface.AddressPolicy;
 import io.slirp4j.stack.iface.GuestLink;
 import io.slirp4j.stack.icmp.IcmpEngine;
+import io.slirp4j.stack.stats.DnsCounters;
+import io.slirp4j.stack.stats.ErrorCounters;
+import io.slirp4j.stack.stats.FrameCounters;
+import io.slirp4j.stack.stats.UdpCounters;
 import io.slirp4j.stack.wire.IcmpV4Packet;
 import io.slirp4j.stack.wire.Ipv4Address;
 import io.slirp4j.stack.wire.Ipv4Packet;
@@ -78,7 +81,10 @@ public final class UdpNat {
     private final HostDatagrams host;
     private final DnsForwarder dns;
     private final Nameservers nameservers;
-    private final StackCounters counters;
+    private final FrameCounters frames;
+    private final UdpCounters counters;
+    private final DnsCounters dnsCounters;
+    private final ErrorCounters errors;
     private final LongSupplier clock;
     private final int maxFlows;
     private final LongObjectHashMap<UdpFlow> flows = new LongObjectHashMap<>();
@@ -88,7 +94,8 @@ public final class UdpNat {
     private long nextFlowId;
 
     public UdpNat(NetworkConfig config, AddressPolicy addresses, GuestLink link, IcmpEngine icmp, HostDatagrams host,
-        DnsForwarder dns, Nameservers nameservers, StackCounters counters, LongSupplier clock, int maxFlows) {
+        DnsForwarder dns, Nameservers nameservers, FrameCounters frames, UdpCounters counters, DnsCounters dnsCounters,
+        ErrorCounters errors, LongSupplier clock, int maxFlows) {
         this.config = config;
         this.addresses = addresses;
         this.link = link;
@@ -96,7 +103,10 @@ public final class UdpNat {
         this.host = host;
         this.dns = dns;
         this.nameservers = nameservers;
+        this.frames = frames;
         this.counters = counters;
+        this.dnsCounters = dnsCounters;
+        this.errors = errors;
         this.clock = clock;
         this.maxFlows = maxFlows;
     }
@@ -125,11 +135,11 @@ public final class UdpNat {
         } else if (addresses.isPassThrough(destination)) {
             hostAddress = destination;
         } else {
-            counters.frames.droppedFiltered++;
+            frames.droppedFiltered++;
             return;
         }
         if (port == 0) {
-            counters.frames.droppedFiltered++;
+            frames.droppedFiltered++;
             return;
         }
         long now = clock.getAsLong();
@@ -144,12 +154,12 @@ public final class UdpNat {
 
     private void forwardDns(Ipv4Packet ip, UdpDatagram udp) {
         if (udp.payloadLength() < DnsForwarder.HEADER_LENGTH) {
-            counters.dns.dropped++;
+            dnsCounters.dropped++;
             return;
         }
         List<InetSocketAddress> servers = nameservers.current();
         if (servers == null || servers.isEmpty()) {
-            counters.dns.noNameservers++;
+            dnsCounters.noNameservers++;
             icmp.sendDestinationUnreachable(ip, IcmpV4Packet.CODE_PORT_UNREACHABLE);
             return;
         }
@@ -176,7 +186,7 @@ public final class UdpNat {
             return;
         }
         flow.lastActive = clock.getAsLong();
-        counters.udp.toHost++;
+        counters.toHost++;
         socket.send(to, payload);
     }
 
@@ -188,7 +198,7 @@ public final class UdpNat {
             }
             int length = payload.readableBytes();
             if (length > UdpDatagram.MAX_PAYLOAD) {
-                counters.frames.droppedFiltered++;
+                frames.droppedFiltered++;
                 return;
             }
             int sourceAddress;
@@ -200,7 +210,7 @@ public final class UdpNat {
                 InetAddress address = from.getAddress();
                 if (flow.dnsOnly || !(address instanceof Inet4Address)) {
                     // A resolver's port expects nothing but answers; IPv6 peers cannot be shown to an IPv4 guest.
-                    counters.frames.droppedFiltered++;
+                    frames.droppedFiltered++;
                     return;
                 }
                 int peer = Ipv4Address.fromInetAddress((Inet4Address) address);
@@ -209,7 +219,7 @@ public final class UdpNat {
                 } else if (addresses.isPassThrough(peer)) {
                     sourceAddress = peer;
                 } else {
-                    counters.frames.droppedFiltered++;
+                    frames.droppedFiltered++;
                     return;
                 }
                 sourcePort = from.getPort();
@@ -217,7 +227,7 @@ public final class UdpNat {
             flow.lastActive = clock.getAsLong();
             sendToGuest(sourceAddress, sourcePort, flow.guestAddress, flow.guestPort, payload);
         } catch (RuntimeException e) {
-            counters.errors.internalError(e);
+            errors.internalError(e);
         } finally {
             flushQuietly();
         }
@@ -228,7 +238,7 @@ public final class UdpNat {
         try {
             link.flushIfNeeded();
         } catch (RuntimeException e) {
-            counters.errors.internalError(e);
+            errors.internalError(e);
         }
     }
 
@@ -241,7 +251,7 @@ public final class UdpNat {
         frame.writerIndex(udpOffset + UdpDatagram.HEADER_LENGTH);
         frame.writeBytes(payload, payload.readerIndex(), length);
         UdpDatagram.emitHeader(frame, udpOffset, sourcePort, guestPort, length, sourceAddress, guestAddress);
-        counters.udp.toGuest++;
+        counters.toGuest++;
         link.sendIpv4(frame);
     }
 
@@ -273,7 +283,7 @@ public final class UdpNat {
                 return;
             }
             if (payload.readableBytes() > UdpDatagram.MAX_PAYLOAD) {
-                counters.frames.droppedFiltered++;
+                frames.droppedFiltered++;
                 return;
             }
             long now = clock.getAsLong();
@@ -287,7 +297,7 @@ public final class UdpNat {
             peer.lastActive = now;
             sendToGuest(peer.key.source(), peer.key.sourcePort(), forward.guestAddress, forward.guestPort, payload);
         } catch (RuntimeException e) {
-            counters.errors.internalError(e);
+            errors.internalError(e);
         } finally {
             flushQuietly();
         }
@@ -298,17 +308,17 @@ public final class UdpNat {
             from.getPort());
         if (inboundPeers.containsKey(key)) {
             // another peer already shows up as this address and port (two loopback clients on one port)
-            counters.udp.forwardDrops++;
+            counters.forwardDrops++;
             return null;
         }
         if (flows.size() + inboundPeers.size() >= maxFlows) {
-            counters.udp.flowLimitDrops++;
+            counters.flowLimitDrops++;
             return null;
         }
         UdpForward.Peer peer = new UdpForward.Peer(forward, from, key, now);
         forward.peers.put(from, peer);
         inboundPeers.put(key, peer);
-        counters.udp.forwardedPeers++;
+        counters.forwardedPeers++;
         return peer;
     }
 
@@ -320,7 +330,7 @@ public final class UdpNat {
             return false;
         }
         peer.lastActive = clock.getAsLong();
-        counters.udp.toHost++;
+        counters.toHost++;
         peer.forward.socket.send(peer.address, ip.buffer().retainedSlice(udp.payloadOffset(), udp.payloadLength()));
         return true;
     }
@@ -354,7 +364,7 @@ public final class UdpNat {
         try {
             for (UdpFlow flow : scratch) {
                 closeFlow(flow);
-                counters.udp.flowsExpired++;
+                counters.flowsExpired++;
             }
         } finally {
             scratch.clear();
@@ -365,7 +375,7 @@ public final class UdpNat {
                     return false;
                 }
                 peer.forward.peers.remove(peer.address);
-                counters.udp.flowsExpired++;
+                counters.flowsExpired++;
                 return true;
             });
         }
@@ -397,7 +407,7 @@ public final class UdpNat {
             return flow;
         }
         if (flows.size() >= maxFlows) {
-            counters.udp.flowLimitDrops++;
+            counters.flowLimitDrops++;
             return null;
         }
         flow = new UdpFlow(this, key, nextFlowId++, guestAddress, guestPort, now, dnsOnly);
@@ -406,7 +416,7 @@ public final class UdpNat {
             return null;
         }
         flows.put(key, flow);
-        counters.udp.flowsOpened++;
+        counters.flowsOpened++;
         return flow;
     }
 
@@ -414,11 +424,11 @@ public final class UdpNat {
         try {
             HostDatagramSocket socket = host.open(local, flow, HostDatagrams.DEFAULT_RECEIVE_BUFFER);
             if (socket == null) {
-                counters.errors.hostSocketFailures++;
+                errors.hostSocketFailures++;
             }
             return socket;
         } catch (IOException | RuntimeException e) {
-            counters.errors.hostSocketFailures++;
+            errors.hostSocketFailures++;
             return null;
         }
     }

@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.slirp4j.stack.Packets;
-import io.slirp4j.stack.StackCounters;
 import io.slirp4j.stack.TrackingAllocator;
+import io.slirp4j.stack.stats.Ipv4Counters;
 import io.slirp4j.stack.wire.Ipv4Packet;
 import io.slirp4j.stack.wire.ParseResult;
 import java.util.ArrayList;
@@ -26,7 +26,7 @@ class Ipv4ReassemblerTest {
     private static final int DST = Packets.ip(8, 8, 8, 8);
 
     private final TrackingAllocator alloc = new TrackingAllocator();
-    private final StackCounters counters = new StackCounters();
+    private final Ipv4Counters counters = new Ipv4Counters();
     private final Ipv4Reassembler reassembler = new Ipv4Reassembler(alloc, counters);
     private final Ipv4Packet view = new Ipv4Packet();
     private final List<ByteBuf> results = new ArrayList<>();
@@ -78,7 +78,7 @@ class Ipv4ReassemblerTest {
         assertNotNull(whole);
         assertArrayEquals(payload, payloadOf(whole));
         assertEquals(0, reassembler.inProgress());
-        assertEquals(1, counters.ipv4.datagramsReassembled);
+        assertEquals(1, counters.datagramsReassembled);
     }
 
     @Test
@@ -109,7 +109,7 @@ class Ipv4ReassemblerTest {
             assertArrayEquals(payload, payloadOf(whole));
         }
         assertEquals(0, reassembler.inProgress());
-        assertEquals(0, counters.ipv4.reassemblyFailures);
+        assertEquals(0, counters.reassemblyFailures);
     }
 
     @Test
@@ -143,7 +143,7 @@ class Ipv4ReassemblerTest {
         assertNull(offer(fragment(1, payload, 0, 32, true)));
         assertNull(offer(fragment(1, payload, 24, 16, true)));
         assertEquals(0, reassembler.inProgress());
-        assertEquals(1, counters.ipv4.reassemblyFailures);
+        assertEquals(1, counters.reassemblyFailures);
     }
 
     @Test
@@ -161,7 +161,7 @@ class Ipv4ReassemblerTest {
         assertNull(offer(fragment(1, payload, 0, 16, true)));
         assertNull(offer(Packets.ipv4(SRC, DST, 17, new byte[12], 1, 0x2000 | 2, 64)));
         assertEquals(0, reassembler.inProgress());
-        assertEquals(1, counters.ipv4.reassemblyFailures);
+        assertEquals(1, counters.reassemblyFailures);
     }
 
     @Test
@@ -176,7 +176,7 @@ class Ipv4ReassemblerTest {
         assertNull(offer(fragment(3, payload, 48, 16, false)));
         assertNull(offer(fragment(3, payload, 56, 16, true)), "goes beyond the known end");
         assertEquals(0, reassembler.inProgress());
-        assertEquals(3, counters.ipv4.reassemblyFailures);
+        assertEquals(3, counters.reassemblyFailures);
     }
 
     @Test
@@ -185,7 +185,7 @@ class Ipv4ReassemblerTest {
         assertNull(offer(Packets.ipv4(SRC, DST, 1, new byte[8], 1, 0x2000, 64)));
         assertNull(offer(Packets.ipv4(SRC, DST, 1, new byte[16], 1, 8191, 64)));
         assertEquals(0, reassembler.inProgress());
-        assertEquals(1, counters.ipv4.reassemblyFailures);
+        assertEquals(1, counters.reassemblyFailures);
     }
 
     @Test
@@ -210,7 +210,7 @@ class Ipv4ReassemblerTest {
         now += 1;
         reassembler.expire(now);
         assertEquals(0, reassembler.inProgress());
-        assertEquals(1, counters.ipv4.reassemblyFailures);
+        assertEquals(1, counters.reassemblyFailures);
         assertNull(offer(fragment(1, payload, 32, 32, false)), "the late half starts a new datagram");
         assertEquals(1, reassembler.inProgress());
     }
@@ -222,7 +222,7 @@ class Ipv4ReassemblerTest {
             assertNull(offer(fragment(id, payload, 0, 8, true)));
             assertTrue(reassembler.inProgress() <= Ipv4Reassembler.MAX_IN_PROGRESS);
         }
-        assertEquals(10, counters.ipv4.reassemblyFailures);
+        assertEquals(10, counters.reassemblyFailures);
         assertNull(offer(fragment(0, payload, 8, 8, false)), "id 0 was evicted");
         assertNotNull(offer(fragment(Ipv4Reassembler.MAX_IN_PROGRESS + 9, payload, 8, 8, false)));
     }
@@ -234,7 +234,7 @@ class Ipv4ReassemblerTest {
             offer(Packets.ipv4(SRC, DST, 17, new byte[8], 1, 0x2000 | (2 * i), 64));
         }
         assertEquals(0, reassembler.inProgress());
-        assertEquals(1, counters.ipv4.reassemblyFailures);
+        assertEquals(1, counters.reassemblyFailures);
     }
 
     @Test
