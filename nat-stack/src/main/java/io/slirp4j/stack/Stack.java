@@ -12,6 +12,15 @@ import io.slirp4j.stack.iface.GuestLink;
 import io.slirp4j.stack.iface.Ipv4Input;
 import io.slirp4j.stack.iface.Ipv4Reassembler;
 import io.slirp4j.stack.icmp.IcmpEngine;
+import io.slirp4j.stack.stats.ArpCounters;
+import io.slirp4j.stack.stats.DhcpCounters;
+import io.slirp4j.stack.stats.DnsCounters;
+import io.slirp4j.stack.stats.ErrorCounters;
+import io.slirp4j.stack.stats.FrameCounters;
+import io.slirp4j.stack.stats.IcmpCounters;
+import io.slirp4j.stack.stats.Ipv4Counters;
+import io.slirp4j.stack.stats.TcpCounters;
+import io.slirp4j.stack.stats.UdpCounters;
 import io.slirp4j.stack.tcp.IsnSource;
 import io.slirp4j.stack.forward.ForwardTable;
 import io.slirp4j.stack.tcp.BufferBudget;
@@ -59,7 +68,15 @@ public final class Stack implements AutoCloseable {
 
     private final NetworkConfig config;
     private final LongSupplier clock;
-    private final StackCounters counters = new StackCounters();
+    private final FrameCounters frames = new FrameCounters();
+    private final ErrorCounters errors = new ErrorCounters();
+    private final ArpCounters arpCounters = new ArpCounters();
+    private final Ipv4Counters ipv4Counters = new Ipv4Counters();
+    private final IcmpCounters icmpCounters = new IcmpCounters();
+    private final UdpCounters udpCounters = new UdpCounters();
+    private final DnsCounters dnsCounters = new DnsCounters();
+    private final DhcpCounters dhcpCounters = new DhcpCounters();
+    private final TcpCounters tcpCounters = new TcpCounters();
     private final GuestLink link;
     private final ArpResponder arp;
     private final Ipv4Reassembler reassembler;
@@ -124,24 +141,23 @@ public final class Stack implements AutoCloseable {
         Objects.requireNonNull(nameservers, "nameservers");
         this.clock = Objects.requireNonNull(clockMillis, "clockMillis");
         AddressPolicy addresses = new AddressPolicy(config);
-        this.link = new GuestLink(config, alloc, toGuest, counters.frames, counters.arp, counters.ipv4, clock);
-        this.arp = new ArpResponder(addresses, link, counters.frames, counters.arp, clock);
-        this.reassembler = new Ipv4Reassembler(alloc, counters.ipv4);
-        this.ipv4 = new Ipv4Input(addresses, link, reassembler, counters.frames, counters.ipv4, counters.errors,
-            clock);
-        IcmpEngine icmp = new IcmpEngine(addresses, link, counters.frames, counters.icmp);
-        this.dns = new DnsForwarder(alloc, counters.dns);
-        this.udp = new UdpNat(config, addresses, link, icmp, hostUdp, dns, nameservers, counters.frames, counters.udp,
-            counters.dns, counters.errors, clock, maxUdpFlows);
-        DhcpServer dhcp = new DhcpServer(config, link, counters.frames, counters.dhcp, clock);
+        this.link = new GuestLink(config, alloc, toGuest, frames, arpCounters, ipv4Counters, clock);
+        this.arp = new ArpResponder(addresses, link, frames, arpCounters, clock);
+        this.reassembler = new Ipv4Reassembler(alloc, ipv4Counters);
+        this.ipv4 = new Ipv4Input(addresses, link, reassembler, frames, ipv4Counters, errors, clock);
+        IcmpEngine icmp = new IcmpEngine(addresses, link, frames, icmpCounters);
+        this.dns = new DnsForwarder(alloc, dnsCounters);
+        this.udp = new UdpNat(config, addresses, link, icmp, hostUdp, dns, nameservers, frames, udpCounters,
+            dnsCounters, errors, clock, maxUdpFlows);
+        DhcpServer dhcp = new DhcpServer(config, link, frames, dhcpCounters, clock);
         ipv4.register(Ipv4Packet.PROTOCOL_ICMP, icmp);
-        ipv4.register(Ipv4Packet.PROTOCOL_UDP, new UdpInput(addresses, udp, dhcp, counters.frames));
+        ipv4.register(Ipv4Packet.PROTOCOL_UDP, new UdpInput(addresses, udp, dhcp, frames));
         if (hostTcp != null) {
             // MTU - 40, but at least 64 (TcpConfig's floor): below an MTU of 104 the link fragments our segments
             TcpConfig tcpConfig = TcpConfig.builder().allocator(alloc).mss(Math.max(64, config.mtu() - 40))
                 .budget(tcpBudget).build();
-            this.tcp = new TcpNat(config, addresses, link, icmp, hostTcp, nameservers, counters.frames, counters.tcp,
-                counters.errors, clock, tcpConfig, IsnSource.rfc6528(), maxTcpConnections);
+            this.tcp = new TcpNat(config, addresses, link, icmp, hostTcp, nameservers, frames, tcpCounters,
+                errors, clock, tcpConfig, IsnSource.rfc6528(), maxTcpConnections);
             ipv4.register(Ipv4Packet.PROTOCOL_TCP, tcp);
         } else {
             this.tcp = null;
@@ -164,24 +180,24 @@ public final class Stack implements AutoCloseable {
             return;
         }
         try {
-            counters.frames.in++;
+            frames.in++;
             if (closed) {
-                counters.frames.droppedFiltered++;
+                frames.droppedFiltered++;
                 return;
             }
             if (ethernet.wrap(frame, frame.readerIndex(), frame.readableBytes()) != ParseResult.OK) {
-                counters.frames.droppedMalformed++;
+                frames.droppedMalformed++;
                 return;
             }
             switch (ethernet.etherType()) {
                 case EthernetFrame.TYPE_ARP -> arp.onFrame(ethernet);
                 case EthernetFrame.TYPE_IPV4 -> ipv4.onPacket(frame, ethernet.payloadOffset(),
                     ethernet.payloadLength(), ethernet.source());
-                default -> counters.frames.droppedUnsupported++;
+                default -> frames.droppedUnsupported++;
             }
         } catch (RuntimeException e) {
             // Only a bug gets here (views never throw on input); losing one frame beats losing the network.
-            counters.errors.internalError(e);
+            errors.internalError(e);
         } finally {
             releaseQuietly(frame);
             flushQuietly();
@@ -210,7 +226,7 @@ public final class Stack implements AutoCloseable {
                 udp.expire(now);
             }
         } catch (RuntimeException e) {
-            counters.errors.internalError(e);
+            errors.internalError(e);
         } finally {
             flushQuietly();
         }
@@ -229,7 +245,7 @@ public final class Stack implements AutoCloseable {
         try {
             return tcp.nextDeadline();
         } catch (RuntimeException e) {
-            counters.errors.internalError(e);
+            errors.internalError(e);
             return Long.MAX_VALUE;
         }
     }
@@ -249,7 +265,7 @@ public final class Stack implements AutoCloseable {
      * {@code stats().errors().internalErrors()}), e.g. to log them; null for none. Called on the event loop.
      */
     public void onInternalError(java.util.function.Consumer<? super RuntimeException> listener) {
-        counters.errors.internalErrorListener(listener);
+        errors.internalErrorListener(listener);
     }
 
     /** The port forwards (confined to the stack's loop, like the rest of it). */
@@ -259,10 +275,10 @@ public final class Stack implements AutoCloseable {
 
     /** A snapshot of the counters. */
     public StackStats stats() {
-        return new StackStats(counters.frames.snapshot(), counters.errors.snapshot(), counters.arp.snapshot(),
-            counters.ipv4.snapshot(reassembler.inProgress()), counters.icmp.snapshot(),
-            counters.udp.snapshot(udp.openFlows()), counters.dns.snapshot(dns.pending()), counters.dhcp.snapshot(),
-            counters.tcp.snapshot(tcp == null ? 0 : tcp.openConnections(), tcpBudget.used(), tcpBudget.peak(),
+        return new StackStats(frames.snapshot(), errors.snapshot(), arpCounters.snapshot(),
+            ipv4Counters.snapshot(reassembler.inProgress()), icmpCounters.snapshot(),
+            udpCounters.snapshot(udp.openFlows()), dnsCounters.snapshot(dns.pending()), dhcpCounters.snapshot(),
+            tcpCounters.snapshot(tcp == null ? 0 : tcp.openConnections(), tcpBudget.used(), tcpBudget.peak(),
                 tcpBudget.limit(), tcpBudget.exhaustions()));
     }
 
@@ -279,7 +295,7 @@ public final class Stack implements AutoCloseable {
                 tcp.close();
             }
         } catch (RuntimeException e) {
-            counters.errors.internalError(e);
+            errors.internalError(e);
         }
         try {
             udp.close();
@@ -297,7 +313,7 @@ public final class Stack implements AutoCloseable {
                 frame.release();
             }
         } catch (RuntimeException e) {
-            counters.errors.internalError(e);
+            errors.internalError(e);
         }
     }
 
@@ -305,7 +321,7 @@ public final class Stack implements AutoCloseable {
         try {
             link.flushIfNeeded();
         } catch (RuntimeException e) {
-            counters.errors.internalError(e);
+            errors.internalError(e);
         }
     }
 }
