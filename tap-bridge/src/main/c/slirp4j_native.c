@@ -184,6 +184,21 @@ struct child_report {
 
 enum { STEP_OPEN_USERNS = 1, STEP_SETNS_USER, STEP_OPEN_NETNS, STEP_SETNS_NET, STEP_OPEN_TUN, STEP_SOCKET };
 
+/* setns into the namespace at path; on failure records the step (open_step, or the setns after it) and returns -1. */
+static int join(const char *path, int nstype, int open_step, struct child_report *report) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        report->step = open_step;
+        return -1;
+    }
+    if (setns(fd, nstype) < 0) {
+        report->step = open_step + 1;
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
 /*
  * Runs in the forked child, which has one thread, so it may join a user namespace. Only system calls here: the
  * parent's other threads may have held locks (malloc's among them) at the fork.
@@ -192,27 +207,10 @@ static void namespace_child(int report_fd, const char *userns, const char *netns
     struct child_report report = {0, 0};
     int fds[2] = {-1, -1};
     int nfds = 0;
-    int fd;
-    if (userns != NULL) {
-        if ((fd = open(userns, O_RDONLY | O_CLOEXEC)) < 0) {
-            report.step = STEP_OPEN_USERNS;
-            goto send;
-        }
-        if (setns(fd, CLONE_NEWUSER) < 0) {
-            report.step = STEP_SETNS_USER;
-            goto send;
-        }
-        close(fd);
-    }
-    if ((fd = open(netns, O_RDONLY | O_CLOEXEC)) < 0) {
-        report.step = STEP_OPEN_NETNS;
+    if ((userns != NULL && join(userns, CLONE_NEWUSER, STEP_OPEN_USERNS, &report) < 0)
+        || join(netns, CLONE_NEWNET, STEP_OPEN_NETNS, &report) < 0) {
         goto send;
     }
-    if (setns(fd, CLONE_NEWNET) < 0) {
-        report.step = STEP_SETNS_NET;
-        goto send;
-    }
-    close(fd);
     if ((fds[nfds] = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK)) < 0) {
         report.step = STEP_OPEN_TUN;
         goto send;
