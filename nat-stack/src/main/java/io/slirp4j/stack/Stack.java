@@ -12,6 +12,7 @@ import io.slirp4j.stack.iface.GuestLink;
 import io.slirp4j.stack.iface.Ipv4Input;
 import io.slirp4j.stack.iface.Ipv4Reassembler;
 import io.slirp4j.stack.icmp.IcmpEngine;
+import io.slirp4j.stack.nat.NatPolicy;
 import io.slirp4j.stack.stats.ArpCounters;
 import io.slirp4j.stack.stats.DhcpCounters;
 import io.slirp4j.stack.stats.DnsCounters;
@@ -141,13 +142,14 @@ public final class Stack implements AutoCloseable {
         Objects.requireNonNull(nameservers, "nameservers");
         this.clock = Objects.requireNonNull(clockMillis, "clockMillis");
         AddressPolicy addresses = new AddressPolicy(config);
+        NatPolicy nat = new NatPolicy(config, addresses);
         this.link = new GuestLink(config, alloc, toGuest, frames, arpCounters, ipv4Counters, clock);
         this.arp = new ArpResponder(addresses, link, frames, arpCounters, clock);
         this.reassembler = new Ipv4Reassembler(alloc, ipv4Counters);
         this.ipv4 = new Ipv4Input(addresses, link, reassembler, frames, ipv4Counters, errors, clock);
         IcmpEngine icmp = new IcmpEngine(addresses, link, frames, icmpCounters);
         this.dns = new DnsForwarder(alloc, dnsCounters);
-        this.udp = new UdpNat(config, addresses, link, icmp, hostUdp, dns, nameservers, frames, udpCounters,
+        this.udp = new UdpNat(nat, link, icmp, hostUdp, dns, nameservers, frames, udpCounters,
             dnsCounters, errors, clock, maxUdpFlows);
         DhcpServer dhcp = new DhcpServer(config, link, frames, dhcpCounters, clock);
         ipv4.register(Ipv4Packet.PROTOCOL_ICMP, icmp);
@@ -156,14 +158,14 @@ public final class Stack implements AutoCloseable {
             // MTU - 40, but at least 64 (TcpConfig's floor): below an MTU of 104 the link fragments our segments
             TcpConfig tcpConfig = TcpConfig.builder().allocator(alloc).mss(Math.max(64, config.mtu() - 40))
                 .budget(tcpBudget).build();
-            this.tcp = new TcpNat(config, addresses, link, icmp, hostTcp, nameservers, frames, tcpCounters,
+            this.tcp = new TcpNat(nat, link, icmp, hostTcp, nameservers, frames, tcpCounters,
                 errors, clock, tcpConfig, IsnSource.rfc6528(), maxTcpConnections);
             ipv4.register(Ipv4Packet.PROTOCOL_TCP, tcp);
         } else {
             this.tcp = null;
         }
         this.tcpBudget = tcpBudget;
-        this.forwards = new ForwardTable(addresses, hostTcp, tcp, udp);
+        this.forwards = new ForwardTable(nat, hostTcp, tcp, udp);
         this.lastHousekeeping = clock.getAsLong();
     }
 

@@ -3,6 +3,7 @@ package io.slirp4j.stack.dns;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.collection.LongObjectHashMap;
+import io.slirp4j.stack.nat.NatPolicy;
 import io.slirp4j.stack.stats.DnsCounters;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -72,13 +73,13 @@ public final class DnsForwarder {
             counters.dropped++;
             return;
         }
-        int start = preferred == null ? 0 : Math.max(0, servers.indexOf(preferred));
+        int start = NatPolicy.firstNameserver(servers, preferred);
         ByteBuf copy = alloc.buffer(length);
         copy.writeBytes(buf, offset, length);
         Query query = new Query(flow, key, copy, servers, start, now);
         pending.put(key, query);
         counters.queries++;
-        flow.sendUpstream(servers.get(start), copy.retainedDuplicate());
+        flow.sendUpstream(NatPolicy.nameserver(servers, start, 0), copy.retainedDuplicate());
     }
 
     /**
@@ -113,13 +114,12 @@ public final class DnsForwarder {
         }
         try {
             for (Query query : scratch) {
-                int size = query.servers.size();
-                if (query.attempts >= size) {
+                InetSocketAddress next = NatPolicy.nameserver(query.servers, query.start, query.attempts);
+                if (next == null) {
                     pending.remove(query.key);
                     query.release();
                     counters.timeouts++;
                 } else {
-                    InetSocketAddress next = query.servers.get((query.start + query.attempts) % size);
                     query.attempts++;
                     query.sentAt = now;
                     preferred = next;

@@ -3,6 +3,7 @@ package io.slirp4j.stack.forward;
 import io.slirp4j.stack.host.HostListener;
 import io.slirp4j.stack.host.HostStreams;
 import io.slirp4j.stack.iface.AddressPolicy;
+import io.slirp4j.stack.nat.NatPolicy;
 import io.slirp4j.stack.tcp.TcpNat;
 import io.slirp4j.stack.udp.UdpForward;
 import io.slirp4j.stack.udp.UdpNat;
@@ -16,7 +17,7 @@ import java.util.TreeMap;
 /**
  * The port forwards of one stack: each is a host listener (TCP) or socket (UDP) whose clients become guest
  * connections or flows through the {@link TcpNat} or {@link UdpNat}. The guest sees each client's own address as
- * the source when it can ({@link AddressPolicy#visibleSource}), which is why engines choose this port handler.
+ * the source when it can ({@link NatPolicy#forwardClientSource}), which is why engines choose this port handler.
  *
  * <p>Ids start at 1 and are never reused. A forward that cannot be bound leaves nothing behind. Removing one
  * closes its listener: TCP connections already accepted carry on to their end, while a UDP forward's peers end
@@ -26,6 +27,7 @@ import java.util.TreeMap;
  */
 public final class ForwardTable {
     private final AddressPolicy addresses;
+    private final NatPolicy nat;
     private final HostStreams hostTcp;
     private final TcpNat tcp;
     private final UdpNat udp;
@@ -36,8 +38,9 @@ public final class ForwardTable {
     }
 
     /** @param hostTcp and {@code tcp} may be null (a stack without TCP): TCP forwards then fail */
-    public ForwardTable(AddressPolicy addresses, HostStreams hostTcp, TcpNat tcp, UdpNat udp) {
-        this.addresses = addresses;
+    public ForwardTable(NatPolicy nat, HostStreams hostTcp, TcpNat tcp, UdpNat udp) {
+        this.nat = nat;
+        this.addresses = nat.addresses();
         this.hostTcp = hostTcp;
         this.tcp = tcp;
         this.udp = udp;
@@ -59,7 +62,7 @@ public final class ForwardTable {
                 int guest = request.guestAddress();
                 int guestPort = request.guestPort();
                 HostListener listener = hostTcp.listen(local, (stream, client) -> client == null ? null
-                    : tcp.acceptInbound(stream, addresses.visibleSource(client.getAddress()), client.getPort(), guest,
+                    : tcp.acceptInbound(stream, nat.forwardClientSource(client.getAddress()), client.getPort(), guest,
                         guestPort));
                 socket = listener::close;
                 boundPort = listener.localAddress().getPort();

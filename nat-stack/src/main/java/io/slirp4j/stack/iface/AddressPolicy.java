@@ -2,8 +2,6 @@ package io.slirp4j.stack.iface;
 
 import io.slirp4j.stack.NetworkConfig;
 import io.slirp4j.stack.wire.Ipv4Address;
-import java.net.Inet4Address;
-import java.net.InetAddress;
 
 /**
  * Which IPv4 addresses play which role in the virtual network: the stack's own (gateway N+2, DNS N+3), the
@@ -62,21 +60,6 @@ public final class AddressPolicy {
     /** An address the guest may use as its own: a host address of the network that is not the stack's. */
     public boolean isGuest(int address) {
         return inNetwork(address) && address != network && address != broadcast && !isOwn(address);
-    }
-
-    /**
-     * The source address the guest is shown for a host-side client (inbound port forwards): the client's own
-     * address when it is an IPv4 address outside the virtual network, otherwise (loopback, wildcard, IPv6, an
-     * address the guest could not tell from its own network) the gateway, which routes back to us.
-     */
-    public int visibleSource(InetAddress client) {
-        if (client instanceof Inet4Address v4) {
-            int address = Ipv4Address.fromInetAddress(v4);
-            if (isOutside(address)) {
-                return address;
-            }
-        }
-        return gateway;
     }
 
     /** A unicast address outside the virtual network that the NAT may send to (or accept replies from). */

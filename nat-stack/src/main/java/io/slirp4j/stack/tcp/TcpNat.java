@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.util.collection.LongObjectHashMap;
 import io.slirp4j.stack.Nameservers;
-import io.slirp4j.stack.NetworkConfig;
 import io.slirp4j.stack.host.ConnectFailure;
 import io.slirp4j.stack.host.HostStream;
 import io.slirp4j.stack.host.HostStreams;
@@ -13,6 +12,7 @@ import io.slirp4j.stack.iface.AddressPolicy;
 import io.slirp4j.stack.iface.GuestLink;
 import io.slirp4j.stack.iface.Ipv4ProtocolHandler;
 import io.slirp4j.stack.icmp.IcmpEngine;
+import io.slirp4j.stack.nat.NatPolicy;
 import io.slirp4j.stack.stats.ErrorCounters;
 import io.slirp4j.stack.stats.FrameCounters;
 import io.slirp4j.stack.stats.TcpCounters;
@@ -35,7 +35,7 @@ import java.util.function.LongSupplier;
  * socket ({@link HostStream}).
  *
  * <p>Theory of operation. Connections are keyed by the guest's four-tuple. A guest SYN for an unknown four-tuple
- * opens a host connection to the destination, mapped as the {@link io.slirp4j.stack.udp.UdpNat} maps it: an
+ * opens a host connection to the destination, mapped by the {@link NatPolicy} (as for UDP): an
  * outside address is itself; the gateway N+2 is the host's 127.0.0.1 (or, with host loopback disabled, ICMP
  * network unreachable and nothing else); with DNS enabled, N+3 port 53 is the host's first nameserver (any other
  * port of N+3: RST, "connection refused"); with DNS disabled, N+3 is an ordinary outside address (the host's N+3). While the host connect runs, the flow holds a copy of the SYN and
@@ -66,10 +66,10 @@ import java.util.function.LongSupplier;
  */
 public final class TcpNat implements Ipv4ProtocolHandler {
     public static final int DEFAULT_MAX_CONNECTIONS = 16384;
-    public static final int DNS_PORT = 53;
+    public static final int DNS_PORT = NatPolicy.DNS_PORT;
 
-    private final NetworkConfig config;
     private final AddressPolicy addresses;
+    private final NatPolicy nat;
     private final GuestLink link;
     private final IcmpEngine icmp;
     private final HostStreams host;
@@ -97,11 +97,11 @@ public final class TcpNat implements Ipv4ProtocolHandler {
     private record Timer(long deadline, Flow flow) {
     }
 
-    public TcpNat(NetworkConfig config, AddressPolicy addresses, GuestLink link, IcmpEngine icmp, HostStreams host,
+    public TcpNat(NatPolicy nat, GuestLink link, IcmpEngine icmp, HostStreams host,
         Nameservers nameservers, FrameCounters frames, TcpCounters counters, ErrorCounters errors, LongSupplier clock,
         TcpConfig tcpConfig, IsnSource isn, int maxConnections) {
-        this.config = config;
-        this.addresses = addresses;
+        this.nat = nat;
+        this.addresses = nat.addresses();
         this.link = link;
         this.icmp = icmp;
         this.host = host;
@@ -196,26 +196,31 @@ public final class TcpNat implements Ipv4ProtocolHandler {
         int destination = ip.destination();
         int port = seg.destinationPort();
         InetSocketAddress remote;
-        if (destination == addresses.gateway()) {
-            if (!config.hostLoopback()) {
+        switch (nat.route(destination, port)) {
+            case HOST -> remote = new InetSocketAddress(Ipv4Address.toInetAddress(nat.hostAddress(destination)), port);
+            case NET_UNREACHABLE -> {
                 counters.connectFailures++;
                 icmp.sendDestinationUnreachable(ip, IcmpV4Packet.CODE_NET_UNREACHABLE);
                 return;
             }
-            remote = new InetSocketAddress(Ipv4Address.toInetAddress(Ipv4Address.LOOPBACK), port);
-        } else if (addresses.isDnsForwarder(destination)) {
-            List<InetSocketAddress> servers = port == DNS_PORT ? nameservers.current() : null;
-            if (servers == null || servers.isEmpty()) {
+            case NAMESERVER -> {
+                List<InetSocketAddress> servers = nameservers.current();
+                if (servers == null || servers.isEmpty()) {
+                    counters.connectRefused++;
+                    sendResetFor(seg, destination, ip.source());
+                    return;
+                }
+                remote = nat.tcpNameserver(servers);
+            }
+            case CLOSED -> {
                 counters.connectRefused++;
                 sendResetFor(seg, destination, ip.source());
                 return;
             }
-            remote = servers.get(0);
-        } else if (addresses.isPassThrough(destination)) {
-            remote = new InetSocketAddress(Ipv4Address.toInetAddress(destination), port);
-        } else {
-            frames.droppedFiltered++;
-            return;
+            default -> {
+                frames.droppedFiltered++;
+                return;
+            }
         }
         if (open >= maxConnections) {
             counters.connectionLimitRejects++;

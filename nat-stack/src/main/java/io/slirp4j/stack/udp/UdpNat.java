@@ -3,13 +3,12 @@ package io.slirp4j.stack.udp;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.collection.LongObjectHashMap;
 import io.slirp4j.stack.Nameservers;
-import io.slirp4j.stack.NetworkConfig;
 import io.slirp4j.stack.dns.DnsForwarder;
 import io.slirp4j.stack.host.HostDatagramSocket;
 import io.slirp4j.stack.host.HostDatagrams;
-import io.slirp4j.stack.iface.AddressPolicy;
 import io.slirp4j.stack.iface.GuestLink;
 import io.slirp4j.stack.icmp.IcmpEngine;
+import io.slirp4j.stack.nat.NatPolicy;
 import io.slirp4j.stack.stats.DnsCounters;
 import io.slirp4j.stack.stats.ErrorCounters;
 import io.slirp4j.stack.stats.FrameCounters;
@@ -19,7 +18,6 @@ import io.slirp4j.stack.wire.Ipv4Address;
 import io.slirp4j.stack.wire.Ipv4Packet;
 import io.slirp4j.stack.wire.UdpDatagram;
 import java.io.IOException;
-import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -38,7 +36,7 @@ import java.util.function.LongSupplier;
  * destination from the same host port, and whatever arrives on that socket from any A:q goes to the guest's
  * (address, port) as from A:q. So STUN, games and VoIP behave as behind a friendly NAT.
  *
- * <p>Destinations as the guest sees them: an address outside the virtual network is itself; the gateway N+2 is
+ * <p>Destinations as the guest sees them (the rules are the {@link NatPolicy}'s): an address outside the virtual network is itself; the gateway N+2 is
  * the host's 127.0.0.1 when host loopback is allowed, else refused with ICMP network unreachable (what the guest
  * would get from a router without a route); with DNS enabled, N+3 port 53 is the {@link DnsForwarder} and any
  * other port of N+3 is refused with ICMP port unreachable; with DNS disabled, N+3 is an ordinary outside address
@@ -69,13 +67,12 @@ public final class UdpNat {
     static final int FORWARD_RECEIVE_BUFFER = 4 << 20;
     public static final long IDLE_TIMEOUT_MS = 240_000;
     public static final long DNS_IDLE_TIMEOUT_MS = 10_000;
-    public static final int DNS_PORT = 53;
+    public static final int DNS_PORT = NatPolicy.DNS_PORT;
 
     private static final InetSocketAddress ANY_IPV4 = new InetSocketAddress(Ipv4Address.toInetAddress(0), 0);
     private static final InetSocketAddress ANY_IPV6 = new InetSocketAddress(ipv6Any(), 0);
 
-    private final NetworkConfig config;
-    private final AddressPolicy addresses;
+    private final NatPolicy nat;
     private final GuestLink link;
     private final IcmpEngine icmp;
     private final HostDatagrams host;
@@ -93,11 +90,10 @@ public final class UdpNat {
     private final Map<PeerKey, UdpForward.Peer> inboundPeers = new HashMap<>();
     private long nextFlowId;
 
-    public UdpNat(NetworkConfig config, AddressPolicy addresses, GuestLink link, IcmpEngine icmp, HostDatagrams host,
+    public UdpNat(NatPolicy nat, GuestLink link, IcmpEngine icmp, HostDatagrams host,
         DnsForwarder dns, Nameservers nameservers, FrameCounters frames, UdpCounters counters, DnsCounters dnsCounters,
         ErrorCounters errors, LongSupplier clock, int maxFlows) {
-        this.config = config;
-        this.addresses = addresses;
+        this.nat = nat;
         this.link = link;
         this.icmp = icmp;
         this.host = host;
@@ -119,24 +115,24 @@ public final class UdpNat {
         int destination = ip.destination();
         int port = udp.destinationPort();
         int hostAddress;
-        if (destination == addresses.gateway()) {
-            if (!config.hostLoopback()) {
+        switch (nat.route(destination, port)) {
+            case HOST -> hostAddress = nat.hostAddress(destination);
+            case NET_UNREACHABLE -> {
                 icmp.sendDestinationUnreachable(ip, IcmpV4Packet.CODE_NET_UNREACHABLE);
                 return;
             }
-            hostAddress = Ipv4Address.LOOPBACK;
-        } else if (addresses.isDnsForwarder(destination)) {
-            if (port == DNS_PORT) {
+            case NAMESERVER -> {
                 forwardDns(ip, udp);
-            } else {
-                icmp.sendDestinationUnreachable(ip, IcmpV4Packet.CODE_PORT_UNREACHABLE);
+                return;
             }
-            return;
-        } else if (addresses.isPassThrough(destination)) {
-            hostAddress = destination;
-        } else {
-            frames.droppedFiltered++;
-            return;
+            case CLOSED -> {
+                icmp.sendDestinationUnreachable(ip, IcmpV4Packet.CODE_PORT_UNREACHABLE);
+                return;
+            }
+            default -> {
+                frames.droppedFiltered++;
+                return;
+            }
         }
         if (port == 0) {
             frames.droppedFiltered++;
@@ -204,21 +200,12 @@ public final class UdpNat {
             int sourceAddress;
             int sourcePort;
             if (dns.takeAnswer(flow, from, payload)) {
-                sourceAddress = addresses.dns();
+                sourceAddress = nat.nameserverSource();
                 sourcePort = DNS_PORT;
             } else {
-                InetAddress address = from.getAddress();
-                if (flow.dnsOnly || !(address instanceof Inet4Address)) {
-                    // A resolver's port expects nothing but answers; IPv6 peers cannot be shown to an IPv4 guest.
-                    frames.droppedFiltered++;
-                    return;
-                }
-                int peer = Ipv4Address.fromInetAddress((Inet4Address) address);
-                if (Ipv4Address.isLoopback(peer)) {
-                    sourceAddress = addresses.gateway();
-                } else if (addresses.isPassThrough(peer)) {
-                    sourceAddress = peer;
-                } else {
+                // A resolver's port expects nothing but answers; IPv6 peers cannot be shown to an IPv4 guest.
+                sourceAddress = flow.dnsOnly ? NatPolicy.NONE : nat.replySource(from.getAddress());
+                if (sourceAddress == NatPolicy.NONE) {
                     frames.droppedFiltered++;
                     return;
                 }
@@ -261,7 +248,7 @@ public final class UdpNat {
     /**
      * Opens a UDP port forward: a host socket bound to {@code local}; each remote peer that sends to it becomes a
      * flow to the guest's {@code guestAddress:guestPort}, seen by the guest as coming from the peer's address
-     * ({@link AddressPolicy#visibleSource}) and port. The guest's answers to that address and port go back to the
+     * ({@link NatPolicy#forwardClientSource}) and port. The guest's answers to that address and port go back to the
      * peer from the forward's socket. Peers expire like flows; closing the forward ends them all (their socket is
      * the forward's).
      *
@@ -304,7 +291,7 @@ public final class UdpNat {
     }
 
     private UdpForward.Peer newPeer(UdpForward forward, InetSocketAddress from, long now) {
-        PeerKey key = new PeerKey(forward.guestAddress, forward.guestPort, addresses.visibleSource(from.getAddress()),
+        PeerKey key = new PeerKey(forward.guestAddress, forward.guestPort, nat.forwardClientSource(from.getAddress()),
             from.getPort());
         if (inboundPeers.containsKey(key)) {
             // another peer already shows up as this address and port (two loopback clients on one port)

@@ -1,0 +1,144 @@
+package io.slirp4j.stack.nat;
+
+import io.slirp4j.stack.NetworkConfig;
+import io.slirp4j.stack.iface.AddressPolicy;
+import io.slirp4j.stack.wire.Ipv4Address;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+
+/**
+ * The NAT's address rules, for both directions and every protocol, in one place: which host target a guest
+ * destination becomes, and which source address the guest is shown for a host peer. Pure: no state beyond the
+ * configuration, no I/O; the engines ({@code TcpNat}, {@code UdpNat}, {@code DnsForwarder}, the port forwards)
+ * ask it and then say the answer in their protocol's words (an RST or an ICMP error, a host socket, a frame).
+ *
+ * <p>Guest to host ({@link #route}, {@link #hostAddress}): the gateway N+2 is the host's 127.0.0.1, or network
+ * unreachable with host loopback disabled; with DNS enabled, N+3 port 53 is the host's nameservers (which one:
+ * {@link #firstNameserver}, {@link #nameserver}) and every other port of N+3 is closed; with DNS disabled, N+3 is
+ * an ordinary outside address (the host's own N+3), as in slirp4netns; any other outside address is itself;
+ * anything else is filtered.
+ *
+ * <p>Host to guest: a host peer answering an outbound flow ({@link #replySource}) shows up as itself, or as the
+ * gateway when it is the host's loopback; peers the guest could not tell from its own network, and IPv6 peers,
+ * cannot be shown. A client of a port forward ({@link #forwardClientSource}) shows up as itself when it is an IPv4
+ * address outside the virtual network, otherwise (loopback, unspecified, IPv6, an address inside the virtual
+ * network) as the gateway, which routes back to us. Answers of the nameservers show up as N+3:53.
+ */
+public final class NatPolicy {
+    public static final int DNS_PORT = 53;
+    /** Returned by {@link #replySource} for a peer the guest must not see (0.0.0.0 is never a source). */
+    public static final int NONE = 0;
+
+    /** What a guest destination (address, port) becomes on the host side. */
+    public enum Route {
+        /** A host socket to {@link #hostAddress} and the same port. */
+        HOST,
+        /** Nothing on the host: the guest hears network unreachable (the gateway with host loopback disabled). */
+        NET_UNREACHABLE,
+        /** The host's nameservers (N+3:53 with DNS enabled). */
+        NAMESERVER,
+        /** A closed port (any other port of N+3 with DNS enabled): RST for TCP, ICMP port unreachable for UDP. */
+        CLOSED,
+        /** Not an address the NAT passes on: dropped silently. */
+        FILTERED
+    }
+
+    private final AddressPolicy addresses;
+    private final boolean hostLoopback;
+
+    public NatPolicy(NetworkConfig config, AddressPolicy addresses) {
+        this.addresses = addresses;
+        this.hostLoopback = config.hostLoopback();
+    }
+
+    public AddressPolicy addresses() {
+        return addresses;
+    }
+
+    // ---- guest -> host
+
+    /** Where a guest's packet to {@code destination:port} goes. */
+    public Route route(int destination, int port) {
+        if (destination == addresses.gateway()) {
+            return hostLoopback ? Route.HOST : Route.NET_UNREACHABLE;
+        }
+        if (addresses.isDnsForwarder(destination)) {
+            return port == DNS_PORT ? Route.NAMESERVER : Route.CLOSED;
+        }
+        if (addresses.isPassThrough(destination)) {
+            return Route.HOST;
+        }
+        return Route.FILTERED;
+    }
+
+    /** The host address for a destination {@link #route routed} {@link Route#HOST}: 127.0.0.1 for the gateway. */
+    public int hostAddress(int destination) {
+        return destination == addresses.gateway() ? Ipv4Address.LOOPBACK : destination;
+    }
+
+    /**
+     * The nameserver TCP connects to for N+3:53: the first one. (UDP fails over, see {@link #nameserver}; this
+     * difference is kept as it is until TCP follows the same order.)
+     */
+    public InetSocketAddress tcpNameserver(List<InetSocketAddress> servers) {
+        return servers.get(0);
+    }
+
+    /**
+     * The index in {@code servers} (non-empty) of the nameserver a new query tries first: {@code preferred} (the
+     * one that last worked) when it is still in the list, else the first.
+     */
+    public static int firstNameserver(List<InetSocketAddress> servers, InetSocketAddress preferred) {
+        return preferred == null ? 0 : Math.max(0, servers.indexOf(preferred));
+    }
+
+    /**
+     * The nameserver for a query's {@code attempt}-th try (0 = the first) when it started at index {@code start}:
+     * the next one in the list each time, wrapping around, so every nameserver gets one turn; null once they all had
+     * it.
+     */
+    public static InetSocketAddress nameserver(List<InetSocketAddress> servers, int start, int attempt) {
+        int size = servers.size();
+        return attempt >= size ? null : servers.get((start + attempt) % size);
+    }
+
+    // ---- host -> guest
+
+    /** The source the guest is shown for the nameservers' answers: N+3 (port {@link #DNS_PORT}). */
+    public int nameserverSource() {
+        return addresses.dns();
+    }
+
+    /**
+     * The source address the guest is shown for a host peer answering one of its outbound flows: the peer itself,
+     * the gateway for the host's loopback, or {@link #NONE} (drop it) for IPv6 peers and addresses the guest could
+     * not tell from its own network.
+     */
+    public int replySource(InetAddress peer) {
+        if (!(peer instanceof Inet4Address v4)) {
+            return NONE;
+        }
+        int address = Ipv4Address.fromInetAddress(v4);
+        if (Ipv4Address.isLoopback(address)) {
+            return addresses.gateway();
+        }
+        return addresses.isPassThrough(address) ? address : NONE;
+    }
+
+    /**
+     * The source address the guest is shown for a host-side client of a port forward (TCP and UDP): the client's
+     * own address when it is an IPv4 address outside the virtual network, otherwise (loopback, unspecified, IPv6,
+     * an address the guest could not tell from its own network) the gateway, which routes back to us.
+     */
+    public int forwardClientSource(InetAddress client) {
+        if (client instanceof Inet4Address v4) {
+            int address = Ipv4Address.fromInetAddress(v4);
+            if (addresses.isOutside(address)) {
+                return address;
+            }
+        }
+        return addresses.gateway();
+    }
+}

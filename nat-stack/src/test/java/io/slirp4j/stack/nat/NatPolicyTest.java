@@ -1,0 +1,107 @@
+package io.slirp4j.stack.nat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.slirp4j.stack.NetworkConfig;
+import io.slirp4j.stack.iface.AddressPolicy;
+import io.slirp4j.stack.nat.NatPolicy.Route;
+import io.slirp4j.stack.wire.Ipv4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class NatPolicyTest {
+    static final int GATEWAY = ip(10, 0, 2, 2);
+    static final int DNS = ip(10, 0, 2, 3);
+    static final int GUEST = ip(10, 0, 2, 100);
+    static final int OUTSIDE = ip(93, 184, 216, 34);
+    static final InetSocketAddress NS1 = new InetSocketAddress(addr(192, 0, 2, 53), 53);
+    static final InetSocketAddress NS2 = new InetSocketAddress(addr(198, 51, 100, 53), 53);
+    static final InetSocketAddress NS3 = new InetSocketAddress(addr(203, 0, 113, 53), 53);
+
+    static int ip(int a, int b, int c, int d) {
+        return (a << 24) | (b << 16) | (c << 8) | d;
+    }
+
+    static InetAddress addr(int a, int b, int c, int d) {
+        try {
+            return InetAddress.getByAddress(new byte[] {(byte) a, (byte) b, (byte) c, (byte) d});
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static NatPolicy policy(boolean hostLoopback, boolean dns) {
+        NetworkConfig config = new NetworkConfig(NetworkConfig.DEFAULT_NETWORK, 24, 1500, hostLoopback, dns);
+        return new NatPolicy(config, new AddressPolicy(config));
+    }
+
+    @Test
+    void defaults() {
+        NatPolicy nat = policy(true, true);
+        assertEquals(Route.HOST, nat.route(GATEWAY, 8080));
+        assertEquals(Ipv4Address.LOOPBACK, nat.hostAddress(GATEWAY));
+        assertEquals(Route.NAMESERVER, nat.route(DNS, 53));
+        assertEquals(Route.CLOSED, nat.route(DNS, 80));
+        assertEquals(Route.HOST, nat.route(OUTSIDE, 443));
+        assertEquals(OUTSIDE, nat.hostAddress(OUTSIDE));
+        assertEquals(Route.FILTERED, nat.route(GUEST, 80));
+        assertEquals(Route.FILTERED, nat.route(ip(127, 0, 0, 1), 80));
+        assertEquals(DNS, nat.nameserverSource());
+    }
+
+    @Test
+    void disabledHostLoopbackAndDns() {
+        NatPolicy nat = policy(false, false);
+        assertEquals(Route.NET_UNREACHABLE, nat.route(GATEWAY, 8080));
+        assertEquals(Route.HOST, nat.route(DNS, 53), "N+3 is an ordinary outside address");
+        assertEquals(DNS, nat.hostAddress(DNS));
+        assertEquals(DNS, nat.replySource(addr(10, 0, 2, 3)), "and its answers come from it");
+    }
+
+    @Test
+    void replySources() {
+        NatPolicy nat = policy(true, true);
+        assertEquals(GATEWAY, nat.replySource(addr(127, 0, 0, 1)));
+        assertEquals(GATEWAY, nat.replySource(addr(127, 1, 2, 3)));
+        assertEquals(OUTSIDE, nat.replySource(addr(93, 184, 216, 34)));
+        assertEquals(NatPolicy.NONE, nat.replySource(addr(10, 0, 2, 7)), "inside the virtual network");
+        assertEquals(NatPolicy.NONE, nat.replySource(addr(10, 0, 2, 3)), "N+3 while DNS is enabled");
+        assertEquals(NatPolicy.NONE, nat.replySource(v6Loopback()), "IPv6 cannot be shown to an IPv4 guest");
+    }
+
+    @Test
+    void forwardClientSources() {
+        NatPolicy nat = policy(true, true);
+        assertEquals(GATEWAY, nat.forwardClientSource(addr(127, 0, 0, 1)));
+        assertEquals(GATEWAY, nat.forwardClientSource(addr(0, 0, 0, 0)));
+        assertEquals(GATEWAY, nat.forwardClientSource(addr(10, 0, 2, 7)));
+        assertEquals(GATEWAY, nat.forwardClientSource(v6Loopback()));
+        assertEquals(OUTSIDE, nat.forwardClientSource(addr(93, 184, 216, 34)));
+    }
+
+    @Test
+    void nameserverOrder() {
+        List<InetSocketAddress> servers = List.of(NS1, NS2, NS3);
+        assertEquals(0, NatPolicy.firstNameserver(servers, null));
+        assertEquals(1, NatPolicy.firstNameserver(servers, NS2));
+        assertEquals(0, NatPolicy.firstNameserver(servers, new InetSocketAddress(addr(192, 0, 2, 1), 53)),
+            "a preferred server no longer listed");
+        assertEquals(NS2, NatPolicy.nameserver(servers, 1, 0));
+        assertEquals(NS3, NatPolicy.nameserver(servers, 1, 1));
+        assertEquals(NS1, NatPolicy.nameserver(servers, 1, 2), "wraps around");
+        assertNull(NatPolicy.nameserver(servers, 1, 3), "each had its turn");
+        assertEquals(NS1, policy(true, true).tcpNameserver(servers));
+    }
+
+    static InetAddress v6Loopback() {
+        try {
+            return InetAddress.getByAddress(new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1});
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
