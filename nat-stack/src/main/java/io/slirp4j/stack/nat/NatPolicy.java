@@ -16,9 +16,9 @@ import java.util.List;
  *
  * <p>Guest to host ({@link #route}, {@link #hostAddress}): the gateway N+2 is the host's 127.0.0.1, or network
  * unreachable with host loopback disabled; with DNS enabled, N+3 port 53 is the host's nameservers (which one:
- * {@link #firstNameserver}, {@link #nameserver}) and every other port of N+3 is closed; with DNS disabled, N+3 is
- * an ordinary outside address (the host's own N+3), as in slirp4netns; any other outside address is itself;
- * anything else is filtered.
+ * {@link #firstNameserver}, {@link #nameserver}, the same order for UDP and TCP) and every other port of N+3 is
+ * closed; with DNS disabled, N+3 is an ordinary outside address (the host's own N+3), as in slirp4netns; any other
+ * outside address is itself; anything else is filtered.
  *
  * <p>Host to guest: a host peer answering an outbound flow ({@link #replySource}) shows up as itself, or as the
  * gateway when it is the host's loopback; peers the guest could not tell from its own network, and IPv6 peers,
@@ -79,15 +79,8 @@ public final class NatPolicy {
     }
 
     /**
-     * The nameserver TCP connects to for N+3:53: the first one. (UDP fails over, see {@link #nameserver}; this
-     * difference is kept as it is until TCP follows the same order.)
-     */
-    public InetSocketAddress tcpNameserver(List<InetSocketAddress> servers) {
-        return servers.get(0);
-    }
-
-    /**
-     * The index in {@code servers} (non-empty) of the nameserver a new query tries first: {@code preferred} (the
+     * The index in {@code servers} (non-empty) of the nameserver a new DNS query (UDP) or connection (TCP) tries
+     * first: {@code preferred} (the
      * one that last worked) when it is still in the list, else the first.
      */
     public static int firstNameserver(List<InetSocketAddress> servers, InetSocketAddress preferred) {
@@ -95,9 +88,9 @@ public final class NatPolicy {
     }
 
     /**
-     * The nameserver for a query's {@code attempt}-th try (0 = the first) when it started at index {@code start}:
-     * the next one in the list each time, wrapping around, so every nameserver gets one turn; null once they all had
-     * it.
+     * The nameserver for a query's or connection's {@code attempt}-th try (0 = the first) when it started at index
+     * {@code start}: the next one in the list each time, wrapping around, so every nameserver gets one turn; null
+     * once they all had it. UDP moves on when a query goes unanswered, TCP when a connect fails.
      */
     public static InetSocketAddress nameserver(List<InetSocketAddress> servers, int start, int attempt) {
         int size = servers.size();

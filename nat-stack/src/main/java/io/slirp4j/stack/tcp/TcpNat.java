@@ -29,6 +29,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The TCP NAT: every guest connection is a {@link TcpConnection} (our end of the guest's TCP) glued to one host
@@ -37,9 +38,10 @@ import java.util.function.LongSupplier;
  * <p>Theory of operation. Connections are keyed by the guest's four-tuple. A guest SYN for an unknown four-tuple
  * opens a host connection to the destination, mapped by the {@link NatPolicy} (as for UDP): an
  * outside address is itself; the gateway N+2 is the host's 127.0.0.1 (or, with host loopback disabled, ICMP
- * network unreachable and nothing else); with DNS enabled, N+3 port 53 is the host's first nameserver (any other
- * port of N+3: RST, "connection refused"); with DNS disabled, N+3 is an ordinary outside address (the host's N+3). While the host connect runs, the flow holds a copy of the SYN and
- * nothing else; the guest's retransmitted SYNs are absorbed. The guest hears SYN-ACK ({@link TcpConnection#accept})
+ * network unreachable and nothing else); with DNS enabled, N+3 port 53 is the host's nameservers, tried in the
+ * order UDP uses, the next one when a connect fails ({@link Flow#connectNextNameserver}); any other port of N+3:
+ * RST, "connection refused"; with DNS disabled, N+3 is an ordinary outside address (the host's N+3). While the host
+ * connect runs, the flow holds a copy of the SYN and nothing else; the guest's retransmitted SYNs are absorbed. The guest hears SYN-ACK ({@link TcpConnection#accept})
  * only once the host connect succeeded, so its connect() reflects the real outcome: a refused connect answers RST,
  * network unreachable / host unreachable / a timeout answer the matching ICMP destination unreachable, quoting the
  * SYN (Linux aborts a connect in SYN-SENT on those). Segments for unknown four-tuples draw an RST (RFC 9293
@@ -74,6 +76,8 @@ public final class TcpNat implements Ipv4ProtocolHandler {
     private final IcmpEngine icmp;
     private final HostStreams host;
     private final Nameservers nameservers;
+    /** The nameserver DNS queries start with (the UDP forwarder's preference), or null for the first. */
+    private final Supplier<InetSocketAddress> preferredNameserver;
     private final FrameCounters frames;
     private final TcpCounters counters;
     private final ErrorCounters errors;
@@ -98,7 +102,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
     }
 
     public TcpNat(NatPolicy nat, GuestLink link, IcmpEngine icmp, HostStreams host,
-        Nameservers nameservers, FrameCounters frames, TcpCounters counters, ErrorCounters errors, LongSupplier clock,
+        Nameservers nameservers, Supplier<InetSocketAddress> preferredNameserver, FrameCounters frames, TcpCounters counters, ErrorCounters errors, LongSupplier clock,
         TcpConfig tcpConfig, IsnSource isn, int maxConnections) {
         this.nat = nat;
         this.addresses = nat.addresses();
@@ -106,6 +110,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
         this.icmp = icmp;
         this.host = host;
         this.nameservers = nameservers;
+        this.preferredNameserver = preferredNameserver;
         this.frames = frames;
         this.counters = counters;
         this.errors = errors;
@@ -196,6 +201,8 @@ public final class TcpNat implements Ipv4ProtocolHandler {
         int destination = ip.destination();
         int port = seg.destinationPort();
         InetSocketAddress remote;
+        List<InetSocketAddress> servers = null;
+        int start = 0;
         switch (nat.route(destination, port)) {
             case HOST -> remote = new InetSocketAddress(Ipv4Address.toInetAddress(nat.hostAddress(destination)), port);
             case NET_UNREACHABLE -> {
@@ -204,13 +211,14 @@ public final class TcpNat implements Ipv4ProtocolHandler {
                 return;
             }
             case NAMESERVER -> {
-                List<InetSocketAddress> servers = nameservers.current();
+                servers = nameservers.current();
                 if (servers == null || servers.isEmpty()) {
                     counters.connectRefused++;
                     sendResetFor(seg, destination, ip.source());
                     return;
                 }
-                remote = nat.tcpNameserver(servers);
+                start = NatPolicy.firstNameserver(servers, preferredNameserver.get());
+                remote = NatPolicy.nameserver(servers, start, 0);
             }
             case CLOSED -> {
                 counters.connectRefused++;
@@ -229,6 +237,8 @@ public final class TcpNat implements Ipv4ProtocolHandler {
         }
         Flow flow = new Flow(ip.source(), seg.sourcePort(), destination, port);
         flow.keepSyn(ip);
+        flow.nameservers = servers;
+        flow.nameserverStart = start;
         insert(flow);
         try {
             flow.stream = host.connect(remote, flow);
@@ -473,6 +483,10 @@ public final class TcpNat implements Ipv4ProtocolHandler {
         final int remotePort;
         Flow next;
         HostStream stream;
+        /** For N+3:53: the nameservers (in {@link NatPolicy#nameserver} order) and which one is being tried. */
+        List<InetSocketAddress> nameservers;
+        int nameserverStart;
+        int nameserverAttempt;
         /** A copy of the guest's SYN datagram while the host connect runs. */
         ByteBuf syn;
         int synSeq;
@@ -565,12 +579,51 @@ public final class TcpNat implements Ipv4ProtocolHandler {
             }
         }
 
+        /**
+         * N+3:53 fails over the way UDP does ({@link io.slirp4j.stack.dns.DnsForwarder}): when the connect to one
+         * nameserver fails, for whatever reason (refused, unreachable, timed out), the same guest SYN goes on to the
+         * next one in the list, wrapping around, until each had its turn; only the last failure reaches the guest.
+         * For the guest N+3 is one DNS server, and a user expects "dig +tcp @N+3" to work whenever
+         * "dig @N+3" does, that is whenever some nameserver of the host answers. The guest's SYN retransmissions
+         * are absorbed meanwhile, as for any connect. TCP starts where UDP currently starts (the nameserver the
+         * forwarder last found working) but does not move that preference itself: one refused connect costs
+         * microseconds, and a nameserver that is down altogether is what UDP notices first. Returns false when no
+         * nameserver is left to try (or this is no DNS connection).
+         */
+        private boolean connectNextNameserver() {
+            if (nameservers == null) {
+                return false;
+            }
+            InetSocketAddress server = NatPolicy.nameserver(nameservers, nameserverStart, ++nameserverAttempt);
+            if (server == null) {
+                return false;
+            }
+            try {
+                HostStream next = host.connect(server, this); // never calls back from inside connect()
+                if (next == null) {
+                    return false;
+                }
+                stream = next;
+            } catch (IOException | RuntimeException e) {
+                errors.hostSocketFailures++;
+                return false;
+            }
+            hostClosed = false;
+            counters.connectAttempts++;
+            return true;
+        }
+
         @Override
         public void onConnectFailed(ConnectFailure reason, Throwable cause) {
             boolean outermost = enter();
+            boolean retrying = false;
             try {
                 hostClosed = true;
                 if (removed || syn == null) {
+                    return;
+                }
+                if (connectNextNameserver()) {
+                    retrying = true;
                     return;
                 }
                 if (!wrapSyn()) {
@@ -587,7 +640,9 @@ public final class TcpNat implements Ipv4ProtocolHandler {
             } catch (RuntimeException e) {
                 errors.internalError(e);
             } finally {
-                remove(this);
+                if (!retrying) {
+                    remove(this);
+                }
                 exit(outermost);
             }
         }

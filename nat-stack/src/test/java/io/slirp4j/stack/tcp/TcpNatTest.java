@@ -31,6 +31,8 @@ import org.junit.jupiter.api.Test;
 class TcpNatTest {
     static final int PEER = Packets.ip(93, 184, 216, 34);
     static final InetSocketAddress NS1 = Packets.socket(Packets.ip(192, 0, 2, 53), 53);
+    static final InetSocketAddress NS2 = Packets.socket(Packets.ip(198, 51, 100, 53), 53);
+    static final InetSocketAddress NS3 = Packets.socket(Packets.ip(203, 0, 113, 53), 53);
     static final int GPORT = 40000;
     static final int ISN = 0x10000000;
 
@@ -39,6 +41,7 @@ class TcpNatTest {
     final FakeHostDatagrams udp = new FakeHostDatagrams(alloc);
     final FakeHostStreams host = new FakeHostStreams(alloc);
     final FakeClock clock = new FakeClock();
+    final FakeNameservers nameservers = new FakeNameservers(List.of(NS1));
     Stack stack;
 
     TcpNatTest() {
@@ -46,7 +49,7 @@ class TcpNatTest {
     }
 
     void start(NetworkConfig config, int maxConnections) {
-        stack = new Stack(config, alloc, sink, udp, host, new FakeNameservers(List.of(NS1)), clock, maxConnections);
+        stack = new Stack(config, alloc, sink, udp, host, nameservers, clock, maxConnections);
         stack.onInternalError(e -> {
             throw new AssertionError("internal error", e);
         });
@@ -208,6 +211,74 @@ class TcpNatTest {
         assertEquals(Packets.socket(Packets.DNS, 53), host.last().remote);
         assertEquals(2, host.all.size());
         assertNoFrame(); // no RST: the guest hears back once the host connect ends
+    }
+
+    /** TCP to N+3:53 fails over like UDP: a failed connect moves on to the next nameserver, the guest's SYN waits. */
+    @Test
+    void dnsConnectFailsOverToTheNextNameserver() {
+        nameservers.set(List.of(NS1, NS2, NS3));
+        send(tcp(Packets.DNS, GPORT, 53, ISN, 0, SYN, 64240, new byte[0]));
+        assertEquals(NS1, host.last().remote);
+        host.last().fail(ConnectFailure.REFUSED);
+        assertNoFrame(); // no RST: the next nameserver is being tried
+        assertEquals(NS2, host.last().remote);
+        send(tcp(Packets.DNS, GPORT, 53, ISN, 0, SYN, 64240, new byte[0]));
+        assertEquals(2, host.all.size(), "the retransmitted SYN is absorbed, no new connect");
+        host.last().fail(ConnectFailure.TIMEOUT);
+        assertEquals(NS3, host.last().remote);
+        host.last().connected();
+        Seg synAck = recv();
+        assertEquals(SYN | ACK, synAck.flags());
+        assertEquals(Packets.DNS, synAck.src());
+        assertEquals(53, synAck.sport());
+        assertEquals(ISN + 1, synAck.ack());
+        send(tcp(Packets.DNS, GPORT, 53, ISN + 1, synAck.seq() + 1, ACK | PSH, 502, new byte[] {0, 2, 7, 7}));
+        assertArrayEquals(new byte[] {0, 2, 7, 7}, host.last().written.toByteArray());
+        assertEquals(1, stack.stats().tcp().connectionsOpen());
+        assertEquals(0, stack.stats().tcp().connectRefused());
+
+        // the next connection starts over at the first nameserver (TCP follows UDP's preference, see below)
+        send(tcp(Packets.DNS, GPORT + 1, 53, ISN, 0, SYN, 64240, new byte[0]));
+        assertEquals(NS1, host.last().remote);
+    }
+
+    /** When every nameserver failed, the guest hears the last failure, as from any single server. */
+    @Test
+    void dnsConnectReportsTheLastFailureOnceEveryNameserverHadItsTurn() {
+        nameservers.set(List.of(NS1, NS2));
+        send(tcp(Packets.DNS, GPORT, 53, ISN, 0, SYN, 64240, new byte[0]));
+        host.last().fail(ConnectFailure.NETWORK_UNREACHABLE);
+        assertNoFrame();
+        host.last().fail(ConnectFailure.REFUSED);
+        Seg rst = recv();
+        assertEquals(RST | ACK, rst.flags());
+        assertEquals(Packets.DNS, rst.src());
+        assertEquals(ISN + 1, rst.ack());
+        assertEquals(2, host.all.size());
+        assertEquals(0, stack.stats().tcp().connectionsOpen());
+        assertEquals(1, stack.stats().tcp().connectRefused());
+
+        // an ordinary destination does not fail over
+        send(tcp(PEER, GPORT + 1, 80, ISN, 0, SYN, 64240, new byte[0]));
+        host.last().fail(ConnectFailure.REFUSED);
+        assertTrue(recv().has(RST));
+        assertEquals(3, host.all.size());
+    }
+
+    /** TCP starts with the nameserver the UDP forwarder moved to, so both use one choice. */
+    @Test
+    void dnsConnectStartsWithTheNameserverUdpPrefers() {
+        nameservers.set(List.of(NS1, NS2));
+        // a UDP query that NS1 leaves unanswered moves the forwarder on to NS2
+        send(Packets.guestUdp(Packets.DNS, GPORT, 53, new byte[12]));
+        tick(1000);
+        assertEquals(NS2, udp.last().sent.get(1).to(), "UDP moved on to NS2");
+        send(tcp(Packets.DNS, GPORT, 53, ISN, 0, SYN, 64240, new byte[0]));
+        assertEquals(NS2, host.last().remote);
+        host.last().fail(ConnectFailure.REFUSED);
+        assertEquals(NS1, host.last().remote, "wrapping around to the first");
+        host.last().connected();
+        assertEquals(SYN | ACK, recv().flags());
     }
 
     @Test
