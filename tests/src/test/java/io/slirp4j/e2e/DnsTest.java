@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -75,40 +76,68 @@ class DnsTest {
     @ParameterizedTest
     @EnumSource(value = Mode.class, names = {"ROOT", "ROOTLESS"})
     void digOverTcpReachesTheNameserverOverTcp(Mode mode) {
+        digOverTcp(mode, "nameserver 127.0.0.1\n", "127.0.0.1");
+    }
+
+    /**
+     * DNS over TCP fails over like UDP: the first nameserver refuses TCP (nothing listens on 127.0.0.2:53 in the
+     * private host namespace), so the guest's connection goes on to the second, which answers. Before, TCP only
+     * ever tried the first nameserver and the guest got a reset.
+     */
+    @Test
+    void digOverTcpFailsOverWhenTheFirstNameserverRefuses() {
+        digOverTcp(Mode.ROOT, "nameserver 127.0.0.2\nnameserver 127.0.0.3\n", "127.0.0.3");
+    }
+
+    /**
+     * {@code dig +tcp @10.0.2.3} in the guest, with {@code resolvConf} as the helper's resolv.conf and the test's
+     * TCP responder on {@code responder}:53 of the private host namespace: the answer arrives, and the responder
+     * saw exactly the one query.
+     */
+    static void digOverTcp(Mode mode, String resolvConf, String responder) {
         Requirements.forMode(mode, "dig");
         try (TestNetwork net = TestNetwork.create(mode)) {
-            java.util.concurrent.atomic.AtomicInteger queries = new java.util.concurrent.atomic.AtomicInteger();
-            // RFC 1035 4.2.2: each message prefixed by its length in two bytes
-            net.closeLater(new TcpPeers.Server(net.hostNetns(), new InetSocketAddress("127.0.0.1", 53), c -> {
-                try {
-                    while (true) {
-                        byte[] length;
-                        try {
-                            length = TcpPeers.readExactly(c, 2);
-                        } catch (IOException endOfQueries) {
-                            return;
-                        }
-                        byte[] query = TcpPeers.readExactly(c, ((length[0] & 0xff) << 8) | (length[1] & 0xff));
-                        queries.incrementAndGet();
-                        byte[] answer = Dns.answerA(query, ANSWER_IP);
-                        byte[] framed = new byte[answer.length + 2];
-                        framed[0] = (byte) (answer.length >> 8);
-                        framed[1] = (byte) answer.length;
-                        System.arraycopy(answer, 0, framed, 2, answer.length);
-                        TcpPeers.writeAll(c, framed);
-                    }
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }));
-            net.resolvConf("nameserver 127.0.0.1\n");
+            AtomicInteger queries = tcpResponder(net, responder);
+            net.resolvConf(resolvConf);
             net.startHelper("-c");
             Cmd.Result r = net.guest(Duration.ofSeconds(30), "dig", "@10.0.2.3", "+tcp", "+time=5", "+tries=1",
                 "+short", "host.example.test", "A");
             assertEquals(0, r.exit(), r::describe);
             assertTrue(r.out().lines().anyMatch(l -> l.strip().equals(ANSWER_TEXT)), r::describe);
-            assertEquals(1, queries.get(), "queries the TCP nameserver saw");
+            assertEquals(1, queries.get(), "queries the TCP nameserver on " + responder + " saw");
         }
+    }
+
+    /**
+     * A DNS-over-TCP responder on {@code address}:53 in the private host namespace, answering every A query with
+     * {@link #ANSWER_IP}; returns the count of queries it answered.
+     */
+    static AtomicInteger tcpResponder(TestNetwork net, String address) {
+        AtomicInteger queries = new AtomicInteger();
+        // RFC 1035 4.2.2: each message prefixed by its length in two bytes
+        net.closeLater(new TcpPeers.Server(net.hostNetns(), new InetSocketAddress(address, 53), c -> {
+            try {
+                while (true) {
+                    byte[] length;
+                    try {
+                        length = TcpPeers.readExactly(c, 2);
+                    } catch (IOException endOfQueries) {
+                        return;
+                    }
+                    byte[] query = TcpPeers.readExactly(c, ((length[0] & 0xff) << 8) | (length[1] & 0xff));
+                    queries.incrementAndGet();
+                    byte[] answer = Dns.answerA(query, ANSWER_IP);
+                    byte[] framed = new byte[answer.length + 2];
+                    framed[0] = (byte) (answer.length >> 8);
+                    framed[1] = (byte) answer.length;
+                    System.arraycopy(answer, 0, framed, 2, answer.length);
+                    TcpPeers.writeAll(c, framed);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }));
+        return queries;
     }
 
     /** Query and answer bytes are forwarded unchanged, including an answer bigger than the MTU (fragmented). */
