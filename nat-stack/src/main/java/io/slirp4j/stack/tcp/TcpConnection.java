@@ -23,10 +23,11 @@ import io.slirp4j.stack.wire.TcpSegment;
  *
  * <p>Loss recovery: RTO per RFC 6298, computed by an {@link RttEstimator} (one segment timed at a time, Karn's
  * rule, exponential back-off, 200 ms floor, 60 s ceiling); the connection arms the timer and aborts after
- * {@code maxRetransmits} expiries without progress. NewReno (RFC 5681 + 6582): slow start from 10 segments,
- * congestion avoidance by byte counting, fast retransmit on the third duplicate ACK, partial ACKs retransmit the
- * next hole and stay in recovery until SND.MAX at entry is acknowledged. The sender does not use the guest's
- * SACK blocks (only our receive side reports them).
+ * {@code maxRetransmits} expiries without progress. Congestion control is a {@link CongestionControl}, today
+ * {@link NewReno} (RFC 5681 + 6582): slow start from 10 segments, congestion avoidance by byte counting, fast
+ * retransmit on the third duplicate ACK, partial ACKs retransmit the next hole and stay in recovery until SND.MAX
+ * at entry is acknowledged; it keeps the window and decides, the connection sends (and retransmits). The sender
+ * does not use the guest's SACK blocks (only our receive side reports them).
  *
  * <p>Flow control: the receive window is the receive buffer minus the bytes delivered to the owner and not yet
  * {@link #consumed} (out-of-order bytes sit inside the advertised window, so they need no separate account). The
@@ -71,7 +72,6 @@ public final class TcpConnection {
     public static final int DEFAULT_PEER_MSS = 536;
     private static final int MIN_MSS = 64;
     private static final int MAX_SACK_BLOCKS_SENT = 3;
-    private static final int MAX_CWND = 1 << 30;
 
     private final TcpConfig config;
     private final TcpOutput output;
@@ -101,13 +101,8 @@ public final class TcpConnection {
     private boolean finQueued;
     private boolean wantSendSpace;
 
-    // congestion control (NewReno)
-    private int cwnd;
-    private int ssthresh = Integer.MAX_VALUE;
-    private int bytesAckedInCa;
-    private int dupAcks;
-    private boolean inRecovery;
-    private int recover;
+    // congestion control (cwnd, ssthresh, duplicate ACKs and recovery are the CongestionControl's)
+    private final CongestionControl congestion;
 
     // retransmission timer (RFC 6298; the estimate and the RTO are the RttEstimator's)
     private final RttEstimator rtt;
@@ -165,7 +160,7 @@ public final class TcpConnection {
         this.sndMax = iss + 1;
         this.bufSeq = iss + 1;
         this.sndMss = Math.min(config.mss(), DEFAULT_PEER_MSS);
-        this.recover = iss;
+        this.congestion = new NewReno(config.initialWindowSegments(), iss);
     }
 
     /**
@@ -299,11 +294,11 @@ public final class TcpConnection {
     }
 
     public int congestionWindow() {
-        return cwnd;
+        return congestion.window();
     }
 
     public int slowStartThreshold() {
-        return ssthresh;
+        return congestion.slowStartThreshold();
     }
 
     public int sendWindow() {
@@ -345,7 +340,7 @@ public final class TcpConnection {
     }
 
     public boolean inFastRecovery() {
-        return inRecovery;
+        return congestion.inRecovery();
     }
 
     // ------------------------------------------------------------------------------------------------------
@@ -763,18 +758,11 @@ public final class TcpConnection {
     }
 
     private void onDuplicateAck(long now) {
-        dupAcks++;
-        if (inRecovery) {
-            cwnd = Math.min(MAX_CWND, cwnd + sndMss); // RFC 6582 3.2 step 4: inflate
-        } else if (dupAcks == 3 && Seq.ge(sndUna - 1, recover)) {
-            // RFC 6582 3.2 step 2 (the recover check avoids a second reduction for one loss event)
-            int flight = Seq.diff(sndMax, sndUna);
-            ssthresh = Math.max(flight / 2, 2 * sndMss);
-            recover = sndMax;
-            inRecovery = true;
+        if (congestion.onDuplicateAck(sndUna, sndMax, sndMss)) {
+            // fast retransmit: recovery has begun; the window is set once the segment is out
             rtt.onRetransmit();
             retransmitFirst(now);
-            cwnd = ssthresh + 3 * sndMss;
+            congestion.onFastRetransmitted(sndMss);
         }
     }
 
@@ -793,29 +781,10 @@ public final class TcpConnection {
         if (Seq.lt(sndNxt, sndUna)) {
             sndNxt = sndUna;
         }
-        if (inRecovery) {
-            if (Seq.ge(ack, recover)) {
-                // full ACK: RFC 6582 3.2 step 3, option (2)
-                int flight = Seq.diff(sndMax, sndUna);
-                cwnd = Math.min(ssthresh, Math.max(flight, sndMss) + sndMss);
-                inRecovery = false;
-                dupAcks = 0;
-            } else {
-                // partial ACK: retransmit the next hole, deflate by what was acked, add back one segment
-                retransmitFirst(now);
-                cwnd = Math.max(sndMss, cwnd - acked + (acked >= sndMss ? sndMss : 0));
-            }
-        } else {
-            dupAcks = 0;
-            if (cwnd < ssthresh) {
-                cwnd = Math.min(MAX_CWND, cwnd + Math.min(acked, sndMss));
-            } else {
-                bytesAckedInCa += acked;
-                if (bytesAckedInCa >= cwnd) {
-                    bytesAckedInCa -= cwnd;
-                    cwnd = Math.min(MAX_CWND, cwnd + sndMss);
-                }
-            }
+        if (congestion.onNewAck(sndUna, sndMax, acked, sndMss)) {
+            // partial ACK in recovery: retransmit the next hole, then the window deflates
+            retransmitFirst(now);
+            congestion.onPartialAckRetransmitted(acked, sndMss);
         }
         // RFC 6298 5.2 / 5.3
         rtoDeadline = sndUna == sndMax ? Long.MAX_VALUE : now + rtt.rto();
@@ -831,7 +800,7 @@ public final class TcpConnection {
         retries = 0;
         rtoDeadline = Long.MAX_VALUE;
         handshakeDeadline = Long.MAX_VALUE;
-        cwnd = Math.min(MAX_CWND, config.initialWindowSegments() * sndMss);
+        congestion.onSynAcked(sndMss);
     }
 
     private void establish() {
@@ -963,14 +932,7 @@ public final class TcpConnection {
             return;
         }
         retries++;
-        // RFC 5681 (4): loss window; RFC 6582 4: remember SND.MAX so later dup ACKs do not start recovery
-        int flight = Seq.diff(sndMax, sndUna);
-        ssthresh = Math.max(flight / 2, 2 * sndMss);
-        cwnd = sndMss;
-        bytesAckedInCa = 0;
-        recover = sndMax;
-        inRecovery = false;
-        dupAcks = 0;
+        congestion.onRetransmitTimeout(sndUna, sndMax, sndMss); // loss window, ssthresh, recover = SND.MAX
         rtt.onRetransmit();
         sndNxt = sndUna; // go back N
         rtt.backOff();
@@ -1075,7 +1037,7 @@ public final class TcpConnection {
             remaining = Math.max(0, remaining);
             int effMss = Math.max(1, sndMss - segmentOptionsLength());
             int inFlight = Seq.diff(sndNxt, sndUna);
-            long usable = Math.min((long) sndWnd, (long) cwnd) - inFlight;
+            long usable = Math.min((long) sndWnd, (long) congestion.window()) - inFlight;
             int len = (int) Math.max(0, Math.min(Math.min(remaining, effMss), usable));
             // the FIN goes with the last byte, or alone (even into a zero window, as Linux does)
             boolean fin = finQueued && sndNxt + len == finSeq();
@@ -1348,7 +1310,7 @@ public final class TcpConnection {
     @Override
     public String toString() {
         return "TcpConnection[" + localPort + "<->" + remotePort + " " + state + " una=" + Integer.toUnsignedString(sndUna)
-            + " nxt=" + Integer.toUnsignedString(sndNxt) + " rcv=" + Integer.toUnsignedString(rcvNxt) + " cwnd=" + cwnd
+            + " nxt=" + Integer.toUnsignedString(sndNxt) + " rcv=" + Integer.toUnsignedString(rcvNxt) + " cwnd=" + congestion.window()
             + " wnd=" + sndWnd + "]";
     }
 }
