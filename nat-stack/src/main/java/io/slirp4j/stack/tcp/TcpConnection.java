@@ -23,11 +23,13 @@ import io.slirp4j.stack.wire.TcpSegment;
  *
  * <p>Loss recovery: RTO per RFC 6298, computed by an {@link RttEstimator} (one segment timed at a time, Karn's
  * rule, exponential back-off, 200 ms floor, 60 s ceiling); the connection arms the timer and aborts after
- * {@code maxRetransmits} expiries without progress. Congestion control is a {@link CongestionControl}, today
- * {@link NewReno} (RFC 5681 + 6582): slow start from 10 segments, congestion avoidance by byte counting, fast
- * retransmit on the third duplicate ACK, partial ACKs retransmit the next hole and stay in recovery until SND.MAX
- * at entry is acknowledged; it keeps the window and decides, the connection sends (and retransmits). The sender
- * does not use the guest's SACK blocks (only our receive side reports them).
+ * {@code maxRetransmits} expiries without progress. All five timers (retransmission, persist, delayed ACK,
+ * TIME_WAIT, handshake) are deadlines kept by one {@link TcpTimers}; {@link #onTimer} decides which due ones
+ * run, in that order: TIME_WAIT, handshake, retransmission, persist, delayed ACK. Congestion control is a
+ * {@link CongestionControl}, today {@link NewReno} (RFC 5681 + 6582): slow start from 10 segments, congestion
+ * avoidance by byte counting, fast retransmit on the third duplicate ACK, partial ACKs retransmit the next hole
+ * and stay in recovery until SND.MAX at entry is acknowledged; it keeps the window and decides, the connection
+ * sends (and retransmits). The sender does not use the guest's SACK blocks (only our receive side reports them).
  *
  * <p>Flow control: the receive window is the receive buffer minus the bytes delivered to the owner and not yet
  * {@link #consumed} (out-of-order bytes sit inside the advertised window, so they need no separate account). The
@@ -106,13 +108,13 @@ public final class TcpConnection {
 
     // retransmission timer (RFC 6298; the estimate and the RTO are the RttEstimator's)
     private final RttEstimator rtt;
-    private long rtoDeadline = Long.MAX_VALUE;
     private int retries;
-    private long handshakeDeadline = Long.MAX_VALUE;
     private boolean synRetransmitted;
 
-    // persist timer (zero-window probes)
-    private long persistDeadline = Long.MAX_VALUE;
+    // timer deadlines: retransmission, persist, delayed ACK, TIME_WAIT, handshake
+    private final TcpTimers timers;
+
+    // persist timer back-off (zero-window probes)
     private long persistBackoff;
     private int probesUnanswered;
 
@@ -129,11 +131,9 @@ public final class TcpConnection {
 
     // ACK scheduling
     private boolean ackNow;
-    private long ackDeadline = Long.MAX_VALUE;
     private int segmentsUnacked;
     private int bytesUnacked;
 
-    private long timeWaitDeadline = Long.MAX_VALUE;
     private boolean closedReported;
     private int depth;
     /** What this connection has charged to the budget (see {@link #settleBudget}). */
@@ -161,6 +161,7 @@ public final class TcpConnection {
         this.bufSeq = iss + 1;
         this.sndMss = Math.min(config.mss(), DEFAULT_PEER_MSS);
         this.congestion = new NewReno(config.initialWindowSegments(), iss);
+        this.timers = new TcpTimers(config.handshakeTimeoutMs(), config.delayedAckMs(), config.timeWaitMs());
     }
 
     /**
@@ -177,7 +178,7 @@ public final class TcpConnection {
         c.sndWl1 = syn.seq();
         c.sndWl2 = c.sndUna;
         c.maxSndWnd = c.sndWnd;
-        c.handshakeDeadline = now + config.handshakeTimeoutMs();
+        c.timers.armHandshake(now);
         c.sendFirstSyn(now);
         return c;
     }
@@ -198,7 +199,7 @@ public final class TcpConnection {
         long now) {
         TcpConnection c = new TcpConnection(config, output, localPort, remotePort, iss, true);
         c.state = TcpState.SYN_SENT;
-        c.handshakeDeadline = now + config.handshakeTimeoutMs();
+        c.timers.armHandshake(now);
         c.sendFirstSyn(now);
         return c;
     }
@@ -259,8 +260,7 @@ public final class TcpConnection {
         if (state == TcpState.CLOSED) {
             return Long.MAX_VALUE;
         }
-        return Math.min(Math.min(Math.min(rtoDeadline, persistDeadline), Math.min(ackDeadline, timeWaitDeadline)),
-            handshakeDeadline);
+        return timers.next();
     }
 
     /** Bytes {@link #write} would accept now. */
@@ -450,31 +450,31 @@ public final class TcpConnection {
         }
         enter(now);
         try {
-            if (now >= timeWaitDeadline) {
+            if (timers.timeWaitDue(now)) {
                 terminate(null);
                 return;
             }
-            if (now >= handshakeDeadline && !state.synchronizedState()) {
+            if (timers.handshakeDue(now) && !state.synchronizedState()) {
                 if (state == TcpState.SYN_RECEIVED) {
                     sendReset(sndNxt, false);
                 }
                 terminate(TcpCloseCause.HANDSHAKE_TIMEOUT);
                 return;
             }
-            if (now >= rtoDeadline) {
+            if (timers.retransmitDue(now)) {
                 retransmitTimeout(now);
                 if (state == TcpState.CLOSED) {
                     return;
                 }
             }
-            if (now >= persistDeadline) {
+            if (timers.persistDue(now)) {
                 persistTimeout(now);
                 if (state == TcpState.CLOSED) {
                     return;
                 }
             }
-            if (now >= ackDeadline) {
-                ackDeadline = Long.MAX_VALUE;
+            if (timers.delayedAckDue(now)) {
+                timers.stopDelayedAck();
                 ackNow = true;
             }
         } finally {
@@ -583,7 +583,7 @@ public final class TcpConnection {
         if (state == TcpState.TIME_WAIT && (flags & TcpSegment.FIN) != 0 && !rst && !syn) {
             // a retransmitted guest FIN: our ACK was lost; ACK again and restart the timer (RFC 9293 3.10.7.4)
             ackNow = true;
-            timeWaitDeadline = now + config.timeWaitMs();
+            timers.armTimeWait(now);
             return Disposition.HANDLED;
         }
 
@@ -669,7 +669,7 @@ public final class TcpConnection {
                     if ((flags & TcpSegment.FIN) != 0 && seq + payload == rcvNxt - 1) {
                         ackNow = true;
                         if (state == TcpState.TIME_WAIT) {
-                            timeWaitDeadline = now + config.timeWaitMs();
+                            timers.armTimeWait(now);
                         }
                     } else if (payload > 0) {
                         ackNow = true;
@@ -734,7 +734,7 @@ public final class TcpConnection {
             sndWl2 = ack;
             maxSndWnd = Math.max(maxSndWnd, sndWnd);
             if (sndWnd > 0) {
-                persistDeadline = Long.MAX_VALUE;
+                timers.stopPersist();
                 persistBackoff = 0;
             }
         }
@@ -787,7 +787,11 @@ public final class TcpConnection {
             congestion.onPartialAckRetransmitted(acked, sndMss);
         }
         // RFC 6298 5.2 / 5.3
-        rtoDeadline = sndUna == sndMax ? Long.MAX_VALUE : now + rtt.rto();
+        if (sndUna == sndMax) {
+            timers.stopRetransmit();
+        } else {
+            timers.armRetransmit(now, rtt.rto());
+        }
     }
 
     /** The ACK of our SYN: handshake bookkeeping common to both directions. */
@@ -798,8 +802,8 @@ public final class TcpConnection {
         }
         rtt.onSynAcked(now, synRetransmitted); // Karn for the SYN; forgets the SYN back-off if there is no sample
         retries = 0;
-        rtoDeadline = Long.MAX_VALUE;
-        handshakeDeadline = Long.MAX_VALUE;
+        timers.stopRetransmit();
+        timers.stopHandshake();
         congestion.onSynAcked(sndMss);
     }
 
@@ -864,8 +868,8 @@ public final class TcpConnection {
         }
         if (segmentsUnacked >= 2 || bytesUnacked >= 2 * config.mss()) {
             ackNow = true;
-        } else if (payload > 0 && ackDeadline == Long.MAX_VALUE) {
-            ackDeadline = lastNow + config.delayedAckMs();
+        } else if (payload > 0) {
+            timers.armDelayedAckIfStopped(lastNow);
         }
         return fin && seq + payload == rcvNxt;
     }
@@ -896,9 +900,9 @@ public final class TcpConnection {
 
     private void enterTimeWait(long now) {
         state = TcpState.TIME_WAIT;
-        timeWaitDeadline = now + config.timeWaitMs();
-        rtoDeadline = Long.MAX_VALUE;
-        persistDeadline = Long.MAX_VALUE;
+        timers.armTimeWait(now);
+        timers.stopRetransmit();
+        timers.stopPersist();
         sendBuffer.release();
         reassembly.release();
     }
@@ -907,10 +911,10 @@ public final class TcpConnection {
     // Timers
 
     private void retransmitTimeout(long now) {
-        rtoDeadline = Long.MAX_VALUE;
+        timers.stopRetransmit();
         if (state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED) {
             retries++;
-            if (retries > config.maxSynRetransmits() || now >= handshakeDeadline) {
+            if (retries > config.maxSynRetransmits() || timers.handshakeDue(now)) {
                 if (state == TcpState.SYN_RECEIVED) {
                     sendReset(sndNxt, false);
                 }
@@ -936,7 +940,7 @@ public final class TcpConnection {
         rtt.onRetransmit();
         sndNxt = sndUna; // go back N
         rtt.backOff();
-        rtoDeadline = now + rtt.rto();
+        timers.armRetransmit(now, rtt.rto());
         if (sndWnd == 0) {
             // nothing may be resent into a zero window: probe it, so a live guest answers (and resets retries)
             emit(sndUna - 1, TcpSegment.ACK, Unpooled.EMPTY_BUFFER);
@@ -944,7 +948,7 @@ public final class TcpConnection {
     }
 
     private void persistTimeout(long now) {
-        persistDeadline = Long.MAX_VALUE;
+        timers.stopPersist();
         if (sndWnd != 0 || sendBuffer.size() == 0 && !finQueued) {
             return;
         }
@@ -957,7 +961,7 @@ public final class TcpConnection {
         // an old sequence number forces the guest to answer with an ACK showing its window
         emit(sndUna - 1, TcpSegment.ACK, Unpooled.EMPTY_BUFFER);
         persistBackoff = Math.min(config.maxRtoMs(), persistBackoff == 0 ? rtt.rto() : persistBackoff * 2);
-        persistDeadline = now + persistBackoff;
+        timers.armPersist(now, persistBackoff);
     }
 
     // ------------------------------------------------------------------------------------------------------
@@ -1066,19 +1070,17 @@ public final class TcpConnection {
             if (Seq.gt(sndNxt, sndMax)) {
                 sndMax = sndNxt;
             }
-            if (rtoDeadline == Long.MAX_VALUE) {
-                rtoDeadline = now + rtt.rto();
-            }
-            persistDeadline = Long.MAX_VALUE;
+            timers.armRetransmitIfStopped(now, rtt.rto());
+            timers.stopPersist();
             if (fin) {
                 break;
             }
         }
         // zero window with data waiting and nothing in flight: the persist timer probes it
         if (sndWnd == 0 && sndNxt == sndUna && sndUna == sndMax && sendBuffer.size() > Seq.diff(sndNxt, bufSeq)
-            && persistDeadline == Long.MAX_VALUE) {
+            && !timers.persistRunning()) {
             persistBackoff = rtt.rto();
-            persistDeadline = now + persistBackoff;
+            timers.armPersist(now, persistBackoff);
         }
     }
 
@@ -1102,7 +1104,7 @@ public final class TcpConnection {
         } finally {
             payload.release();
         }
-        rtoDeadline = now + rtt.rto();
+        timers.armRetransmit(now, rtt.rto());
     }
 
     private int segmentOptionsLength() {
@@ -1115,7 +1117,7 @@ public final class TcpConnection {
     /** Sends SYN (SYN-SENT) or SYN-ACK (SYN-RECEIVED) and arms the handshake timer. */
     private void sendSyn(long now) {
         rtt.onSend(iss, now);
-        rtoDeadline = now + rtt.rto();
+        timers.armRetransmit(now, rtt.rto());
         if (state == TcpState.SYN_SENT) {
             header.clear();
             fillPorts();
@@ -1259,7 +1261,7 @@ public final class TcpConnection {
 
     private void clearAckState() {
         ackNow = false;
-        ackDeadline = Long.MAX_VALUE;
+        timers.stopDelayedAck();
         segmentsUnacked = 0;
         bytesUnacked = 0;
     }
@@ -1286,10 +1288,10 @@ public final class TcpConnection {
         sendBuffer.release();
         reassembly.release();
         settleBudget();
-        rtoDeadline = Long.MAX_VALUE;
-        persistDeadline = Long.MAX_VALUE;
-        ackDeadline = Long.MAX_VALUE;
-        timeWaitDeadline = Long.MAX_VALUE;
+        timers.stopRetransmit();
+        timers.stopPersist();
+        timers.stopDelayedAck();
+        timers.stopTimeWait(); // the handshake deadline stays, as before (nextDeadline() is NEVER once CLOSED)
         ackNow = false;
         wantSendSpace = false;
         if (cause != null) {
