@@ -3,7 +3,8 @@ package io.slirp4j.stack.icmp;
 import io.netty.buffer.ByteBuf;
 import io.slirp4j.stack.iface.AddressPolicy;
 import io.slirp4j.stack.iface.GuestLink;
-import io.slirp4j.stack.iface.Ipv4ProtocolHandler;
+import io.slirp4j.stack.iface.IpDatagram;
+import io.slirp4j.stack.iface.IpProtocolHandler;
 import io.slirp4j.stack.stats.FrameCounters;
 import io.slirp4j.stack.stats.IcmpCounters;
 import io.slirp4j.stack.wire.IcmpV4Packet;
@@ -22,11 +23,12 @@ import io.slirp4j.stack.wire.ParseResult;
  *
  * <p>{@link #sendDestinationUnreachable} builds an error quoting the offending datagram's header and first 8
  * payload bytes (RFC 792), and follows RFC 1122 3.2.2 / RFC 1812 4.3.2.7 on when not to: never about an ICMP
- * error, a non-first fragment, or a datagram whose source is not a single guest host. The error comes from the
+ * error or a datagram whose source is not a single guest host (never about a non-first fragment either: engines
+ * only see whole datagrams). The error comes from the
  * address the datagram was sent to if that is one of ours (it is "the host" saying no), else from the gateway
  * (the router saying no).
  */
-public final class IcmpEngine implements Ipv4ProtocolHandler {
+public final class IcmpEngine implements IpProtocolHandler {
     private final AddressPolicy addresses;
     private final GuestLink link;
     private final FrameCounters frames;
@@ -41,19 +43,19 @@ public final class IcmpEngine implements Ipv4ProtocolHandler {
     }
 
     @Override
-    public void onDatagram(Ipv4Packet datagram) {
+    public void onDatagram(IpDatagram datagram) {
         if (icmp.wrap(datagram.buffer(), datagram.payloadOffset(), datagram.payloadLength()) != ParseResult.OK) {
             frames.droppedMalformed++;
             return;
         }
-        if (!addresses.isOwn(datagram.destination()) || icmp.type() != IcmpV4Packet.TYPE_ECHO_REQUEST
+        if (!addresses.isOwn(datagram.destination4()) || icmp.type() != IcmpV4Packet.TYPE_ECHO_REQUEST
             || icmp.code() != 0) {
             frames.droppedUnsupported++;
             return;
         }
         int length = icmp.length();
-        ByteBuf reply = link.newIpv4Frame(Ipv4Packet.PROTOCOL_ICMP, Ipv4Packet.MAX_TTL, datagram.destination(),
-            datagram.source(), length);
+        ByteBuf reply = link.newIpv4Frame(Ipv4Packet.PROTOCOL_ICMP, Ipv4Packet.MAX_TTL, datagram.destination4(),
+            datagram.source4(), length);
         int at = reply.writerIndex();
         reply.writeBytes(datagram.buffer(), icmp.offset(), length);
         IcmpV4Packet.emitEcho(reply, at, IcmpV4Packet.TYPE_ECHO_REPLY, icmp.identifier(), icmp.sequence(),
@@ -63,9 +65,8 @@ public final class IcmpEngine implements Ipv4ProtocolHandler {
     }
 
     /** Tells the guest that {@code original} (borrowed) cannot be delivered, with the given code of type 3. */
-    public void sendDestinationUnreachable(Ipv4Packet original, int code) {
-        if (!addresses.isGuest(original.source()) || original.fragmentOffset() != 0
-            || addresses.isBroadcast(original.destination())) {
+    public void sendDestinationUnreachable(IpDatagram original, int code) {
+        if (!addresses.isGuest(original.source4()) || addresses.isBroadcast(original.destination4())) {
             return;
         }
         if (original.protocol() == Ipv4Packet.PROTOCOL_ICMP) {
@@ -74,9 +75,9 @@ public final class IcmpEngine implements Ipv4ProtocolHandler {
                 return;
             }
         }
-        int quote = IcmpV4Packet.quoteLength(original);
-        int from = addresses.isOwn(original.destination()) ? original.destination() : addresses.gateway();
-        ByteBuf error = link.newIpv4Frame(Ipv4Packet.PROTOCOL_ICMP, Ipv4Packet.MAX_TTL, from, original.source(),
+        int quote = IcmpV4Packet.quoteLength(original.headerLength(), original.totalLength());
+        int from = addresses.isOwn(original.destination4()) ? original.destination4() : addresses.gateway();
+        ByteBuf error = link.newIpv4Frame(Ipv4Packet.PROTOCOL_ICMP, Ipv4Packet.MAX_TTL, from, original.source4(),
             IcmpV4Packet.HEADER_LENGTH + quote);
         int at = error.writerIndex();
         int length = IcmpV4Packet.emitError(error, at, IcmpV4Packet.TYPE_DESTINATION_UNREACHABLE, code, 0,

@@ -10,7 +10,8 @@ import io.slirp4j.stack.host.HostStreams;
 import io.slirp4j.stack.host.StreamHandler;
 import io.slirp4j.stack.iface.AddressPolicy;
 import io.slirp4j.stack.iface.GuestLink;
-import io.slirp4j.stack.iface.Ipv4ProtocolHandler;
+import io.slirp4j.stack.iface.IpDatagram;
+import io.slirp4j.stack.iface.IpProtocolHandler;
 import io.slirp4j.stack.icmp.IcmpEngine;
 import io.slirp4j.stack.nat.NatPolicy;
 import io.slirp4j.stack.stats.ErrorCounters;
@@ -66,7 +67,7 @@ import java.util.function.Supplier;
  * <p>Threading: like the rest of the stack, everything runs on one event loop; host callbacks flush the guest
  * link and then call the hook set by {@link #afterHostEvent(Runnable)} (the program re-arms its timer there).
  */
-public final class TcpNat implements Ipv4ProtocolHandler {
+public final class TcpNat implements IpProtocolHandler {
     public static final int DEFAULT_MAX_CONNECTIONS = 16384;
     public static final int DNS_PORT = NatPolicy.DNS_PORT;
 
@@ -93,6 +94,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
     private final TcpSegment segment = new TcpSegment();
     private final TcpSegment hostSegment = new TcpSegment();
     private final Ipv4Packet hostPacket = new Ipv4Packet();
+    private final IpDatagram hostDatagram = new IpDatagram();
     private final TcpHeader reset = new TcpHeader();
     private Runnable afterHostEvent = () -> { };
     private int depth;
@@ -134,7 +136,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
     // Guest input
 
     @Override
-    public void onDatagram(Ipv4Packet ip) {
+    public void onDatagram(IpDatagram ip) {
         depth++;
         try {
             guestInput(ip);
@@ -143,21 +145,20 @@ public final class TcpNat implements Ipv4ProtocolHandler {
         }
     }
 
-    private void guestInput(Ipv4Packet ip) {
+    private void guestInput(IpDatagram ip) {
         TcpSegment seg = segment;
-        if (seg.wrapIpv4(ip.buffer(), ip.payloadOffset(), ip.payloadLength(), ip.source(), ip.destination())
-            != ParseResult.OK) {
+        if (seg.wrap(ip.buffer(), ip.payloadOffset(), ip.payloadLength(), ip.pseudoHeader()) != ParseResult.OK) {
             frames.droppedMalformed++;
             return;
         }
         counters.segmentsIn++;
         if (closed || seg.sourcePort() == 0 || seg.destinationPort() == 0
-            || addresses.isBroadcast(ip.destination())) {
+            || addresses.isBroadcast(ip.destination4())) {
             frames.droppedFiltered++;
             return;
         }
         long now = clock.getAsLong();
-        Flow flow = find(ip.source(), seg.sourcePort(), ip.destination(), seg.destinationPort());
+        Flow flow = find(ip.source4(), seg.sourcePort(), ip.destination4(), seg.destinationPort());
         if (flow != null) {
             if (flow.conn == null) {
                 connectingInput(flow, ip, seg);
@@ -174,12 +175,12 @@ public final class TcpNat implements Ipv4ProtocolHandler {
             open(ip, seg);
         } else {
             counters.unknownSegments++;
-            sendResetFor(seg, ip.destination(), ip.source());
+            sendResetFor(seg, ip.destination4(), ip.source4());
         }
     }
 
     /** A segment for a flow whose host connect is still running. */
-    private void connectingInput(Flow flow, Ipv4Packet ip, TcpSegment seg) {
+    private void connectingInput(Flow flow, IpDatagram ip, TcpSegment seg) {
         if (seg.has(TcpSegment.RST)) {
             // the guest gave up its connect (or its socket): forget the attempt
             remove(flow);
@@ -197,8 +198,8 @@ public final class TcpNat implements Ipv4ProtocolHandler {
         frames.droppedFiltered++;
     }
 
-    private void open(Ipv4Packet ip, TcpSegment seg) {
-        int destination = ip.destination();
+    private void open(IpDatagram ip, TcpSegment seg) {
+        int destination = ip.destination4();
         int port = seg.destinationPort();
         InetSocketAddress remote;
         List<InetSocketAddress> servers = null;
@@ -214,7 +215,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
                 servers = nameservers.current();
                 if (servers == null || servers.isEmpty()) {
                     counters.connectRefused++;
-                    sendResetFor(seg, destination, ip.source());
+                    sendResetFor(seg, destination, ip.source4());
                     return;
                 }
                 start = NatPolicy.firstNameserver(servers, preferredNameserver.get());
@@ -222,7 +223,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
             }
             case CLOSED -> {
                 counters.connectRefused++;
-                sendResetFor(seg, destination, ip.source());
+                sendResetFor(seg, destination, ip.source4());
                 return;
             }
             default -> {
@@ -232,10 +233,10 @@ public final class TcpNat implements Ipv4ProtocolHandler {
         }
         if (open >= maxConnections) {
             counters.connectionLimitRejects++;
-            sendResetFor(seg, destination, ip.source());
+            sendResetFor(seg, destination, ip.source4());
             return;
         }
-        Flow flow = new Flow(ip.source(), seg.sourcePort(), destination, port);
+        Flow flow = new Flow(ip.source4(), seg.sourcePort(), destination, port);
         flow.keepSyn(ip);
         flow.nameservers = servers;
         flow.nameserverStart = start;
@@ -248,7 +249,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
         } catch (IOException | RuntimeException e) {
             errors.hostSocketFailures++;
             remove(flow);
-            sendResetFor(seg, destination, ip.source());
+            sendResetFor(seg, destination, ip.source4());
             return;
         }
         counters.connectAttempts++;
@@ -508,7 +509,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
             this.remotePort = remotePort;
         }
 
-        void keepSyn(Ipv4Packet ip) {
+        void keepSyn(IpDatagram ip) {
             if (syn != null) {
                 syn.release();
             }
@@ -544,8 +545,11 @@ public final class TcpNat implements Ipv4ProtocolHandler {
 
         /** Wraps {@link #syn} into {@link #hostPacket} and {@link #hostSegment}; false if it does not parse. */
         private boolean wrapSyn() {
-            return hostPacket.wrap(syn, syn.readerIndex(), syn.readableBytes()) == ParseResult.OK
-                && hostSegment.wrapUnchecked(syn, hostPacket.payloadOffset(), hostPacket.payloadLength())
+            if (hostPacket.wrap(syn, syn.readerIndex(), syn.readableBytes()) != ParseResult.OK) {
+                return false;
+            }
+            hostDatagram.setIpv4(hostPacket);
+            return hostSegment.wrapUnchecked(syn, hostDatagram.payloadOffset(), hostDatagram.payloadLength())
                 == ParseResult.OK;
         }
 
@@ -634,7 +638,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
                     sendResetFor(hostSegment, remote, guest);
                 } else {
                     counters.connectFailures++;
-                    icmp.sendDestinationUnreachable(hostPacket, reason == ConnectFailure.NETWORK_UNREACHABLE
+                    icmp.sendDestinationUnreachable(hostDatagram, reason == ConnectFailure.NETWORK_UNREACHABLE
                         ? IcmpV4Packet.CODE_NET_UNREACHABLE : IcmpV4Packet.CODE_HOST_UNREACHABLE);
                 }
             } catch (RuntimeException e) {

@@ -2,10 +2,10 @@ package io.slirp4j.stack.udp;
 
 import io.slirp4j.stack.dhcp.DhcpServer;
 import io.slirp4j.stack.iface.AddressPolicy;
-import io.slirp4j.stack.iface.Ipv4ProtocolHandler;
+import io.slirp4j.stack.iface.IpDatagram;
+import io.slirp4j.stack.iface.IpProtocolHandler;
 import io.slirp4j.stack.stats.FrameCounters;
 import io.slirp4j.stack.wire.DhcpMessage;
-import io.slirp4j.stack.wire.Ipv4Packet;
 import io.slirp4j.stack.wire.ParseResult;
 import io.slirp4j.stack.wire.UdpDatagram;
 
@@ -14,7 +14,7 @@ import io.slirp4j.stack.wire.UdpDatagram;
  * the gateway) to the {@link DhcpServer} and everything else to the {@link UdpNat}. Broadcasts and datagrams
  * from 0.0.0.0 reach only DHCP.
  */
-public final class UdpInput implements Ipv4ProtocolHandler {
+public final class UdpInput implements IpProtocolHandler {
     private final AddressPolicy addresses;
     private final UdpNat nat;
     private final DhcpServer dhcp;
@@ -30,19 +30,19 @@ public final class UdpInput implements Ipv4ProtocolHandler {
     }
 
     @Override
-    public void onDatagram(Ipv4Packet datagram) {
-        if (udp.wrap(datagram.buffer(), datagram.payloadOffset(), datagram.payloadLength(), datagram.source(),
-            datagram.destination()) != ParseResult.OK) {
+    public void onDatagram(IpDatagram datagram) {
+        if (udp.wrap(datagram.buffer(), datagram.payloadOffset(), datagram.payloadLength(), datagram.pseudoHeader())
+            != ParseResult.OK) {
             frames.droppedMalformed++;
             return;
         }
-        boolean broadcast = addresses.isBroadcast(datagram.destination());
+        boolean broadcast = addresses.isBroadcast(datagram.destination4());
         if (udp.destinationPort() == DhcpMessage.SERVER_PORT && udp.sourcePort() == DhcpMessage.CLIENT_PORT
-            && (broadcast || datagram.destination() == addresses.gateway()) && dhcp != null) {
+            && (broadcast || datagram.destination4() == addresses.gateway()) && dhcp != null) {
             dhcp.onMessage(datagram, udp);
             return;
         }
-        if (broadcast || datagram.source() == 0) {
+        if (broadcast || datagram.source4() == 0) {
             frames.droppedFiltered++;
             return;
         }

@@ -7,6 +7,7 @@ import io.slirp4j.stack.dns.DnsForwarder;
 import io.slirp4j.stack.host.HostDatagramSocket;
 import io.slirp4j.stack.host.HostDatagrams;
 import io.slirp4j.stack.iface.GuestLink;
+import io.slirp4j.stack.iface.IpDatagram;
 import io.slirp4j.stack.icmp.IcmpEngine;
 import io.slirp4j.stack.nat.NatPolicy;
 import io.slirp4j.stack.stats.DnsCounters;
@@ -108,11 +109,11 @@ public final class UdpNat {
     }
 
     /** A validated UDP datagram from a guest address to N+2, N+3 or the outside (both views borrowed). */
-    public void onGuestDatagram(Ipv4Packet ip, UdpDatagram udp) {
+    public void onGuestDatagram(IpDatagram ip, UdpDatagram udp) {
         if (!inboundPeers.isEmpty() && answerForwardPeer(ip, udp)) {
             return;
         }
-        int destination = ip.destination();
+        int destination = ip.destination4();
         int port = udp.destinationPort();
         int hostAddress;
         switch (nat.route(destination, port)) {
@@ -139,7 +140,7 @@ public final class UdpNat {
             return;
         }
         long now = clock.getAsLong();
-        UdpFlow flow = flowFor(ip.source(), udp.sourcePort(), now, false);
+        UdpFlow flow = flowFor(ip.source4(), udp.sourcePort(), now, false);
         if (flow == null) {
             return;
         }
@@ -148,7 +149,7 @@ public final class UdpNat {
             ip.buffer().retainedSlice(udp.payloadOffset(), udp.payloadLength()));
     }
 
-    private void forwardDns(Ipv4Packet ip, UdpDatagram udp) {
+    private void forwardDns(IpDatagram ip, UdpDatagram udp) {
         if (udp.payloadLength() < DnsForwarder.HEADER_LENGTH) {
             dnsCounters.dropped++;
             return;
@@ -160,7 +161,7 @@ public final class UdpNat {
             return;
         }
         long now = clock.getAsLong();
-        UdpFlow flow = flowFor(ip.source(), udp.sourcePort(), now, true);
+        UdpFlow flow = flowFor(ip.source4(), udp.sourcePort(), now, true);
         if (flow != null) {
             dns.forward(flow, servers, ip.buffer(), udp.payloadOffset(), udp.payloadLength(), now);
         }
@@ -310,8 +311,8 @@ public final class UdpNat {
     }
 
     /** A guest datagram answering a forward's peer: out through the forward's socket. False if it is not one. */
-    private boolean answerForwardPeer(Ipv4Packet ip, UdpDatagram udp) {
-        UdpForward.Peer peer = inboundPeers.get(new PeerKey(ip.source(), udp.sourcePort(), ip.destination(),
+    private boolean answerForwardPeer(IpDatagram ip, UdpDatagram udp) {
+        UdpForward.Peer peer = inboundPeers.get(new PeerKey(ip.source4(), udp.sourcePort(), ip.destination4(),
             udp.destinationPort()));
         if (peer == null) {
             return false;

@@ -97,7 +97,12 @@ public final class IcmpV4Packet extends HeaderView {
 
     /** How many bytes of the datagram {@code original} an error message about it quotes. */
     public static int quoteLength(Ipv4Packet original) {
-        return Math.min(original.headerLength() + ERROR_QUOTE_PAYLOAD, original.totalLength());
+        return quoteLength(original.headerLength(), original.totalLength());
+    }
+
+    /** How many bytes of a datagram with this header and total length an error message about it quotes. */
+    public static int quoteLength(int headerLength, int totalLength) {
+        return Math.min(headerLength + ERROR_QUOTE_PAYLOAD, totalLength);
     }
 
     /**

@@ -17,6 +17,15 @@ public final class UdpDatagram extends HeaderView {
      * {@code destination}. Bytes after the UDP length are ignored.
      */
     public ParseResult wrap(ByteBuf buf, int offset, int available, int source, int destination) {
+        return wrap(buf, offset, available,
+            InternetChecksum.addPseudoHeader(0, source, destination, Ipv4Packet.PROTOCOL_UDP, 0));
+    }
+
+    /**
+     * Validates {@code available} bytes (the IP payload) as a UDP datagram whose pseudo-header, without the
+     * length, sums to {@code pseudoHeader}. Bytes after the UDP length are ignored.
+     */
+    public ParseResult wrap(ByteBuf buf, int offset, int available, long pseudoHeader) {
         if (!bind(buf, offset, available, HEADER_LENGTH)) {
             return ParseResult.TRUNCATED;
         }
@@ -28,8 +37,7 @@ public final class UdpDatagram extends HeaderView {
             return ParseResult.TRUNCATED;
         }
         if (buf.getUnsignedShort(offset + 6) != 0) {
-            long sum = InternetChecksum.addPseudoHeader(0, source, destination, Ipv4Packet.PROTOCOL_UDP, udpLength);
-            if (!InternetChecksum.verify(InternetChecksum.add(sum, buf, offset, udpLength))) {
+            if (!InternetChecksum.verify(InternetChecksum.add(pseudoHeader + udpLength, buf, offset, udpLength))) {
                 return ParseResult.BAD_CHECKSUM;
             }
         }
