@@ -9,6 +9,7 @@ import io.slirp4j.stack.stats.FrameCounters;
 import io.slirp4j.stack.stats.Ipv4Counters;
 import io.slirp4j.stack.wire.ArpPacket;
 import io.slirp4j.stack.wire.EthernetFrame;
+import io.slirp4j.stack.wire.InAny;
 import io.slirp4j.stack.wire.Ipv4Address;
 import io.slirp4j.stack.wire.Ipv4Packet;
 import io.slirp4j.stack.wire.MacAddress;
@@ -123,6 +124,25 @@ public final class GuestLink {
         Ipv4Packet.emitHeader(frame, IPV4_OFFSET, 0, 0, 0, 0, ttl, protocol, source, destination);
         frame.writerIndex(IPV4_PAYLOAD_OFFSET);
         return frame;
+    }
+
+    /**
+     * Allocates a frame for a datagram to the guest between {@link InAny} addresses, IPv4 when both are
+     * IPv4-mapped, with room for {@code payloadLength} bytes; the writer index is where the transport header goes.
+     * Pass it to {@link #send}.
+     */
+    public ByteBuf newFrame(int protocol, int hopLimit, long sourceHi, long sourceLo, long destinationHi,
+        long destinationLo, int payloadLength) {
+        if (InAny.is4(sourceHi, sourceLo) && InAny.is4(destinationHi, destinationLo)) {
+            return newIpv4Frame(protocol, hopLimit, InAny.v4(sourceLo), InAny.v4(destinationLo), payloadLength);
+        }
+        throw new IllegalArgumentException("not an IPv4 datagram: " + InAny.format(sourceHi, sourceLo) + " -> "
+            + InAny.format(destinationHi, destinationLo));
+    }
+
+    /** Completes and sends a frame from {@link #newFrame}. Takes ownership. */
+    public void send(ByteBuf frame) {
+        sendIpv4(frame);
     }
 
     /** Completes and sends a frame from {@link #newIpv4Frame}, resolving the destination MAC. Takes ownership. */

@@ -13,11 +13,13 @@ import io.slirp4j.stack.iface.GuestLink;
 import io.slirp4j.stack.iface.IpDatagram;
 import io.slirp4j.stack.iface.IpProtocolHandler;
 import io.slirp4j.stack.icmp.IcmpEngine;
+import io.slirp4j.stack.nat.FlowKey;
 import io.slirp4j.stack.nat.NatPolicy;
 import io.slirp4j.stack.stats.ErrorCounters;
 import io.slirp4j.stack.stats.FrameCounters;
 import io.slirp4j.stack.stats.TcpCounters;
 import io.slirp4j.stack.wire.IcmpV4Packet;
+import io.slirp4j.stack.wire.InternetChecksum;
 import io.slirp4j.stack.wire.Ipv4Address;
 import io.slirp4j.stack.wire.Ipv4Packet;
 import io.slirp4j.stack.wire.ParseResult;
@@ -96,6 +98,7 @@ public final class TcpNat implements IpProtocolHandler {
     private final Ipv4Packet hostPacket = new Ipv4Packet();
     private final IpDatagram hostDatagram = new IpDatagram();
     private final TcpHeader reset = new TcpHeader();
+    private final FlowKey lookup = new FlowKey();
     private Runnable afterHostEvent = () -> { };
     private int depth;
     private boolean closed;
@@ -158,7 +161,9 @@ public final class TcpNat implements IpProtocolHandler {
             return;
         }
         long now = clock.getAsLong();
-        Flow flow = find(ip.source4(), seg.sourcePort(), ip.destination4(), seg.destinationPort());
+        FlowKey key = lookup.set(ip.sourceHi(), ip.sourceLo(), seg.sourcePort(), ip.destinationHi(),
+            ip.destinationLo(), seg.destinationPort());
+        Flow flow = find(key);
         if (flow != null) {
             if (flow.conn == null) {
                 connectingInput(flow, ip, seg);
@@ -172,10 +177,10 @@ public final class TcpNat implements IpProtocolHandler {
         }
         int flags = seg.flags() & (TcpSegment.SYN | TcpSegment.ACK | TcpSegment.RST | TcpSegment.FIN);
         if (flags == TcpSegment.SYN) {
-            open(ip, seg);
+            open(ip, seg, key);
         } else {
             counters.unknownSegments++;
-            sendResetFor(seg, ip.destination4(), ip.source4());
+            sendResetFor(seg, key);
         }
     }
 
@@ -198,7 +203,7 @@ public final class TcpNat implements IpProtocolHandler {
         frames.droppedFiltered++;
     }
 
-    private void open(IpDatagram ip, TcpSegment seg) {
+    private void open(IpDatagram ip, TcpSegment seg, FlowKey key) {
         int destination = ip.destination4();
         int port = seg.destinationPort();
         InetSocketAddress remote;
@@ -215,7 +220,7 @@ public final class TcpNat implements IpProtocolHandler {
                 servers = nameservers.current();
                 if (servers == null || servers.isEmpty()) {
                     counters.connectRefused++;
-                    sendResetFor(seg, destination, ip.source4());
+                    sendResetFor(seg, key);
                     return;
                 }
                 start = NatPolicy.firstNameserver(servers, preferredNameserver.get());
@@ -223,7 +228,7 @@ public final class TcpNat implements IpProtocolHandler {
             }
             case CLOSED -> {
                 counters.connectRefused++;
-                sendResetFor(seg, destination, ip.source4());
+                sendResetFor(seg, key);
                 return;
             }
             default -> {
@@ -233,10 +238,10 @@ public final class TcpNat implements IpProtocolHandler {
         }
         if (open >= maxConnections) {
             counters.connectionLimitRejects++;
-            sendResetFor(seg, destination, ip.source4());
+            sendResetFor(seg, key);
             return;
         }
-        Flow flow = new Flow(ip.source4(), seg.sourcePort(), destination, port);
+        Flow flow = new Flow(key.copy());
         flow.keepSyn(ip);
         flow.nameservers = servers;
         flow.nameserverStart = start;
@@ -249,7 +254,7 @@ public final class TcpNat implements IpProtocolHandler {
         } catch (IOException | RuntimeException e) {
             errors.hostSocketFailures++;
             remove(flow);
-            sendResetFor(seg, destination, ip.source4());
+            sendResetFor(seg, key);
             return;
         }
         counters.connectAttempts++;
@@ -267,8 +272,9 @@ public final class TcpNat implements IpProtocolHandler {
             return null;
         }
         long now = clock.getAsLong();
-        int initialSequence = isn.next(guest, guestPort, source, sourcePort, now);
-        Flow previous = find(guest, guestPort, source, sourcePort);
+        FlowKey key = FlowKey.ofIpv4(guest, guestPort, source, sourcePort);
+        int initialSequence = isn.next(key, now);
+        Flow previous = find(key);
         if (previous != null) {
             if (previous.conn == null || previous.conn.state() != TcpState.TIME_WAIT) {
                 counters.forwardCollisions++;
@@ -288,7 +294,7 @@ public final class TcpNat implements IpProtocolHandler {
             return null;
         }
         boolean outermost = enter();
-        Flow flow = new Flow(guest, guestPort, source, sourcePort);
+        Flow flow = new Flow(key);
         try {
             flow.stream = stream;
             insert(flow);
@@ -325,26 +331,29 @@ public final class TcpNat implements IpProtocolHandler {
         }
     }
 
-    private void sendResetFor(TcpSegment seg, int from, int to) {
+    /** Answers the guest's {@code seg} on the four-tuple {@code flow} with an RST, where RFC 9293 wants one. */
+    private void sendResetFor(TcpSegment seg, FlowKey flow) {
         if (TcpConnection.resetFor(seg, reset)) {
             counters.resetsSent++;
-            emit(reset, null, from, to);
+            emit(reset, null, flow);
         }
     }
 
-    /** Sends a TCP segment to the guest; the payload (may be null) is borrowed. */
-    private void emit(TcpHeader header, ByteBuf payload, int from, int to) {
+    /** Sends a TCP segment to the guest on the four-tuple {@code flow}; the payload (may be null) is borrowed. */
+    private void emit(TcpHeader header, ByteBuf payload, FlowKey flow) {
         int length = payload == null ? 0 : payload.readableBytes();
         int headerLength = header.headerLength();
-        ByteBuf frame = link.newIpv4Frame(Ipv4Packet.PROTOCOL_TCP, from, to, headerLength + length);
+        ByteBuf frame = link.newFrame(Ipv4Packet.PROTOCOL_TCP, Ipv4Packet.DEFAULT_TTL, flow.peerHi(), flow.peerLo(),
+            flow.guestHi(), flow.guestLo(), headerLength + length);
         int at = frame.writerIndex();
         frame.writerIndex(at + headerLength);
         if (length > 0) {
             frame.writeBytes(payload, payload.readerIndex(), length);
         }
-        TcpSegment.emitHeaderIpv4(frame, at, header, length, from, to);
+        TcpSegment.emitHeader(frame, at, header, length, InternetChecksum.addPseudoHeader(0, flow.peerHi(),
+            flow.peerLo(), flow.guestHi(), flow.guestLo(), Ipv4Packet.PROTOCOL_TCP, 0));
         counters.segmentsOut++;
-        link.sendIpv4(frame);
+        link.send(frame);
     }
 
     // ------------------------------------------------------------------------------------------------------
@@ -402,20 +411,17 @@ public final class TcpNat implements IpProtocolHandler {
     // ------------------------------------------------------------------------------------------------------
     // Table
 
-    private static long key(int remote, int guestPort, int remotePort) {
-        return ((remote & 0xFFFF_FFFFL) << 32) | ((long) guestPort << 16) | remotePort;
-    }
-
-    private Flow find(int guest, int guestPort, int remote, int remotePort) {
-        Flow f = table.get(key(remote, guestPort, remotePort));
-        while (f != null && f.guest != guest) {
+    /** The flow on the four-tuple {@code key}, or null: entries chain on equal {@link FlowKey#hash()}es. */
+    private Flow find(FlowKey key) {
+        Flow f = table.get(key.hash());
+        while (f != null && !f.key.sameAs(key)) {
             f = f.next;
         }
         return f;
     }
 
     private void insert(Flow flow) {
-        flow.next = table.put(flow.key, flow);
+        flow.next = table.put(flow.hash, flow);
         open++;
     }
 
@@ -425,12 +431,12 @@ public final class TcpNat implements IpProtocolHandler {
         }
         flow.removed = true;
         open--;
-        Flow head = table.get(flow.key);
+        Flow head = table.get(flow.hash);
         if (head == flow) {
             if (flow.next == null) {
-                table.remove(flow.key);
+                table.remove(flow.hash);
             } else {
-                table.put(flow.key, flow.next);
+                table.put(flow.hash, flow.next);
             }
         } else {
             for (Flow f = head; f != null; f = f.next) {
@@ -476,12 +482,10 @@ public final class TcpNat implements IpProtocolHandler {
 
     /** One guest connection and its host socket. */
     private final class Flow implements TcpOutput, StreamHandler {
-        final long key;
-        final int guest;
-        final int guestPort;
-        /** The address and port the guest connected to (the source of everything we send it). */
-        final int remote;
-        final int remotePort;
+        /** The guest's address and port, and the peer's: the address and port the guest connected to, or a
+         * forwarded client as the guest sees it (the source of everything we send it). */
+        final FlowKey key;
+        final long hash;
         Flow next;
         HostStream stream;
         /** For N+3:53: the nameservers (in {@link NatPolicy#nameserver} order) and which one is being tried. */
@@ -501,12 +505,9 @@ public final class TcpNat implements IpProtocolHandler {
         boolean removed;
         long scheduledAt = Long.MAX_VALUE;
 
-        Flow(int guest, int guestPort, int remote, int remotePort) {
-            this.key = key(remote, guestPort, remotePort);
-            this.guest = guest;
-            this.guestPort = guestPort;
-            this.remote = remote;
-            this.remotePort = remotePort;
+        Flow(FlowKey key) {
+            this.key = key;
+            this.hash = key.hash();
         }
 
         void keepSyn(IpDatagram ip) {
@@ -567,7 +568,7 @@ public final class TcpNat implements IpProtocolHandler {
                 }
                 long now = clock.getAsLong();
                 TcpConnection c = TcpConnection.accept(tcpConfig, this, hostSegment,
-                    isn.next(guest, guestPort, remote, remotePort, now), now);
+                    isn.next(key, now), now);
                 conn = c;
                 c.attach(this);
                 syn.release();
@@ -635,7 +636,7 @@ public final class TcpNat implements IpProtocolHandler {
                 }
                 if (reason == ConnectFailure.REFUSED) {
                     counters.connectRefused++;
-                    sendResetFor(hostSegment, remote, guest);
+                    sendResetFor(hostSegment, key);
                 } else {
                     counters.connectFailures++;
                     icmp.sendDestinationUnreachable(hostDatagram, reason == ConnectFailure.NETWORK_UNREACHABLE
@@ -735,7 +736,7 @@ public final class TcpNat implements IpProtocolHandler {
                 if (conn == null) {
                     // closed before the connect completed (should not happen: connect failures come separately)
                     if (syn != null && wrapSyn()) {
-                        sendResetFor(hostSegment, remote, guest);
+                        sendResetFor(hostSegment, key);
                     }
                     remove(this);
                 } else {
@@ -753,7 +754,7 @@ public final class TcpNat implements IpProtocolHandler {
 
         @Override
         public void sendSegment(TcpConnection connection, TcpHeader header, ByteBuf payload) {
-            emit(header, payload, remote, guest);
+            emit(header, payload, key);
         }
 
         @Override

@@ -1,7 +1,6 @@
 package io.slirp4j.stack.udp;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.util.collection.LongObjectHashMap;
 import io.slirp4j.stack.Nameservers;
 import io.slirp4j.stack.dns.DnsForwarder;
 import io.slirp4j.stack.host.HostDatagramSocket;
@@ -9,12 +8,15 @@ import io.slirp4j.stack.host.HostDatagrams;
 import io.slirp4j.stack.iface.GuestLink;
 import io.slirp4j.stack.iface.IpDatagram;
 import io.slirp4j.stack.icmp.IcmpEngine;
+import io.slirp4j.stack.nat.FlowKey;
 import io.slirp4j.stack.nat.NatPolicy;
 import io.slirp4j.stack.stats.DnsCounters;
 import io.slirp4j.stack.stats.ErrorCounters;
 import io.slirp4j.stack.stats.FrameCounters;
 import io.slirp4j.stack.stats.UdpCounters;
 import io.slirp4j.stack.wire.IcmpV4Packet;
+import io.slirp4j.stack.wire.InAny;
+import io.slirp4j.stack.wire.InternetChecksum;
 import io.slirp4j.stack.wire.Ipv4Address;
 import io.slirp4j.stack.wire.Ipv4Packet;
 import io.slirp4j.stack.wire.UdpDatagram;
@@ -85,10 +87,13 @@ public final class UdpNat {
     private final ErrorCounters errors;
     private final LongSupplier clock;
     private final int maxFlows;
-    private final LongObjectHashMap<UdpFlow> flows = new LongObjectHashMap<>();
+    private final Map<FlowKey, UdpFlow> flows = new HashMap<>();
+    /** Reused for lookups, so a datagram costs no key object. */
+    private final FlowKey lookup = new FlowKey();
     private final List<UdpFlow> scratch = new ArrayList<>();
     private final List<UdpForward> forwards = new ArrayList<>();
-    private final Map<PeerKey, UdpForward.Peer> inboundPeers = new HashMap<>();
+    /** Forward peers by their four-tuple as the guest sees it (the guest's end, and the peer as shown). */
+    private final Map<FlowKey, UdpForward.Peer> inboundPeers = new HashMap<>();
     private long nextFlowId;
 
     public UdpNat(NatPolicy nat, GuestLink link, IcmpEngine icmp, HostDatagrams host,
@@ -140,12 +145,12 @@ public final class UdpNat {
             return;
         }
         long now = clock.getAsLong();
-        UdpFlow flow = flowFor(ip.source4(), udp.sourcePort(), now, false);
+        UdpFlow flow = flowFor(ip, udp.sourcePort(), now, false);
         if (flow == null) {
             return;
         }
         flow.dnsOnly = false;
-        sendToHost(flow, flow.destination(hostAddress, port),
+        sendToHost(flow, flow.destination(InAny.hiOf4(), InAny.loOf4(hostAddress), port),
             ip.buffer().retainedSlice(udp.payloadOffset(), udp.payloadLength()));
     }
 
@@ -161,7 +166,7 @@ public final class UdpNat {
             return;
         }
         long now = clock.getAsLong();
-        UdpFlow flow = flowFor(ip.source4(), udp.sourcePort(), now, true);
+        UdpFlow flow = flowFor(ip, udp.sourcePort(), now, true);
         if (flow != null) {
             dns.forward(flow, servers, ip.buffer(), udp.payloadOffset(), udp.payloadLength(), now);
         }
@@ -213,7 +218,8 @@ public final class UdpNat {
                 sourcePort = from.getPort();
             }
             flow.lastActive = clock.getAsLong();
-            sendToGuest(sourceAddress, sourcePort, flow.guestAddress, flow.guestPort, payload);
+            sendToGuest(InAny.hiOf4(), InAny.loOf4(sourceAddress), sourcePort, flow.guestHi, flow.guestLo,
+                flow.guestPort, payload);
         } catch (RuntimeException e) {
             errors.internalError(e);
         } finally {
@@ -231,16 +237,18 @@ public final class UdpNat {
     }
 
     /** One datagram to the guest; the payload is borrowed (copied into the frame). */
-    private void sendToGuest(int sourceAddress, int sourcePort, int guestAddress, int guestPort, ByteBuf payload) {
+    private void sendToGuest(long sourceHi, long sourceLo, int sourcePort, long guestHi, long guestLo, int guestPort,
+        ByteBuf payload) {
         int length = payload.readableBytes();
-        ByteBuf frame = link.newIpv4Frame(Ipv4Packet.PROTOCOL_UDP, sourceAddress, guestAddress,
-            UdpDatagram.HEADER_LENGTH + length);
+        ByteBuf frame = link.newFrame(Ipv4Packet.PROTOCOL_UDP, Ipv4Packet.DEFAULT_TTL, sourceHi, sourceLo, guestHi,
+            guestLo, UdpDatagram.HEADER_LENGTH + length);
         int udpOffset = frame.writerIndex();
         frame.writerIndex(udpOffset + UdpDatagram.HEADER_LENGTH);
         frame.writeBytes(payload, payload.readerIndex(), length);
-        UdpDatagram.emitHeader(frame, udpOffset, sourcePort, guestPort, length, sourceAddress, guestAddress);
+        UdpDatagram.emitHeader(frame, udpOffset, sourcePort, guestPort, length, InternetChecksum.addPseudoHeader(0,
+            sourceHi, sourceLo, guestHi, guestLo, Ipv4Packet.PROTOCOL_UDP, 0));
         counters.toGuest++;
-        link.sendIpv4(frame);
+        link.send(frame);
     }
 
     // ------------------------------------------------------------------------------------------------------
@@ -283,7 +291,8 @@ public final class UdpNat {
                 }
             }
             peer.lastActive = now;
-            sendToGuest(peer.key.source(), peer.key.sourcePort(), forward.guestAddress, forward.guestPort, payload);
+            FlowKey k = peer.key;
+            sendToGuest(k.peerHi(), k.peerLo(), k.peerPort(), k.guestHi(), k.guestLo(), k.guestPort(), payload);
         } catch (RuntimeException e) {
             errors.internalError(e);
         } finally {
@@ -292,8 +301,8 @@ public final class UdpNat {
     }
 
     private UdpForward.Peer newPeer(UdpForward forward, InetSocketAddress from, long now) {
-        PeerKey key = new PeerKey(forward.guestAddress, forward.guestPort, nat.forwardClientSource(from.getAddress()),
-            from.getPort());
+        FlowKey key = FlowKey.ofIpv4(forward.guestAddress, forward.guestPort,
+            nat.forwardClientSource(from.getAddress()), from.getPort());
         if (inboundPeers.containsKey(key)) {
             // another peer already shows up as this address and port (two loopback clients on one port)
             counters.forwardDrops++;
@@ -312,8 +321,8 @@ public final class UdpNat {
 
     /** A guest datagram answering a forward's peer: out through the forward's socket. False if it is not one. */
     private boolean answerForwardPeer(IpDatagram ip, UdpDatagram udp) {
-        UdpForward.Peer peer = inboundPeers.get(new PeerKey(ip.source4(), udp.sourcePort(), ip.destination4(),
-            udp.destinationPort()));
+        UdpForward.Peer peer = inboundPeers.get(lookup.set(ip.sourceHi(), ip.sourceLo(), udp.sourcePort(),
+            ip.destinationHi(), ip.destinationLo(), udp.destinationPort()));
         if (peer == null) {
             return false;
         }
@@ -335,10 +344,6 @@ public final class UdpNat {
         }
         forward.peers.clear();
         forward.socket.close();
-    }
-
-    /** Peers of forwards seen by the guest as (source, sourcePort) talking to its (guest, guestPort). */
-    record PeerKey(int guest, int guestPort, int source, int sourcePort) {
     }
 
     /** Closes flows idle for longer than their timeout. */
@@ -388,9 +393,9 @@ public final class UdpNat {
         }
     }
 
-    private UdpFlow flowFor(int guestAddress, int guestPort, long now, boolean dnsOnly) {
-        long key = ((guestAddress & 0xFFFF_FFFFL) << 16) | guestPort;
-        UdpFlow flow = flows.get(key);
+    /** The flow of the guest's source address (of {@code ip}) and port, opened if needed; null if it cannot be. */
+    private UdpFlow flowFor(IpDatagram ip, int guestPort, long now, boolean dnsOnly) {
+        UdpFlow flow = flows.get(lookup.set(ip.sourceHi(), ip.sourceLo(), guestPort, 0, 0, 0));
         if (flow != null) {
             return flow;
         }
@@ -398,12 +403,12 @@ public final class UdpNat {
             counters.flowLimitDrops++;
             return null;
         }
-        flow = new UdpFlow(this, key, nextFlowId++, guestAddress, guestPort, now, dnsOnly);
+        flow = new UdpFlow(this, lookup.copy(), nextFlowId++, now, dnsOnly);
         flow.socket4 = open(ANY_IPV4, flow);
         if (flow.socket4 == null) {
             return null;
         }
-        flows.put(key, flow);
+        flows.put(flow.key, flow);
         counters.flowsOpened++;
         return flow;
     }

@@ -76,6 +76,23 @@ public final class InternetChecksum {
         return sum + (source & 0xFFFF_FFFFL) + (destination & 0xFFFF_FFFFL) + (protocol & 0xFF) + (length & 0xFFFF);
     }
 
+    /**
+     * Adds a transport pseudo-header for {@link InAny} addresses: IPv4's (RFC 793) when both are IPv4-mapped,
+     * else IPv6's (RFC 8200 8.1, the length as 32 bits). 32-bit words add like pairs of 16-bit ones (see above).
+     */
+    public static long addPseudoHeader(long sum, long sourceHi, long sourceLo, long destinationHi,
+        long destinationLo, int protocol, int length) {
+        if (InAny.is4(sourceHi, sourceLo) && InAny.is4(destinationHi, destinationLo)) {
+            return addPseudoHeader(sum, InAny.v4(sourceLo), InAny.v4(destinationLo), protocol, length);
+        }
+        return sum + words(sourceHi) + words(sourceLo) + words(destinationHi) + words(destinationLo)
+            + (protocol & 0xFF) + (length & 0xFFFF_FFFFL);
+    }
+
+    private static long words(long v) {
+        return (v >>> 32) + (v & 0xFFFF_FFFFL);
+    }
+
     /** Folds a running sum to 16 bits with end-around carry (not complemented). */
     public static int fold(long sum) {
         while ((sum >>> 16) != 0) {

@@ -80,13 +80,22 @@ public final class UdpDatagram extends HeaderView {
      */
     public static void emitHeader(ByteBuf buf, int offset, int sourcePort, int destinationPort, int payloadLength,
         int source, int destination) {
+        emitHeader(buf, offset, sourcePort, destinationPort, payloadLength,
+            InternetChecksum.addPseudoHeader(0, source, destination, Ipv4Packet.PROTOCOL_UDP, 0));
+    }
+
+    /**
+     * Writes the 8-byte header at {@code offset} for {@code payloadLength} bytes already in place after it, with
+     * the checksum over the pseudo-header partial sum {@code pseudoHeader} (addresses and protocol, no length).
+     */
+    public static void emitHeader(ByteBuf buf, int offset, int sourcePort, int destinationPort, int payloadLength,
+        long pseudoHeader) {
         int udpLength = HEADER_LENGTH + payloadLength;
         buf.setShort(offset, sourcePort);
         buf.setShort(offset + 2, destinationPort);
         buf.setShort(offset + 4, udpLength);
         buf.setShort(offset + 6, 0);
-        long sum = InternetChecksum.addPseudoHeader(0, source, destination, Ipv4Packet.PROTOCOL_UDP, udpLength);
-        int checksum = InternetChecksum.finish(InternetChecksum.add(sum, buf, offset, udpLength));
+        int checksum = InternetChecksum.finish(InternetChecksum.add(pseudoHeader + udpLength, buf, offset, udpLength));
         buf.setShort(offset + 6, checksum == 0 ? 0xFFFF : checksum);
     }
 }
