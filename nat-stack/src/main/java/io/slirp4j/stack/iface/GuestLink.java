@@ -82,7 +82,7 @@ public final class GuestLink {
     public void learn(int address, long mac, long now) {
         neighbors.learn(address, mac, now);
         if (!parked.isEmpty()) {
-            for (ByteBuf frame : parked.take(address)) {
+            for (ByteBuf frame : parked.take(InAny.hiOf4(), InAny.loOf4(address))) {
                 sendIpv4To(frame, mac);
             }
         }
@@ -151,7 +151,8 @@ public final class GuestLink {
         long mac = Ipv4Address.LIMITED_BROADCAST == destination || config.broadcast() == destination
             ? MacAddress.BROADCAST : resolve(destination);
         if (mac == MacAddress.NONE) {
-            frames.droppedUnresolved += parked.park(destination, frame, clock.getAsLong());
+            frames.droppedUnresolved += parked.park(InAny.hiOf4(), InAny.loOf4(destination), frame,
+                clock.getAsLong());
             return;
         }
         sendIpv4To(frame, mac);
