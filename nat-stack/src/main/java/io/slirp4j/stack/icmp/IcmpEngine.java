@@ -64,6 +64,13 @@ public final class IcmpEngine implements IpProtocolHandler {
         link.sendIpv4(reply);
     }
 
+    /** Tells the guest that {@code original} (borrowed, either family) cannot be delivered, and why. */
+    public void sendUnreachable(IpDatagram original, Unreachable reason) {
+        if (original.isIpv4()) {
+            sendDestinationUnreachable(original, reason.v4Code);
+        }
+    }
+
     /** Tells the guest that {@code original} (borrowed) cannot be delivered, with the given code of type 3. */
     public void sendDestinationUnreachable(IpDatagram original, int code) {
         if (!addresses.isGuest(original.source4()) || addresses.isBroadcast(original.destination4())) {

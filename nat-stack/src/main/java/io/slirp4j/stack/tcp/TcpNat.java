@@ -13,12 +13,12 @@ import io.slirp4j.stack.iface.GuestLink;
 import io.slirp4j.stack.iface.IpDatagram;
 import io.slirp4j.stack.iface.IpProtocolHandler;
 import io.slirp4j.stack.icmp.IcmpEngine;
+import io.slirp4j.stack.icmp.Unreachable;
 import io.slirp4j.stack.nat.FlowKey;
 import io.slirp4j.stack.nat.NatPolicy;
 import io.slirp4j.stack.stats.ErrorCounters;
 import io.slirp4j.stack.stats.FrameCounters;
 import io.slirp4j.stack.stats.TcpCounters;
-import io.slirp4j.stack.wire.IcmpV4Packet;
 import io.slirp4j.stack.wire.InternetChecksum;
 import io.slirp4j.stack.wire.Ipv4Address;
 import io.slirp4j.stack.wire.Ipv4Packet;
@@ -213,7 +213,7 @@ public final class TcpNat implements IpProtocolHandler {
             case HOST -> remote = new InetSocketAddress(Ipv4Address.toInetAddress(nat.hostAddress(destination)), port);
             case NET_UNREACHABLE -> {
                 counters.connectFailures++;
-                icmp.sendDestinationUnreachable(ip, IcmpV4Packet.CODE_NET_UNREACHABLE);
+                icmp.sendUnreachable(ip, Unreachable.NET);
                 return;
             }
             case NAMESERVER -> {
@@ -639,8 +639,8 @@ public final class TcpNat implements IpProtocolHandler {
                     sendResetFor(hostSegment, key);
                 } else {
                     counters.connectFailures++;
-                    icmp.sendDestinationUnreachable(hostDatagram, reason == ConnectFailure.NETWORK_UNREACHABLE
-                        ? IcmpV4Packet.CODE_NET_UNREACHABLE : IcmpV4Packet.CODE_HOST_UNREACHABLE);
+                    icmp.sendUnreachable(hostDatagram, reason == ConnectFailure.NETWORK_UNREACHABLE
+                        ? Unreachable.NET : Unreachable.HOST);
                 }
             } catch (RuntimeException e) {
                 errors.internalError(e);

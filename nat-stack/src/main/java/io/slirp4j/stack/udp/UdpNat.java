@@ -8,13 +8,13 @@ import io.slirp4j.stack.host.HostDatagrams;
 import io.slirp4j.stack.iface.GuestLink;
 import io.slirp4j.stack.iface.IpDatagram;
 import io.slirp4j.stack.icmp.IcmpEngine;
+import io.slirp4j.stack.icmp.Unreachable;
 import io.slirp4j.stack.nat.FlowKey;
 import io.slirp4j.stack.nat.NatPolicy;
 import io.slirp4j.stack.stats.DnsCounters;
 import io.slirp4j.stack.stats.ErrorCounters;
 import io.slirp4j.stack.stats.FrameCounters;
 import io.slirp4j.stack.stats.UdpCounters;
-import io.slirp4j.stack.wire.IcmpV4Packet;
 import io.slirp4j.stack.wire.InAny;
 import io.slirp4j.stack.wire.InternetChecksum;
 import io.slirp4j.stack.wire.Ipv4Address;
@@ -124,7 +124,7 @@ public final class UdpNat {
         switch (nat.route(destination, port)) {
             case HOST -> hostAddress = nat.hostAddress(destination);
             case NET_UNREACHABLE -> {
-                icmp.sendDestinationUnreachable(ip, IcmpV4Packet.CODE_NET_UNREACHABLE);
+                icmp.sendUnreachable(ip, Unreachable.NET);
                 return;
             }
             case NAMESERVER -> {
@@ -132,7 +132,7 @@ public final class UdpNat {
                 return;
             }
             case CLOSED -> {
-                icmp.sendDestinationUnreachable(ip, IcmpV4Packet.CODE_PORT_UNREACHABLE);
+                icmp.sendUnreachable(ip, Unreachable.PORT);
                 return;
             }
             default -> {
@@ -162,7 +162,7 @@ public final class UdpNat {
         List<InetSocketAddress> servers = nameservers.current();
         if (servers == null || servers.isEmpty()) {
             dnsCounters.noNameservers++;
-            icmp.sendDestinationUnreachable(ip, IcmpV4Packet.CODE_PORT_UNREACHABLE);
+            icmp.sendUnreachable(ip, Unreachable.PORT);
             return;
         }
         long now = clock.getAsLong();
