@@ -85,8 +85,26 @@ public final class InternetChecksum {
         if (InAny.is4(sourceHi, sourceLo) && InAny.is4(destinationHi, destinationLo)) {
             return addPseudoHeader(sum, InAny.v4(sourceLo), InAny.v4(destinationLo), protocol, length);
         }
+        return addIpv6PseudoHeader(sum, sourceHi, sourceLo, destinationHi, destinationLo, protocol, length);
+    }
+
+    /**
+     * Adds the IPv6 pseudo-header (RFC 8200 8.1): source, destination, the upper-layer packet length as 32 bits and
+     * the next header value (the upper-layer protocol, not the first extension header). Addresses are
+     * {@link Ipv6Address} halves. Each 64-bit half is added as two 32-bit words, as {@link #add} does.
+     */
+    public static long addIpv6PseudoHeader(long sum, long sourceHi, long sourceLo, long destinationHi,
+        long destinationLo, int nextHeader, int length) {
         return sum + words(sourceHi) + words(sourceLo) + words(destinationHi) + words(destinationLo)
-            + (protocol & 0xFF) + (length & 0xFFFF_FFFFL);
+            + (length & 0xFFFF_FFFFL) + (nextHeader & 0xFF);
+    }
+
+    /**
+     * {@link #addIpv6PseudoHeader(long, long, long, long, long, int, int)} with the addresses read from the IPv6
+     * header at absolute {@code ipv6HeaderOffset} (source at +8, destination at +24, back to back).
+     */
+    public static long addIpv6PseudoHeader(long sum, ByteBuf buf, int ipv6HeaderOffset, int nextHeader, int length) {
+        return add(sum, buf, ipv6HeaderOffset + 8, 32) + (length & 0xFFFF_FFFFL) + (nextHeader & 0xFF);
     }
 
     private static long words(long v) {
