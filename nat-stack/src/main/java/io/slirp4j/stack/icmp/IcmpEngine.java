@@ -34,12 +34,20 @@ public final class IcmpEngine implements IpProtocolHandler {
     private final FrameCounters frames;
     private final IcmpCounters counters;
     private final IcmpV4Packet icmp = new IcmpV4Packet();
+    private final Icmpv6Engine icmp6;
 
     public IcmpEngine(AddressPolicy addresses, GuestLink link, FrameCounters frames, IcmpCounters counters) {
+        this(addresses, link, frames, counters, null);
+    }
+
+    /** {@code icmp6} (null without IPv6) sends the errors about IPv6 packets. */
+    public IcmpEngine(AddressPolicy addresses, GuestLink link, FrameCounters frames, IcmpCounters counters,
+        Icmpv6Engine icmp6) {
         this.addresses = addresses;
         this.link = link;
         this.frames = frames;
         this.counters = counters;
+        this.icmp6 = icmp6;
     }
 
     @Override
@@ -68,6 +76,8 @@ public final class IcmpEngine implements IpProtocolHandler {
     public void sendUnreachable(IpDatagram original, Unreachable reason) {
         if (original.isIpv4()) {
             sendDestinationUnreachable(original, reason.v4Code);
+        } else if (icmp6 != null) {
+            icmp6.sendDestinationUnreachable(original, reason.v6Code);
         }
     }
 

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.slirp4j.stack.wire.InAny;
 import io.slirp4j.stack.wire.InternetChecksum;
 import io.slirp4j.stack.wire.Ipv4Packet;
+import io.slirp4j.stack.wire.Ipv6Packet;
 
 /**
  * What the transport engines receive from an IP input: one whole datagram from the guest (reassembled if it came
@@ -46,6 +47,23 @@ public final class IpDatagram {
         destinationHi = InAny.hiOf4();
         destinationLo = InAny.loOf4(p.destination());
         pseudoHeader = InternetChecksum.addPseudoHeader(0, p.source(), p.destination(), protocol, 0);
+        return this;
+    }
+
+    /** Points this view at the IPv6 packet {@code p} (whole, not a fragment). */
+    public IpDatagram setIpv6(Ipv6Packet p) {
+        version = 6;
+        buf = p.buffer();
+        offset = p.offset();
+        headerLength = p.headerLength();
+        totalLength = p.totalLength();
+        protocol = p.protocol();
+        hopLimit = p.hopLimit();
+        sourceHi = p.sourceHi();
+        sourceLo = p.sourceLo();
+        destinationHi = p.destinationHi();
+        destinationLo = p.destinationLo();
+        pseudoHeader = p.pseudoHeader();
         return this;
     }
 

@@ -20,8 +20,8 @@ import io.slirp4j.stack.stats.ErrorCounters;
 import io.slirp4j.stack.stats.FrameCounters;
 import io.slirp4j.stack.stats.TcpCounters;
 import io.slirp4j.stack.wire.InternetChecksum;
-import io.slirp4j.stack.wire.Ipv4Address;
 import io.slirp4j.stack.wire.Ipv4Packet;
+import io.slirp4j.stack.wire.Ipv6Packet;
 import io.slirp4j.stack.wire.ParseResult;
 import io.slirp4j.stack.wire.TcpHeader;
 import io.slirp4j.stack.wire.TcpSegment;
@@ -86,6 +86,8 @@ public final class TcpNat implements IpProtocolHandler {
     private final ErrorCounters errors;
     private final LongSupplier clock;
     private final TcpConfig tcpConfig;
+    /** {@link #tcpConfig} with the MSS 20 bytes smaller: the IPv6 header is that much longer. */
+    private final TcpConfig tcpConfig6;
     private final IsnSource isn;
     private final int maxConnections;
 
@@ -96,6 +98,7 @@ public final class TcpNat implements IpProtocolHandler {
     private final TcpSegment segment = new TcpSegment();
     private final TcpSegment hostSegment = new TcpSegment();
     private final Ipv4Packet hostPacket = new Ipv4Packet();
+    private final Ipv6Packet hostPacket6 = new Ipv6Packet();
     private final IpDatagram hostDatagram = new IpDatagram();
     private final TcpHeader reset = new TcpHeader();
     private final FlowKey lookup = new FlowKey();
@@ -121,6 +124,7 @@ public final class TcpNat implements IpProtocolHandler {
         this.errors = errors;
         this.clock = clock;
         this.tcpConfig = tcpConfig;
+        this.tcpConfig6 = tcpConfig.withMss(Math.max(64, tcpConfig.mss() - 20));
         this.isn = isn;
         this.maxConnections = maxConnections;
     }
@@ -156,7 +160,7 @@ public final class TcpNat implements IpProtocolHandler {
         }
         counters.segmentsIn++;
         if (closed || seg.sourcePort() == 0 || seg.destinationPort() == 0
-            || addresses.isBroadcast(ip.destination4())) {
+            || (ip.isIpv4() && addresses.isBroadcast(ip.destination4()))) {
             frames.droppedFiltered++;
             return;
         }
@@ -204,13 +208,13 @@ public final class TcpNat implements IpProtocolHandler {
     }
 
     private void open(IpDatagram ip, TcpSegment seg, FlowKey key) {
-        int destination = ip.destination4();
         int port = seg.destinationPort();
         InetSocketAddress remote;
         List<InetSocketAddress> servers = null;
         int start = 0;
-        switch (nat.route(destination, port)) {
-            case HOST -> remote = new InetSocketAddress(Ipv4Address.toInetAddress(nat.hostAddress(destination)), port);
+        switch (nat.route(key.peerHi(), key.peerLo(), port)) {
+            case HOST -> remote = new InetSocketAddress(nat.hostAddress(key.peerHi(), key.peerLo()).toInetAddress(),
+                port);
             case NET_UNREACHABLE -> {
                 counters.connectFailures++;
                 icmp.sendUnreachable(ip, Unreachable.NET);
@@ -298,7 +302,7 @@ public final class TcpNat implements IpProtocolHandler {
         try {
             flow.stream = stream;
             insert(flow);
-            flow.conn = TcpConnection.connect(tcpConfig, flow, sourcePort, guestPort, initialSequence, now);
+            flow.conn = TcpConnection.connect(configFor(key), flow, sourcePort, guestPort, initialSequence, now);
             flow.conn.attach(flow);
             counters.forwardedConnections++;
             schedule(flow);
@@ -310,6 +314,10 @@ public final class TcpNat implements IpProtocolHandler {
         } finally {
             exit(outermost);
         }
+    }
+
+    private TcpConfig configFor(FlowKey key) {
+        return key.isIpv4() ? tcpConfig : tcpConfig6;
     }
 
     /** Starts handling a host event; true if it is the outermost one (see {@link #exit}). */
@@ -546,10 +554,17 @@ public final class TcpNat implements IpProtocolHandler {
 
         /** Wraps {@link #syn} into {@link #hostPacket} and {@link #hostSegment}; false if it does not parse. */
         private boolean wrapSyn() {
-            if (hostPacket.wrap(syn, syn.readerIndex(), syn.readableBytes()) != ParseResult.OK) {
-                return false;
+            if (syn.getUnsignedByte(syn.readerIndex()) >>> 4 == Ipv6Packet.VERSION) {
+                if (hostPacket6.wrap(syn, syn.readerIndex(), syn.readableBytes()) != ParseResult.OK) {
+                    return false;
+                }
+                hostDatagram.setIpv6(hostPacket6);
+            } else {
+                if (hostPacket.wrap(syn, syn.readerIndex(), syn.readableBytes()) != ParseResult.OK) {
+                    return false;
+                }
+                hostDatagram.setIpv4(hostPacket);
             }
-            hostDatagram.setIpv4(hostPacket);
             return hostSegment.wrapUnchecked(syn, hostDatagram.payloadOffset(), hostDatagram.payloadLength())
                 == ParseResult.OK;
         }
@@ -567,7 +582,7 @@ public final class TcpNat implements IpProtocolHandler {
                     throw new IllegalStateException("kept SYN does not parse");
                 }
                 long now = clock.getAsLong();
-                TcpConnection c = TcpConnection.accept(tcpConfig, this, hostSegment,
+                TcpConnection c = TcpConnection.accept(configFor(key), this, hostSegment,
                     isn.next(key, now), now);
                 conn = c;
                 c.attach(this);

@@ -20,9 +20,11 @@ final class UdpFlow implements DatagramReceiver, DnsForwarder.ClientFlow {
     final long guestHi;
     final long guestLo;
     final int guestPort;
-    /** The flow's socket, bound to 0.0.0.0:0 when the flow opened. */
+    /** True for an IPv6 guest address. */
+    final boolean ipv6;
+    /** The flow's IPv4 socket, bound to 0.0.0.0:0 when an IPv4 flow opened, on first use in an IPv6 flow. */
     HostDatagramSocket socket4;
-    /** Opened on first use, only for DNS queries to an IPv6 nameserver. */
+    /** The flow's IPv6 socket, bound to [::]:0 when an IPv6 flow opened, on first use in an IPv4 flow. */
     HostDatagramSocket socket6;
     long lastActive;
     /** True while the guest sent nothing but DNS queries to N+3: such flows expire sooner. */
@@ -41,6 +43,7 @@ final class UdpFlow implements DatagramReceiver, DnsForwarder.ClientFlow {
         this.guestHi = key.guestHi();
         this.guestLo = key.guestLo();
         this.guestPort = key.guestPort();
+        this.ipv6 = !InAny.is4(guestHi, guestLo);
         this.lastActive = now;
         this.dnsOnly = dnsOnly;
     }

@@ -6,13 +6,14 @@ import io.slirp4j.stack.iface.IpDatagram;
 import io.slirp4j.stack.iface.IpProtocolHandler;
 import io.slirp4j.stack.stats.FrameCounters;
 import io.slirp4j.stack.wire.DhcpMessage;
+import io.slirp4j.stack.wire.Ipv6Address;
 import io.slirp4j.stack.wire.ParseResult;
 import io.slirp4j.stack.wire.UdpDatagram;
 
 /**
  * UDP input from the guest: validates the UDP header and checksum, then sends DHCP (port 67, broadcast or to
  * the gateway) to the {@link DhcpServer} and everything else to the {@link UdpNat}. Broadcasts and datagrams
- * from 0.0.0.0 reach only DHCP.
+ * from 0.0.0.0 reach only DHCP. IPv6 datagrams go to the NAT; DHCPv6 to all-DHCP-agents is not served yet.
  */
 public final class UdpInput implements IpProtocolHandler {
     private final AddressPolicy addresses;
@@ -31,9 +32,16 @@ public final class UdpInput implements IpProtocolHandler {
 
     @Override
     public void onDatagram(IpDatagram datagram) {
-        if (udp.wrap(datagram.buffer(), datagram.payloadOffset(), datagram.payloadLength(), datagram.pseudoHeader())
-            != ParseResult.OK) {
+        ParseResult parsed = datagram.isIpv4()
+            ? udp.wrap(datagram.buffer(), datagram.payloadOffset(), datagram.payloadLength(), datagram.pseudoHeader())
+            : udp.wrapIpv6(datagram.buffer(), datagram.payloadOffset(), datagram.payloadLength(),
+                datagram.pseudoHeader());
+        if (parsed != ParseResult.OK) {
             frames.droppedMalformed++;
+            return;
+        }
+        if (!datagram.isIpv4()) {
+            onIpv6(datagram);
             return;
         }
         boolean broadcast = addresses.isBroadcast(datagram.destination4());
@@ -44,6 +52,18 @@ public final class UdpInput implements IpProtocolHandler {
         }
         if (broadcast || datagram.source4() == 0) {
             frames.droppedFiltered++;
+            return;
+        }
+        nat.onGuestDatagram(datagram, udp);
+    }
+
+    /**
+     * IPv6: datagrams to a multicast group (the IPv6 input admits only all-DHCP-agents) go to the DHCPv6 server
+     * when there is one, everything else to the NAT.
+     */
+    private void onIpv6(IpDatagram datagram) {
+        if (Ipv6Address.isMulticast(datagram.destinationHi())) {
+            frames.droppedUnsupported++;
             return;
         }
         nat.onGuestDatagram(datagram, udp);

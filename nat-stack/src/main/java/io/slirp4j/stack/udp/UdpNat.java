@@ -10,6 +10,7 @@ import io.slirp4j.stack.iface.IpDatagram;
 import io.slirp4j.stack.icmp.IcmpEngine;
 import io.slirp4j.stack.icmp.Unreachable;
 import io.slirp4j.stack.nat.FlowKey;
+import io.slirp4j.stack.nat.IpAddress;
 import io.slirp4j.stack.nat.NatPolicy;
 import io.slirp4j.stack.stats.DnsCounters;
 import io.slirp4j.stack.stats.ErrorCounters;
@@ -118,11 +119,12 @@ public final class UdpNat {
         if (!inboundPeers.isEmpty() && answerForwardPeer(ip, udp)) {
             return;
         }
-        int destination = ip.destination4();
+        long destinationHi = ip.destinationHi();
+        long destinationLo = ip.destinationLo();
         int port = udp.destinationPort();
-        int hostAddress;
-        switch (nat.route(destination, port)) {
-            case HOST -> hostAddress = nat.hostAddress(destination);
+        switch (nat.route(destinationHi, destinationLo, port)) {
+            case HOST -> {
+            }
             case NET_UNREACHABLE -> {
                 icmp.sendUnreachable(ip, Unreachable.NET);
                 return;
@@ -150,7 +152,8 @@ public final class UdpNat {
             return;
         }
         flow.dnsOnly = false;
-        sendToHost(flow, flow.destination(InAny.hiOf4(), InAny.loOf4(hostAddress), port),
+        sendToHost(flow, flow.destination(nat.hostHi(destinationHi, destinationLo),
+            nat.hostLo(destinationHi, destinationLo), port),
             ip.buffer().retainedSlice(udp.payloadOffset(), udp.payloadLength()));
     }
 
@@ -172,7 +175,11 @@ public final class UdpNat {
         }
     }
 
-    /** Sends from the flow's socket for {@code to}'s address family; takes ownership of {@code payload}. */
+    /**
+     * Sends from the flow's socket for {@code to}'s address family, opening it on first use (a flow has the socket
+     * of its guest's family from the start; the other one serves DNS queries to nameservers of the other family);
+     * takes ownership of {@code payload}.
+     */
     void sendToHost(UdpFlow flow, InetSocketAddress to, ByteBuf payload) {
         HostDatagramSocket socket;
         if (to.getAddress() instanceof Inet6Address) {
@@ -181,6 +188,9 @@ public final class UdpNat {
             }
             socket = flow.socket6;
         } else {
+            if (flow.socket4 == null && !flow.closed) {
+                flow.socket4 = open(ANY_IPV4, flow);
+            }
             socket = flow.socket4;
         }
         if (socket == null || flow.closed) {
@@ -203,23 +213,22 @@ public final class UdpNat {
                 frames.droppedFiltered++;
                 return;
             }
-            int sourceAddress;
+            IpAddress source;
             int sourcePort;
             if (dns.takeAnswer(flow, from, payload)) {
-                sourceAddress = nat.nameserverSource();
+                source = nat.nameserverSource(flow.ipv6);
                 sourcePort = DNS_PORT;
             } else {
-                // A resolver's port expects nothing but answers; IPv6 peers cannot be shown to an IPv4 guest.
-                sourceAddress = flow.dnsOnly ? NatPolicy.NONE : nat.replySource(from.getAddress());
-                if (sourceAddress == NatPolicy.NONE) {
+                // A resolver's port expects nothing but answers; a peer of the other family cannot be shown.
+                source = flow.dnsOnly ? null : nat.replySource(from.getAddress(), flow.ipv6);
+                if (source == null) {
                     frames.droppedFiltered++;
                     return;
                 }
                 sourcePort = from.getPort();
             }
             flow.lastActive = clock.getAsLong();
-            sendToGuest(InAny.hiOf4(), InAny.loOf4(sourceAddress), sourcePort, flow.guestHi, flow.guestLo,
-                flow.guestPort, payload);
+            sendToGuest(source.hi(), source.lo(), sourcePort, flow.guestHi, flow.guestLo, flow.guestPort, payload);
         } catch (RuntimeException e) {
             errors.internalError(e);
         } finally {
@@ -404,8 +413,12 @@ public final class UdpNat {
             return null;
         }
         flow = new UdpFlow(this, lookup.copy(), nextFlowId++, now, dnsOnly);
-        flow.socket4 = open(ANY_IPV4, flow);
-        if (flow.socket4 == null) {
+        if (flow.ipv6) {
+            flow.socket6 = open(ANY_IPV6, flow);
+        } else {
+            flow.socket4 = open(ANY_IPV4, flow);
+        }
+        if (flow.socket4 == null && flow.socket6 == null) {
             return null;
         }
         flows.put(flow.key, flow);
