@@ -14,6 +14,7 @@ import io.slirp4j.stack.iface.Ipv4Reassembler;
 import io.slirp4j.stack.icmp.IcmpEngine;
 import io.slirp4j.stack.icmp.Icmpv6Engine;
 import io.slirp4j.stack.iface.Ipv6Input;
+import io.slirp4j.stack.iface.Ipv6Reassembler;
 import io.slirp4j.stack.nat.NatPolicy;
 import io.slirp4j.stack.stats.ArpCounters;
 import io.slirp4j.stack.stats.DhcpCounters;
@@ -92,6 +93,7 @@ public final class Stack implements AutoCloseable {
     private final Ipv4Reassembler reassembler;
     private final Ipv4Input ipv4;
     private final Ipv6Input ipv6;
+    private final Ipv6Reassembler reassembler6;
     private final Icmpv6Engine icmp6;
     private final DnsForwarder dns;
     private final UdpNat udp;
@@ -160,10 +162,13 @@ public final class Stack implements AutoCloseable {
         this.reassembler = new Ipv4Reassembler(alloc, ipv4Counters);
         this.ipv4 = new Ipv4Input(addresses, link, reassembler, frames, ipv4Counters, errors, clock);
         if (config.ipv6Enabled()) {
-            this.ipv6 = new Ipv6Input(addresses, link, frames, ipv6Counters, clock);
-            this.icmp6 = new Icmpv6Engine(config, addresses, link, frames, icmpv6Counters, false, clock.getAsLong());
+            this.reassembler6 = new Ipv6Reassembler(alloc, ipv6Counters);
+            this.ipv6 = new Ipv6Input(addresses, link, reassembler6, frames, ipv6Counters, errors, clock);
+            this.icmp6 = new Icmpv6Engine(config, addresses, link, frames, icmpv6Counters, false,
+                clock.getAsLong());
             ipv6.register(Ipv6Packet.NEXT_HEADER_ICMPV6, icmp6);
         } else {
+            this.reassembler6 = null;
             this.ipv6 = null;
             this.icmp6 = null;
         }
@@ -261,6 +266,7 @@ public final class Stack implements AutoCloseable {
                 dns.onTimer(now);
                 udp.expire(now);
                 if (icmp6 != null) {
+                    reassembler6.expire(now);
                     icmp6.onTimer(now);
                 }
             }
@@ -318,7 +324,8 @@ public final class Stack implements AutoCloseable {
             ipv4Counters.snapshot(reassembler.inProgress()), icmpCounters.snapshot(),
             udpCounters.snapshot(udp.openFlows()), dnsCounters.snapshot(dns.pending()), dhcpCounters.snapshot(),
             tcpCounters.snapshot(tcp == null ? 0 : tcp.openConnections(), tcpBudget.used(), tcpBudget.peak(),
-                tcpBudget.limit(), tcpBudget.exhaustions()), ipv6Counters.snapshot(0), icmpv6Counters.snapshot());
+                tcpBudget.limit(), tcpBudget.exhaustions()), ipv6Counters.snapshot(reassembler6 == null ? 0 : reassembler6.inProgress()),
+            icmpv6Counters.snapshot());
     }
 
     /** Closes every host socket and releases every buffer the stack holds. Later frames are dropped. Idempotent. */
@@ -341,6 +348,9 @@ public final class Stack implements AutoCloseable {
         } finally {
             dns.close();
             reassembler.clear();
+            if (reassembler6 != null) {
+                reassembler6.clear();
+            }
             link.clearParked();
             flushQuietly();
         }

@@ -132,6 +132,27 @@ public final class Packets6 {
         return frame(ROUTER_MAC, ipv6(src, dst, UDP, 64, udp(sport, dport, payload), 6));
     }
 
+    /**
+     * The guest's UDP datagram split into IPv6 fragments of at most {@code chunk} data bytes (a multiple of 8), each
+     * a frame of its own, in order.
+     */
+    public static java.util.List<byte[]> guestUdpFragments(byte[] src, byte[] dst, int sport, int dport,
+        byte[] payload, int chunk, int identification) {
+        byte[] whole = ipv6(src, dst, UDP, 64, udp(sport, dport, payload), 6);
+        byte[] upper = Arrays.copyOfRange(whole, 40, whole.length);
+        java.util.List<byte[]> frames = new java.util.ArrayList<>();
+        for (int at = 0; at < upper.length; at += chunk) {
+            int n = Math.min(chunk, upper.length - at);
+            boolean more = at + n < upper.length;
+            ByteBuffer b = ByteBuffer.allocate(40 + 8 + n);
+            b.putInt(0x6000_0000).putShort((short) (8 + n)).put((byte) 44).put((byte) 64).put(src).put(dst);
+            b.put((byte) UDP).put((byte) 0).putShort((short) (at | (more ? 1 : 0))).putInt(identification);
+            b.put(upper, at, n);
+            frames.add(frame(ROUTER_MAC, b.array()));
+        }
+        return frames;
+    }
+
     /** An IPv6 frame the stack sent, decoded, with its upper-layer checksum verified. */
     public static final class Decoded6 {
         public final long ethDst;

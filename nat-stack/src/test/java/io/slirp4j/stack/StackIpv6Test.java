@@ -207,4 +207,34 @@ class StackIpv6Test {
         assertEquals(17, receive6().nextHeader, "known from its own frame");
         assertEquals(0, h.stats().icmpv6().neighborSolicitationsSent());
     }
+
+    @Test
+    void theGuestsFragmentsAreReassembledInAnyOrder() {
+        byte[] payload = Packets.bytes(3000, 5);
+        List<byte[]> fragments = Packets6.guestUdpFragments(GUEST, GATEWAY, 40000, 7, payload, 1232, 77);
+        assertEquals(3, fragments.size());
+        h.send(fragments.get(2));
+        h.send(fragments.get(0));
+        assertEquals(0, h.host.allSent().size(), "nothing before the last piece");
+        h.send(fragments.get(1));
+        assertArrayEquals(payload, h.host.last().sent.get(0).payload());
+        assertEquals(new InetSocketAddress(Packets6.inet(Packets6.addr("::1")), 7), h.host.last().sent.get(0).to());
+        assertEquals(1, h.stats().ipv6().datagramsReassembled());
+        assertEquals(3, h.stats().ipv6().fragmentsIn());
+    }
+
+    @Test
+    void overlappingFragmentsAbandonThePacketAndIncompleteOnesExpire() {
+        List<byte[]> fragments = Packets6.guestUdpFragments(GUEST, GATEWAY, 40000, 7, Packets.bytes(3000, 6), 1232, 78);
+        h.send(fragments.get(0));
+        h.send(fragments.get(0)); // a duplicate is ignored
+        List<byte[]> shifted = Packets6.guestUdpFragments(GUEST, GATEWAY, 40000, 7, Packets.bytes(3000, 6), 1224, 78);
+        h.send(shifted.get(1)); // [1224, 2448) overlaps [0, 1232) partly
+        assertEquals(1, h.stats().ipv6().reassemblyFailures());
+        h.send(fragments.get(1));
+        assertEquals(1, h.stats().ipv6().reassembliesInProgress());
+        h.tick(31_000);
+        assertEquals(0, h.stats().ipv6().reassembliesInProgress());
+        assertEquals(0, h.host.allSent().size());
+    }
 }

@@ -213,8 +213,8 @@ public final class GuestLink {
 
     /** Completes and sends a frame from {@link #newIpv6Frame}, resolving the destination MAC. Takes ownership. */
     public void sendIpv6(ByteBuf frame) {
-        long hi = Ipv6Address.readHi(frame, IPV6_OFFSET + 24);
-        long lo = Ipv6Address.readLo(frame, IPV6_OFFSET + 24);
+        long hi = Ipv6Packet.destinationHi(frame, IPV6_OFFSET);
+        long lo = Ipv6Packet.destinationLo(frame, IPV6_OFFSET);
         long mac;
         if (Ipv6Address.isMulticast(hi)) {
             mac = Ipv6Address.multicastMac(lo);
@@ -239,9 +239,9 @@ public final class GuestLink {
             if (payloadLength > Ipv6Packet.MAX_PAYLOAD_LENGTH) {
                 throw new IllegalArgumentException("IPv6 payload of " + payloadLength + " bytes");
             }
-            frame.setShort(IPV6_OFFSET + 4, payloadLength);
-            long sourceLo = Ipv6Address.readLo(frame, IPV6_OFFSET + 8);
-            long sourceHi = Ipv6Address.readHi(frame, IPV6_OFFSET + 8);
+            Ipv6Packet.setPayloadLength(frame, IPV6_OFFSET, payloadLength);
+            long sourceLo = Ipv6Packet.sourceLo(frame, IPV6_OFFSET);
+            long sourceHi = Ipv6Packet.sourceHi(frame, IPV6_OFFSET);
             long sourceMac = ipv6 != null && sourceHi == ipv6.dnsHi() && sourceLo == ipv6.dnsLo() ? dnsMac6
                 : gatewayMac6;
             ipv6Counters.packetsOut++;
@@ -403,7 +403,7 @@ public final class GuestLink {
      * (RFC 8200 4.5). Does not release {@code frame}.
      */
     private void sendFragments6(ByteBuf frame, long destinationMac, long sourceMac, int payloadLength) {
-        int nextHeader = frame.getUnsignedByte(IPV6_OFFSET + 6);
+        int nextHeader = Ipv6Packet.nextHeader(frame, IPV6_OFFSET);
         int maxChunk = (config.mtu() - Ipv6Packet.HEADER_LENGTH - Ipv6Packet.FRAGMENT_HEADER_LENGTH) & ~7;
         int identification = nextIdentification6++;
         int fragmentHeader = IPV6_PAYLOAD_OFFSET;
@@ -414,8 +414,8 @@ public final class GuestLink {
             ByteBuf fragment = alloc.buffer(dataStart + chunk);
             EthernetFrame.emitHeader(fragment, 0, destinationMac, sourceMac, EthernetFrame.TYPE_IPV6);
             fragment.setBytes(IPV6_OFFSET, frame, IPV6_OFFSET, Ipv6Packet.HEADER_LENGTH);
-            fragment.setShort(IPV6_OFFSET + 4, Ipv6Packet.FRAGMENT_HEADER_LENGTH + chunk);
-            fragment.setByte(IPV6_OFFSET + 6, Ipv6Packet.NEXT_HEADER_FRAGMENT);
+            Ipv6Packet.setPayloadLength(fragment, IPV6_OFFSET, Ipv6Packet.FRAGMENT_HEADER_LENGTH + chunk);
+            Ipv6Packet.setNextHeader(fragment, IPV6_OFFSET, Ipv6Packet.NEXT_HEADER_FRAGMENT);
             Ipv6Packet.emitFragmentHeader(fragment, fragmentHeader, nextHeader, done, more, identification);
             fragment.setBytes(dataStart, frame, IPV6_PAYLOAD_OFFSET + done, chunk);
             fragment.writerIndex(dataStart + chunk);

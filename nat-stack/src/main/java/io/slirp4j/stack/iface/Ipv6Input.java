@@ -1,6 +1,7 @@
 package io.slirp4j.stack.iface;
 
 import io.netty.buffer.ByteBuf;
+import io.slirp4j.stack.stats.ErrorCounters;
 import io.slirp4j.stack.stats.FrameCounters;
 import io.slirp4j.stack.stats.Ipv6Counters;
 import io.slirp4j.stack.wire.Ipv6Address;
@@ -22,11 +23,10 @@ import java.util.function.LongSupplier;
  * Everything else is dropped and counted as filtered. A whole packet goes, as an {@link IpDatagram}, to the handler
  * registered for its upper-layer protocol (58 ICMPv6, 6 TCP, 17 UDP).
  *
- * <p>Fragments are counted and dropped for now: Linux guests send none with a 1500 or 65520 MTU unless an
- * application sends UDP datagrams larger than the MTU. Like the IPv4 input, no hop-limit handling: the stack is
- * the endpoint of every packet it accepts.
+ * <p>Fragments go to the {@link Ipv6Reassembler}; the whole packet is dispatched like any other. Like the IPv4
+ * input, no hop-limit handling: the stack is the endpoint of every packet it accepts.
  *
- * <p>Ownership: the input buffer is borrowed.
+ * <p>Ownership: the input buffer is borrowed; a reassembled packet is owned here and released after dispatch.
  */
 public final class Ipv6Input {
     private static final int PROTOCOL_UDP = Ipv6Packet.NEXT_HEADER_UDP;
@@ -34,17 +34,21 @@ public final class Ipv6Input {
 
     private final AddressPolicy addresses;
     private final GuestLink link;
+    private final Ipv6Reassembler reassembler;
     private final FrameCounters frames;
     private final Ipv6Counters counters;
+    private final ErrorCounters errors;
     private final LongSupplier clock;
     private final IpProtocolHandler[] handlers = new IpProtocolHandler[256];
     private final Ipv6Packet packet = new Ipv6Packet();
     private final IpDatagram datagram = new IpDatagram();
 
-    public Ipv6Input(AddressPolicy addresses, GuestLink link, FrameCounters frames, Ipv6Counters counters,
-        LongSupplier clock) {
+    public Ipv6Input(AddressPolicy addresses, GuestLink link, Ipv6Reassembler reassembler, FrameCounters frames,
+        Ipv6Counters counters, ErrorCounters errors, LongSupplier clock) {
         this.addresses = addresses;
         this.link = link;
+        this.reassembler = reassembler;
+        this.errors = errors;
         this.frames = frames;
         this.counters = counters;
         this.clock = clock;
@@ -76,15 +80,33 @@ public final class Ipv6Input {
             frames.droppedFiltered++;
             return;
         }
+        long now = clock.getAsLong();
         if (guestSource) {
-            link.learn(sourceHi, sourceLo, sourceMac, clock.getAsLong());
+            link.learn(sourceHi, sourceLo, sourceMac, now);
         }
-        if (packet.isFragment()) {
-            counters.fragmentsIn++;
-            frames.droppedUnsupported++;
+        if (!packet.isFragment()) {
+            dispatch();
             return;
         }
-        IpProtocolHandler handler = handlers[protocol];
+        counters.fragmentsIn++;
+        ByteBuf whole = reassembler.offer(packet, now);
+        if (whole == null) {
+            return;
+        }
+        try {
+            if (packet.wrap(whole, whole.readerIndex(), whole.readableBytes()) == ParseResult.OK
+                && !packet.isFragment()) {
+                dispatch();
+            } else {
+                errors.internalError(new IllegalStateException("reassembled IPv6 packet does not parse"));
+            }
+        } finally {
+            whole.release();
+        }
+    }
+
+    private void dispatch() {
+        IpProtocolHandler handler = handlers[packet.protocol()];
         if (handler == null) {
             frames.droppedUnsupported++;
             return;
