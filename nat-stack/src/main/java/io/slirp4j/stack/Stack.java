@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.slirp4j.stack.dhcp.DhcpServer;
 import io.slirp4j.stack.dns.DnsForwarder;
 import io.slirp4j.stack.host.HostDatagrams;
+import io.slirp4j.stack.host.HostPings;
 import io.slirp4j.stack.host.HostStreams;
 import io.slirp4j.stack.iface.AddressPolicy;
 import io.slirp4j.stack.iface.ArpResponder;
@@ -64,10 +65,15 @@ import java.util.function.LongSupplier;
  * <p>IPv6 (with {@link NetworkConfig#ipv6()}): EtherType 0x86DD goes to the {@link Ipv6Input}, which hands
  * ICMPv6 to the {@link Icmpv6Engine} (neighbour and router discovery, echo) and TCP and UDP to the same engines as
  * IPv4, which serve both families; without IPv6 such frames are dropped as unsupported.
+ *
+ * <p>ICMP echo to outside addresses: when constructed with {@link HostPings}, the guest's pings of outside addresses
+ * go through host echo sockets (see {@code icmp/IcmpNat}); without, they are dropped as unsupported.
  */
 public final class Stack implements AutoCloseable {
     /** How many UDP flows may be open at once. */
     public static final int MAX_UDP_FLOWS = UdpNat.DEFAULT_MAX_FLOWS;
+    /** How many ICMP echo flows (host ping sockets) may be open at once; beyond that the least recently used closes. */
+    public static final int MAX_ECHO_FLOWS = IcmpEngine.DEFAULT_MAX_ECHO_FLOWS;
     /** How many TCP connections may be in the table at once (connecting, open, closing, TIME_WAIT). */
     public static final int MAX_TCP_CONNECTIONS = TcpNat.DEFAULT_MAX_CONNECTIONS;
     /** The TCP buffer budget when none is given: 32 connections' worth of full 4 MiB windows both ways. */
@@ -97,6 +103,7 @@ public final class Stack implements AutoCloseable {
     private final Icmpv6Engine icmp6;
     private final DnsForwarder dns;
     private final UdpNat udp;
+    private final IcmpEngine icmp;
     private final TcpNat tcp;
     private final BufferBudget tcpBudget;
     private final ForwardTable forwards;
@@ -148,6 +155,26 @@ public final class Stack implements AutoCloseable {
     Stack(NetworkConfig config, ByteBufAllocator alloc, FrameSink toGuest, HostDatagrams hostUdp,
         HostStreams hostTcp, Nameservers nameservers, LongSupplier clockMillis, int maxUdpFlows,
         int maxTcpConnections, BufferBudget tcpBudget) {
+        this(config, alloc, toGuest, hostUdp, hostTcp, null, nameservers, clockMillis, maxUdpFlows, maxTcpConnections,
+            tcpBudget, IcmpEngine.DEFAULT_MAX_ECHO_FLOWS);
+    }
+
+    /**
+     * A stack with TCP and with ICMP echo to outside addresses: as above, plus {@code hostPings}, which opens the host
+     * echo sockets (ping sockets) the guest's pings of outside addresses go through, at most
+     * {@link #MAX_ECHO_FLOWS} at once.
+     */
+    public Stack(NetworkConfig config, ByteBufAllocator alloc, FrameSink toGuest, HostDatagrams hostUdp,
+        HostStreams hostTcp, HostPings hostPings, Nameservers nameservers, LongSupplier clockMillis,
+        int maxTcpConnections, BufferBudget tcpBudget) {
+        this(config, alloc, toGuest, hostUdp, Objects.requireNonNull(hostTcp, "hostTcp"),
+            Objects.requireNonNull(hostPings, "hostPings"), nameservers, clockMillis, MAX_UDP_FLOWS, maxTcpConnections,
+            Objects.requireNonNull(tcpBudget, "tcpBudget"), MAX_ECHO_FLOWS);
+    }
+
+    Stack(NetworkConfig config, ByteBufAllocator alloc, FrameSink toGuest, HostDatagrams hostUdp,
+        HostStreams hostTcp, HostPings hostPings, Nameservers nameservers, LongSupplier clockMillis, int maxUdpFlows,
+        int maxTcpConnections, BufferBudget tcpBudget, int maxEchoFlows) {
         this.config = Objects.requireNonNull(config, "config");
         Objects.requireNonNull(alloc, "alloc");
         Objects.requireNonNull(toGuest, "toGuest");
@@ -172,7 +199,10 @@ public final class Stack implements AutoCloseable {
             this.ipv6 = null;
             this.icmp6 = null;
         }
-        IcmpEngine icmp = new IcmpEngine(addresses, link, frames, icmpCounters, icmp6);
+        // no bind address yet: --outbound-addr will give one (null is the system's choice)
+        IcmpEngine icmp = hostPings == null ? new IcmpEngine(addresses, link, frames, icmpCounters, icmp6)
+            : new IcmpEngine(nat, link, hostPings, null, frames, icmpCounters, errors, clock, maxEchoFlows, icmp6);
+        this.icmp = icmp;
         this.dns = new DnsForwarder(alloc, dnsCounters);
         this.udp = new UdpNat(nat, link, icmp, hostUdp, dns, nameservers, frames, udpCounters,
             dnsCounters, errors, clock, maxUdpFlows);
@@ -247,7 +277,7 @@ public final class Stack implements AutoCloseable {
 
     /**
      * Drives timeouts: TCP's (whenever due), and every {@value #HOUSEKEEPING_PERIOD_MS} ms reassembly, UDP flow
-     * expiry and DNS retries. Call at {@link #nextDeadline()} and at least every {@value #HOUSEKEEPING_PERIOD_MS}
+     * expiry, ICMP echo flow expiry and DNS retries. Call at {@link #nextDeadline()} and at least every {@value #HOUSEKEEPING_PERIOD_MS}
      * ms. Never throws.
      */
     public void onTimer() {
@@ -265,6 +295,7 @@ public final class Stack implements AutoCloseable {
                 link.expireParked(now);
                 dns.onTimer(now);
                 udp.expire(now);
+                icmp.expire(now);
                 if (icmp6 != null) {
                     reassembler6.expire(now);
                     icmp6.onTimer(now);
@@ -321,11 +352,11 @@ public final class Stack implements AutoCloseable {
     /** A snapshot of the counters. */
     public StackStats stats() {
         return new StackStats(frames.snapshot(), errors.snapshot(), arpCounters.snapshot(),
-            ipv4Counters.snapshot(reassembler.inProgress()), icmpCounters.snapshot(),
+            ipv4Counters.snapshot(reassembler.inProgress()), icmpCounters.snapshot(icmp.openEchoFlows()),
             udpCounters.snapshot(udp.openFlows()), dnsCounters.snapshot(dns.pending()), dhcpCounters.snapshot(),
             tcpCounters.snapshot(tcp == null ? 0 : tcp.openConnections(), tcpBudget.used(), tcpBudget.peak(),
-                tcpBudget.limit(), tcpBudget.exhaustions()), ipv6Counters.snapshot(reassembler6 == null ? 0 : reassembler6.inProgress()),
-            icmpv6Counters.snapshot());
+                tcpBudget.limit(), tcpBudget.exhaustions()),
+            ipv6Counters.snapshot(reassembler6 == null ? 0 : reassembler6.inProgress()), icmpv6Counters.snapshot());
     }
 
     /** Closes every host socket and releases every buffer the stack holds. Later frames are dropped. Idempotent. */
@@ -340,6 +371,11 @@ public final class Stack implements AutoCloseable {
             if (tcp != null) {
                 tcp.close();
             }
+        } catch (RuntimeException e) {
+            errors.internalError(e);
+        }
+        try {
+            icmp.close();
         } catch (RuntimeException e) {
             errors.internalError(e);
         }

@@ -1,25 +1,31 @@
 package io.slirp4j.stack.icmp;
 
 import io.netty.buffer.ByteBuf;
+import io.slirp4j.stack.host.HostPings;
 import io.slirp4j.stack.iface.AddressPolicy;
 import io.slirp4j.stack.iface.GuestLink;
 import io.slirp4j.stack.iface.IpDatagram;
 import io.slirp4j.stack.iface.IpProtocolHandler;
+import io.slirp4j.stack.nat.NatPolicy;
+import io.slirp4j.stack.stats.ErrorCounters;
 import io.slirp4j.stack.stats.FrameCounters;
 import io.slirp4j.stack.stats.IcmpCounters;
 import io.slirp4j.stack.wire.IcmpV4Packet;
 import io.slirp4j.stack.wire.Ipv4Packet;
 import io.slirp4j.stack.wire.ParseResult;
+import java.net.InetAddress;
+import java.util.function.LongSupplier;
 
 /**
- * ICMPv4: echo for the stack's own addresses, and the error messages other engines ask for.
+ * ICMPv4: echo for the stack's own addresses, echo to outside addresses through host echo sockets, and the error
+ * messages other engines ask for.
  *
  * <p>Theory of operation: an echo request (type 8, code 0) to the gateway N+2 or the DNS address N+3 is
  * answered with an echo reply carrying the same identifier, sequence number and data; a request of any size
  * works because the IPv4 input reassembles and the guest link fragments. Echo replies and errors carry TTL 255,
- * as libslirp's do (slirp4netns's ping shows {@code ttl=255}). Everything else arriving here (echo to
- * outside addresses, which would need host ICMP sockets; errors from the guest) is dropped and counted as
- * unsupported for now.
+ * as libslirp's do (slirp4netns's ping shows {@code ttl=255}). An echo request to an outside address goes to the
+ * {@link IcmpNat} when the stack has {@link HostPings} (host ping sockets), and is dropped as unsupported without.
+ * Everything else arriving here (other types, errors from the guest) is dropped and counted as unsupported.
  *
  * <p>{@link #sendDestinationUnreachable} builds an error quoting the offending datagram's header and first 8
  * payload bytes (RFC 792), and follows RFC 1122 3.2.2 / RFC 1812 4.3.2.7 on when not to: never about an ICMP
@@ -34,21 +40,42 @@ public final class IcmpEngine implements IpProtocolHandler {
     private final FrameCounters frames;
     private final IcmpCounters counters;
     private final IcmpV4Packet icmp = new IcmpV4Packet();
+    private final IcmpNat echo;
     private final Icmpv6Engine icmp6;
 
+    /** Without echo to outside addresses. */
     public IcmpEngine(AddressPolicy addresses, GuestLink link, FrameCounters frames, IcmpCounters counters) {
         this(addresses, link, frames, counters, null);
     }
 
-    /** {@code icmp6} (null without IPv6) sends the errors about IPv6 packets. */
+    /** Without echo to outside addresses; {@code icmp6} (null without IPv6) sends the errors about IPv6 packets. */
     public IcmpEngine(AddressPolicy addresses, GuestLink link, FrameCounters frames, IcmpCounters counters,
         Icmpv6Engine icmp6) {
         this.addresses = addresses;
         this.link = link;
         this.frames = frames;
         this.counters = counters;
+        this.echo = null;
         this.icmp6 = icmp6;
     }
+
+    /**
+     * With echo to outside addresses through {@code hostPings} (see {@link IcmpNat}), from {@code bindAddress}
+     * (null: the system's choice), at most {@code maxEchoFlows} host echo sockets at once.
+     */
+    public IcmpEngine(NatPolicy nat, GuestLink link, HostPings hostPings, InetAddress bindAddress, FrameCounters frames,
+        IcmpCounters counters, ErrorCounters errors, LongSupplier clock, int maxEchoFlows, Icmpv6Engine icmp6) {
+        this.icmp6 = icmp6;
+        this.addresses = nat.addresses();
+        this.link = link;
+        this.frames = frames;
+        this.counters = counters;
+        this.echo = new IcmpNat(this, nat, link, hostPings, bindAddress, frames, counters, errors, clock,
+            maxEchoFlows);
+    }
+
+    /** How many host echo sockets a stack holds at most by default. */
+    public static final int DEFAULT_MAX_ECHO_FLOWS = IcmpNat.DEFAULT_MAX_FLOWS;
 
     @Override
     public void onDatagram(IpDatagram datagram) {
@@ -56,9 +83,16 @@ public final class IcmpEngine implements IpProtocolHandler {
             frames.droppedMalformed++;
             return;
         }
-        if (!addresses.isOwn(datagram.destination4()) || icmp.type() != IcmpV4Packet.TYPE_ECHO_REQUEST
-            || icmp.code() != 0) {
+        if (icmp.type() != IcmpV4Packet.TYPE_ECHO_REQUEST || icmp.code() != 0) {
             frames.droppedUnsupported++;
+            return;
+        }
+        if (!addresses.isOwn(datagram.destination4())) {
+            if (echo == null) {
+                frames.droppedUnsupported++;
+            } else {
+                echo.onEchoRequest(datagram, icmp);
+            }
             return;
         }
         int length = icmp.length();
@@ -81,8 +115,16 @@ public final class IcmpEngine implements IpProtocolHandler {
         }
     }
 
-    /** Tells the guest that {@code original} (borrowed) cannot be delivered, with the given code of type 3. */
+    /** Tells the guest that {@code original} (borrowed, IPv4) cannot be delivered, with the given code of type 3. */
     public void sendDestinationUnreachable(IpDatagram original, int code) {
+        sendError(original, IcmpV4Packet.TYPE_DESTINATION_UNREACHABLE, code, 0);
+    }
+
+    /**
+     * An ICMP error of {@code type} and {@code code} (the 4 bytes after them: {@code restOfHeader}) about
+     * {@code original} (borrowed), under the rules above.
+     */
+    void sendError(IpDatagram original, int type, int code, int restOfHeader) {
         if (!addresses.isGuest(original.source4()) || addresses.isBroadcast(original.destination4())) {
             return;
         }
@@ -97,10 +139,44 @@ public final class IcmpEngine implements IpProtocolHandler {
         ByteBuf error = link.newIpv4Frame(Ipv4Packet.PROTOCOL_ICMP, Ipv4Packet.MAX_TTL, from, original.source4(),
             IcmpV4Packet.HEADER_LENGTH + quote);
         int at = error.writerIndex();
-        int length = IcmpV4Packet.emitError(error, at, IcmpV4Packet.TYPE_DESTINATION_UNREACHABLE, code, 0,
-            original.buffer(), original.offset(), quote);
+        int length = IcmpV4Packet.emitError(error, at, type, code, restOfHeader, original.buffer(), original.offset(),
+            quote);
         error.writerIndex(at + length);
         counters.errorsSent++;
         link.sendIpv4(error);
+    }
+
+    /** An ICMP error from {@code source} to the guest's {@code destination} quoting {@code quote} (a request's start). */
+    void sendErrorQuoting(int source, int destination, int type, int code, int restOfHeader, byte[] quote) {
+        ByteBuf error = link.newIpv4Frame(Ipv4Packet.PROTOCOL_ICMP, Ipv4Packet.MAX_TTL, source, destination,
+            IcmpV4Packet.HEADER_LENGTH + quote.length);
+        int at = error.writerIndex();
+        error.writerIndex(at + IcmpV4Packet.HEADER_LENGTH);
+        error.writeBytes(quote);
+        error.setByte(at, type);
+        error.setByte(at + 1, code);
+        error.setInt(at + 4, restOfHeader);
+        IcmpV4Packet.updateChecksum(error, at, IcmpV4Packet.HEADER_LENGTH + quote.length);
+        counters.errorsSent++;
+        link.sendIpv4(error);
+    }
+
+    /** Closes echo flows idle for too long. */
+    public void expire(long now) {
+        if (echo != null) {
+            echo.expire(now);
+        }
+    }
+
+    /** Echo flows (host echo sockets) open now. */
+    public int openEchoFlows() {
+        return echo == null ? 0 : echo.openFlows();
+    }
+
+    /** Closes every host echo socket. */
+    public void close() {
+        if (echo != null) {
+            echo.close();
+        }
     }
 }

@@ -125,6 +125,15 @@ public final class NatPolicy {
         return addresses.isGateway6(hi, lo) ? 1 : lo;
     }
 
+    /**
+     * Where a guest's ICMP echo request to {@code destination} goes, when the stack does not answer it itself (the
+     * gateway and N+3 it answers, whatever the settings, as libslirp does): to the same address on the host for an
+     * outside address (and N+3 with DNS disabled, which libslirp also sends out), else nowhere.
+     */
+    public Route routeEcho(int destination) {
+        return addresses.isPassThrough(destination) ? Route.HOST : Route.FILTERED;
+    }
+
     /** The host address for a destination {@link #route routed} {@link Route#HOST}: 127.0.0.1 for the gateway. */
     public int hostAddress(int destination) {
         return destination == addresses.gateway() ? Ipv4Address.LOOPBACK : destination;
