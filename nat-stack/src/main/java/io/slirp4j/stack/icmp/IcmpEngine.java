@@ -130,7 +130,7 @@ public final class IcmpEngine implements IpProtocolHandler {
         }
         if (original.protocol() == Ipv4Packet.PROTOCOL_ICMP) {
             if (original.payloadLength() < 1
-                || IcmpV4Packet.isError(original.buffer().getUnsignedByte(original.payloadOffset()))) {
+                || IcmpV4Packet.isError(IcmpV4Packet.type(original.buffer(), original.payloadOffset()))) {
                 return;
             }
         }
@@ -151,12 +151,7 @@ public final class IcmpEngine implements IpProtocolHandler {
         ByteBuf error = link.newIpv4Frame(Ipv4Packet.PROTOCOL_ICMP, Ipv4Packet.MAX_TTL, source, destination,
             IcmpV4Packet.HEADER_LENGTH + quote.length);
         int at = error.writerIndex();
-        error.writerIndex(at + IcmpV4Packet.HEADER_LENGTH);
-        error.writeBytes(quote);
-        error.setByte(at, type);
-        error.setByte(at + 1, code);
-        error.setInt(at + 4, restOfHeader);
-        IcmpV4Packet.updateChecksum(error, at, IcmpV4Packet.HEADER_LENGTH + quote.length);
+        error.writerIndex(at + IcmpV4Packet.emitError(error, at, type, code, restOfHeader, quote));
         counters.errorsSent++;
         link.sendIpv4(error);
     }

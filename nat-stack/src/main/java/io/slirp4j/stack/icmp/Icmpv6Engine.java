@@ -223,7 +223,7 @@ public final class Icmpv6Engine implements IpProtocolHandler {
         }
         if (original.protocol() == Ipv6Packet.NEXT_HEADER_ICMPV6) {
             if (original.payloadLength() < 1
-                || Icmpv6Packet.isError(original.buffer().getUnsignedByte(original.payloadOffset()))) {
+                || Icmpv6Packet.isError(Icmpv6Packet.type(original.buffer(), original.payloadOffset()))) {
                 return;
             }
         }

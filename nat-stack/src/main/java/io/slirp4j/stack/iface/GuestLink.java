@@ -190,7 +190,7 @@ public final class GuestLink {
 
     /** Completes and sends a frame from {@link #newFrame}. Takes ownership. */
     public void send(ByteBuf frame) {
-        if (frame.getUnsignedByte(IPV4_OFFSET) >>> 4 == Ipv6Packet.VERSION) {
+        if (Ipv4Packet.version(frame, IPV4_OFFSET) == Ipv6Packet.VERSION) {
             sendIpv6(frame);
         } else {
             sendIpv4(frame);
@@ -295,7 +295,7 @@ public final class GuestLink {
 
     /** Completes and sends a frame from {@link #newIpv4Frame}, resolving the destination MAC. Takes ownership. */
     public void sendIpv4(ByteBuf frame) {
-        int destination = frame.getInt(IPV4_OFFSET + 16);
+        int destination = Ipv4Packet.destination(frame, IPV4_OFFSET);
         long mac = Ipv4Address.LIMITED_BROADCAST == destination || config.broadcast() == destination
             ? MacAddress.BROADCAST : resolve(destination);
         if (mac == MacAddress.NONE) {
@@ -314,10 +314,10 @@ public final class GuestLink {
             if (totalLength > Ipv4Packet.MAX_TOTAL_LENGTH) {
                 throw new IllegalArgumentException("IPv4 datagram of " + totalLength + " bytes");
             }
-            frame.setShort(IPV4_OFFSET + 2, totalLength);
-            frame.setShort(IPV4_OFFSET + 4, nextIdentification++);
+            Ipv4Packet.setTotalLength(frame, IPV4_OFFSET, totalLength);
+            Ipv4Packet.setIdentification(frame, IPV4_OFFSET, nextIdentification++);
             Ipv4Packet.updateChecksum(frame, IPV4_OFFSET);
-            long sourceMac = macFor(frame.getInt(IPV4_OFFSET + 12));
+            long sourceMac = macFor(Ipv4Packet.source(frame, IPV4_OFFSET));
             if (totalLength <= config.mtu()) {
                 EthernetFrame.emitHeader(frame, 0, destinationMac, sourceMac, EthernetFrame.TYPE_IPV4);
                 frame.readerIndex(0);
@@ -372,10 +372,10 @@ public final class GuestLink {
      * these datagrams are ours to fragment. Does not release {@code frame}.
      */
     private void sendFragments(ByteBuf frame, long destinationMac, long sourceMac, int totalLength) {
-        int headerLength = (frame.getUnsignedByte(IPV4_OFFSET) & 0xF) * 4;
+        int headerLength = Ipv4Packet.headerLength(frame, IPV4_OFFSET);
         int payloadLength = totalLength - headerLength;
         int maxChunk = (config.mtu() - headerLength) & ~7;
-        int original = frame.getUnsignedShort(IPV4_OFFSET + 6);
+        int original = Ipv4Packet.flagsAndFragmentOffset(frame, IPV4_OFFSET);
         int baseOffset = (original & Ipv4Packet.FRAGMENT_OFFSET_MASK) * 8;
         boolean originalMore = (original & Ipv4Packet.FLAG_MORE_FRAGMENTS) != 0;
         int payloadStart = IPV4_OFFSET + headerLength;
@@ -386,9 +386,9 @@ public final class GuestLink {
             ByteBuf fragment = alloc.buffer(IPV4_OFFSET + fragmentLength);
             EthernetFrame.emitHeader(fragment, 0, destinationMac, sourceMac, EthernetFrame.TYPE_IPV4);
             fragment.setBytes(IPV4_OFFSET, frame, IPV4_OFFSET, headerLength);
-            fragment.setShort(IPV4_OFFSET + 2, fragmentLength);
+            Ipv4Packet.setTotalLength(fragment, IPV4_OFFSET, fragmentLength);
             int flags = (last && !originalMore) ? 0 : Ipv4Packet.FLAG_MORE_FRAGMENTS;
-            fragment.setShort(IPV4_OFFSET + 6, flags | ((baseOffset + done) / 8));
+            Ipv4Packet.setFlagsAndFragmentOffset(fragment, IPV4_OFFSET, flags | ((baseOffset + done) / 8));
             Ipv4Packet.updateChecksum(fragment, IPV4_OFFSET);
             fragment.setBytes(IPV4_OFFSET + headerLength, frame, payloadStart + done, chunk);
             fragment.writerIndex(IPV4_OFFSET + fragmentLength);

@@ -145,8 +145,9 @@ public final class Ipv4Reassembler {
             int totalLength = assembly.headerLength() + assembly.payloadLength();
             ByteBuf data = assembly.take();
             int headerStart = data.readerIndex();
-            data.setShort(headerStart + 2, totalLength);
-            data.setShort(headerStart + 6, data.getUnsignedShort(headerStart + 6) & Ipv4Packet.FLAG_DONT_FRAGMENT);
+            Ipv4Packet.setTotalLength(data, headerStart, totalLength);
+            Ipv4Packet.setFlagsAndFragmentOffset(data, headerStart,
+                Ipv4Packet.flagsAndFragmentOffset(data, headerStart) & Ipv4Packet.FLAG_DONT_FRAGMENT);
             Ipv4Packet.updateChecksum(data, headerStart);
             return data;
         }

@@ -554,7 +554,7 @@ public final class TcpNat implements IpProtocolHandler {
 
         /** Wraps {@link #syn} into {@link #hostPacket} and {@link #hostSegment}; false if it does not parse. */
         private boolean wrapSyn() {
-            if (syn.getUnsignedByte(syn.readerIndex()) >>> 4 == Ipv6Packet.VERSION) {
+            if (Ipv4Packet.version(syn, syn.readerIndex()) == Ipv6Packet.VERSION) {
                 if (hostPacket6.wrap(syn, syn.readerIndex(), syn.readableBytes()) != ParseResult.OK) {
                     return false;
                 }
