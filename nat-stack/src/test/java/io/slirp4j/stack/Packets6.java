@@ -46,6 +46,14 @@ public final class Packets6 {
         }
     }
 
+    public static byte[] cat(byte[]... parts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.write(p, 0, p.length);
+        }
+        return out.toByteArray();
+    }
+
     /** The solicited-node group of {@code address}. */
     public static byte[] solicitedNode(byte[] address) {
         byte[] g = addr("ff02::1:ff00:0");
