@@ -1,12 +1,11 @@
 #!/bin/bash
 # Real engines against slirp4j and against the real slirp4netns, rootless, in private namespaces (issue 8).
 # Usage (root): tests/engines/run.sh [ROUNDS]   (default 10)
-#  1. podman: `podman run --rm --network slirp4netns:enable_ipv6=false --cap-add NET_RAW IMAGE ping -c1 10.0.2.2`,
-#     wall time, ROUNDS rounds, the two helpers alternating (order flipped every round), after one untimed warm-up
-#     each (the first run also starts podman's pause process); medians and their difference. The helper is
-#     chosen with podman's global `--network-cmd-path` (= `[engine] network_cmd_path` in containers.conf).
-#     enable_ipv6=false for both: podman 4.3 asks the helper for IPv6 by default and refuses a helper whose
-#     `--help` does not offer it, and slirp4j has no IPv6 yet (issue 10).
+#  1. podman: `podman run --rm --network slirp4netns --cap-add NET_RAW IMAGE ping -c1 10.0.2.2` (podman's
+#     defaults, IPv6 included: it passes --enable-ipv6), wall time, ROUNDS rounds, the two helpers alternating
+#     (order flipped every round), after one untimed warm-up each (the first run also starts podman's pause
+#     process); medians and their difference. The helper is chosen with podman's global `--network-cmd-path`
+#     (= `[engine] network_cmd_path` in containers.conf).
 #  2. buildah: `buildah from IMAGE` + `buildah run --cap-add CAP_NET_RAW CTR ping -c1 10.0.2.2` + `buildah rm`,
 #     ROUNDS times per helper, alternating; successes counted. buildah runs the first `slirp4netns` on PATH
 #     (`--mtu 65520 -r 3 -c PID tap0`) and, through a bug in its wait loop (WNOHANG's zero status reads as
@@ -22,7 +21,7 @@
 # (crun refuses them, as on these machines), and the built distribution (mvn -B -q -o -DskipTests package):
 # src/target/slirp4j/bin/slirp4j, or SLIRP4J_BIN; the test user must be able to read it where it is (a copy
 # elsewhere would lose its class-data archive). The engines run slirp4j through tests/engines/wrapper/slirp4netns,
-# a stop-gap until issues 9/10 (see that file).
+# a stop-gap until issue 10 (see that file).
 #
 # Safety: everything runs inside a private network + mount + pid namespace created here (lo only: no packet can
 # leave the machine); /etc/resolv.conf there names 127.0.0.1, where nothing listens, so the helpers' DNS
@@ -216,7 +215,7 @@ podman_once() {
     local h=$1 tag=$2 t0 t1 log="$logs/podman-$1-$2.log"
     local env=; [ "$h" = slirp4j ] && env="SLIRP4J_BIN=$slirp4j SLIRP4NETNS_WRAPPER_LOG=$logs/podman-$h-$tag.helper.log$trace_env"
     t0=$(date +%s%N)
-    if USER_ENV=$env as_user podman --network-cmd-path="$(helper_path "$h")" run --rm --network slirp4netns:enable_ipv6=false \
+    if USER_ENV=$env as_user podman --network-cmd-path="$(helper_path "$h")" run --rm --network slirp4netns \
             --cap-add NET_RAW "$image" ping -c1 -W 5 10.0.2.2 >"$log" 2>&1; then
         t1=$(date +%s%N)
         [ "$tag" = warmup ] && return 0
