@@ -84,6 +84,59 @@ class TcpStressTest {
         }
     }
 
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> ipv6ModesAndMtus() {
+        return java.util.stream.Stream.of(org.junit.jupiter.params.provider.Arguments.of(Mode.ROOT, 1500),
+            org.junit.jupiter.params.provider.Arguments.of(Mode.ROOTLESS, 65520));
+    }
+
+    /**
+     * The same over IPv6 (to [fd00::2], the private host's [::1]), 64 MiB each way: the guest's neighbour and router
+     * discovery go through the faulty link too.
+     */
+    @ParameterizedTest(name = "{0} mtu {1}")
+    @MethodSource("ipv6ModesAndMtus")
+    void ipv6BulkBothWaysUnderLossReorderDuplicate(Mode mode, int mtu) throws Exception {
+        Requirements.forMode(mode, "tc");
+        long bulk = 64L << 20;
+        try (TestNetwork net = TestNetwork.create(mode)) {
+            AtomicReference<TcpPeers.Transfer> serverGot = new AtomicReference<>();
+            AtomicReference<TcpPeers.Transfer> serverSent = new AtomicReference<>();
+            TcpPeers.Server server = net.closeLater(new TcpPeers.Server(net.hostNetns(),
+                new InetSocketAddress("::1", 0), c -> {
+                    try {
+                        CompletableFuture<TcpPeers.Transfer> rx = TcpPeers.inThread(() -> TcpTest.receive(c));
+                        serverSent.set(TcpPeers.send(c, bulk, 32));
+                        c.shutdownOutput();
+                        serverGot.set(rx.get(90, TimeUnit.SECONDS));
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                }));
+            Helper h = net.startHelper("-c", "--enable-ipv6", "--mtu=" + mtu);
+            Ipv6Test.awaitSlaacAddress(net, "fd00::");
+            LinkFaults.Installed faults = LinkFaults.install(net);
+            TcpPeers.Transfer sent;
+            TcpPeers.Transfer got;
+            try (SocketChannel s = TcpPeers.connectFromGuest(net, new InetSocketAddress("fd00::2", server.port()))) {
+                CompletableFuture<TcpPeers.Transfer> rx = TcpPeers.inThread(() -> TcpTest.receive(s));
+                sent = TcpPeers.send(s, bulk, 31);
+                s.shutdownOutput();
+                got = rx.get(90, TimeUnit.SECONDS);
+            }
+            TcpTest.awaitTrue(() -> serverGot.get() != null || !server.errors.isEmpty(), 60_000);
+            String stats = LinkFaults.stats(net, faults);
+            assertTrue(server.errors.isEmpty(), () -> "server: " + server.errors);
+            assertEquals(bulk, serverGot.get().bytes(), "bytes guest -> host");
+            assertEquals(sent.sha256(), serverGot.get().sha256(), "SHA-256 guest -> host");
+            assertEquals(bulk, got.bytes(), "bytes host -> guest");
+            assertEquals(serverSent.get().sha256(), got.sha256(), "SHA-256 host -> guest");
+            assertTrue(faultsHappened(stats), () -> "no fault was injected at all?\n" + stats);
+            System.out.printf("[%s mtu %d] IPv6 64 MiB each way under faults: guest->host %.3f Gbit/s, host->guest "
+                + "%.3f Gbit/s%n", mode, mtu, serverGot.get().gbitPerSecond(), got.gbitPerSecond());
+            h.assertHealthy();
+        }
+    }
+
     /** 1,000 guest connections open at the same time, each echoing 4 KiB, all verified. */
     @Test
     void thousandConcurrentConnections() throws Exception {
