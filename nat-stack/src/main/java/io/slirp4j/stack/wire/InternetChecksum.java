@@ -76,6 +76,29 @@ public final class InternetChecksum {
         return sum + (source & 0xFFFF_FFFFL) + (destination & 0xFFFF_FFFFL) + (protocol & 0xFF) + (length & 0xFFFF);
     }
 
+    /**
+     * Adds the IPv6 pseudo-header (RFC 8200 8.1): source, destination, the upper-layer packet length as 32 bits and
+     * the next header value (the upper-layer protocol, not the first extension header). Addresses are
+     * {@link Ipv6Address} halves. Each 64-bit half is added as two 32-bit words, as {@link #add} does.
+     */
+    public static long addIpv6PseudoHeader(long sum, long sourceHi, long sourceLo, long destinationHi,
+        long destinationLo, int nextHeader, int length) {
+        return sum + words(sourceHi) + words(sourceLo) + words(destinationHi) + words(destinationLo)
+            + (length & 0xFFFF_FFFFL) + (nextHeader & 0xFF);
+    }
+
+    /**
+     * {@link #addIpv6PseudoHeader(long, long, long, long, long, int, int)} with the addresses read from the IPv6
+     * header at absolute {@code ipv6HeaderOffset} (source at +8, destination at +24, back to back).
+     */
+    public static long addIpv6PseudoHeader(long sum, ByteBuf buf, int ipv6HeaderOffset, int nextHeader, int length) {
+        return add(sum, buf, ipv6HeaderOffset + 8, 32) + (length & 0xFFFF_FFFFL) + (nextHeader & 0xFF);
+    }
+
+    private static long words(long v) {
+        return (v >>> 32) + (v & 0xFFFF_FFFFL);
+    }
+
     /** Folds a running sum to 16 bits with end-around carry (not complemented). */
     public static int fold(long sum) {
         while ((sum >>> 16) != 0) {
