@@ -3,9 +3,10 @@ package io.slirp4j.stack.wire;
 import io.netty.buffer.ByteBuf;
 
 /**
- * UDP datagram view (RFC 768): source port, destination port, length (header included), checksum over an IPv4
- * pseudo-header, the header and the payload. On input a checksum of 0 means "none"; on output a computed 0 is
- * sent as 0xFFFF, its one's complement twin, because 0 would switch the check off.
+ * UDP datagram view (RFC 768): source port, destination port, length (header included), checksum over an IP
+ * pseudo-header (IPv4's, or IPv6's given as a partial sum), the header and the payload. On input over IPv4 a
+ * checksum of 0 means "none" (over IPv6 it is an error); on output a computed 0 is sent as 0xFFFF, its one's
+ * complement twin, because 0 would switch the check off.
  */
 public final class UdpDatagram extends HeaderView {
     public static final int HEADER_LENGTH = 8;
@@ -17,6 +18,20 @@ public final class UdpDatagram extends HeaderView {
      * {@code destination}. Bytes after the UDP length are ignored.
      */
     public ParseResult wrap(ByteBuf buf, int offset, int available, int source, int destination) {
+        return wrap(buf, offset, available,
+            InternetChecksum.addPseudoHeader(0, source, destination, Ipv4Packet.PROTOCOL_UDP, 0), true);
+    }
+
+    /**
+     * {@link #wrap(ByteBuf, int, int, int, int)} for UDP in IPv6, whose pseudo-header partial sum (addresses and
+     * next header, see {@link Ipv6Packet#pseudoHeader()}) the caller gives. IPv6 has no header checksum to fall
+     * back on, so a zero checksum is refused as BAD_CHECKSUM (RFC 8200 8.1).
+     */
+    public ParseResult wrapIpv6(ByteBuf buf, int offset, int available, long pseudoHeader) {
+        return wrap(buf, offset, available, pseudoHeader, false);
+    }
+
+    private ParseResult wrap(ByteBuf buf, int offset, int available, long pseudoHeader, boolean zeroMeansNone) {
         if (!bind(buf, offset, available, HEADER_LENGTH)) {
             return ParseResult.TRUNCATED;
         }
@@ -27,9 +42,8 @@ public final class UdpDatagram extends HeaderView {
         if (udpLength > available) {
             return ParseResult.TRUNCATED;
         }
-        if (buf.getUnsignedShort(offset + 6) != 0) {
-            long sum = InternetChecksum.addPseudoHeader(0, source, destination, Ipv4Packet.PROTOCOL_UDP, udpLength);
-            if (!InternetChecksum.verify(InternetChecksum.add(sum, buf, offset, udpLength))) {
+        if (buf.getUnsignedShort(offset + 6) != 0 || !zeroMeansNone) {
+            if (!InternetChecksum.verify(InternetChecksum.add(pseudoHeader + udpLength, buf, offset, udpLength))) {
                 return ParseResult.BAD_CHECKSUM;
             }
         }
@@ -72,13 +86,22 @@ public final class UdpDatagram extends HeaderView {
      */
     public static void emitHeader(ByteBuf buf, int offset, int sourcePort, int destinationPort, int payloadLength,
         int source, int destination) {
+        emitHeader(buf, offset, sourcePort, destinationPort, payloadLength,
+            InternetChecksum.addPseudoHeader(0, source, destination, Ipv4Packet.PROTOCOL_UDP, 0));
+    }
+
+    /**
+     * {@link #emitHeader(ByteBuf, int, int, int, int, int, int)} with the pseudo-header partial sum given (addresses
+     * and protocol, no length): for IPv6, {@link Ipv6Packet#pseudoHeader(long, long, long, long, int)}.
+     */
+    public static void emitHeader(ByteBuf buf, int offset, int sourcePort, int destinationPort, int payloadLength,
+        long pseudoHeader) {
         int udpLength = HEADER_LENGTH + payloadLength;
         buf.setShort(offset, sourcePort);
         buf.setShort(offset + 2, destinationPort);
         buf.setShort(offset + 4, udpLength);
         buf.setShort(offset + 6, 0);
-        long sum = InternetChecksum.addPseudoHeader(0, source, destination, Ipv4Packet.PROTOCOL_UDP, udpLength);
-        int checksum = InternetChecksum.finish(InternetChecksum.add(sum, buf, offset, udpLength));
+        int checksum = InternetChecksum.finish(InternetChecksum.add(pseudoHeader + udpLength, buf, offset, udpLength));
         buf.setShort(offset + 6, checksum == 0 ? 0xFFFF : checksum);
     }
 }
