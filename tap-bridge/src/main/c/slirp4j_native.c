@@ -15,6 +15,9 @@
 #include <jni.h>
 #include <net/if.h>
 #include <net/route.h>
+#include <linux/errqueue.h>
+#include <linux/icmp.h>
+#include <netinet/icmp6.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
@@ -174,6 +177,182 @@ JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_listenUnix(JNIEnv *env, jclass
         return -e;
     }
     return fd;
+}
+
+/*
+ * ICMP echo to the outside (io.slirp4j.tap.EchoSockets). Addresses cross as 4 or 16 bytes, network order; buffers
+ * as direct ByteBuffers with an offset, so nothing is copied through the JVM heap.
+ */
+
+/* Fills a sockaddr_in/_in6 from 4 or 16 bytes and a port; returns its length, or 0 for a bad address. */
+static socklen_t to_sockaddr(JNIEnv *env, jbyteArray address, int port, struct sockaddr_storage *out) {
+    memset(out, 0, sizeof(*out));
+    jsize len = (*env)->GetArrayLength(env, address);
+    if (len == 4) {
+        struct sockaddr_in *sin = (struct sockaddr_in *) out;
+        sin->sin_family = AF_INET;
+        sin->sin_port = htons((uint16_t) port);
+        (*env)->GetByteArrayRegion(env, address, 0, 4, (jbyte *) &sin->sin_addr);
+        return sizeof(*sin);
+    }
+    if (len == 16) {
+        struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *) out;
+        sin6->sin6_family = AF_INET6;
+        sin6->sin6_port = htons((uint16_t) port);
+        (*env)->GetByteArrayRegion(env, address, 0, 16, (jbyte *) &sin6->sin6_addr);
+        return sizeof(*sin6);
+    }
+    return 0;
+}
+
+/* Copies the address of a sockaddr into out (16 bytes): returns 4 or 16, or 0 if it is neither family. */
+static int from_sockaddr(JNIEnv *env, const struct sockaddr *sa, jbyteArray out) {
+    if (sa->sa_family == AF_INET) {
+        (*env)->SetByteArrayRegion(env, out, 0, 4, (const jbyte *) &((const struct sockaddr_in *) sa)->sin_addr);
+        return 4;
+    }
+    if (sa->sa_family == AF_INET6) {
+        (*env)->SetByteArrayRegion(env, out, 0, 16, (const jbyte *) &((const struct sockaddr_in6 *) sa)->sin6_addr);
+        return 16;
+    }
+    return 0;
+}
+
+/*
+ * A non-blocking, close-on-exec socket of family 4 or 6 and the given type and protocol, bound to bind_address
+ * (port 0) unless that is null. Datagram sockets (ping sockets, UDP) get IP_RECVERR / IPV6_RECVERR, so that ICMP
+ * errors about what they sent come back on their error queue; raw ICMP sockets (which see the errors themselves)
+ * get a filter that lets through only echo replies and the errors an echo request can cause. Returns the fd or
+ * -errno.
+ */
+JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_echoSocket(JNIEnv *env, jclass c, jint family, jint type,
+                                                             jint protocol, jbyteArray bind_address) {
+    int af = family == 6 ? AF_INET6 : AF_INET;
+    int fd = socket(af, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+    if (fd < 0) {
+        return -errno;
+    }
+    int one = 1;
+    int r = 0;
+    if (type != SOCK_RAW) {
+        r = af == AF_INET ? setsockopt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof(one))
+                          : setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &one, sizeof(one));
+    } else if (af == AF_INET) {
+        /* ICMP_FILTER: a set bit blocks that type */
+        struct icmp_filter filter = {
+            .data = ~((1U << ICMP_ECHOREPLY) | (1U << ICMP_DEST_UNREACH) | (1U << ICMP_TIME_EXCEEDED)
+                      | (1U << ICMP_PARAMETERPROB))};
+        r = setsockopt(fd, SOL_RAW, ICMP_FILTER, &filter, sizeof(filter));
+    } else {
+        struct icmp6_filter filter;
+        ICMP6_FILTER_SETBLOCKALL(&filter);
+        ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &filter);
+        ICMP6_FILTER_SETPASS(ICMP6_DST_UNREACH, &filter);
+        ICMP6_FILTER_SETPASS(ICMP6_PACKET_TOO_BIG, &filter);
+        ICMP6_FILTER_SETPASS(ICMP6_TIME_EXCEEDED, &filter);
+        ICMP6_FILTER_SETPASS(ICMP6_PARAM_PROB, &filter);
+        r = setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &filter, sizeof(filter));
+    }
+    if (r == 0 && bind_address != NULL) {
+        struct sockaddr_storage sa;
+        socklen_t len = to_sockaddr(env, bind_address, 0, &sa);
+        if (len == 0 || sa.ss_family != af) {
+            close(fd);
+            return -EAFNOSUPPORT;
+        }
+        r = bind(fd, (struct sockaddr *) &sa, len);
+    }
+    if (r < 0) {
+        int e = errno;
+        close(fd);
+        return -e;
+    }
+    return fd;
+}
+
+/* IP_TTL (family 4) or IPV6_UNICAST_HOPS (family 6). */
+JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_setTtl(JNIEnv *env, jclass c, jint fd, jint family, jint ttl) {
+    int v = ttl;
+    int r = family == 6 ? setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &v, sizeof(v))
+                        : setsockopt(fd, IPPROTO_IP, IP_TTL, &v, sizeof(v));
+    return RESULT(r);
+}
+
+/* sendto(2) of length bytes of buf from offset to address:port; bytes sent or -errno. */
+JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_sendTo(JNIEnv *env, jclass c, jint fd, jobject buf, jint offset,
+                                                         jint length, jbyteArray address, jint port) {
+    char *base = (*env)->GetDirectBufferAddress(env, buf);
+    struct sockaddr_storage sa;
+    socklen_t len = to_sockaddr(env, address, port, &sa);
+    if (base == NULL || len == 0) {
+        return -EINVAL;
+    }
+    ssize_t n = sendto(fd, base + offset, (size_t) length, 0, (struct sockaddr *) &sa, len);
+    return n < 0 ? -errno : (jint) n;
+}
+
+/* recvfrom(2) into buf at offset: the length received (the datagram's, if truncated: MSG_TRUNC) or -errno; the
+ * sender's address goes to from (16 bytes), its length (4 or 16) to from_length[0]. */
+JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_recvFrom(JNIEnv *env, jclass c, jint fd, jobject buf, jint offset,
+                                                           jint length, jbyteArray from, jintArray from_length) {
+    char *base = (*env)->GetDirectBufferAddress(env, buf);
+    if (base == NULL) {
+        return -EINVAL;
+    }
+    struct sockaddr_storage sa;
+    socklen_t salen = sizeof(sa);
+    memset(&sa, 0, sizeof(sa));
+    ssize_t n = recvfrom(fd, base + offset, (size_t) length, MSG_TRUNC, (struct sockaddr *) &sa, &salen);
+    if (n < 0) {
+        return -errno;
+    }
+    jint flen = from_sockaddr(env, (struct sockaddr *) &sa, from);
+    (*env)->SetIntArrayRegion(env, from_length, 0, 1, &flen);
+    return (jint) n;
+}
+
+/*
+ * One report from the socket's error queue (recvmsg MSG_ERRQUEUE): the payload (the start of what we sent, as the
+ * ICMP error quoted it) into buf at offset; returns its length or -errno (-EAGAIN when the queue is empty).
+ * info[0..5] = ee_errno, ee_origin, ee_type, ee_code, ee_info, length of the offender's address (0: none) in
+ * offender; destination (16 bytes) receives the address the erring datagram was sent to, info[6] its length.
+ */
+JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_recvError(JNIEnv *env, jclass c, jint fd, jobject buf,
+                                                            jint offset, jint length, jintArray info,
+                                                            jbyteArray offender, jbyteArray destination) {
+    char *base = (*env)->GetDirectBufferAddress(env, buf);
+    if (base == NULL) {
+        return -EINVAL;
+    }
+    struct sockaddr_storage dest;
+    memset(&dest, 0, sizeof(dest));
+    char control[512];
+    struct iovec iov = {.iov_base = base + offset, .iov_len = (size_t) length};
+    struct msghdr msg = {.msg_name = &dest, .msg_namelen = sizeof(dest), .msg_iov = &iov, .msg_iovlen = 1,
+                         .msg_control = control, .msg_controllen = sizeof(control)};
+    ssize_t n = recvmsg(fd, &msg, MSG_ERRQUEUE);
+    if (n < 0) {
+        return -errno;
+    }
+    jint out[7] = {0, 0, 0, 0, 0, 0, 0};
+    for (struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg); cmsg != NULL; cmsg = CMSG_NXTHDR(&msg, cmsg)) {
+        if ((cmsg->cmsg_level == IPPROTO_IP && cmsg->cmsg_type == IP_RECVERR)
+            || (cmsg->cmsg_level == IPPROTO_IPV6 && cmsg->cmsg_type == IPV6_RECVERR)) {
+            struct sock_extended_err *ee = (struct sock_extended_err *) CMSG_DATA(cmsg);
+            out[0] = (jint) ee->ee_errno;
+            out[1] = ee->ee_origin;
+            out[2] = ee->ee_type;
+            out[3] = ee->ee_code;
+            out[4] = (jint) ee->ee_info;
+            struct sockaddr *off = SO_EE_OFFENDER(ee);
+            out[5] = off->sa_family == AF_UNSPEC ? 0 : from_sockaddr(env, off, offender);
+        }
+    }
+    if (msg.msg_namelen > 0) {
+        out[6] = from_sockaddr(env, (struct sockaddr *) &dest, destination);
+    }
+    (*env)->SetIntArrayRegion(env, info, 0, 7, out);
+    return (jint) n;
 }
 
 /* What the namespace child reports: the step that failed (0 for none) and its errno; fds ride along on success. */

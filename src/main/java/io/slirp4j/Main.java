@@ -89,7 +89,7 @@ public final class Main {
 
     static Launch launchOf(Settings s) {
         NetworkConfig network = new NetworkConfig(s.cidr().network(), s.cidr().prefixLength(), s.mtu(),
-            !s.disableHostLoopback(), !s.disableDns());
+            !s.disableHostLoopback(), !s.disableDns(), s.enableIpv6() ? s.cidr6().network() : null);
         Path netns = null;
         int tapFd = -1;
         if (s.target() instanceof Target.Pid pid) {

@@ -53,8 +53,11 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class NetworkHelper {
     /** The longest the stack's timer sleeps: the coarse timeouts (UDP, DNS, reassembly) need this period. */
     static final long TIMER_PERIOD_MILLIS = Stack.HOUSEKEEPING_PERIOD_MS;
-    /** fds kept free for everything but TCP host sockets: UDP flows (up to two sockets each), tap, loop, API. */
-    static final int FDS_RESERVED = 2 * Stack.MAX_UDP_FLOWS + 256;
+    /**
+     * fds kept free for everything but TCP host sockets: UDP flows (up to two sockets each), ICMP echo flows (one
+     * each), tap, loop, API.
+     */
+    static final int FDS_RESERVED = 2 * Stack.MAX_UDP_FLOWS + Stack.MAX_ECHO_FLOWS + 256;
     static final Path RESOLV_CONF = Path.of("/etc/resolv.conf");
     /**
      * A test hook: holds the stack back this many ms after the ready byte, so that an end-to-end test can prove
@@ -176,7 +179,7 @@ public final class NetworkHelper {
         loop.execute(() -> {
             try {
                 stack = new Stack(launch.network(), alloc, toGuest, hostUdp, hostTcp,
-                    new ResolvConf(RESOLV_CONF, NetworkHelper::monotonicMillis), NetworkHelper::monotonicMillis,
+                    new EpollHostPings(loop, System.err), new ResolvConf(RESOLV_CONF, NetworkHelper::monotonicMillis), NetworkHelper::monotonicMillis,
                     maxTcp, tcpBudget);
                 stack.onInternalError(new InternalErrorLog());
                 stack.afterHostEvent(this::rearmTimer);

@@ -21,6 +21,7 @@ final class Options {
     static final String ENABLE_IPV6 = "--enable-ipv6";
     static final String API_SOCKET = "--api-socket";
     static final String CIDR = "--cidr";
+    static final String CIDR6 = "--cidr6";
     static final String DISABLE_HOST_LOOPBACK = "--disable-host-loopback";
     static final String NETNS_TYPE = "--netns-type";
     static final String USERNS_PATH = "--userns-path";
@@ -64,6 +65,7 @@ final class Options {
         flag('6', ENABLE_IPV6, "enable IPv6"),
         withArg('a', API_SOCKET, "PATH", "specify API socket path, < 108 bytes (default=none)"),
         withArg(NONE, CIDR, "CIDR", "specify network address CIDR, prefix 1-25 (default=10.0.2.0/24)"),
+        withArg(NONE, CIDR6, "CIDR6", "specify IPv6 network prefix, /64 only (default=fd00::/64, needs -6)"),
         flag(NONE, DISABLE_HOST_LOOPBACK, "prohibit connecting to 127.0.0.1:* on the host namespace"),
         withArg(NONE, NETNS_TYPE, "TYPE", "specify network namespace type ([pid|path|tapfd], default=pid)"),
         withArg(NONE, USERNS_PATH, "PATH", "specify user namespace path (default=/proc/PID/ns/user with pid)"),

@@ -20,6 +20,7 @@ import java.util.Set;
  * @param enableIpv6          {@code -6}
  * @param apiSocket           {@code -a}: unix socket path, shorter than 108 bytes
  * @param cidr                {@code --cidr}, default 10.0.2.0/24
+ * @param cidr6               {@code --cidr6}, default fd00::/64 (used with --enable-ipv6)
  * @param disableHostLoopback {@code --disable-host-loopback} (or the deprecated {@code --no-host-loopback})
  * @param netnsType           {@code --netns-type}, default PID
  * @param usernsPath          {@code --userns-path} as given (see {@link #effectiveUsernsPath()} for the default)
@@ -43,6 +44,7 @@ public record Settings(
         boolean enableIpv6,
         Optional<String> apiSocket,
         Ipv4Cidr cidr,
+        Ipv6Cidr cidr6,
         boolean disableHostLoopback,
         NetnsType netnsType,
         Optional<String> usernsPath,
@@ -85,6 +87,7 @@ public record Settings(
         Objects.requireNonNull(readyFd);
         Objects.requireNonNull(apiSocket);
         Objects.requireNonNull(cidr);
+        Objects.requireNonNull(cidr6);
         Objects.requireNonNull(netnsType);
         Objects.requireNonNull(usernsPath);
         Objects.requireNonNull(outboundAddr);

@@ -49,6 +49,7 @@ final class SettingsReader {
         int mtu = mtu();
         Optional<String> apiSocket = socketPath(Options.API_SOCKET, value(Options.API_SOCKET));
         Ipv4Cidr cidr = cidr();
+        Ipv6Cidr cidr6 = cidr6();
         boolean disableHostLoopback = deprecated(Options.NO_HOST_LOOPBACK, Options.DISABLE_HOST_LOOPBACK)
             | has(Options.DISABLE_HOST_LOOPBACK);
         NetnsType netnsType = netnsType();
@@ -64,7 +65,7 @@ final class SettingsReader {
         Target target = target(targetType, netnsType);
         Optional<String> tapName = tapName(target, targetType);
 
-        return new Settings(configure, exitFd, readyFd, mtu, has(Options.ENABLE_IPV6), apiSocket, cidr,
+        return new Settings(configure, exitFd, readyFd, mtu, has(Options.ENABLE_IPV6), apiSocket, cidr, cidr6,
             disableHostLoopback, netnsType, usernsPath, enableSandbox, has(Options.ENABLE_SECCOMP), outboundAddr,
             outboundAddr6, has(Options.DISABLE_DNS), mac, targetType, publish, target, tapName);
     }
@@ -183,6 +184,18 @@ final class SettingsReader {
     private Ipv4Cidr cidr() throws UsageException {
         Optional<String> text = value(Options.CIDR);
         return text.isPresent() ? Ipv4Cidr.parse(text.get()) : Ipv4Cidr.DEFAULT;
+    }
+
+    private Ipv6Cidr cidr6() throws UsageException {
+        Optional<String> text = value(Options.CIDR6);
+        if (text.isEmpty()) {
+            return Ipv6Cidr.DEFAULT;
+        }
+        Ipv6Cidr cidr6 = Ipv6Cidr.parse(text.get());
+        if (!has(Options.ENABLE_IPV6)) {
+            throw UsageException.invalid("--cidr6 needs --enable-ipv6");
+        }
+        return cidr6;
     }
 
     private Optional<OutboundAddress> outbound(String option) throws UsageException {

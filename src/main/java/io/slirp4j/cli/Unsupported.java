@@ -17,11 +17,6 @@ public final class Unsupported {
      * and how to see it in Settings.
      */
     private enum Feature {
-        ENABLE_IPV6(Options.ENABLE_IPV6, null) {
-            @Override boolean usedBy(Settings s) {
-                return s.enableIpv6();
-            }
-        },
         ENABLE_SANDBOX(Options.ENABLE_SANDBOX, null) {
             @Override boolean usedBy(Settings s) {
                 return s.enableSandbox();

@@ -205,8 +205,8 @@ class GnuSyntaxTest {
             + " '--enable-seccomp'" + HINT, failure("--enable-", "42", "tap0"));
         assertEquals("slirp4j: option '--outbound' is ambiguous; possibilities: '--outbound-addr' '--outbound-addr6'"
             + HINT, failure("--outbound=eth0", "42", "tap0"));
-        assertEquals("slirp4j: option '--c' is ambiguous; possibilities: '--configure' '--cidr' '--create-sandbox'"
-            + HINT, failure("--c", "42", "tap0"));
+        assertEquals("slirp4j: option '--c' is ambiguous; possibilities: '--configure' '--cidr' '--cidr6'"
+            + " '--create-sandbox'" + HINT, failure("--c", "42", "tap0"));
     }
 
     @Test

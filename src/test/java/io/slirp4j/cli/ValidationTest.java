@@ -118,6 +118,36 @@ class ValidationTest {
         assertEquals(0xffffff00, settings("--cidr=10.0.2.0/24", "42", "t").cidr().netmask());
     }
 
+    @Test
+    void cidr6() {
+        assertEquals(Ipv6Cidr.DEFAULT, settings("-6", "42", "t").cidr6());
+        assertEquals(new Ipv6Cidr(0xFD00_0001_0002_0003L), settings("-6", "--cidr6=fd00:1:2:3::/64", "42", "t").cidr6());
+        assertEquals(new Ipv6Cidr(0x2001_0DB8_0000_0000L), settings("-6", "--cidr6", "2001:db8::/64", "42", "t").cidr6());
+        assertEquals("fd00:1:2:3::/64", settings("-6", "--cidr6=fd00:1:2:3::/64", "42", "t").cidr6().toString());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"fd00::", "fd00::/", "fd00::/x", "10.0.2.0/24", "fd00::/6400", "[fd00::]/64", "/64",
+        "fd00::%1/64"})
+    void invalidCidr6(String cidr6) {
+        assertEquals("slirp4j: invalid CIDR6: " + cidr6 + " (expected an IPv6 network like fd00:1::/64)",
+            failure("-6", "--cidr6=" + cidr6, "42", "tap0"));
+    }
+
+    @Test
+    void cidr6Rules() {
+        assertEquals("slirp4j: IPv6 prefix length needs to be 64 (got fd00::/48)",
+            failure("-6", "--cidr6=fd00::/48", "42", "tap0"));
+        assertEquals("slirp4j: CIDR6 needs to be a network address like fd00:1::/64, not like fd00:1::100/64 (got "
+            + "fd00::100/64; its network address is fd00::/64)",
+            failure("-6", "--cidr6=fd00::100/64", "42", "tap0"));
+        for (String bad : new String[] {"fe80::/64", "ff02::/64", "::/64"}) {
+            assertEquals("slirp4j: CIDR6 needs to be a unicast prefix outside fe80::/10 and ::/8 (got " + bad + ")",
+                failure("-6", "--cidr6=" + bad, "42", "tap0"), bad);
+        }
+        assertEquals("slirp4j: --cidr6 needs --enable-ipv6", failure("--cidr6=fd00:1::/64", "42", "tap0"));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"", "a/b", "a:b", "a b", "a\tb", "0123456789abcdef", ".", "..", "t\u00e0p"})
     void invalidTapNames(String name) {

@@ -9,8 +9,10 @@ package io.slirp4j.stack;
  * @param mtu               the tap's MTU, 68..65521
  * @param hostLoopback      guest traffic to the gateway address reaches the host's 127.0.0.1
  * @param dnsEnabled        UDP/TCP port 53 to the DNS address is forwarded to the host's resolvers
+ * @param ipv6              the IPv6 network ({@code --enable-ipv6}), or null for IPv4 only
  */
-public record NetworkConfig(int network, int prefixLength, int mtu, boolean hostLoopback, boolean dnsEnabled) {
+public record NetworkConfig(int network, int prefixLength, int mtu, boolean hostLoopback, boolean dnsEnabled,
+    Ipv6Network ipv6) {
 
     public static final int DEFAULT_NETWORK = (10 << 24) | (0 << 16) | (2 << 8);
 
@@ -24,6 +26,20 @@ public record NetworkConfig(int network, int prefixLength, int mtu, boolean host
         if (mtu < 68 || mtu > 65521) {
             throw new IllegalArgumentException("MTU must be 68..65521");
         }
+    }
+
+    /** IPv4 only. */
+    public NetworkConfig(int network, int prefixLength, int mtu, boolean hostLoopback, boolean dnsEnabled) {
+        this(network, prefixLength, mtu, hostLoopback, dnsEnabled, null);
+    }
+
+    /** The same network with IPv6 ({@code ipv6} non-null) or without. */
+    public NetworkConfig withIpv6(Ipv6Network ipv6) {
+        return new NetworkConfig(network, prefixLength, mtu, hostLoopback, dnsEnabled, ipv6);
+    }
+
+    public boolean ipv6Enabled() {
+        return ipv6 != null;
     }
 
     public static NetworkConfig defaults() {

@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.slirp4j.stack.dhcp.DhcpServer;
 import io.slirp4j.stack.dns.DnsForwarder;
 import io.slirp4j.stack.host.HostDatagrams;
+import io.slirp4j.stack.host.HostPings;
 import io.slirp4j.stack.host.HostStreams;
 import io.slirp4j.stack.iface.AddressPolicy;
 import io.slirp4j.stack.iface.ArpResponder;
@@ -12,6 +13,9 @@ import io.slirp4j.stack.iface.GuestLink;
 import io.slirp4j.stack.iface.Ipv4Input;
 import io.slirp4j.stack.iface.Ipv4Reassembler;
 import io.slirp4j.stack.icmp.IcmpEngine;
+import io.slirp4j.stack.icmp.Icmpv6Engine;
+import io.slirp4j.stack.iface.Ipv6Input;
+import io.slirp4j.stack.iface.Ipv6Reassembler;
 import io.slirp4j.stack.nat.NatPolicy;
 import io.slirp4j.stack.stats.ArpCounters;
 import io.slirp4j.stack.stats.DhcpCounters;
@@ -19,7 +23,9 @@ import io.slirp4j.stack.stats.DnsCounters;
 import io.slirp4j.stack.stats.ErrorCounters;
 import io.slirp4j.stack.stats.FrameCounters;
 import io.slirp4j.stack.stats.IcmpCounters;
+import io.slirp4j.stack.stats.Icmpv6Counters;
 import io.slirp4j.stack.stats.Ipv4Counters;
+import io.slirp4j.stack.stats.Ipv6Counters;
 import io.slirp4j.stack.stats.TcpCounters;
 import io.slirp4j.stack.stats.UdpCounters;
 import io.slirp4j.stack.tcp.IsnSource;
@@ -31,6 +37,7 @@ import io.slirp4j.stack.udp.UdpInput;
 import io.slirp4j.stack.udp.UdpNat;
 import io.slirp4j.stack.wire.EthernetFrame;
 import io.slirp4j.stack.wire.Ipv4Packet;
+import io.slirp4j.stack.wire.Ipv6Packet;
 import io.slirp4j.stack.wire.ParseResult;
 import java.util.Objects;
 import java.util.function.LongSupplier;
@@ -55,11 +62,18 @@ import java.util.function.LongSupplier;
  * should call it then, and at least every {@value #HOUSEKEEPING_PERIOD_MS} ms for the coarse timeouts
  * (reassembly, UDP flows, DNS retries), which {@code onTimer} runs at most that often.
  *
- * <p>Room to grow: IPv6 gets an input next to {@code Ipv4Input}, dispatched here on EtherType 0x86DD.
+ * <p>IPv6 (with {@link NetworkConfig#ipv6()}): EtherType 0x86DD goes to the {@link Ipv6Input}, which hands
+ * ICMPv6 to the {@link Icmpv6Engine} (neighbour and router discovery, echo) and TCP and UDP to the same engines as
+ * IPv4, which serve both families; without IPv6 such frames are dropped as unsupported.
+ *
+ * <p>ICMP echo to outside addresses: when constructed with {@link HostPings}, the guest's pings of outside addresses
+ * go through host echo sockets (see {@code icmp/IcmpNat}); without, they are dropped as unsupported.
  */
 public final class Stack implements AutoCloseable {
     /** How many UDP flows may be open at once. */
     public static final int MAX_UDP_FLOWS = UdpNat.DEFAULT_MAX_FLOWS;
+    /** How many ICMP echo flows (host ping sockets) may be open at once; beyond that the least recently used closes. */
+    public static final int MAX_ECHO_FLOWS = IcmpEngine.DEFAULT_MAX_ECHO_FLOWS;
     /** How many TCP connections may be in the table at once (connecting, open, closing, TIME_WAIT). */
     public static final int MAX_TCP_CONNECTIONS = TcpNat.DEFAULT_MAX_CONNECTIONS;
     /** The TCP buffer budget when none is given: 32 connections' worth of full 4 MiB windows both ways. */
@@ -78,12 +92,18 @@ public final class Stack implements AutoCloseable {
     private final DnsCounters dnsCounters = new DnsCounters();
     private final DhcpCounters dhcpCounters = new DhcpCounters();
     private final TcpCounters tcpCounters = new TcpCounters();
+    private final Ipv6Counters ipv6Counters = new Ipv6Counters();
+    private final Icmpv6Counters icmpv6Counters = new Icmpv6Counters();
     private final GuestLink link;
     private final ArpResponder arp;
     private final Ipv4Reassembler reassembler;
     private final Ipv4Input ipv4;
+    private final Ipv6Input ipv6;
+    private final Ipv6Reassembler reassembler6;
+    private final Icmpv6Engine icmp6;
     private final DnsForwarder dns;
     private final UdpNat udp;
+    private final IcmpEngine icmp;
     private final TcpNat tcp;
     private final BufferBudget tcpBudget;
     private final ForwardTable forwards;
@@ -135,6 +155,26 @@ public final class Stack implements AutoCloseable {
     Stack(NetworkConfig config, ByteBufAllocator alloc, FrameSink toGuest, HostDatagrams hostUdp,
         HostStreams hostTcp, Nameservers nameservers, LongSupplier clockMillis, int maxUdpFlows,
         int maxTcpConnections, BufferBudget tcpBudget) {
+        this(config, alloc, toGuest, hostUdp, hostTcp, null, nameservers, clockMillis, maxUdpFlows, maxTcpConnections,
+            tcpBudget, IcmpEngine.DEFAULT_MAX_ECHO_FLOWS);
+    }
+
+    /**
+     * A stack with TCP and with ICMP echo to outside addresses: as above, plus {@code hostPings}, which opens the host
+     * echo sockets (ping sockets) the guest's pings of outside addresses go through, at most
+     * {@link #MAX_ECHO_FLOWS} at once.
+     */
+    public Stack(NetworkConfig config, ByteBufAllocator alloc, FrameSink toGuest, HostDatagrams hostUdp,
+        HostStreams hostTcp, HostPings hostPings, Nameservers nameservers, LongSupplier clockMillis,
+        int maxTcpConnections, BufferBudget tcpBudget) {
+        this(config, alloc, toGuest, hostUdp, Objects.requireNonNull(hostTcp, "hostTcp"),
+            Objects.requireNonNull(hostPings, "hostPings"), nameservers, clockMillis, MAX_UDP_FLOWS, maxTcpConnections,
+            Objects.requireNonNull(tcpBudget, "tcpBudget"), MAX_ECHO_FLOWS);
+    }
+
+    Stack(NetworkConfig config, ByteBufAllocator alloc, FrameSink toGuest, HostDatagrams hostUdp,
+        HostStreams hostTcp, HostPings hostPings, Nameservers nameservers, LongSupplier clockMillis, int maxUdpFlows,
+        int maxTcpConnections, BufferBudget tcpBudget, int maxEchoFlows) {
         this.config = Objects.requireNonNull(config, "config");
         Objects.requireNonNull(alloc, "alloc");
         Objects.requireNonNull(toGuest, "toGuest");
@@ -143,17 +183,36 @@ public final class Stack implements AutoCloseable {
         this.clock = Objects.requireNonNull(clockMillis, "clockMillis");
         AddressPolicy addresses = new AddressPolicy(config);
         NatPolicy nat = new NatPolicy(config, addresses);
-        this.link = new GuestLink(config, alloc, toGuest, frames, arpCounters, ipv4Counters, clock);
+        this.link = new GuestLink(config, alloc, toGuest, frames, arpCounters, ipv4Counters, ipv6Counters,
+            icmpv6Counters, clock);
         this.arp = new ArpResponder(addresses, link, frames, arpCounters, clock);
         this.reassembler = new Ipv4Reassembler(alloc, ipv4Counters);
         this.ipv4 = new Ipv4Input(addresses, link, reassembler, frames, ipv4Counters, errors, clock);
-        IcmpEngine icmp = new IcmpEngine(addresses, link, frames, icmpCounters);
+        if (config.ipv6Enabled()) {
+            this.reassembler6 = new Ipv6Reassembler(alloc, ipv6Counters);
+            this.ipv6 = new Ipv6Input(addresses, link, reassembler6, frames, ipv6Counters, errors, clock);
+            this.icmp6 = new Icmpv6Engine(config, addresses, link, frames, icmpv6Counters, false,
+                clock.getAsLong());
+            ipv6.register(Ipv6Packet.NEXT_HEADER_ICMPV6, icmp6);
+        } else {
+            this.reassembler6 = null;
+            this.ipv6 = null;
+            this.icmp6 = null;
+        }
+        // no bind address yet: --outbound-addr will give one (null is the system's choice)
+        IcmpEngine icmp = hostPings == null ? new IcmpEngine(addresses, link, frames, icmpCounters, icmp6)
+            : new IcmpEngine(nat, link, hostPings, null, frames, icmpCounters, errors, clock, maxEchoFlows, icmp6);
+        this.icmp = icmp;
         this.dns = new DnsForwarder(alloc, dnsCounters);
         this.udp = new UdpNat(nat, link, icmp, hostUdp, dns, nameservers, frames, udpCounters,
             dnsCounters, errors, clock, maxUdpFlows);
         DhcpServer dhcp = new DhcpServer(config, link, frames, dhcpCounters, clock);
         ipv4.register(Ipv4Packet.PROTOCOL_ICMP, icmp);
-        ipv4.register(Ipv4Packet.PROTOCOL_UDP, new UdpInput(addresses, udp, dhcp, frames));
+        UdpInput udpInput = new UdpInput(addresses, udp, dhcp, frames);
+        ipv4.register(Ipv4Packet.PROTOCOL_UDP, udpInput);
+        if (ipv6 != null) {
+            ipv6.register(Ipv6Packet.NEXT_HEADER_UDP, udpInput);
+        }
         if (hostTcp != null) {
             // MTU - 40, but at least 64 (TcpConfig's floor): below an MTU of 104 the link fragments our segments
             TcpConfig tcpConfig = TcpConfig.builder().allocator(alloc).mss(Math.max(64, config.mtu() - 40))
@@ -161,6 +220,9 @@ public final class Stack implements AutoCloseable {
             this.tcp = new TcpNat(nat, link, icmp, hostTcp, nameservers, dns::preferred, frames, tcpCounters,
                 errors, clock, tcpConfig, IsnSource.rfc6528(), maxTcpConnections);
             ipv4.register(Ipv4Packet.PROTOCOL_TCP, tcp);
+            if (ipv6 != null) {
+                ipv6.register(Ipv6Packet.NEXT_HEADER_TCP, tcp);
+            }
         } else {
             this.tcp = null;
         }
@@ -195,6 +257,13 @@ public final class Stack implements AutoCloseable {
                 case EthernetFrame.TYPE_ARP -> arp.onFrame(ethernet);
                 case EthernetFrame.TYPE_IPV4 -> ipv4.onPacket(frame, ethernet.payloadOffset(),
                     ethernet.payloadLength(), ethernet.source());
+                case EthernetFrame.TYPE_IPV6 -> {
+                    if (ipv6 == null) {
+                        frames.droppedUnsupported++;
+                    } else {
+                        ipv6.onPacket(frame, ethernet.payloadOffset(), ethernet.payloadLength(), ethernet.source());
+                    }
+                }
                 default -> frames.droppedUnsupported++;
             }
         } catch (RuntimeException e) {
@@ -208,7 +277,7 @@ public final class Stack implements AutoCloseable {
 
     /**
      * Drives timeouts: TCP's (whenever due), and every {@value #HOUSEKEEPING_PERIOD_MS} ms reassembly, UDP flow
-     * expiry and DNS retries. Call at {@link #nextDeadline()} and at least every {@value #HOUSEKEEPING_PERIOD_MS}
+     * expiry, ICMP echo flow expiry and DNS retries. Call at {@link #nextDeadline()} and at least every {@value #HOUSEKEEPING_PERIOD_MS}
      * ms. Never throws.
      */
     public void onTimer() {
@@ -226,6 +295,11 @@ public final class Stack implements AutoCloseable {
                 link.expireParked(now);
                 dns.onTimer(now);
                 udp.expire(now);
+                icmp.expire(now);
+                if (icmp6 != null) {
+                    reassembler6.expire(now);
+                    icmp6.onTimer(now);
+                }
             }
         } catch (RuntimeException e) {
             errors.internalError(e);
@@ -278,10 +352,11 @@ public final class Stack implements AutoCloseable {
     /** A snapshot of the counters. */
     public StackStats stats() {
         return new StackStats(frames.snapshot(), errors.snapshot(), arpCounters.snapshot(),
-            ipv4Counters.snapshot(reassembler.inProgress()), icmpCounters.snapshot(),
+            ipv4Counters.snapshot(reassembler.inProgress()), icmpCounters.snapshot(icmp.openEchoFlows()),
             udpCounters.snapshot(udp.openFlows()), dnsCounters.snapshot(dns.pending()), dhcpCounters.snapshot(),
             tcpCounters.snapshot(tcp == null ? 0 : tcp.openConnections(), tcpBudget.used(), tcpBudget.peak(),
-                tcpBudget.limit(), tcpBudget.exhaustions()));
+                tcpBudget.limit(), tcpBudget.exhaustions()),
+            ipv6Counters.snapshot(reassembler6 == null ? 0 : reassembler6.inProgress()), icmpv6Counters.snapshot());
     }
 
     /** Closes every host socket and releases every buffer the stack holds. Later frames are dropped. Idempotent. */
@@ -300,10 +375,18 @@ public final class Stack implements AutoCloseable {
             errors.internalError(e);
         }
         try {
+            icmp.close();
+        } catch (RuntimeException e) {
+            errors.internalError(e);
+        }
+        try {
             udp.close();
         } finally {
             dns.close();
             reassembler.clear();
+            if (reassembler6 != null) {
+                reassembler6.clear();
+            }
             link.clearParked();
             flushQuietly();
         }

@@ -6,7 +6,9 @@ import io.slirp4j.stack.stats.DnsCounters;
 import io.slirp4j.stack.stats.ErrorCounters;
 import io.slirp4j.stack.stats.FrameCounters;
 import io.slirp4j.stack.stats.IcmpCounters;
+import io.slirp4j.stack.stats.Icmpv6Counters;
 import io.slirp4j.stack.stats.Ipv4Counters;
+import io.slirp4j.stack.stats.Ipv6Counters;
 import io.slirp4j.stack.stats.TcpCounters;
 import io.slirp4j.stack.stats.UdpCounters;
 
@@ -24,5 +26,7 @@ public record StackStats(
     UdpCounters.Snapshot udp,
     DnsCounters.Snapshot dns,
     DhcpCounters.Snapshot dhcp,
-    TcpCounters.Snapshot tcp) {
+    TcpCounters.Snapshot tcp,
+    Ipv6Counters.Snapshot ipv6,
+    Icmpv6Counters.Snapshot icmpv6) {
 }

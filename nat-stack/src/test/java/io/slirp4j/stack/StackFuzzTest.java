@@ -77,11 +77,31 @@ class StackFuzzTest {
         }
         t.add(Packets.ethernet(GATEWAY_MAC, GUEST_MAC, 0x0800, Packets.ipv4WithOptions(GUEST_IP, PEER, 17,
             Packets.udp(GUEST_IP, PEER, 1, 2, new byte[3]), 5, 0, 64, new byte[] {1, 1, 1, 0})));
+        // IPv6: neighbour and router discovery, echo, UDP to the gateway, DNS, fragments, an extension header
+        t.add(Packets6.neighborSolicitation(Packets6.GUEST_LL, Packets6.ROUTER, true));
+        t.add(Packets6.neighborSolicitation(Packets6.UNSPECIFIED, Packets6.GUEST, false));
+        t.add(Packets6.routerSolicitation(Packets6.UNSPECIFIED));
+        t.add(Packets6.echoRequest(Packets6.GUEST, Packets6.GATEWAY, 7, 8, Packets.bytes(56, 6)));
+        t.add(Packets6.guestUdp(Packets6.GUEST, Packets6.GATEWAY, 41000, 7, Packets.bytes(20, 7)));
+        t.add(Packets6.guestUdp(Packets6.GUEST, Packets6.DNS, 41001, 53, Packets.dnsQuery(0x4321)));
+        t.add(Packets6.guestUdp(Packets6.GUEST, Packets6.addr("2001:db8::7"), 41002, 9, Packets.bytes(9, 8)));
+        t.addAll(Packets6.guestUdpFragments(Packets6.GUEST, Packets6.GATEWAY, 41003, 7, Packets.bytes(3000, 9), 1232,
+            99));
+        byte[] withOptions = Packets6.ipv6(Packets6.GUEST, Packets6.GATEWAY, 60, 64,
+            Packets6.cat(new byte[] {17, 0, 1, 4, 0, 0, 0, 0}, Packets6.udp(41004, 7, new byte[4])), -1);
+        t.add(Packets6.frame(Packets6.ROUTER_MAC, withOptions));
         return t;
     }
 
-    /** Recomputes the IPv4 header checksum and, if the lengths allow, the UDP or ICMP checksum. */
+    /**
+     * Recomputes the IPv4 header checksum and, if the lengths allow, the UDP or ICMP checksum; for IPv6 without
+     * extension headers the ICMPv6, UDP or TCP one.
+     */
     private static void fixChecksums(byte[] f) {
+        if (f.length >= 54 && f[12] == (byte) 0x86 && f[13] == (byte) 0xDD) {
+            fixChecksums6(f);
+            return;
+        }
         if (f.length < 34 || (f[12] != 8 || f[13] != 0)) {
             return;
         }
@@ -121,6 +141,22 @@ class StackFuzzTest {
         }
     }
 
+    private static void fixChecksums6(byte[] f) {
+        int payload = ((f[18] & 0xFF) << 8) | (f[19] & 0xFF);
+        int next = f[20] & 0xFF;
+        int at = next == 58 ? 2 : next == 17 ? 6 : next == 6 ? 16 : -1;
+        if (at < 0 || payload < at + 2 || 54 + payload > f.length) {
+            return;
+        }
+        byte[] src = Arrays.copyOfRange(f, 22, 38);
+        byte[] dst = Arrays.copyOfRange(f, 38, 54);
+        f[54 + at] = 0;
+        f[54 + at + 1] = 0;
+        int c = Packets.checksum(f, 54, payload, Packets6.pseudoSum(src, dst, next, payload));
+        f[54 + at] = (byte) (c >>> 8);
+        f[54 + at + 1] = (byte) c;
+    }
+
     private static byte[] mutate(byte[] template, Random r) {
         byte[] f;
         switch (r.nextInt(8)) {
@@ -156,17 +192,19 @@ class StackFuzzTest {
             case 0 -> StackHarness.NS1;
             case 1 -> StackHarness.NS2;
             case 2 -> Packets.socket(ip(127, 0, 0, 1), 8080);
-            case 3 -> new InetSocketAddress("2001:db8::1", 53);
+            case 3 -> new InetSocketAddress(r.nextBoolean() ? "2001:db8::1" : "::1", r.nextBoolean() ? 53 : 7);
             case 4 -> Packets.socket(ip(10, 0, 2, r.nextInt(256)), r.nextInt(65536));
             default -> Packets.socket(r.nextInt(), r.nextInt(65536));
         };
     }
 
-    @ParameterizedTest(name = "seed {0}, mtu {1}, loopback {2}, dns {3}")
-    @CsvSource({"1, 1500, true, true", "2, 68, false, true", "3, 576, true, false", "4, 65520, true, true"})
-    void randomAndMutatedFrames(long seed, int mtu, boolean loopback, boolean dns) {
-        StackHarness h = new StackHarness(new NetworkConfig(NetworkConfig.DEFAULT_NETWORK, 24, mtu, loopback, dns),
-            64);
+    @ParameterizedTest(name = "seed {0}, mtu {1}, loopback {2}, dns {3}, ipv6 {4}")
+    @CsvSource({"1, 1500, true, true, false", "2, 68, false, true, false", "3, 576, true, false, false",
+        "4, 65520, true, true, false", "5, 1500, true, true, true", "6, 1280, false, false, true",
+        "7, 65520, true, true, true"})
+    void randomAndMutatedFrames(long seed, int mtu, boolean loopback, boolean dns, boolean ipv6) {
+        StackHarness h = new StackHarness(new NetworkConfig(NetworkConfig.DEFAULT_NETWORK, 24, mtu, loopback, dns,
+            ipv6 ? Ipv6Network.defaults() : null), 64);
         Random r = new Random(seed);
         List<byte[]> templates = templates();
         for (int i = 0; i < 4000; i++) {
@@ -195,6 +233,11 @@ class StackFuzzTest {
         assertTrue(s.frames().droppedMalformed() > 100, "the fuzzer reached the validators: " + s);
         assertTrue(s.udp().toHost() > 10 && s.icmp().echoReplies() > 10 && s.arp().repliesSent() > 10,
             "and valid traffic got through: " + s);
+        if (ipv6) {
+            assertTrue(s.icmpv6().echoReplies() > 10 && s.icmpv6().neighborSolicitations() > 10
+                && s.icmpv6().routerAdvertisements() > 10 && s.ipv6().datagramsReassembled() > 0,
+                "and valid IPv6 traffic got through: " + s);
+        }
         if (Boolean.getBoolean("fuzz.print")) {
             System.out.println(s);
         }

@@ -16,6 +16,17 @@ final class LibC {
     static final int CLONE_NEWUSER = 0x10000000;
     static final int AF_INET = 2;
     static final int SOCK_DGRAM = 2;
+    static final int SOCK_RAW = 3;
+    static final int IPPROTO_ICMP = 1;
+    static final int IPPROTO_UDP = 17;
+    static final int IPPROTO_ICMPV6 = 58;
+    static final int EACCES = 13;
+    static final int EPERM = 1;
+    static final int EAFNOSUPPORT = 97;
+    static final int EPROTONOSUPPORT = 93;
+    static final int EMSGSIZE = 90;
+    static final int ENETUNREACH = 101;
+    static final int EHOSTUNREACH = 113;
     static final int SOCK_CLOEXEC = 0x80000;
     static final int EINTR = 4;
     static final int EAGAIN = 11;

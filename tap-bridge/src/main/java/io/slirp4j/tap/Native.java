@@ -92,4 +92,32 @@ final class Native {
      * {@link Namespaces}).
      */
     static native int openInNamespaces(String userns, String netns, boolean withSocket, int[] out);
+
+    /**
+     * A non-blocking socket of {@code family} (4 or 6), type and protocol for ICMP echo, bound to {@code bindAddress}
+     * (4 or 16 bytes) unless null: datagram sockets get IP_RECVERR/IPV6_RECVERR, raw ICMP sockets a filter passing
+     * only echo replies and errors. Returns the fd or -errno.
+     */
+    static native int echoSocket(int family, int type, int protocol, byte[] bindAddress);
+
+    /** IP_TTL (family 4) or IPV6_UNICAST_HOPS (family 6); 0 or -errno. */
+    static native int setTtl(int fd, int family, int ttl);
+
+    /** sendto(2) from a direct buffer to {@code address} (4 or 16 bytes) and {@code port}: bytes sent or -errno. */
+    static native int sendTo(int fd, java.nio.ByteBuffer buf, int offset, int length, byte[] address, int port);
+
+    /**
+     * recvfrom(2) into a direct buffer: the datagram's length (larger than {@code length} if it was truncated) or
+     * -errno; the sender's address into {@code from} (16 bytes), its length (4 or 16) into {@code fromLength[0]}.
+     */
+    static native int recvFrom(int fd, java.nio.ByteBuffer buf, int offset, int length, byte[] from, int[] fromLength);
+
+    /**
+     * One report from the error queue (recvmsg MSG_ERRQUEUE): the quoted start of what was sent into the buffer;
+     * returns its length or -errno (-EAGAIN: empty). {@code info} (7 ints): ee_errno, ee_origin, ee_type, ee_code,
+     * ee_info, the length of the offender's address written to {@code offender} (0: none), the length of the
+     * original destination written to {@code destination}.
+     */
+    static native int recvError(int fd, java.nio.ByteBuffer buf, int offset, int length, int[] info, byte[] offender,
+        byte[] destination);
 }

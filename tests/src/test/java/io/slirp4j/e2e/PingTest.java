@@ -1,13 +1,21 @@
 package io.slirp4j.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
 
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** Real {@code ping} from the guest to the helper's own addresses. */
+/**
+ * Real {@code ping} from the guest: to the helper's own addresses, and to the test's "internet" namespace through the
+ * helper's host ping sockets. A fresh network namespace's {@code net.ipv4.ping_group_range} is "1 0" (no group may
+ * open ping sockets, not even root's), so the tests that want ping sockets open the range in the private host
+ * namespace, and the refused case keeps the default.
+ */
 class PingTest {
 
     @ParameterizedTest
@@ -44,5 +52,104 @@ class PingTest {
         assertEquals(3, replies.size(), ping::describe);
         assertTrue(replies.stream().allMatch(l -> l.contains(" ttl=" + ttl + " ")),
             () -> "expected ttl=" + ttl + " on every reply:\n" + ping.describe());
+    }
+
+    static final String ALL_GROUPS = "0 2147483647";
+    static final String REFUSED_MESSAGE = "net.ipv4.ping_group_range";
+
+    /** The private host namespace's ping_group_range, which governs the helper's ping sockets. */
+    static void pingGroupRange(TestNetwork net, String range) {
+        net.host("sysctl", "-q", "-w", "net.ipv4.ping_group_range=" + range).check();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void pingAnOutsideHostThroughPingSockets(Mode mode) {
+        Requirements.forMode(mode, "ping", "sysctl");
+        try (TestNetwork net = TestNetwork.create(mode, true)) {
+            pingGroupRange(net, ALL_GROUPS);
+            Helper h = net.startHelper("-c");
+            // ping checks the identifier of every reply (its own socket's) and prints the sequence numbers
+            Cmd.Result r = Checks.ping(net, TestNetwork.INTERNET_ADDRESS, "-s", "100");
+            assertTtl(r, 255);
+            for (int seq = 1; seq <= 3; seq++) {
+                int s = seq;
+                assertTrue(r.out().contains("from " + TestNetwork.INTERNET_ADDRESS + ": icmp_seq=" + s + " "),
+                    r::describe);
+            }
+            // another run: another identifier and flow, and replies larger than the MTU (fragmented both ways)
+            Cmd.Result big = Checks.ping(net, TestNetwork.INTERNET_ADDRESS, "-s", "3000");
+            assertTrue(big.out().contains("3008 bytes from"), big::describe);
+            assertFalse(h.stderr().contains(REFUSED_MESSAGE), h::describe);
+            h.assertHealthy();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Mode.class, names = {"ROOT", "ROOTLESS"})
+    void unreachableHostsAndExpiredTtlComeBackAsIcmpErrors(Mode mode) {
+        Requirements.forMode(mode, "ping", "sysctl");
+        try (TestNetwork net = TestNetwork.create(mode, true)) {
+            pingGroupRange(net, ALL_GROUPS);
+            // a router one hop past the host: the internet namespace forwards 203.0.113.0/24 to a veth pair of its own
+            // (these kernels have no dummy device), with nobody at the far end
+            net.internet("sysctl", "-q", "-w", "net.ipv4.ip_forward=1").check();
+            net.internet("ip", "link", "add", "d0", "type", "veth", "peer", "name", "d1").check();
+            net.internet("ip", "addr", "add", "203.0.113.254/24", "dev", "d0").check();
+            net.internet("ip", "link", "set", "d0", "up").check();
+            net.internet("ip", "link", "set", "d1", "up").check();
+            net.host("ip", "route", "add", "203.0.113.0/24", "via", TestNetwork.INTERNET_ADDRESS).check();
+            net.startHelper("-c");
+
+            // nobody at .77 on the host's veth subnet: the host's neighbour discovery fails, it says host unreachable
+            Cmd.Result unreachable = net.guest(Duration.ofSeconds(20), "ping", "-n", "-c", "1", "-W", "8",
+                "198.51.100.77");
+            assertTrue(unreachable.out().contains("Destination Host Unreachable"), unreachable::describe);
+
+            // TTL 2: one hop to the helper, one to the host, and the router past it says time exceeded
+            Cmd.Result router = net.guest("ping", "-n", "-c", "1", "-W", "3", "-t", "2", "203.0.113.1");
+            assertTrue(router.out().contains("From " + TestNetwork.INTERNET_ADDRESS + " icmp_seq=1 Time to live "
+                + "exceeded"), router::describe);
+            // TTL 1: the helper itself is the hop that says so
+            Cmd.Result gateway = net.guest("ping", "-n", "-c", "1", "-W", "3", "-t", "1",
+                TestNetwork.INTERNET_ADDRESS);
+            assertTrue(gateway.out().contains("From 10.0.2.2 icmp_seq=1 Time to live exceeded"), gateway::describe);
+            // and TTL 3 gets through to the router's own far address
+            Checks.ping(net, "203.0.113.254", "-t", "3");
+        }
+    }
+
+    /**
+     * ping_group_range left at "1 0": the helper says so once on stderr and does what slirp4netns (libslirp 4.7)
+     * does: a raw ICMP socket where it may open one (root), else each request as a UDP datagram to port 7 of the
+     * destination, whose ICMP port unreachable (no echo service there) the guest sees.
+     */
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void refusedPingSocketsAreSaidOnceAndFallBackAsSlirp4netnsDoes(Mode mode) {
+        Requirements.forMode(mode, "ping", "sysctl");
+        try (TestNetwork net = TestNetwork.create(mode, true)) {
+            pingGroupRange(net, "1 0");
+            Helper h = net.startHelper("-c");
+            if (mode == Mode.ROOT) {
+                Checks.ping(net, TestNetwork.INTERNET_ADDRESS);
+                Checks.ping(net, TestNetwork.INTERNET_ADDRESS, "-s", "1000");
+            } else {
+                for (int i = 0; i < 2; i++) {
+                    Cmd.Result r = net.guest("ping", "-n", "-c", "2", "-i", "0.2", "-W", "3",
+                        TestNetwork.INTERNET_ADDRESS);
+                    assertTrue(r.out().contains("From " + TestNetwork.INTERNET_ADDRESS
+                        + " icmp_seq=1 Destination Port Unreachable"), r::describe);
+                }
+            }
+            String err = h.stderr();
+            assertEquals(1, err.lines().filter(l -> l.contains(REFUSED_MESSAGE)).count(), h::describe);
+            String line = err.lines().filter(l -> l.contains(REFUSED_MESSAGE)).findFirst().orElseThrow();
+            // the range as the helper's user namespace maps it: "1 0", or unmapped ids as 65534 under podman
+            assertTrue(line.startsWith("slirp4j: ") && line.contains("ping_group_range (" + (mode == Mode.PODMAN
+                ? "65534 65534)" : "1 0)")), line);
+            assertTrue(line.contains(mode == Mode.ROOT ? "raw ICMP socket instead" : "UDP datagram to port 7"), line);
+            h.assertHealthy();
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.slirp4j.stack.dhcp;
 import io.netty.buffer.ByteBuf;
 import io.slirp4j.stack.NetworkConfig;
 import io.slirp4j.stack.iface.GuestLink;
+import io.slirp4j.stack.iface.IpDatagram;
 import io.slirp4j.stack.stats.DhcpCounters;
 import io.slirp4j.stack.stats.FrameCounters;
 import io.slirp4j.stack.wire.DhcpMessage;
@@ -61,7 +62,7 @@ public final class DhcpServer {
     }
 
     /** A validated UDP datagram to port 67 (views borrowed). */
-    public void onMessage(Ipv4Packet ip, UdpDatagram udp) {
+    public void onMessage(IpDatagram ip, UdpDatagram udp) {
         ParseResult result = message.wrap(ip.buffer(), udp.payloadOffset(), udp.payloadLength());
         if (result != ParseResult.OK || message.op() != DhcpMessage.OP_REQUEST) {
             if (result == ParseResult.UNSUPPORTED || result == ParseResult.OK) {

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.collection.LongObjectHashMap;
 import io.slirp4j.stack.nat.NatPolicy;
+import io.slirp4j.stack.wire.DnsHeader;
 import io.slirp4j.stack.stats.DnsCounters;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -63,7 +64,7 @@ public final class DnsForwarder {
             counters.dropped++;
             return;
         }
-        int id = buf.getUnsignedShort(offset);
+        int id = DnsHeader.id(buf, offset);
         long key = key(flow, id);
         Query replaced = pending.remove(key);
         if (replaced != null) {
@@ -88,10 +89,10 @@ public final class DnsForwarder {
      */
     public boolean takeAnswer(ClientFlow flow, InetSocketAddress from, ByteBuf payload) {
         if (pending.isEmpty() || payload.readableBytes() < HEADER_LENGTH
-            || (payload.getByte(payload.readerIndex() + 2) & 0x80) == 0) {
+            || !DnsHeader.isResponse(payload, payload.readerIndex())) {
             return false;
         }
-        long key = key(flow, payload.getUnsignedShort(payload.readerIndex()));
+        long key = key(flow, DnsHeader.id(payload, payload.readerIndex()));
         Query query = pending.get(key);
         if (query == null || !query.servers.contains(from)) {
             return false;

@@ -1,6 +1,8 @@
 package io.slirp4j.stack.iface;
 
+import io.slirp4j.stack.Ipv6Network;
 import io.slirp4j.stack.NetworkConfig;
+import io.slirp4j.stack.wire.InAny;
 import io.slirp4j.stack.wire.Ipv4Address;
 
 /**
@@ -12,6 +14,11 @@ import io.slirp4j.stack.wire.Ipv4Address;
  * forwarder only while DNS is enabled. With {@code --disable-dns} the NAT treats it as an ordinary outside
  * address (the host's own N+3), as slirp4netns does: libslirp then no longer translates N+3 and its sockets
  * connect to, and hear from, N+3 itself.
+ *
+ * <p>IPv6 (methods ending in 6, addresses as {@link InAny} halves), with the {@link Ipv6Network} prefix P: ours
+ * are P::2 (gateway), P::3 (DNS) and the router's fe80::2; the guest's are every other address of P and the
+ * link-local fe80::/64 (which it uses for neighbour and router discovery); outside is any unicast address not in P,
+ * not link-local and not in ::/8. Without IPv6 nothing is any of these.
  */
 public final class AddressPolicy {
     private final int network;
@@ -20,6 +27,8 @@ public final class AddressPolicy {
     private final int gateway;
     private final int dns;
     private final boolean dnsEnabled;
+    private final boolean ipv6;
+    private final long prefix6;
 
     public AddressPolicy(NetworkConfig config) {
         this.network = config.network();
@@ -28,6 +37,8 @@ public final class AddressPolicy {
         this.gateway = config.gateway();
         this.dns = config.dns();
         this.dnsEnabled = config.dnsEnabled();
+        this.ipv6 = config.ipv6Enabled();
+        this.prefix6 = ipv6 ? config.ipv6().prefix() : 0;
     }
 
     public int gateway() {
@@ -74,5 +85,54 @@ public final class AddressPolicy {
      */
     public boolean isPassThrough(int address) {
         return isOutside(address) || (!dnsEnabled && address == dns);
+    }
+
+    // ---- IPv6
+
+    public boolean ipv6Enabled() {
+        return ipv6;
+    }
+
+    /** P::2, or the router's fe80::2: TCP and UDP to it reach the host's ::1. */
+    public boolean isGateway6(long hi, long lo) {
+        return ipv6 && lo == Ipv6Network.GATEWAY_ID && (hi == prefix6 || hi == Ipv6Network.LINK_LOCAL_PREFIX);
+    }
+
+    /** P::3 while DNS is enabled. */
+    public boolean isDnsForwarder6(long hi, long lo) {
+        return ipv6 && dnsEnabled && hi == prefix6 && lo == Ipv6Network.DNS_ID;
+    }
+
+    /** P::2, P::3 or fe80::2: answered for neighbour solicitation and ping. */
+    public boolean isOwn6(long hi, long lo) {
+        return ipv6 && ((hi == prefix6 && (lo == Ipv6Network.GATEWAY_ID || lo == Ipv6Network.DNS_ID))
+            || (hi == Ipv6Network.LINK_LOCAL_PREFIX && lo == Ipv6Network.GATEWAY_ID));
+    }
+
+    /** An address the guest may use as its own: in P or fe80::/64, not the stack's, not the subnet-router anycast. */
+    public boolean isGuest6(long hi, long lo) {
+        return ipv6 && (hi == prefix6 || hi == Ipv6Network.LINK_LOCAL_PREFIX) && lo != 0 && !isOwn6(hi, lo);
+    }
+
+    /** A global-scope unicast address outside P that the NAT may send to (or accept replies from). */
+    public boolean isOutside6(long hi, long lo) {
+        int top = (int) (hi >>> 56);
+        return ipv6 && hi != prefix6 && top != 0 && top != 0xFF
+            && (hi & 0xFFC0_0000_0000_0000L) != Ipv6Network.LINK_LOCAL_PREFIX;
+    }
+
+    /** {@link #isOutside6}, and P::3 when DNS is disabled (the IPv6 twin of {@link #isPassThrough}). */
+    public boolean isPassThrough6(long hi, long lo) {
+        return isOutside6(hi, lo) || (ipv6 && !dnsEnabled && hi == prefix6 && lo == Ipv6Network.DNS_ID);
+    }
+
+    /** The guest's address (either family). */
+    public boolean isGuest(long hi, long lo) {
+        return InAny.is4(hi, lo) ? isGuest(InAny.v4(lo)) : isGuest6(hi, lo);
+    }
+
+    /** One of the stack's own addresses (either family). */
+    public boolean isOwn(long hi, long lo) {
+        return InAny.is4(hi, lo) ? isOwn(InAny.v4(lo)) : isOwn6(hi, lo);
     }
 }

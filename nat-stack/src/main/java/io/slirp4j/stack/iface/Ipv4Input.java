@@ -18,7 +18,7 @@ import java.util.function.LongSupplier;
  * frame's source MAC. Its destination must be the gateway N+2, the DNS address N+3, a unicast address outside
  * the network, or a broadcast (UDP only: the UDP input admits DHCP and nothing else). Everything else (other
  * guests' addresses, multicast, loopback, 0/8, 240/4) is dropped and counted as filtered. Fragments go to the
- * {@link Ipv4Reassembler}; a whole datagram goes to the handler registered for its protocol number.
+ * {@link Ipv4Reassembler}; a whole datagram goes, as an {@link IpDatagram}, to the handler registered for its protocol number.
  * No TTL handling: like slirp, the stack is the endpoint of every datagram it accepts, not a router.
  *
  * <p>Ownership: the input buffer is borrowed; a reassembled datagram is owned here and released after dispatch.
@@ -31,8 +31,9 @@ public final class Ipv4Input {
     private final Ipv4Counters counters;
     private final ErrorCounters errors;
     private final LongSupplier clock;
-    private final Ipv4ProtocolHandler[] handlers = new Ipv4ProtocolHandler[256];
+    private final IpProtocolHandler[] handlers = new IpProtocolHandler[256];
     private final Ipv4Packet packet = new Ipv4Packet();
+    private final IpDatagram datagram = new IpDatagram();
 
     public Ipv4Input(AddressPolicy addresses, GuestLink link, Ipv4Reassembler reassembler, FrameCounters frames,
         Ipv4Counters counters, ErrorCounters errors, LongSupplier clock) {
@@ -46,7 +47,7 @@ public final class Ipv4Input {
     }
 
     /** Registers the engine for an IP protocol number (1 ICMP, 6 TCP, 17 UDP), replacing any earlier one. */
-    public void register(int protocol, Ipv4ProtocolHandler handler) {
+    public void register(int protocol, IpProtocolHandler handler) {
         handlers[protocol & 0xFF] = handler;
     }
 
@@ -73,13 +74,13 @@ public final class Ipv4Input {
             frames.droppedFiltered++;
             return;
         }
-        Ipv4ProtocolHandler handler = handlers[packet.protocol()];
+        IpProtocolHandler handler = handlers[packet.protocol()];
         if (handler == null) {
             frames.droppedUnsupported++;
             return;
         }
         if (!packet.isFragment()) {
-            handler.onDatagram(packet);
+            handler.onDatagram(datagram.setIpv4(packet));
             return;
         }
         counters.fragmentsIn++;
@@ -89,7 +90,7 @@ public final class Ipv4Input {
         }
         try {
             if (packet.wrap(whole, whole.readerIndex(), whole.readableBytes()) == ParseResult.OK) {
-                handler.onDatagram(packet);
+                handler.onDatagram(datagram.setIpv4(packet));
             } else {
                 errors.internalError(new IllegalStateException("reassembled datagram does not parse"));
             }

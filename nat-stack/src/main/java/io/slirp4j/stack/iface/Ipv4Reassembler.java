@@ -12,10 +12,9 @@ import java.util.List;
  * arrived rather than what is missing).
  *
  * <p>Theory of operation: fragments with the same (source, destination, protocol, identification) belong to one
- * datagram. Each datagram in progress owns one buffer: payload bytes go to {@code BASE + fragment offset}, and
- * when the first fragment arrives its header is copied just before {@code BASE}, so the finished datagram is
- * contiguous without a second copy. The arrived ranges are kept sorted and merged; the datagram is complete
- * when the last fragment (MF=0) fixed the length and one range covers it all.
+ * datagram, put together by a {@link FragmentAssembly} (the bytes and the ranges that arrived; the first
+ * fragment's header goes in front). When it is complete, its header gets the whole datagram's total length, its
+ * fragment fields are cleared and its checksum recomputed.
  *
  * <p>Bounds, because fragments are the classic way to make a stack hoard memory: a datagram may not exceed
  * 65535 bytes (a "ping of death" is abandoned), at most {@value #MAX_IN_PROGRESS} datagrams are in progress (a
@@ -30,7 +29,7 @@ import java.util.List;
 public final class Ipv4Reassembler {
     public static final int MAX_IN_PROGRESS = 64;
     public static final long TIMEOUT_MS = 30_000;
-    static final int MAX_RANGES = 64;
+    static final int MAX_RANGES = FragmentAssembly.MAX_RANGES;
     /** Payload offset 0 in a reassembly buffer: room for the longest possible header before it. */
     private static final int BASE = Ipv4Packet.MAX_HEADER_LENGTH;
 
@@ -67,17 +66,18 @@ public final class Ipv4Reassembler {
             if (inProgress.size() >= MAX_IN_PROGRESS) {
                 abandon(inProgress.get(0));
             }
-            datagram = new Datagram(fragment, now);
+            datagram = new Datagram(fragment, new FragmentAssembly(alloc, BASE, Ipv4Packet.MAX_TOTAL_LENGTH, now));
             inProgress.add(datagram);
         }
         if (!datagram.add(fragment, start, end, more)) {
             abandon(datagram);
             return null;
         }
-        if (!datagram.complete()) {
+        if (!datagram.assembly.complete()) {
             return null;
         }
         inProgress.remove(datagram);
+        counters.datagramsReassembled++;
         return datagram.finish();
     }
 
@@ -85,7 +85,7 @@ public final class Ipv4Reassembler {
     public void expire(long now) {
         for (int i = inProgress.size() - 1; i >= 0; i--) {
             Datagram d = inProgress.get(i);
-            if (now - d.createdAt >= TIMEOUT_MS) {
+            if (now - d.assembly.createdAt >= TIMEOUT_MS) {
                 abandon(d);
             }
         }
@@ -119,127 +119,41 @@ public final class Ipv4Reassembler {
         counters.reassemblyFailures++;
     }
 
-    private final class Datagram {
+    /** A datagram in progress: its identity and its {@link FragmentAssembly}. */
+    private static final class Datagram {
         final int source;
         final int destination;
         final int protocol;
         final int identification;
-        final long createdAt;
-        ByteBuf data;
-        int headerLength;
-        /** Payload length, known once the fragment with MF=0 arrived; -1 before. */
-        int payloadLength = -1;
-        /** Sorted, disjoint, non-adjacent [starts[i], ends[i]) byte ranges received. */
-        final int[] starts = new int[MAX_RANGES];
-        final int[] ends = new int[MAX_RANGES];
-        int ranges;
+        final FragmentAssembly assembly;
 
-        Datagram(Ipv4Packet first, long now) {
+        Datagram(Ipv4Packet first, FragmentAssembly assembly) {
             source = first.source();
             destination = first.destination();
             protocol = first.protocol();
             identification = first.identification();
-            createdAt = now;
+            this.assembly = assembly;
         }
 
-        /** False when the datagram must be abandoned. */
         boolean add(Ipv4Packet fragment, int start, int end, boolean more) {
-            int maxEnd = ranges == 0 ? 0 : ends[ranges - 1];
-            if (!more) {
-                if ((payloadLength >= 0 && payloadLength != end) || end < maxEnd) {
-                    return false;
-                }
-                payloadLength = end;
-            } else if (payloadLength >= 0 && end > payloadLength) {
-                return false;
-            }
-            int i = 0;
-            for (int k = 0; k < ranges; k++) {
-                if (starts[k] <= start && end <= ends[k]) {
-                    return true; // a duplicate: everything in it has arrived already
-                }
-                if (starts[k] < end && ends[k] > start) {
-                    return false; // a partial overlap
-                }
-                if (starts[k] < start) {
-                    i = k + 1;
-                }
-            }
-            boolean first = fragment.fragmentOffset() == 0;
-            int header = first ? fragment.headerLength() : headerLength;
-            if (header > 0 && header + Math.max(end, maxEnd) > Ipv4Packet.MAX_TOTAL_LENGTH) {
-                return false;
-            }
-            if (start == end) {
-                return true; // an empty last fragment only tells the length
-            }
-            ensureCapacity(BASE + end);
-            data.setBytes(BASE + start, fragment.buffer(), fragment.payloadOffset(), end - start);
-            if (first) {
-                headerLength = header;
-                data.setBytes(BASE - headerLength, fragment.buffer(), fragment.offset(), headerLength);
-            }
-            return insertRange(i, start, end);
-        }
-
-        /** Records [start, end) at index i (ranges before i end at or before start), merging with neighbours. */
-        private boolean insertRange(int i, int start, int end) {
-            boolean joinsPrevious = i > 0 && ends[i - 1] == start;
-            boolean joinsNext = i < ranges && starts[i] == end;
-            if (joinsPrevious && joinsNext) {
-                ends[i - 1] = ends[i];
-                System.arraycopy(starts, i + 1, starts, i, ranges - i - 1);
-                System.arraycopy(ends, i + 1, ends, i, ranges - i - 1);
-                ranges--;
-            } else if (joinsPrevious) {
-                ends[i - 1] = end;
-            } else if (joinsNext) {
-                starts[i] = start;
-            } else {
-                if (ranges == MAX_RANGES) {
-                    return false;
-                }
-                System.arraycopy(starts, i, starts, i + 1, ranges - i);
-                System.arraycopy(ends, i, ends, i + 1, ranges - i);
-                starts[i] = start;
-                ends[i] = end;
-                ranges++;
-            }
-            return true;
-        }
-
-        private void ensureCapacity(int needed) {
-            if (data == null) {
-                data = alloc.buffer(Math.max(needed, 2048), BASE + Ipv4Packet.MAX_TOTAL_LENGTH);
-            } else if (data.capacity() < needed) {
-                data.capacity(Math.min(Math.max(needed, data.capacity() * 2), data.maxCapacity()));
-            }
-        }
-
-        boolean complete() {
-            return payloadLength >= 0 && headerLength > 0 && ranges == 1 && starts[0] == 0
-                && ends[0] == payloadLength;
+            return assembly.add(fragment.buffer(), fragment.payloadOffset(), start, end, more, fragment.offset(),
+                fragment.headerLength());
         }
 
         /** Makes the buffer hold exactly the datagram, as if it had never been fragmented, and hands it over. */
         ByteBuf finish() {
-            int headerStart = BASE - headerLength;
-            int totalLength = headerLength + payloadLength;
-            data.setShort(headerStart + 2, totalLength);
-            data.setShort(headerStart + 6, data.getUnsignedShort(headerStart + 6) & Ipv4Packet.FLAG_DONT_FRAGMENT);
+            int totalLength = assembly.headerLength() + assembly.payloadLength();
+            ByteBuf data = assembly.take();
+            int headerStart = data.readerIndex();
+            Ipv4Packet.setTotalLength(data, headerStart, totalLength);
+            Ipv4Packet.setFlagsAndFragmentOffset(data, headerStart,
+                Ipv4Packet.flagsAndFragmentOffset(data, headerStart) & Ipv4Packet.FLAG_DONT_FRAGMENT);
             Ipv4Packet.updateChecksum(data, headerStart);
-            data.setIndex(headerStart, BASE + payloadLength);
-            ByteBuf result = data;
-            data = null;
-            counters.datagramsReassembled++;
-            return result;
+            return data;
         }
 
         void release() {
-            if (data != null) {
-                data.release();
-                data = null;
-            }
+            assembly.release();
         }
     }
 }

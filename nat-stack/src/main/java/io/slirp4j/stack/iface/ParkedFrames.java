@@ -1,12 +1,14 @@
 package io.slirp4j.stack.iface;
 
 import io.netty.buffer.ByteBuf;
+import io.slirp4j.stack.wire.InAny;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Frames for a guest address whose MAC is not known yet, held while its ARP request is out: Linux keeps such a
+ * Frames for a guest address (either family, as {@link InAny} halves) whose MAC is not known yet, held while its
+ * ARP request or neighbour solicitation is out: Linux keeps such a
  * queue per neighbour (unres_qlen_bytes) and libslirp keeps the packet too, so the first datagram of an inbound
  * port forward, sent before the guest has said anything, is delivered rather than lost.
  *
@@ -20,13 +22,15 @@ final class ParkedFrames {
     static final long MAX_WAIT_MS = 3000;
 
     private static final class Queue {
-        final int address;
+        final long hi;
+        final long lo;
         final ArrayDeque<ByteBuf> frames = new ArrayDeque<>();
         final ArrayDeque<Long> parkedAt = new ArrayDeque<>();
         int bytes;
 
-        Queue(int address) {
-            this.address = address;
+        Queue(long hi, long lo) {
+            this.hi = hi;
+            this.lo = lo;
         }
     }
 
@@ -37,15 +41,15 @@ final class ParkedFrames {
     }
 
     /** Parks {@code frame} (ownership passes); returns how many frames were dropped to make room. */
-    int park(int address, ByteBuf frame, long now) {
-        Queue q = find(address);
+    int park(long hi, long lo, ByteBuf frame, long now) {
+        Queue q = find(hi, lo);
         int dropped = 0;
         if (q == null) {
             if (queues.size() == MAX_ADDRESSES) {
                 frame.release();
                 return 1;
             }
-            q = new Queue(address);
+            q = new Queue(hi, lo);
             queues.add(q);
         }
         q.frames.add(frame);
@@ -59,8 +63,8 @@ final class ParkedFrames {
     }
 
     /** Takes every frame parked for {@code address}, oldest first (ownership passes to the caller). */
-    List<ByteBuf> take(int address) {
-        Queue q = find(address);
+    List<ByteBuf> take(long hi, long lo) {
+        Queue q = find(hi, lo);
         if (q == null) {
             return List.of();
         }
@@ -99,9 +103,9 @@ final class ParkedFrames {
         f.release();
     }
 
-    private Queue find(int address) {
+    private Queue find(long hi, long lo) {
         for (Queue q : queues) {
-            if (q.address == address) {
+            if (q.lo == lo && q.hi == hi) {
                 return q;
             }
         }

@@ -2,8 +2,10 @@ package io.slirp4j.stack.nat;
 
 import io.slirp4j.stack.NetworkConfig;
 import io.slirp4j.stack.iface.AddressPolicy;
+import io.slirp4j.stack.wire.InAny;
 import io.slirp4j.stack.wire.Ipv4Address;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -25,6 +27,11 @@ import java.util.List;
  * cannot be shown. A client of a port forward ({@link #forwardClientSource}) shows up as itself when it is an IPv4
  * address outside the virtual network, otherwise (loopback, unspecified, IPv6, an address inside the virtual
  * network) as the gateway, which routes back to us. Answers of the nameservers show up as N+3:53.
+ *
+ * <p>IPv6 follows the same rules with its own addresses ({@link AddressPolicy}'s methods ending in 6): the gateway
+ * P::2 (and the router's fe80::2) is the host's ::1, the DNS address P::3 the nameservers (IPv4 and IPv6 alike),
+ * an outside address itself; the host's ::1 shows up as P::2. The two families do not mix: an IPv4 guest flow never
+ * sees an IPv6 peer, nor the other way round (no NAT64). The overloads taking {@link InAny} halves serve both.
  */
 public final class NatPolicy {
     public static final int DNS_PORT = 53;
@@ -45,12 +52,19 @@ public final class NatPolicy {
         FILTERED
     }
 
+    private static final IpAddress IPV6_LOOPBACK = new IpAddress(0, 1);
+
     private final AddressPolicy addresses;
     private final boolean hostLoopback;
+    private final IpAddress gateway6;
+    private final IpAddress dns6;
 
     public NatPolicy(NetworkConfig config, AddressPolicy addresses) {
         this.addresses = addresses;
         this.hostLoopback = config.hostLoopback();
+        this.gateway6 = config.ipv6Enabled()
+            ? new IpAddress(config.ipv6().gatewayHi(), config.ipv6().gatewayLo()) : null;
+        this.dns6 = config.ipv6Enabled() ? new IpAddress(config.ipv6().dnsHi(), config.ipv6().dnsLo()) : null;
     }
 
     public AddressPolicy addresses() {
@@ -71,6 +85,53 @@ public final class NatPolicy {
             return Route.HOST;
         }
         return Route.FILTERED;
+    }
+
+    /** Where a guest's packet to {@code destination:port} ({@link InAny} halves, either family) goes. */
+    public Route route(long hi, long lo, int port) {
+        if (InAny.is4(hi, lo)) {
+            return route(InAny.v4(lo), port);
+        }
+        if (addresses.isGateway6(hi, lo)) {
+            return hostLoopback ? Route.HOST : Route.NET_UNREACHABLE;
+        }
+        if (addresses.isDnsForwarder6(hi, lo)) {
+            return port == DNS_PORT ? Route.NAMESERVER : Route.CLOSED;
+        }
+        if (addresses.isPassThrough6(hi, lo)) {
+            return Route.HOST;
+        }
+        return Route.FILTERED;
+    }
+
+    /**
+     * The host address for a destination ({@link InAny} halves) {@link #route routed} {@link Route#HOST}: the
+     * host's loopback (127.0.0.1 or ::1) for the gateway, else the destination itself.
+     */
+    public IpAddress hostAddress(long hi, long lo) {
+        return new IpAddress(hostHi(hi, lo), hostLo(hi, lo));
+    }
+
+    /** The high half of {@link #hostAddress(long, long)}, for callers that allocate nothing per packet. */
+    public long hostHi(long hi, long lo) {
+        return !InAny.is4(hi, lo) && addresses.isGateway6(hi, lo) ? 0 : hi;
+    }
+
+    /** The low half of {@link #hostAddress(long, long)}. */
+    public long hostLo(long hi, long lo) {
+        if (InAny.is4(hi, lo)) {
+            return InAny.loOf4(hostAddress(InAny.v4(lo)));
+        }
+        return addresses.isGateway6(hi, lo) ? 1 : lo;
+    }
+
+    /**
+     * Where a guest's ICMP echo request to {@code destination} goes, when the stack does not answer it itself (the
+     * gateway and N+3 it answers, whatever the settings, as libslirp does): to the same address on the host for an
+     * outside address (and N+3 with DNS disabled, which libslirp also sends out), else nowhere.
+     */
+    public Route routeEcho(int destination) {
+        return addresses.isPassThrough(destination) ? Route.HOST : Route.FILTERED;
     }
 
     /** The host address for a destination {@link #route routed} {@link Route#HOST}: 127.0.0.1 for the gateway. */
@@ -102,6 +163,32 @@ public final class NatPolicy {
     /** The source the guest is shown for the nameservers' answers: N+3 (port {@link #DNS_PORT}). */
     public int nameserverSource() {
         return addresses.dns();
+    }
+
+    /** {@link #nameserverSource()} for a guest flow of the given family: N+3 or P::3. */
+    public IpAddress nameserverSource(boolean ipv6) {
+        return ipv6 ? dns6 : IpAddress.of4(addresses.dns());
+    }
+
+    /**
+     * {@link #replySource(InetAddress)} for a guest flow of either family: the peer itself, the gateway (N+2 or
+     * P::2) for the host's loopback, or null (drop it) for a peer of the other family or one the guest could not
+     * tell from its own network.
+     */
+    public IpAddress replySource(InetAddress peer, boolean ipv6) {
+        if (!ipv6) {
+            int v4 = replySource(peer);
+            return v4 == NONE ? null : IpAddress.of4(v4);
+        }
+        if (!(peer instanceof Inet6Address) || gateway6 == null) {
+            return null;
+        }
+        if (peer.isLoopbackAddress()) {
+            return gateway6;
+        }
+        long hi = InAny.hiOf(peer);
+        long lo = InAny.loOf(peer);
+        return addresses.isPassThrough6(hi, lo) ? new IpAddress(hi, lo) : null;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.slirp4j.stack.tcp;
 
+import io.slirp4j.stack.nat.FlowKey;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -12,10 +13,10 @@ import java.security.SecureRandom;
 @FunctionalInterface
 public interface IsnSource {
     /**
-     * The ISN for a connection between the guest's {@code guest:guestPort} and {@code peer:peerPort} (the address
-     * the guest sees on the other end), opened at {@code nowMillis} on the stack's clock.
+     * The ISN for the connection {@code flow} (the guest's address and port, and the peer's as the guest sees
+     * it), opened at {@code nowMillis} on the stack's clock.
      */
-    int next(int guest, int guestPort, int peer, int peerPort, long nowMillis);
+    int next(FlowKey flow, long nowMillis);
 
     /**
      * RFC 6528: ISN = M + F(four-tuple, secret). M runs at the RFC's 250,000 per second (one per 4 µs), here from the
@@ -33,15 +34,16 @@ public interface IsnSource {
             private ByteBuffer input;
 
             @Override
-            public int next(int guest, int guestPort, int peer, int peerPort, long nowMillis) {
+            public int next(FlowKey flow, long nowMillis) {
                 if (sha256 == null) {
                     sha256 = sha256();
                     byte[] secret = new byte[SECRET_BYTES];
                     new SecureRandom().nextBytes(secret);
-                    input = ByteBuffer.allocate(SECRET_BYTES + 12).put(secret);
+                    input = ByteBuffer.allocate(SECRET_BYTES + 36).put(secret);
                 }
                 input.position(SECRET_BYTES);
-                input.putInt(guest).putShort((short) guestPort).putInt(peer).putShort((short) peerPort);
+                input.putLong(flow.guestHi()).putLong(flow.guestLo()).putShort((short) flow.guestPort())
+                    .putLong(flow.peerHi()).putLong(flow.peerLo()).putShort((short) flow.peerPort());
                 byte[] digest = sha256.digest(input.array());
                 return (int) (nowMillis * 250) + ByteBuffer.wrap(digest).getInt();
             }
@@ -49,7 +51,7 @@ public interface IsnSource {
     }
 
     static IsnSource fixed(int isn) {
-        return (guest, guestPort, peer, peerPort, nowMillis) -> isn;
+        return (flow, nowMillis) -> isn;
     }
 
     private static MessageDigest sha256() {

@@ -57,6 +57,35 @@ public final class TcpConfig {
         this.initialReceiveWindow = b.initialReceiveWindow;
     }
 
+    /**
+     * The same configuration with another MSS: IPv6 connections use the IPv4 one's minus 20, the difference between
+     * the two IP headers.
+     */
+    public TcpConfig withMss(int newMss) {
+        Builder b = new Builder();
+        b.allocator = allocator;
+        b.budget = budget;
+        b.receiveBuffer = receiveBuffer;
+        b.sendBuffer = sendBuffer;
+        b.mss = mss;
+        b.initialRtoMs = initialRtoMs;
+        b.minRtoMs = minRtoMs;
+        b.maxRtoMs = maxRtoMs;
+        b.maxRetransmits = maxRetransmits;
+        b.maxSynRetransmits = maxSynRetransmits;
+        b.handshakeTimeoutMs = handshakeTimeoutMs;
+        b.delayedAckMs = delayedAckMs;
+        b.timeWaitMs = timeWaitMs;
+        b.nagle = nagle;
+        b.windowScaling = windowScaling;
+        b.sack = sack;
+        b.initialWindowSegments = initialWindowSegments;
+        b.maxOutOfOrderSegments = maxOutOfOrderSegments;
+        b.initialReceiveWindow = initialReceiveWindow;
+        b.mss = newMss;
+        return b.build();
+    }
+
     public static Builder builder() {
         return new Builder();
     }

@@ -10,15 +10,18 @@ import io.slirp4j.stack.host.HostStreams;
 import io.slirp4j.stack.host.StreamHandler;
 import io.slirp4j.stack.iface.AddressPolicy;
 import io.slirp4j.stack.iface.GuestLink;
-import io.slirp4j.stack.iface.Ipv4ProtocolHandler;
+import io.slirp4j.stack.iface.IpDatagram;
+import io.slirp4j.stack.iface.IpProtocolHandler;
 import io.slirp4j.stack.icmp.IcmpEngine;
+import io.slirp4j.stack.icmp.Unreachable;
+import io.slirp4j.stack.nat.FlowKey;
 import io.slirp4j.stack.nat.NatPolicy;
 import io.slirp4j.stack.stats.ErrorCounters;
 import io.slirp4j.stack.stats.FrameCounters;
 import io.slirp4j.stack.stats.TcpCounters;
-import io.slirp4j.stack.wire.IcmpV4Packet;
-import io.slirp4j.stack.wire.Ipv4Address;
+import io.slirp4j.stack.wire.InternetChecksum;
 import io.slirp4j.stack.wire.Ipv4Packet;
+import io.slirp4j.stack.wire.Ipv6Packet;
 import io.slirp4j.stack.wire.ParseResult;
 import io.slirp4j.stack.wire.TcpHeader;
 import io.slirp4j.stack.wire.TcpSegment;
@@ -66,7 +69,7 @@ import java.util.function.Supplier;
  * <p>Threading: like the rest of the stack, everything runs on one event loop; host callbacks flush the guest
  * link and then call the hook set by {@link #afterHostEvent(Runnable)} (the program re-arms its timer there).
  */
-public final class TcpNat implements Ipv4ProtocolHandler {
+public final class TcpNat implements IpProtocolHandler {
     public static final int DEFAULT_MAX_CONNECTIONS = 16384;
     public static final int DNS_PORT = NatPolicy.DNS_PORT;
 
@@ -83,6 +86,8 @@ public final class TcpNat implements Ipv4ProtocolHandler {
     private final ErrorCounters errors;
     private final LongSupplier clock;
     private final TcpConfig tcpConfig;
+    /** {@link #tcpConfig} with the MSS 20 bytes smaller: the IPv6 header is that much longer. */
+    private final TcpConfig tcpConfig6;
     private final IsnSource isn;
     private final int maxConnections;
 
@@ -93,7 +98,10 @@ public final class TcpNat implements Ipv4ProtocolHandler {
     private final TcpSegment segment = new TcpSegment();
     private final TcpSegment hostSegment = new TcpSegment();
     private final Ipv4Packet hostPacket = new Ipv4Packet();
+    private final Ipv6Packet hostPacket6 = new Ipv6Packet();
+    private final IpDatagram hostDatagram = new IpDatagram();
     private final TcpHeader reset = new TcpHeader();
+    private final FlowKey lookup = new FlowKey();
     private Runnable afterHostEvent = () -> { };
     private int depth;
     private boolean closed;
@@ -116,6 +124,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
         this.errors = errors;
         this.clock = clock;
         this.tcpConfig = tcpConfig;
+        this.tcpConfig6 = tcpConfig.withMss(Math.max(64, tcpConfig.mss() - 20));
         this.isn = isn;
         this.maxConnections = maxConnections;
     }
@@ -134,7 +143,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
     // Guest input
 
     @Override
-    public void onDatagram(Ipv4Packet ip) {
+    public void onDatagram(IpDatagram ip) {
         depth++;
         try {
             guestInput(ip);
@@ -143,21 +152,22 @@ public final class TcpNat implements Ipv4ProtocolHandler {
         }
     }
 
-    private void guestInput(Ipv4Packet ip) {
+    private void guestInput(IpDatagram ip) {
         TcpSegment seg = segment;
-        if (seg.wrapIpv4(ip.buffer(), ip.payloadOffset(), ip.payloadLength(), ip.source(), ip.destination())
-            != ParseResult.OK) {
+        if (seg.wrap(ip.buffer(), ip.payloadOffset(), ip.payloadLength(), ip.pseudoHeader()) != ParseResult.OK) {
             frames.droppedMalformed++;
             return;
         }
         counters.segmentsIn++;
         if (closed || seg.sourcePort() == 0 || seg.destinationPort() == 0
-            || addresses.isBroadcast(ip.destination())) {
+            || (ip.isIpv4() && addresses.isBroadcast(ip.destination4()))) {
             frames.droppedFiltered++;
             return;
         }
         long now = clock.getAsLong();
-        Flow flow = find(ip.source(), seg.sourcePort(), ip.destination(), seg.destinationPort());
+        FlowKey key = lookup.set(ip.sourceHi(), ip.sourceLo(), seg.sourcePort(), ip.destinationHi(),
+            ip.destinationLo(), seg.destinationPort());
+        Flow flow = find(key);
         if (flow != null) {
             if (flow.conn == null) {
                 connectingInput(flow, ip, seg);
@@ -171,15 +181,15 @@ public final class TcpNat implements Ipv4ProtocolHandler {
         }
         int flags = seg.flags() & (TcpSegment.SYN | TcpSegment.ACK | TcpSegment.RST | TcpSegment.FIN);
         if (flags == TcpSegment.SYN) {
-            open(ip, seg);
+            open(ip, seg, key);
         } else {
             counters.unknownSegments++;
-            sendResetFor(seg, ip.destination(), ip.source());
+            sendResetFor(seg, key);
         }
     }
 
     /** A segment for a flow whose host connect is still running. */
-    private void connectingInput(Flow flow, Ipv4Packet ip, TcpSegment seg) {
+    private void connectingInput(Flow flow, IpDatagram ip, TcpSegment seg) {
         if (seg.has(TcpSegment.RST)) {
             // the guest gave up its connect (or its socket): forget the attempt
             remove(flow);
@@ -197,24 +207,24 @@ public final class TcpNat implements Ipv4ProtocolHandler {
         frames.droppedFiltered++;
     }
 
-    private void open(Ipv4Packet ip, TcpSegment seg) {
-        int destination = ip.destination();
+    private void open(IpDatagram ip, TcpSegment seg, FlowKey key) {
         int port = seg.destinationPort();
         InetSocketAddress remote;
         List<InetSocketAddress> servers = null;
         int start = 0;
-        switch (nat.route(destination, port)) {
-            case HOST -> remote = new InetSocketAddress(Ipv4Address.toInetAddress(nat.hostAddress(destination)), port);
+        switch (nat.route(key.peerHi(), key.peerLo(), port)) {
+            case HOST -> remote = new InetSocketAddress(nat.hostAddress(key.peerHi(), key.peerLo()).toInetAddress(),
+                port);
             case NET_UNREACHABLE -> {
                 counters.connectFailures++;
-                icmp.sendDestinationUnreachable(ip, IcmpV4Packet.CODE_NET_UNREACHABLE);
+                icmp.sendUnreachable(ip, Unreachable.NET);
                 return;
             }
             case NAMESERVER -> {
                 servers = nameservers.current();
                 if (servers == null || servers.isEmpty()) {
                     counters.connectRefused++;
-                    sendResetFor(seg, destination, ip.source());
+                    sendResetFor(seg, key);
                     return;
                 }
                 start = NatPolicy.firstNameserver(servers, preferredNameserver.get());
@@ -222,7 +232,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
             }
             case CLOSED -> {
                 counters.connectRefused++;
-                sendResetFor(seg, destination, ip.source());
+                sendResetFor(seg, key);
                 return;
             }
             default -> {
@@ -232,10 +242,10 @@ public final class TcpNat implements Ipv4ProtocolHandler {
         }
         if (open >= maxConnections) {
             counters.connectionLimitRejects++;
-            sendResetFor(seg, destination, ip.source());
+            sendResetFor(seg, key);
             return;
         }
-        Flow flow = new Flow(ip.source(), seg.sourcePort(), destination, port);
+        Flow flow = new Flow(key.copy());
         flow.keepSyn(ip);
         flow.nameservers = servers;
         flow.nameserverStart = start;
@@ -248,7 +258,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
         } catch (IOException | RuntimeException e) {
             errors.hostSocketFailures++;
             remove(flow);
-            sendResetFor(seg, destination, ip.source());
+            sendResetFor(seg, key);
             return;
         }
         counters.connectAttempts++;
@@ -266,8 +276,9 @@ public final class TcpNat implements Ipv4ProtocolHandler {
             return null;
         }
         long now = clock.getAsLong();
-        int initialSequence = isn.next(guest, guestPort, source, sourcePort, now);
-        Flow previous = find(guest, guestPort, source, sourcePort);
+        FlowKey key = FlowKey.ofIpv4(guest, guestPort, source, sourcePort);
+        int initialSequence = isn.next(key, now);
+        Flow previous = find(key);
         if (previous != null) {
             if (previous.conn == null || previous.conn.state() != TcpState.TIME_WAIT) {
                 counters.forwardCollisions++;
@@ -287,11 +298,11 @@ public final class TcpNat implements Ipv4ProtocolHandler {
             return null;
         }
         boolean outermost = enter();
-        Flow flow = new Flow(guest, guestPort, source, sourcePort);
+        Flow flow = new Flow(key);
         try {
             flow.stream = stream;
             insert(flow);
-            flow.conn = TcpConnection.connect(tcpConfig, flow, sourcePort, guestPort, initialSequence, now);
+            flow.conn = TcpConnection.connect(configFor(key), flow, sourcePort, guestPort, initialSequence, now);
             flow.conn.attach(flow);
             counters.forwardedConnections++;
             schedule(flow);
@@ -303,6 +314,10 @@ public final class TcpNat implements Ipv4ProtocolHandler {
         } finally {
             exit(outermost);
         }
+    }
+
+    private TcpConfig configFor(FlowKey key) {
+        return key.isIpv4() ? tcpConfig : tcpConfig6;
     }
 
     /** Starts handling a host event; true if it is the outermost one (see {@link #exit}). */
@@ -324,26 +339,29 @@ public final class TcpNat implements Ipv4ProtocolHandler {
         }
     }
 
-    private void sendResetFor(TcpSegment seg, int from, int to) {
+    /** Answers the guest's {@code seg} on the four-tuple {@code flow} with an RST, where RFC 9293 wants one. */
+    private void sendResetFor(TcpSegment seg, FlowKey flow) {
         if (TcpConnection.resetFor(seg, reset)) {
             counters.resetsSent++;
-            emit(reset, null, from, to);
+            emit(reset, null, flow);
         }
     }
 
-    /** Sends a TCP segment to the guest; the payload (may be null) is borrowed. */
-    private void emit(TcpHeader header, ByteBuf payload, int from, int to) {
+    /** Sends a TCP segment to the guest on the four-tuple {@code flow}; the payload (may be null) is borrowed. */
+    private void emit(TcpHeader header, ByteBuf payload, FlowKey flow) {
         int length = payload == null ? 0 : payload.readableBytes();
         int headerLength = header.headerLength();
-        ByteBuf frame = link.newIpv4Frame(Ipv4Packet.PROTOCOL_TCP, from, to, headerLength + length);
+        ByteBuf frame = link.newFrame(Ipv4Packet.PROTOCOL_TCP, Ipv4Packet.DEFAULT_TTL, flow.peerHi(), flow.peerLo(),
+            flow.guestHi(), flow.guestLo(), headerLength + length);
         int at = frame.writerIndex();
         frame.writerIndex(at + headerLength);
         if (length > 0) {
             frame.writeBytes(payload, payload.readerIndex(), length);
         }
-        TcpSegment.emitHeaderIpv4(frame, at, header, length, from, to);
+        TcpSegment.emitHeader(frame, at, header, length, InternetChecksum.addPseudoHeader(0, flow.peerHi(),
+            flow.peerLo(), flow.guestHi(), flow.guestLo(), Ipv4Packet.PROTOCOL_TCP, 0));
         counters.segmentsOut++;
-        link.sendIpv4(frame);
+        link.send(frame);
     }
 
     // ------------------------------------------------------------------------------------------------------
@@ -401,20 +419,17 @@ public final class TcpNat implements Ipv4ProtocolHandler {
     // ------------------------------------------------------------------------------------------------------
     // Table
 
-    private static long key(int remote, int guestPort, int remotePort) {
-        return ((remote & 0xFFFF_FFFFL) << 32) | ((long) guestPort << 16) | remotePort;
-    }
-
-    private Flow find(int guest, int guestPort, int remote, int remotePort) {
-        Flow f = table.get(key(remote, guestPort, remotePort));
-        while (f != null && f.guest != guest) {
+    /** The flow on the four-tuple {@code key}, or null: entries chain on equal {@link FlowKey#hash()}es. */
+    private Flow find(FlowKey key) {
+        Flow f = table.get(key.hash());
+        while (f != null && !f.key.sameAs(key)) {
             f = f.next;
         }
         return f;
     }
 
     private void insert(Flow flow) {
-        flow.next = table.put(flow.key, flow);
+        flow.next = table.put(flow.hash, flow);
         open++;
     }
 
@@ -424,12 +439,12 @@ public final class TcpNat implements Ipv4ProtocolHandler {
         }
         flow.removed = true;
         open--;
-        Flow head = table.get(flow.key);
+        Flow head = table.get(flow.hash);
         if (head == flow) {
             if (flow.next == null) {
-                table.remove(flow.key);
+                table.remove(flow.hash);
             } else {
-                table.put(flow.key, flow.next);
+                table.put(flow.hash, flow.next);
             }
         } else {
             for (Flow f = head; f != null; f = f.next) {
@@ -475,12 +490,10 @@ public final class TcpNat implements Ipv4ProtocolHandler {
 
     /** One guest connection and its host socket. */
     private final class Flow implements TcpOutput, StreamHandler {
-        final long key;
-        final int guest;
-        final int guestPort;
-        /** The address and port the guest connected to (the source of everything we send it). */
-        final int remote;
-        final int remotePort;
+        /** The guest's address and port, and the peer's: the address and port the guest connected to, or a
+         * forwarded client as the guest sees it (the source of everything we send it). */
+        final FlowKey key;
+        final long hash;
         Flow next;
         HostStream stream;
         /** For N+3:53: the nameservers (in {@link NatPolicy#nameserver} order) and which one is being tried. */
@@ -500,15 +513,12 @@ public final class TcpNat implements Ipv4ProtocolHandler {
         boolean removed;
         long scheduledAt = Long.MAX_VALUE;
 
-        Flow(int guest, int guestPort, int remote, int remotePort) {
-            this.key = key(remote, guestPort, remotePort);
-            this.guest = guest;
-            this.guestPort = guestPort;
-            this.remote = remote;
-            this.remotePort = remotePort;
+        Flow(FlowKey key) {
+            this.key = key;
+            this.hash = key.hash();
         }
 
-        void keepSyn(Ipv4Packet ip) {
+        void keepSyn(IpDatagram ip) {
             if (syn != null) {
                 syn.release();
             }
@@ -544,8 +554,18 @@ public final class TcpNat implements Ipv4ProtocolHandler {
 
         /** Wraps {@link #syn} into {@link #hostPacket} and {@link #hostSegment}; false if it does not parse. */
         private boolean wrapSyn() {
-            return hostPacket.wrap(syn, syn.readerIndex(), syn.readableBytes()) == ParseResult.OK
-                && hostSegment.wrapUnchecked(syn, hostPacket.payloadOffset(), hostPacket.payloadLength())
+            if (Ipv4Packet.version(syn, syn.readerIndex()) == Ipv6Packet.VERSION) {
+                if (hostPacket6.wrap(syn, syn.readerIndex(), syn.readableBytes()) != ParseResult.OK) {
+                    return false;
+                }
+                hostDatagram.setIpv6(hostPacket6);
+            } else {
+                if (hostPacket.wrap(syn, syn.readerIndex(), syn.readableBytes()) != ParseResult.OK) {
+                    return false;
+                }
+                hostDatagram.setIpv4(hostPacket);
+            }
+            return hostSegment.wrapUnchecked(syn, hostDatagram.payloadOffset(), hostDatagram.payloadLength())
                 == ParseResult.OK;
         }
 
@@ -562,8 +582,8 @@ public final class TcpNat implements Ipv4ProtocolHandler {
                     throw new IllegalStateException("kept SYN does not parse");
                 }
                 long now = clock.getAsLong();
-                TcpConnection c = TcpConnection.accept(tcpConfig, this, hostSegment,
-                    isn.next(guest, guestPort, remote, remotePort, now), now);
+                TcpConnection c = TcpConnection.accept(configFor(key), this, hostSegment,
+                    isn.next(key, now), now);
                 conn = c;
                 c.attach(this);
                 syn.release();
@@ -631,11 +651,11 @@ public final class TcpNat implements Ipv4ProtocolHandler {
                 }
                 if (reason == ConnectFailure.REFUSED) {
                     counters.connectRefused++;
-                    sendResetFor(hostSegment, remote, guest);
+                    sendResetFor(hostSegment, key);
                 } else {
                     counters.connectFailures++;
-                    icmp.sendDestinationUnreachable(hostPacket, reason == ConnectFailure.NETWORK_UNREACHABLE
-                        ? IcmpV4Packet.CODE_NET_UNREACHABLE : IcmpV4Packet.CODE_HOST_UNREACHABLE);
+                    icmp.sendUnreachable(hostDatagram, reason == ConnectFailure.NETWORK_UNREACHABLE
+                        ? Unreachable.NET : Unreachable.HOST);
                 }
             } catch (RuntimeException e) {
                 errors.internalError(e);
@@ -731,7 +751,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
                 if (conn == null) {
                     // closed before the connect completed (should not happen: connect failures come separately)
                     if (syn != null && wrapSyn()) {
-                        sendResetFor(hostSegment, remote, guest);
+                        sendResetFor(hostSegment, key);
                     }
                     remove(this);
                 } else {
@@ -749,7 +769,7 @@ public final class TcpNat implements Ipv4ProtocolHandler {
 
         @Override
         public void sendSegment(TcpConnection connection, TcpHeader header, ByteBuf payload) {
-            emit(header, payload, remote, guest);
+            emit(header, payload, key);
         }
 
         @Override

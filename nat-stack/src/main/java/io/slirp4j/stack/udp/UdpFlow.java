@@ -4,7 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.slirp4j.stack.dns.DnsForwarder;
 import io.slirp4j.stack.host.DatagramReceiver;
 import io.slirp4j.stack.host.HostDatagramSocket;
-import io.slirp4j.stack.wire.Ipv4Address;
+import io.slirp4j.stack.nat.FlowKey;
+import io.slirp4j.stack.wire.InAny;
 import java.net.InetSocketAddress;
 
 /**
@@ -13,29 +14,36 @@ import java.net.InetSocketAddress;
  */
 final class UdpFlow implements DatagramReceiver, DnsForwarder.ClientFlow {
     final UdpNat nat;
-    final long key;
+    /** The guest's address and port (the peer half is unused: one flow serves every destination). */
+    final FlowKey key;
     final long id;
-    final int guestAddress;
+    final long guestHi;
+    final long guestLo;
     final int guestPort;
-    /** The flow's socket, bound to 0.0.0.0:0 when the flow opened. */
+    /** True for an IPv6 guest address. */
+    final boolean ipv6;
+    /** The flow's IPv4 socket, bound to 0.0.0.0:0 when an IPv4 flow opened, on first use in an IPv6 flow. */
     HostDatagramSocket socket4;
-    /** Opened on first use, only for DNS queries to an IPv6 nameserver. */
+    /** The flow's IPv6 socket, bound to [::]:0 when an IPv6 flow opened, on first use in an IPv4 flow. */
     HostDatagramSocket socket6;
     long lastActive;
     /** True while the guest sent nothing but DNS queries to N+3: such flows expire sooner. */
     boolean dnsOnly;
     boolean closed;
     /** The last outside destination, so a stream of datagrams to one peer costs no InetSocketAddress each. */
-    private int cachedAddress;
+    private long cachedHi;
+    private long cachedLo;
     private int cachedPort = -1;
     private InetSocketAddress cachedDestination;
 
-    UdpFlow(UdpNat nat, long key, long id, int guestAddress, int guestPort, long now, boolean dnsOnly) {
+    UdpFlow(UdpNat nat, FlowKey key, long id, long now, boolean dnsOnly) {
         this.nat = nat;
         this.key = key;
         this.id = id;
-        this.guestAddress = guestAddress;
-        this.guestPort = guestPort;
+        this.guestHi = key.guestHi();
+        this.guestLo = key.guestLo();
+        this.guestPort = key.guestPort();
+        this.ipv6 = !InAny.is4(guestHi, guestLo);
         this.lastActive = now;
         this.dnsOnly = dnsOnly;
     }
@@ -55,10 +63,11 @@ final class UdpFlow implements DatagramReceiver, DnsForwarder.ClientFlow {
         nat.sendToHost(this, server, query);
     }
 
-    InetSocketAddress destination(int address, int port) {
-        if (address != cachedAddress || port != cachedPort) {
-            cachedDestination = new InetSocketAddress(Ipv4Address.toInetAddress(address), port);
-            cachedAddress = address;
+    InetSocketAddress destination(long hi, long lo, int port) {
+        if (lo != cachedLo || hi != cachedHi || port != cachedPort) {
+            cachedDestination = new InetSocketAddress(InAny.toInetAddress(hi, lo), port);
+            cachedHi = hi;
+            cachedLo = lo;
             cachedPort = port;
         }
         return cachedDestination;
@@ -76,6 +85,6 @@ final class UdpFlow implements DatagramReceiver, DnsForwarder.ClientFlow {
 
     @Override
     public String toString() {
-        return "UdpFlow[" + Ipv4Address.format(guestAddress) + ":" + guestPort + "]";
+        return "UdpFlow[" + InAny.format(guestHi, guestLo) + ":" + guestPort + "]";
     }
 }

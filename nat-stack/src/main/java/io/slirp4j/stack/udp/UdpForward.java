@@ -3,6 +3,7 @@ package io.slirp4j.stack.udp;
 import io.netty.buffer.ByteBuf;
 import io.slirp4j.stack.host.DatagramReceiver;
 import io.slirp4j.stack.host.HostDatagramSocket;
+import io.slirp4j.stack.nat.FlowKey;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Map;
@@ -49,10 +50,10 @@ public final class UdpForward implements DatagramReceiver {
     static final class Peer {
         final UdpForward forward;
         final InetSocketAddress address;
-        final UdpNat.PeerKey key;
+        final FlowKey key;
         long lastActive;
 
-        Peer(UdpForward forward, InetSocketAddress address, UdpNat.PeerKey key, long now) {
+        Peer(UdpForward forward, InetSocketAddress address, FlowKey key, long now) {
             this.forward = forward;
             this.address = address;
             this.key = key;

@@ -1,19 +1,23 @@
 package io.slirp4j.stack.udp;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.util.collection.LongObjectHashMap;
 import io.slirp4j.stack.Nameservers;
 import io.slirp4j.stack.dns.DnsForwarder;
 import io.slirp4j.stack.host.HostDatagramSocket;
 import io.slirp4j.stack.host.HostDatagrams;
 import io.slirp4j.stack.iface.GuestLink;
+import io.slirp4j.stack.iface.IpDatagram;
 import io.slirp4j.stack.icmp.IcmpEngine;
+import io.slirp4j.stack.icmp.Unreachable;
+import io.slirp4j.stack.nat.FlowKey;
+import io.slirp4j.stack.nat.IpAddress;
 import io.slirp4j.stack.nat.NatPolicy;
 import io.slirp4j.stack.stats.DnsCounters;
 import io.slirp4j.stack.stats.ErrorCounters;
 import io.slirp4j.stack.stats.FrameCounters;
 import io.slirp4j.stack.stats.UdpCounters;
-import io.slirp4j.stack.wire.IcmpV4Packet;
+import io.slirp4j.stack.wire.InAny;
+import io.slirp4j.stack.wire.InternetChecksum;
 import io.slirp4j.stack.wire.Ipv4Address;
 import io.slirp4j.stack.wire.Ipv4Packet;
 import io.slirp4j.stack.wire.UdpDatagram;
@@ -84,10 +88,13 @@ public final class UdpNat {
     private final ErrorCounters errors;
     private final LongSupplier clock;
     private final int maxFlows;
-    private final LongObjectHashMap<UdpFlow> flows = new LongObjectHashMap<>();
+    private final Map<FlowKey, UdpFlow> flows = new HashMap<>();
+    /** Reused for lookups, so a datagram costs no key object. */
+    private final FlowKey lookup = new FlowKey();
     private final List<UdpFlow> scratch = new ArrayList<>();
     private final List<UdpForward> forwards = new ArrayList<>();
-    private final Map<PeerKey, UdpForward.Peer> inboundPeers = new HashMap<>();
+    /** Forward peers by their four-tuple as the guest sees it (the guest's end, and the peer as shown). */
+    private final Map<FlowKey, UdpForward.Peer> inboundPeers = new HashMap<>();
     private long nextFlowId;
 
     public UdpNat(NatPolicy nat, GuestLink link, IcmpEngine icmp, HostDatagrams host,
@@ -108,17 +115,18 @@ public final class UdpNat {
     }
 
     /** A validated UDP datagram from a guest address to N+2, N+3 or the outside (both views borrowed). */
-    public void onGuestDatagram(Ipv4Packet ip, UdpDatagram udp) {
+    public void onGuestDatagram(IpDatagram ip, UdpDatagram udp) {
         if (!inboundPeers.isEmpty() && answerForwardPeer(ip, udp)) {
             return;
         }
-        int destination = ip.destination();
+        long destinationHi = ip.destinationHi();
+        long destinationLo = ip.destinationLo();
         int port = udp.destinationPort();
-        int hostAddress;
-        switch (nat.route(destination, port)) {
-            case HOST -> hostAddress = nat.hostAddress(destination);
+        switch (nat.route(destinationHi, destinationLo, port)) {
+            case HOST -> {
+            }
             case NET_UNREACHABLE -> {
-                icmp.sendDestinationUnreachable(ip, IcmpV4Packet.CODE_NET_UNREACHABLE);
+                icmp.sendUnreachable(ip, Unreachable.NET);
                 return;
             }
             case NAMESERVER -> {
@@ -126,7 +134,7 @@ public final class UdpNat {
                 return;
             }
             case CLOSED -> {
-                icmp.sendDestinationUnreachable(ip, IcmpV4Packet.CODE_PORT_UNREACHABLE);
+                icmp.sendUnreachable(ip, Unreachable.PORT);
                 return;
             }
             default -> {
@@ -139,16 +147,17 @@ public final class UdpNat {
             return;
         }
         long now = clock.getAsLong();
-        UdpFlow flow = flowFor(ip.source(), udp.sourcePort(), now, false);
+        UdpFlow flow = flowFor(ip, udp.sourcePort(), now, false);
         if (flow == null) {
             return;
         }
         flow.dnsOnly = false;
-        sendToHost(flow, flow.destination(hostAddress, port),
+        sendToHost(flow, flow.destination(nat.hostHi(destinationHi, destinationLo),
+            nat.hostLo(destinationHi, destinationLo), port),
             ip.buffer().retainedSlice(udp.payloadOffset(), udp.payloadLength()));
     }
 
-    private void forwardDns(Ipv4Packet ip, UdpDatagram udp) {
+    private void forwardDns(IpDatagram ip, UdpDatagram udp) {
         if (udp.payloadLength() < DnsForwarder.HEADER_LENGTH) {
             dnsCounters.dropped++;
             return;
@@ -156,17 +165,21 @@ public final class UdpNat {
         List<InetSocketAddress> servers = nameservers.current();
         if (servers == null || servers.isEmpty()) {
             dnsCounters.noNameservers++;
-            icmp.sendDestinationUnreachable(ip, IcmpV4Packet.CODE_PORT_UNREACHABLE);
+            icmp.sendUnreachable(ip, Unreachable.PORT);
             return;
         }
         long now = clock.getAsLong();
-        UdpFlow flow = flowFor(ip.source(), udp.sourcePort(), now, true);
+        UdpFlow flow = flowFor(ip, udp.sourcePort(), now, true);
         if (flow != null) {
             dns.forward(flow, servers, ip.buffer(), udp.payloadOffset(), udp.payloadLength(), now);
         }
     }
 
-    /** Sends from the flow's socket for {@code to}'s address family; takes ownership of {@code payload}. */
+    /**
+     * Sends from the flow's socket for {@code to}'s address family, opening it on first use (a flow has the socket
+     * of its guest's family from the start; the other one serves DNS queries to nameservers of the other family);
+     * takes ownership of {@code payload}.
+     */
     void sendToHost(UdpFlow flow, InetSocketAddress to, ByteBuf payload) {
         HostDatagramSocket socket;
         if (to.getAddress() instanceof Inet6Address) {
@@ -175,6 +188,9 @@ public final class UdpNat {
             }
             socket = flow.socket6;
         } else {
+            if (flow.socket4 == null && !flow.closed) {
+                flow.socket4 = open(ANY_IPV4, flow);
+            }
             socket = flow.socket4;
         }
         if (socket == null || flow.closed) {
@@ -197,22 +213,22 @@ public final class UdpNat {
                 frames.droppedFiltered++;
                 return;
             }
-            int sourceAddress;
+            IpAddress source;
             int sourcePort;
             if (dns.takeAnswer(flow, from, payload)) {
-                sourceAddress = nat.nameserverSource();
+                source = nat.nameserverSource(flow.ipv6);
                 sourcePort = DNS_PORT;
             } else {
-                // A resolver's port expects nothing but answers; IPv6 peers cannot be shown to an IPv4 guest.
-                sourceAddress = flow.dnsOnly ? NatPolicy.NONE : nat.replySource(from.getAddress());
-                if (sourceAddress == NatPolicy.NONE) {
+                // A resolver's port expects nothing but answers; a peer of the other family cannot be shown.
+                source = flow.dnsOnly ? null : nat.replySource(from.getAddress(), flow.ipv6);
+                if (source == null) {
                     frames.droppedFiltered++;
                     return;
                 }
                 sourcePort = from.getPort();
             }
             flow.lastActive = clock.getAsLong();
-            sendToGuest(sourceAddress, sourcePort, flow.guestAddress, flow.guestPort, payload);
+            sendToGuest(source.hi(), source.lo(), sourcePort, flow.guestHi, flow.guestLo, flow.guestPort, payload);
         } catch (RuntimeException e) {
             errors.internalError(e);
         } finally {
@@ -230,16 +246,18 @@ public final class UdpNat {
     }
 
     /** One datagram to the guest; the payload is borrowed (copied into the frame). */
-    private void sendToGuest(int sourceAddress, int sourcePort, int guestAddress, int guestPort, ByteBuf payload) {
+    private void sendToGuest(long sourceHi, long sourceLo, int sourcePort, long guestHi, long guestLo, int guestPort,
+        ByteBuf payload) {
         int length = payload.readableBytes();
-        ByteBuf frame = link.newIpv4Frame(Ipv4Packet.PROTOCOL_UDP, sourceAddress, guestAddress,
-            UdpDatagram.HEADER_LENGTH + length);
+        ByteBuf frame = link.newFrame(Ipv4Packet.PROTOCOL_UDP, Ipv4Packet.DEFAULT_TTL, sourceHi, sourceLo, guestHi,
+            guestLo, UdpDatagram.HEADER_LENGTH + length);
         int udpOffset = frame.writerIndex();
         frame.writerIndex(udpOffset + UdpDatagram.HEADER_LENGTH);
         frame.writeBytes(payload, payload.readerIndex(), length);
-        UdpDatagram.emitHeader(frame, udpOffset, sourcePort, guestPort, length, sourceAddress, guestAddress);
+        UdpDatagram.emitHeader(frame, udpOffset, sourcePort, guestPort, length, InternetChecksum.addPseudoHeader(0,
+            sourceHi, sourceLo, guestHi, guestLo, Ipv4Packet.PROTOCOL_UDP, 0));
         counters.toGuest++;
-        link.sendIpv4(frame);
+        link.send(frame);
     }
 
     // ------------------------------------------------------------------------------------------------------
@@ -282,7 +300,8 @@ public final class UdpNat {
                 }
             }
             peer.lastActive = now;
-            sendToGuest(peer.key.source(), peer.key.sourcePort(), forward.guestAddress, forward.guestPort, payload);
+            FlowKey k = peer.key;
+            sendToGuest(k.peerHi(), k.peerLo(), k.peerPort(), k.guestHi(), k.guestLo(), k.guestPort(), payload);
         } catch (RuntimeException e) {
             errors.internalError(e);
         } finally {
@@ -291,8 +310,8 @@ public final class UdpNat {
     }
 
     private UdpForward.Peer newPeer(UdpForward forward, InetSocketAddress from, long now) {
-        PeerKey key = new PeerKey(forward.guestAddress, forward.guestPort, nat.forwardClientSource(from.getAddress()),
-            from.getPort());
+        FlowKey key = FlowKey.ofIpv4(forward.guestAddress, forward.guestPort,
+            nat.forwardClientSource(from.getAddress()), from.getPort());
         if (inboundPeers.containsKey(key)) {
             // another peer already shows up as this address and port (two loopback clients on one port)
             counters.forwardDrops++;
@@ -310,9 +329,9 @@ public final class UdpNat {
     }
 
     /** A guest datagram answering a forward's peer: out through the forward's socket. False if it is not one. */
-    private boolean answerForwardPeer(Ipv4Packet ip, UdpDatagram udp) {
-        UdpForward.Peer peer = inboundPeers.get(new PeerKey(ip.source(), udp.sourcePort(), ip.destination(),
-            udp.destinationPort()));
+    private boolean answerForwardPeer(IpDatagram ip, UdpDatagram udp) {
+        UdpForward.Peer peer = inboundPeers.get(lookup.set(ip.sourceHi(), ip.sourceLo(), udp.sourcePort(),
+            ip.destinationHi(), ip.destinationLo(), udp.destinationPort()));
         if (peer == null) {
             return false;
         }
@@ -334,10 +353,6 @@ public final class UdpNat {
         }
         forward.peers.clear();
         forward.socket.close();
-    }
-
-    /** Peers of forwards seen by the guest as (source, sourcePort) talking to its (guest, guestPort). */
-    record PeerKey(int guest, int guestPort, int source, int sourcePort) {
     }
 
     /** Closes flows idle for longer than their timeout. */
@@ -387,9 +402,9 @@ public final class UdpNat {
         }
     }
 
-    private UdpFlow flowFor(int guestAddress, int guestPort, long now, boolean dnsOnly) {
-        long key = ((guestAddress & 0xFFFF_FFFFL) << 16) | guestPort;
-        UdpFlow flow = flows.get(key);
+    /** The flow of the guest's source address (of {@code ip}) and port, opened if needed; null if it cannot be. */
+    private UdpFlow flowFor(IpDatagram ip, int guestPort, long now, boolean dnsOnly) {
+        UdpFlow flow = flows.get(lookup.set(ip.sourceHi(), ip.sourceLo(), guestPort, 0, 0, 0));
         if (flow != null) {
             return flow;
         }
@@ -397,12 +412,16 @@ public final class UdpNat {
             counters.flowLimitDrops++;
             return null;
         }
-        flow = new UdpFlow(this, key, nextFlowId++, guestAddress, guestPort, now, dnsOnly);
-        flow.socket4 = open(ANY_IPV4, flow);
-        if (flow.socket4 == null) {
+        flow = new UdpFlow(this, lookup.copy(), nextFlowId++, now, dnsOnly);
+        if (flow.ipv6) {
+            flow.socket6 = open(ANY_IPV6, flow);
+        } else {
+            flow.socket4 = open(ANY_IPV4, flow);
+        }
+        if (flow.socket4 == null && flow.socket6 == null) {
             return null;
         }
-        flows.put(key, flow);
+        flows.put(flow.key, flow);
         counters.flowsOpened++;
         return flow;
     }

@@ -97,7 +97,12 @@ public final class IcmpV4Packet extends HeaderView {
 
     /** How many bytes of the datagram {@code original} an error message about it quotes. */
     public static int quoteLength(Ipv4Packet original) {
-        return Math.min(original.headerLength() + ERROR_QUOTE_PAYLOAD, original.totalLength());
+        return quoteLength(original.headerLength(), original.totalLength());
+    }
+
+    /** How many bytes of a datagram with this header and total length an error message about it quotes. */
+    public static int quoteLength(int headerLength, int totalLength) {
+        return Math.min(headerLength + ERROR_QUOTE_PAYLOAD, totalLength);
     }
 
     /**
@@ -113,6 +118,22 @@ public final class IcmpV4Packet extends HeaderView {
         buf.setBytes(offset + HEADER_LENGTH, quoteFrom, quoteOffset, quoteLength);
         updateChecksum(buf, offset, HEADER_LENGTH + quoteLength);
         return HEADER_LENGTH + quoteLength;
+    }
+
+    /** {@link #emitError(ByteBuf, int, int, int, int, ByteBuf, int, int)} quoting bytes kept in an array. */
+    public static int emitError(ByteBuf buf, int offset, int type, int code, int restOfHeader, byte[] quote) {
+        buf.setByte(offset, type);
+        buf.setByte(offset + 1, code);
+        buf.setShort(offset + 2, 0);
+        buf.setInt(offset + 4, restOfHeader);
+        buf.setBytes(offset + HEADER_LENGTH, quote);
+        updateChecksum(buf, offset, HEADER_LENGTH + quote.length);
+        return HEADER_LENGTH + quote.length;
+    }
+
+    /** The type of the ICMP message at {@code offset}, without wrapping a view (e.g. in a quoted datagram). */
+    public static int type(ByteBuf buf, int offset) {
+        return buf.getUnsignedByte(offset);
     }
 
     public static void updateChecksum(ByteBuf buf, int offset, int length) {

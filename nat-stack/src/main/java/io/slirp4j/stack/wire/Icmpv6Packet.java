@@ -183,6 +183,11 @@ public final class Icmpv6Packet extends HeaderView {
         return HEADER_LENGTH + quoteLength;
     }
 
+    /** The type of the ICMPv6 message at {@code offset}, without wrapping a view (e.g. in a quoted packet). */
+    public static int type(ByteBuf buf, int offset) {
+        return buf.getUnsignedByte(offset);
+    }
+
     /** Recomputes the checksum of the {@code length}-byte message at {@code offset}, e.g. after an edit in place. */
     public static void updateChecksum(ByteBuf buf, int offset, int length, long pseudoHeader) {
         buf.setShort(offset + 2, 0);

@@ -77,6 +77,18 @@ public final class InternetChecksum {
     }
 
     /**
+     * Adds a transport pseudo-header for {@link InAny} addresses: IPv4's (RFC 793) when both are IPv4-mapped,
+     * else IPv6's (RFC 8200 8.1, the length as 32 bits). 32-bit words add like pairs of 16-bit ones (see above).
+     */
+    public static long addPseudoHeader(long sum, long sourceHi, long sourceLo, long destinationHi,
+        long destinationLo, int protocol, int length) {
+        if (InAny.is4(sourceHi, sourceLo) && InAny.is4(destinationHi, destinationLo)) {
+            return addPseudoHeader(sum, InAny.v4(sourceLo), InAny.v4(destinationLo), protocol, length);
+        }
+        return addIpv6PseudoHeader(sum, sourceHi, sourceLo, destinationHi, destinationLo, protocol, length);
+    }
+
+    /**
      * Adds the IPv6 pseudo-header (RFC 8200 8.1): source, destination, the upper-layer packet length as 32 bits and
      * the next header value (the upper-layer protocol, not the first extension header). Addresses are
      * {@link Ipv6Address} halves. Each 64-bit half is added as two 32-bit words, as {@link #add} does.

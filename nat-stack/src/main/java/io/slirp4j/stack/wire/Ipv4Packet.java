@@ -141,6 +141,43 @@ public final class Ipv4Packet extends HeaderView {
         return buf.getInt(offset + 16);
     }
 
+    // ---- fields of a header at an absolute offset, for datagrams being built or patched (no view needed)
+
+    /** The IP version nibble of the header at {@code offset} (4, or 6 for an IPv6 header). */
+    public static int version(ByteBuf buf, int offset) {
+        return buf.getUnsignedByte(offset) >>> 4;
+    }
+
+    /** The header length in bytes (IHL * 4) of the header at {@code offset}. */
+    public static int headerLength(ByteBuf buf, int offset) {
+        return (buf.getUnsignedByte(offset) & 0xF) * 4;
+    }
+
+    public static int source(ByteBuf buf, int offset) {
+        return buf.getInt(offset + 12);
+    }
+
+    public static int destination(ByteBuf buf, int offset) {
+        return buf.getInt(offset + 16);
+    }
+
+    public static void setTotalLength(ByteBuf buf, int offset, int totalLength) {
+        buf.setShort(offset + 2, totalLength);
+    }
+
+    public static void setIdentification(ByteBuf buf, int offset, int identification) {
+        buf.setShort(offset + 4, identification);
+    }
+
+    /** The flags (DF, MF) and the fragment offset in 8-byte units, as one 16-bit field. */
+    public static int flagsAndFragmentOffset(ByteBuf buf, int offset) {
+        return buf.getUnsignedShort(offset + 6);
+    }
+
+    public static void setFlagsAndFragmentOffset(ByteBuf buf, int offset, int value) {
+        buf.setShort(offset + 6, value);
+    }
+
     /** Writes a 20-byte header without options at absolute {@code offset}, checksum included. */
     public static void emitHeader(ByteBuf buf, int offset, int tos, int totalLength, int identification,
         int flagsAndFragmentOffset, int ttl, int protocol, int source, int destination) {

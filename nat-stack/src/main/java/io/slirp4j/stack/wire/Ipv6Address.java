@@ -144,11 +144,20 @@ public final class Ipv6Address {
 
     /** {@code {hi, lo}} of an address: IPv6 as is (scope dropped), IPv4 as IPv4-mapped. */
     public static long[] fromInetAddress(InetAddress address) {
+        return new long[] {hiOf(address), loOf(address)};
+    }
+
+    /** The high half of {@link #fromInetAddress}, without the array. */
+    public static long hiOf(InetAddress address) {
+        return address instanceof Inet4Address ? mappedHi() : bytesToLong(address.getAddress(), 0);
+    }
+
+    /** The low half of {@link #fromInetAddress}, without the array. */
+    public static long loOf(InetAddress address) {
         if (address instanceof Inet4Address v4) {
-            return new long[] {mappedHi(), mappedLo(Ipv4Address.fromInetAddress(v4))};
+            return mappedLo(Ipv4Address.fromInetAddress(v4));
         }
-        byte[] b = address.getAddress();
-        return new long[] {bytesToLong(b, 0), bytesToLong(b, 8)};
+        return bytesToLong(address.getAddress(), 8);
     }
 
     /**

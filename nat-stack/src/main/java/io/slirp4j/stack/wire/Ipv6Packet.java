@@ -410,6 +410,37 @@ public final class Ipv6Packet extends HeaderView {
         Ipv6Address.write(buf, offset + 24, hi, lo);
     }
 
+    /** Sets the payload length of the header at absolute {@code offset} (for a packet still being built). */
+    public static void setPayloadLength(ByteBuf buf, int offset, int payloadLength) {
+        buf.setShort(offset + 4, payloadLength);
+    }
+
+    /** The Next Header field of the fixed header at absolute {@code offset}. */
+    public static int nextHeader(ByteBuf buf, int offset) {
+        return buf.getUnsignedByte(offset + 6);
+    }
+
+    public static void setNextHeader(ByteBuf buf, int offset, int nextHeader) {
+        buf.setByte(offset + 6, nextHeader);
+    }
+
+    /** The high half of the source address of the header at absolute {@code offset}, without wrapping a view. */
+    public static long sourceHi(ByteBuf buf, int offset) {
+        return buf.getLong(offset + 8);
+    }
+
+    public static long sourceLo(ByteBuf buf, int offset) {
+        return buf.getLong(offset + 16);
+    }
+
+    public static long destinationHi(ByteBuf buf, int offset) {
+        return buf.getLong(offset + 24);
+    }
+
+    public static long destinationLo(ByteBuf buf, int offset) {
+        return buf.getLong(offset + 32);
+    }
+
     /** Writes a 40-byte header at absolute {@code offset}: traffic class and flow label 0. */
     public static void emitHeader(ByteBuf buf, int offset, int payloadLength, int nextHeader, int hopLimit,
         long sourceHi, long sourceLo, long destinationHi, long destinationLo) {

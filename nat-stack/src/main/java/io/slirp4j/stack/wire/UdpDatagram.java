@@ -23,6 +23,14 @@ public final class UdpDatagram extends HeaderView {
     }
 
     /**
+     * Validates {@code available} bytes (the IP payload) as a UDP datagram in IPv4 whose pseudo-header, without the
+     * length, sums to {@code pseudoHeader}. Bytes after the UDP length are ignored; a zero checksum means none.
+     */
+    public ParseResult wrap(ByteBuf buf, int offset, int available, long pseudoHeader) {
+        return wrap(buf, offset, available, pseudoHeader, true);
+    }
+
+    /**
      * {@link #wrap(ByteBuf, int, int, int, int)} for UDP in IPv6, whose pseudo-header partial sum (addresses and
      * next header, see {@link Ipv6Packet#pseudoHeader()}) the caller gives. IPv6 has no header checksum to fall
      * back on, so a zero checksum is refused as BAD_CHECKSUM (RFC 8200 8.1).
