@@ -131,6 +131,20 @@ public final class Icmpv6Packet extends HeaderView {
         return isError(type());
     }
 
+    /** Rewrites the type in place (an echo request becoming its reply); then {@link #updateChecksum(long)}. */
+    public void setType(int type) {
+        buf.setByte(offset, type);
+    }
+
+    public void setCode(int code) {
+        buf.setByte(offset + 1, code);
+    }
+
+    /** Recomputes this message's checksum after an edit in place, for the pseudo-header it will travel under. */
+    public void updateChecksum(long pseudoHeader) {
+        updateChecksum(buf, offset, length, pseudoHeader);
+    }
+
     /** Error messages (types 0-127), to which no error may ever be sent in return (RFC 4443 2.4(e)). */
     public static boolean isError(int type) {
         return type < 128;

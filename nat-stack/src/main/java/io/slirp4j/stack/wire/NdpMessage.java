@@ -21,7 +21,8 @@ import io.netty.buffer.ByteBuf;
  * it (a link-layer option that is not 8 bytes on Ethernet, a prefix option that is not 32) are skipped rather than
  * trusted, so the option accessors can never read outside an option. The checks that need the IP header (hop limit
  * 255, source and destination rules) are the engine's: it has {@link Ipv6Packet#hopLimit()} and the addresses.
- * Redirects (137) are UNSUPPORTED: this stack is the router and never follows one.
+ * Redirects (137) are UNSUPPORTED: this stack is the router and never follows one. The accessors marked RA, NA
+ * or "NS and NA" read that message type's fixed part and are for that type only (an RS is 8 bytes long).
  *
  * <p>The emit side is a set of writers that each put one piece at an absolute offset and return where the next
  * piece goes, so an engine composes a router advertisement from the options it wants without any intermediate

@@ -9,6 +9,13 @@
  * and reuse it for every packet, so parsing allocates nothing.
  *
  * <p>Addresses are primitives: IPv4 addresses are big-endian {@code int}s ({@link io.slirp4j.stack.wire.Ipv4Address}),
- * MAC addresses are the low 48 bits of a {@code long} ({@link io.slirp4j.stack.wire.MacAddress}).
+ * IPv6 addresses two big-endian {@code long}s, hi and lo, which also hold IPv4 as IPv4-mapped
+ * ({@link io.slirp4j.stack.wire.Ipv6Address}), MAC addresses the low 48 bits of a {@code long}
+ * ({@link io.slirp4j.stack.wire.MacAddress}).
+ *
+ * <p>Upper-layer checksums over a pseudo-header take it as a partial sum (addresses and protocol, without the
+ * length, which the view adds): {@link io.slirp4j.stack.wire.TcpSegment#ipv4PseudoHeader} or
+ * {@link io.slirp4j.stack.wire.Ipv6Packet#pseudoHeader()}, so TCP, UDP and ICMPv6 views do not care which IP
+ * version carried them.
  */
 package io.slirp4j.stack.wire;

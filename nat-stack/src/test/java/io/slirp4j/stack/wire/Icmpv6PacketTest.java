@@ -77,9 +77,12 @@ class Icmpv6PacketTest {
     void echoRequestTurnedIntoReplyInPlace() {
         byte[] m = V6.icmpv6(GUEST_LL, ROUTER_LL, bytes(128, 0, 0, 0, 0, 1, 0, 2, 9, 9));
         ByteBuf b = V6.buf(m);
-        b.setByte(0, Icmpv6Packet.TYPE_ECHO_REPLY);
-        Icmpv6Packet.updateChecksum(b, 0, m.length, ROUTER_TO_GUEST);
+        assertEquals(ParseResult.OK, icmp.wrap(b, 0, m.length, GUEST_TO_ROUTER));
+        icmp.setType(Icmpv6Packet.TYPE_ECHO_REPLY);
+        icmp.setCode(0);
+        icmp.updateChecksum(ROUTER_TO_GUEST);
         assertEquals(ParseResult.OK, icmp.wrap(b, 0, m.length, ROUTER_TO_GUEST));
+        assertEquals(129, icmp.type());
         assertEquals(0, Packets.checksum(m, 0, m.length, V6.pseudo(ROUTER_LL, GUEST_LL, 58, m.length)));
     }
 
