@@ -1,6 +1,7 @@
 package io.slirp4j;
 
 import io.slirp4j.stack.NetworkConfig;
+import io.slirp4j.stack.wire.IpLiterals;
 import io.slirp4j.stack.wire.Ipv4Address;
 
 /** The start-up line on stderr that engines show in their logs when something goes wrong. */
@@ -19,6 +20,8 @@ final class NetworkConfigLog {
             + Ipv4Address.format(n.network()) + "/" + n.prefixLength() + ", gateway " + Ipv4Address.format(n.gateway())
             + ", dns " + (n.dnsEnabled() ? Ipv4Address.format(n.dns()) : "disabled")
             + (n.hostLoopback() ? "" : ", host loopback disabled")
-            + (l.configure() ? ", configured " + Ipv4Address.format(n.recommendedGuest()) : "");
+            + (l.configure() ? ", configured " + Ipv4Address.format(n.recommendedGuest()) : "")
+            + (n.outboundAddress4() != null ? ", outbound " + IpLiterals.format(n.outboundAddress4()) : "")
+            + (n.outboundAddress6() != null ? ", outbound6 " + IpLiterals.format(n.outboundAddress6()) : "");
     }
 }

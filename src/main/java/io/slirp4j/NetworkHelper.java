@@ -32,6 +32,7 @@ import io.slirp4j.tap.Posix;
 import io.slirp4j.tap.TapPort;
 import io.slirp4j.tap.TunDevice;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -62,7 +63,8 @@ public final class NetworkHelper {
      */
     static final String STACK_DELAY_VARIABLE = "SLIRP4J_TEST_STACK_DELAY_MS";
 
-    private final Launch launch;
+    /** What to do; its network gains the resolved outbound addresses at the start of {@link #run}. */
+    private Launch launch;
     private final CountDownLatch finished = new CountDownLatch(1);
     private final AtomicBoolean stopping = new AtomicBoolean();
     private volatile int exitStatus;
@@ -96,6 +98,7 @@ public final class NetworkHelper {
         if (launch.readyFd() >= 0 && !Posix.isOpen(launch.readyFd())) {
             throw new IOException("write(" + launch.readyFd() + "): Bad file descriptor (not open)");
         }
+        resolveOutboundAddresses();
         Namespaces.TargetDescriptors target = openTarget();
         StartupTrace.mark("target netns open");
         // from here on, any exit removes the API socket
@@ -123,6 +126,20 @@ public final class NetworkHelper {
         }
         finished.await();
         return exitStatus;
+    }
+
+    /**
+     * --outbound-addr and --outbound-addr6 as addresses of this host, looked up here, in the helper's own network
+     * namespace where its host sockets live (this thread never leaves it), before the target is touched.
+     */
+    private void resolveOutboundAddresses() throws IOException {
+        if (launch.outbound4() == null && launch.outbound6() == null) {
+            return;
+        }
+        InetAddress v4 = OutboundResolver.resolve(launch.outbound4(), true);
+        InetAddress v6 = OutboundResolver.resolve(launch.outbound6(), false);
+        launch = launch.withNetwork(launch.network().withOutboundAddresses(v4, v6));
+        StartupTrace.mark("outbound addresses");
     }
 
     /** Writes the ready byte to the -r fd and closes it. */

@@ -32,16 +32,6 @@ public final class Unsupported {
                 return s.enableSeccomp();
             }
         },
-        OUTBOUND_ADDR(Options.OUTBOUND_ADDR, null) {
-            @Override boolean usedBy(Settings s) {
-                return s.outboundAddr().isPresent();
-            }
-        },
-        OUTBOUND_ADDR6(Options.OUTBOUND_ADDR6, null) {
-            @Override boolean usedBy(Settings s) {
-                return s.outboundAddr6().isPresent();
-            }
-        },
         BESS(Options.TARGET_TYPE, "bess") {
             @Override boolean usedBy(Settings s) {
                 return s.targetType() == TargetType.BESS;

@@ -66,7 +66,8 @@ public final class Udp {
         /** Binds {@code bind} inside {@code netns} and passes each datagram to {@code handler}. */
         public static Server start(Path netns, InetSocketAddress bind, Handler handler) {
             DatagramChannel ch = TestNetwork.in(netns, () -> {
-                DatagramChannel c = DatagramChannel.open(StandardProtocolFamily.INET);
+                DatagramChannel c = DatagramChannel.open(bind.getAddress() instanceof java.net.Inet6Address
+                    ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
                 c.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 4 << 20);
                 c.setOption(java.net.StandardSocketOptions.SO_SNDBUF, 4 << 20);
                 c.bind(bind);
