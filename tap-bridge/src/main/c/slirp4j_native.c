@@ -178,6 +178,41 @@ JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_listenUnix(JNIEnv *env, jclass
     return fd;
 }
 
+/*
+ * A listening unix SOCK_SEQPACKET socket at path (non-blocking, close-on-exec), or -errno: the BESS server end,
+ * where one peer (User Mode Linux's vector transport "bess") connects and every message is one Ethernet frame.
+ */
+JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_listenSeqpacket(JNIEnv *env, jclass c, jstring path) {
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    const char *p = utf(env, path);
+    if (p == NULL) {
+        return -ENOMEM;
+    }
+    size_t len = strlen(p);
+    if (len >= sizeof(addr.sun_path)) {
+        release(env, path, p);
+        return -ENAMETOOLONG;
+    }
+    memcpy(addr.sun_path, p, len + 1);
+    release(env, path, p);
+    int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) {
+        return -errno;
+    }
+    if (bind(fd, (struct sockaddr *) &addr, sizeof(addr)) < 0 || listen(fd, 1) < 0) {
+        int e = errno;
+        close(fd);
+        return -e;
+    }
+    return fd;
+}
+
+/* accept4(2) of one connection, non-blocking and close-on-exec: its fd, or -errno (-EAGAIN: none waiting). */
+JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_accept(JNIEnv *env, jclass c, jint fd) {
+    int r = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    return RESULT(r);
+}
+
 /* if_nametoindex(3): the interface's index, or -errno (ENODEV when there is no such interface). */
 JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_ifNameToIndex(JNIEnv *env, jclass c, jstring name) {
     const char *n = utf(env, name);

@@ -15,7 +15,8 @@ final class NetworkConfigLog {
     /** Concatenation, not printf: java.util.Formatter loads the locale data, ~10 ms of start-up. */
     static String line(Launch l, int tapFd) {
         NetworkConfig n = l.network();
-        String where = l.netns() != null ? l.tapName() + " in " + l.netns() : "inherited tap fd";
+        String where = l.bessSocket() != null ? "BESS peer on " + l.bessSocket()
+            : l.netns() != null ? l.tapName() + " in " + l.netns() : "inherited tap fd";
         return "slirp4j: " + where + " (fd " + tapFd + "), MTU " + n.mtu() + ", network "
             + Ipv4Address.format(n.network()) + "/" + n.prefixLength() + ", gateway " + Ipv4Address.format(n.gateway())
             + ", dns " + (n.dnsEnabled() ? Ipv4Address.format(n.dns()) : "disabled")

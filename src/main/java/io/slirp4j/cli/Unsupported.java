@@ -1,6 +1,5 @@
 package io.slirp4j.cli;
 
-import io.slirp4j.cli.Settings.TargetType;
 import java.util.Optional;
 
 /**
@@ -30,11 +29,6 @@ public final class Unsupported {
         ENABLE_SECCOMP(Options.ENABLE_SECCOMP, null) {
             @Override boolean usedBy(Settings s) {
                 return s.enableSeccomp();
-            }
-        },
-        BESS(Options.TARGET_TYPE, "bess") {
-            @Override boolean usedBy(Settings s) {
-                return s.targetType() == TargetType.BESS;
             }
         };
 

@@ -82,6 +82,12 @@ final class Native {
 
     static native String strerror(int errnum);
 
+    /** A listening, non-blocking unix SOCK_SEQPACKET socket bound at {@code path} (backlog 1), or -errno. */
+    static native int listenSeqpacket(String path);
+
+    /** accept4(2), non-blocking and close-on-exec: the connection's fd, or -errno (-EAGAIN: none waiting). */
+    static native int accept(int fd);
+
     /** if_nametoindex(3): the interface's index, or -errno (-ENODEV: no such interface). */
     static native int ifNameToIndex(String name);
 
