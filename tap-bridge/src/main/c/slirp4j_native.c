@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
 #include <jni.h>
 #include <net/if.h>
 #include <net/route.h>
@@ -19,6 +20,7 @@
 #include <linux/icmp.h>
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <poll.h>
 #include <sched.h>
 #include <string.h>
@@ -353,6 +355,94 @@ JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_recvError(JNIEnv *env, jclass 
     }
     (*env)->SetIntArrayRegion(env, info, 0, 7, out);
     return (jint) n;
+}
+
+/*
+ * A listening unix SOCK_SEQPACKET socket at path (non-blocking, close-on-exec), or -errno: the BESS server end,
+ * where one peer (User Mode Linux's vector transport "bess") connects and every message is one Ethernet frame.
+ */
+JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_listenSeqpacket(JNIEnv *env, jclass c, jstring path) {
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    const char *p = utf(env, path);
+    if (p == NULL) {
+        return -ENOMEM;
+    }
+    size_t len = strlen(p);
+    if (len >= sizeof(addr.sun_path)) {
+        release(env, path, p);
+        return -ENAMETOOLONG;
+    }
+    memcpy(addr.sun_path, p, len + 1);
+    release(env, path, p);
+    int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) {
+        return -errno;
+    }
+    if (bind(fd, (struct sockaddr *) &addr, sizeof(addr)) < 0 || listen(fd, 1) < 0) {
+        int e = errno;
+        close(fd);
+        return -e;
+    }
+    return fd;
+}
+
+/* accept4(2) of one connection, non-blocking and close-on-exec: its fd, or -errno (-EAGAIN: none waiting). */
+JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_accept(JNIEnv *env, jclass c, jint fd) {
+    int r = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    return RESULT(r);
+}
+
+/* if_nametoindex(3): the interface's index, or -errno (ENODEV when there is no such interface). */
+JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_ifNameToIndex(JNIEnv *env, jclass c, jstring name) {
+    const char *n = utf(env, name);
+    if (n == NULL) {
+        return -ENOMEM;
+    }
+    unsigned int index = if_nametoindex(n);
+    int e = errno;
+    release(env, name, n);
+    return index == 0 ? -(e != 0 ? e : ENODEV) : (jint) index;
+}
+
+/*
+ * The addresses of family (AF_INET or AF_INET6) on the interface called name, in getifaddrs(3) order (the
+ * primary address first), concatenated: 4 or 16 bytes each. An empty array if it has none; null if getifaddrs
+ * failed (errno in out[0] as -errno).
+ */
+JNIEXPORT jbyteArray JNICALL Java_io_slirp4j_tap_Native_interfaceAddresses(JNIEnv *env, jclass c, jstring name,
+                                                                           jint family, jintArray out) {
+    const char *n = utf(env, name);
+    if (n == NULL) {
+        return NULL;
+    }
+    struct ifaddrs *all;
+    if (getifaddrs(&all) < 0) {
+        jint e = -errno;
+        release(env, name, n);
+        (*env)->SetIntArrayRegion(env, out, 0, 1, &e);
+        return NULL;
+    }
+    size_t size = family == AF_INET6 ? 16 : 4;
+    size_t count = 0;
+    for (struct ifaddrs *i = all; i != NULL; i = i->ifa_next) {
+        if (i->ifa_addr != NULL && i->ifa_addr->sa_family == family && strcmp(i->ifa_name, n) == 0) {
+            count++;
+        }
+    }
+    jbyteArray result = (*env)->NewByteArray(env, (jsize) (count * size));
+    size_t at = 0;
+    for (struct ifaddrs *i = all; result != NULL && i != NULL; i = i->ifa_next) {
+        if (i->ifa_addr == NULL || i->ifa_addr->sa_family != family || strcmp(i->ifa_name, n) != 0) {
+            continue;
+        }
+        const void *bytes = family == AF_INET6 ? (const void *) &((struct sockaddr_in6 *) i->ifa_addr)->sin6_addr
+                                               : (const void *) &((struct sockaddr_in *) i->ifa_addr)->sin_addr;
+        (*env)->SetByteArrayRegion(env, result, (jsize) at, (jsize) size, (const jbyte *) bytes);
+        at += size;
+    }
+    freeifaddrs(all);
+    release(env, name, n);
+    return result;
 }
 
 /* What the namespace child reports: the step that failed (0 for none) and its errno; fds ride along on success. */

@@ -1,5 +1,6 @@
 package io.slirp4j;
 
+import io.slirp4j.cli.OutboundAddress;
 import io.slirp4j.stack.NetworkConfig;
 import io.slirp4j.stack.forward.ForwardRequest;
 import java.nio.file.Path;
@@ -9,7 +10,7 @@ import java.util.List;
  * What the helper is to do, resolved from the command line: where the tap comes from, how to configure it,
  * the virtual network, and the lifecycle fds.
  *
- * @param netns     the target network namespace file, or null with an inherited tap fd
+ * @param netns     the target network namespace file, or null with an inherited tap fd or a BESS socket
  * @param userns    the user namespace to join first when unprivileged, or null
  * @param tapFd     an already-open tap fd ({@code --netns-type=tapfd}), or -1
  * @param tapName   the tap device to create or attach to (null with tapFd)
@@ -19,10 +20,20 @@ import java.util.List;
  * @param exitFd    {@code -e}, or -1
  * @param apiSocket {@code -a}, or null
  * @param publish   {@code -p}: forwards to open before reporting ready
+ * @param outbound4 {@code --outbound-addr} as given (resolved at start-up into {@code network}), or null
+ * @param outbound6 {@code --outbound-addr6} as given, or null
+ * @param bessSocket {@code --target-type=bess}: the unix SOCK_SEQPACKET path to serve one peer on, or null
  */
 public record Launch(Path netns, Path userns, int tapFd, String tapName, boolean configure, byte[] mac,
-                     NetworkConfig network, int readyFd, int exitFd, Path apiSocket, List<ForwardRequest> publish) {
+                     NetworkConfig network, int readyFd, int exitFd, Path apiSocket, List<ForwardRequest> publish,
+                     OutboundAddress outbound4, OutboundAddress outbound6, Path bessSocket) {
     public Launch {
         publish = List.copyOf(publish);
+    }
+
+    /** This launch with {@code network} instead (the outbound addresses resolved). */
+    public Launch withNetwork(NetworkConfig network) {
+        return new Launch(netns, userns, tapFd, tapName, configure, mac, network, readyFd, exitFd, apiSocket, publish,
+            outbound4, outbound6, bessSocket);
     }
 }

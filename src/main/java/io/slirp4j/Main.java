@@ -92,12 +92,15 @@ public final class Main {
             !s.disableHostLoopback(), !s.disableDns(), s.enableIpv6() ? s.cidr6().network() : null);
         Path netns = null;
         int tapFd = -1;
+        Path bessSocket = null;
         if (s.target() instanceof Target.Pid pid) {
             netns = Path.of("/proc/" + pid.pid() + "/ns/net");
         } else if (s.target() instanceof Target.NetnsPath path) {
             netns = Path.of(path.path());
         } else if (s.target() instanceof Target.TapFd fd) {
             tapFd = fd.fd();
+        } else if (s.target() instanceof Target.BessSocket bess) {
+            bessSocket = Path.of(bess.path());
         } else {
             throw new IllegalStateException("unsupported target " + s.target());
         }
@@ -109,6 +112,7 @@ public final class Main {
                 p.guestPort()));
         }
         return new Launch(netns, userns, tapFd, s.tapName().orElse(null), s.configure(), mac, network,
-            s.readyFd().orElse(-1), s.exitFd().orElse(-1), s.apiSocket().map(Path::of).orElse(null), publish);
+            s.readyFd().orElse(-1), s.exitFd().orElse(-1), s.apiSocket().map(Path::of).orElse(null), publish,
+            s.outboundAddr().orElse(null), s.outboundAddr6().orElse(null), bessSocket);
     }
 }

@@ -32,6 +32,7 @@ import io.slirp4j.tap.Posix;
 import io.slirp4j.tap.TapPort;
 import io.slirp4j.tap.TunDevice;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -65,7 +66,8 @@ public final class NetworkHelper {
      */
     static final String STACK_DELAY_VARIABLE = "SLIRP4J_TEST_STACK_DELAY_MS";
 
-    private final Launch launch;
+    /** What to do; its network gains the resolved outbound addresses at the start of {@link #run}. */
+    private Launch launch;
     private final CountDownLatch finished = new CountDownLatch(1);
     private final AtomicBoolean stopping = new AtomicBoolean();
     private volatile int exitStatus;
@@ -81,6 +83,8 @@ public final class NetworkHelper {
     private long limitsCheckedAt;
     private LimitLog limitLog;
     private volatile ApiServer apiServer;
+    /** Whether this helper made the BESS socket file (removed again on exit). */
+    private volatile boolean bessSocketCreated;
 
     public NetworkHelper(Launch launch) {
         this.launch = launch;
@@ -99,16 +103,22 @@ public final class NetworkHelper {
         if (launch.readyFd() >= 0 && !Posix.isOpen(launch.readyFd())) {
             throw new IOException("write(" + launch.readyFd() + "): Bad file descriptor (not open)");
         }
-        Namespaces.TargetDescriptors target = openTarget();
-        StartupTrace.mark("target netns open");
-        // from here on, any exit removes the API socket
+        resolveOutboundAddresses();
+        boolean bess = launch.bessSocket() != null;
+        Namespaces.TargetDescriptors target = bess ? null : openTarget();
+        // from here on, any exit removes the API socket (and the BESS socket)
         Runtime.getRuntime().addShutdownHook(new Thread(this::cleanUp, "slirp4j-shutdown"));
+        int bessListener = bess ? listenBess() : -1;
+        StartupTrace.mark(bess ? "BESS socket listening" : "target netns open");
         if (launch.apiSocket() != null) {
             // just before the tap appears: a script that waits for tap0 and then talks to the API socket finds it
             apiServer = ApiServer.listen(launch.apiSocket());
             StartupTrace.mark("API socket listening");
         }
-        int tapFd = makeTap(target);
+        int tapFd = bess ? acceptBessPeer(bessListener) : makeTap(target);
+        if (tapFd < 0) {
+            return exitStatus; // stopped (exit fd, signal) while waiting for the BESS peer
+        }
         StartupTrace.mark("tap open");
         // Without -p, nothing that comes before serving can be lost: the guest's frames wait in the tap's queue and
         // API clients in the socket's backlog until the stack takes them. With -p, the forwards must listen first.
@@ -126,6 +136,20 @@ public final class NetworkHelper {
         }
         finished.await();
         return exitStatus;
+    }
+
+    /**
+     * --outbound-addr and --outbound-addr6 as addresses of this host, looked up here, in the helper's own network
+     * namespace where its host sockets live (this thread never leaves it), before the target is touched.
+     */
+    private void resolveOutboundAddresses() throws IOException {
+        if (launch.outbound4() == null && launch.outbound6() == null) {
+            return;
+        }
+        InetAddress v4 = OutboundResolver.resolve(launch.outbound4(), true);
+        InetAddress v6 = OutboundResolver.resolve(launch.outbound6(), false);
+        launch = launch.withNetwork(launch.network().withOutboundAddresses(v4, v6));
+        StartupTrace.mark("outbound addresses");
     }
 
     /** Writes the ready byte to the -r fd and closes it. */
@@ -153,11 +177,16 @@ public final class NetworkHelper {
         ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
         NetworkConfigLog.print(launch, tapFd);
 
-        tap = new TapPort(tapFd, launch.network().mtu(), alloc, frame -> stack.onFrame(frame), this::rearmTimer,
-            cause -> {
-                System.err.println("slirp4j: " + cause.getMessage());
-                stop(1);
-            });
+        java.util.function.Consumer<Throwable> tapFailed = cause -> {
+            System.err.println("slirp4j: " + cause.getMessage());
+            // the BESS peer going away is the end of the guest, as the exit fd hanging up is
+            stop(cause instanceof TapPort.Closed && launch.bessSocket() != null ? 0 : 1);
+        };
+        tap = launch.bessSocket() != null
+            ? TapPort.forSeqpacket(tapFd, launch.network().mtu(), alloc, frame -> stack.onFrame(frame),
+                this::rearmTimer, tapFailed)
+            : new TapPort(tapFd, launch.network().mtu(), alloc, frame -> stack.onFrame(frame), this::rearmTimer,
+                tapFailed);
         FrameSink toGuest = new FrameSink() {
             @Override
             public void send(io.netty.buffer.ByteBuf frame) {
@@ -323,6 +352,38 @@ public final class NetworkHelper {
         return Namespaces.openInTarget(launch.netns(), joinUserns, launch.configure());
     }
 
+    /**
+     * {@code --target-type=bess}: a unix SOCK_SEQPACKET socket listening at the path, replacing whatever file was
+     * there, as slirp4netns does. Nothing else: no namespace is joined, no tap is made.
+     */
+    private int listenBess() throws IOException {
+        Path path = launch.bessSocket();
+        Files.deleteIfExists(path);
+        int fd = Posix.listenSeqpacket(path.toString());
+        bessSocketCreated = true;
+        return fd;
+    }
+
+    /**
+     * Waits for the one BESS peer (User Mode Linux's vector transport {@code bess}) and accepts it, then closes the
+     * listening socket: as in slirp4netns, one peer per helper, and a later connect is refused. Returns the
+     * connection's fd, or -1 once {@link #stop} was called meanwhile (exit fd, signal).
+     */
+    private int acceptBessPeer(int listener) throws IOException {
+        System.err.println("slirp4j: waiting for a connection to " + launch.bessSocket());
+        try {
+            while (!stopping.get()) {
+                int fd = Posix.accept(listener, 100);
+                if (fd >= 0) {
+                    return fd;
+                }
+            }
+            return -1;
+        } finally {
+            Posix.close(listener);
+        }
+    }
+
     /** Creates or attaches the tap on the tun fd and configures it with -c; returns the tap fd. */
     private int makeTap(Namespaces.TargetDescriptors fds) throws IOException {
         if (launch.tapFd() >= 0) {
@@ -362,22 +423,35 @@ public final class NetworkHelper {
         if (api != null) {
             api.close();
         }
+        if (bessSocketCreated) {
+            try {
+                Files.deleteIfExists(launch.bessSocket());
+            } catch (IOException ignored) {
+                // gone already, or its directory: nothing left to clean
+            }
+        }
         if (group == null || group.isShuttingDown()) {
             return;
         }
-        try {
-            loop.submit(() -> {
-                if (stack != null) {
-                    stack.close();
-                }
-                try {
-                    tap.close();
-                } catch (IOException ignored) {
-                    // the device goes away with our last fd either way
-                }
-            }).await(100, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        Runnable closeStackAndTap = () -> {
+            if (stack != null) {
+                stack.close();
+            }
+            try {
+                tap.close();
+            } catch (IOException ignored) {
+                // the device goes away with our last fd either way
+            }
+        };
+        if (loop.inEventLoop()) {
+            // stopped by the tap itself (its peer went away, or it failed): waiting for the loop here would deadlock
+            closeStackAndTap.run();
+        } else {
+            try {
+                loop.submit(closeStackAndTap).await(100, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         group.shutdownGracefully(0, 100, TimeUnit.MILLISECONDS);
     }

@@ -1,6 +1,5 @@
 package io.slirp4j.cli;
 
-import io.slirp4j.cli.Settings.TargetType;
 import java.util.Optional;
 
 /**
@@ -25,21 +24,6 @@ public final class Unsupported {
         ENABLE_SECCOMP(Options.ENABLE_SECCOMP, null) {
             @Override boolean usedBy(Settings s) {
                 return s.enableSeccomp();
-            }
-        },
-        OUTBOUND_ADDR(Options.OUTBOUND_ADDR, null) {
-            @Override boolean usedBy(Settings s) {
-                return s.outboundAddr().isPresent();
-            }
-        },
-        OUTBOUND_ADDR6(Options.OUTBOUND_ADDR6, null) {
-            @Override boolean usedBy(Settings s) {
-                return s.outboundAddr6().isPresent();
-            }
-        },
-        BESS(Options.TARGET_TYPE, "bess") {
-            @Override boolean usedBy(Settings s) {
-                return s.targetType() == TargetType.BESS;
             }
         };
 

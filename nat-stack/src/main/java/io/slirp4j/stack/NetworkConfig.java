@@ -1,5 +1,9 @@
 package io.slirp4j.stack;
 
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+
 /**
  * The virtual network the guest sees, derived from --cidr: network N, gateway/host N+2, DNS N+3,
  * recommended guest address N+100, DHCP range N+15..N+30. IPv4 addresses are held as big-endian ints.
@@ -10,9 +14,13 @@ package io.slirp4j.stack;
  * @param hostLoopback      guest traffic to the gateway address reaches the host's 127.0.0.1
  * @param dnsEnabled        UDP/TCP port 53 to the DNS address is forwarded to the host's resolvers
  * @param ipv6              the IPv6 network ({@code --enable-ipv6}), or null for IPv4 only
+ * @param outboundAddress4  the local address the guest's outbound IPv4 host sockets bind to before they connect or
+ *                          send ({@code --outbound-addr}, already resolved to an address of this host), or null for
+ *                          the kernel's choice
+ * @param outboundAddress6  the same for IPv6 ({@code --outbound-addr6}), or null
  */
 public record NetworkConfig(int network, int prefixLength, int mtu, boolean hostLoopback, boolean dnsEnabled,
-    Ipv6Network ipv6) {
+    Ipv6Network ipv6, InetAddress outboundAddress4, InetAddress outboundAddress6) {
 
     public static final int DEFAULT_NETWORK = (10 << 24) | (0 << 16) | (2 << 8);
 
@@ -26,16 +34,43 @@ public record NetworkConfig(int network, int prefixLength, int mtu, boolean host
         if (mtu < 68 || mtu > 65521) {
             throw new IllegalArgumentException("MTU must be 68..65521");
         }
+        if (outboundAddress4 != null && !(outboundAddress4 instanceof Inet4Address)) {
+            throw new IllegalArgumentException("outboundAddress4 is not IPv4: " + outboundAddress4);
+        }
+        if (outboundAddress6 != null && !(outboundAddress6 instanceof Inet6Address)) {
+            throw new IllegalArgumentException("outboundAddress6 is not IPv6: " + outboundAddress6);
+        }
     }
 
-    /** IPv4 only. */
+    /** IPv4 only, without outbound addresses: host sockets bind where the kernel chooses. */
     public NetworkConfig(int network, int prefixLength, int mtu, boolean hostLoopback, boolean dnsEnabled) {
-        this(network, prefixLength, mtu, hostLoopback, dnsEnabled, null);
+        this(network, prefixLength, mtu, hostLoopback, dnsEnabled, null, null, null);
+    }
+
+    /** With IPv6 ({@code ipv6} non-null) or without, without outbound addresses. */
+    public NetworkConfig(int network, int prefixLength, int mtu, boolean hostLoopback, boolean dnsEnabled,
+        Ipv6Network ipv6) {
+        this(network, prefixLength, mtu, hostLoopback, dnsEnabled, ipv6, null, null);
+    }
+
+    /** This configuration with the given outbound addresses (each null for none). */
+    public NetworkConfig withOutboundAddresses(InetAddress ipv4, InetAddress ipv6Address) {
+        return new NetworkConfig(network, prefixLength, mtu, hostLoopback, dnsEnabled, ipv6, ipv4, ipv6Address);
+    }
+
+    /**
+     * The local address outbound host sockets of this family bind to ({@link #outboundAddress4} for IPv4,
+     * {@link #outboundAddress6} for IPv6), or null when the kernel chooses. For every protocol that opens host
+     * sockets on the guest's behalf (TCP, UDP, ICMP echo).
+     */
+    public InetAddress outboundAddress(boolean ipv4) {
+        return ipv4 ? outboundAddress4 : outboundAddress6;
     }
 
     /** The same network with IPv6 ({@code ipv6} non-null) or without. */
     public NetworkConfig withIpv6(Ipv6Network ipv6) {
-        return new NetworkConfig(network, prefixLength, mtu, hostLoopback, dnsEnabled, ipv6);
+        return new NetworkConfig(network, prefixLength, mtu, hostLoopback, dnsEnabled, ipv6, outboundAddress4,
+            outboundAddress6);
     }
 
     public boolean ipv6Enabled() {

@@ -199,9 +199,10 @@ public final class Stack implements AutoCloseable {
             this.ipv6 = null;
             this.icmp6 = null;
         }
-        // no bind address yet: --outbound-addr will give one (null is the system's choice)
+        // echo sockets bind --outbound-addr's address like TCP and UDP (null is the system's choice)
         IcmpEngine icmp = hostPings == null ? new IcmpEngine(addresses, link, frames, icmpCounters, icmp6)
-            : new IcmpEngine(nat, link, hostPings, null, frames, icmpCounters, errors, clock, maxEchoFlows, icmp6);
+            : new IcmpEngine(nat, link, hostPings, config.outboundAddress4(), frames, icmpCounters, errors, clock,
+                maxEchoFlows, icmp6);
         this.icmp = icmp;
         this.dns = new DnsForwarder(alloc, dnsCounters);
         this.udp = new UdpNat(nat, link, icmp, hostUdp, dns, nameservers, frames, udpCounters,

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.slirp4j.stack.udp.UdpNat;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -131,6 +132,25 @@ class StackDnsTest {
         Decoded d = h.receive();
         assertEquals(DNS, d.src);
         assertEquals(53, d.sport);
+    }
+
+    /** --outbound-addr6: the query socket for an IPv6 nameserver binds it (and the flow's IPv4 socket the IPv4 one). */
+    @Test
+    void ipv6NameserverFromTheOutboundAddress() throws Exception {
+        InetAddress out4 = InetAddress.getByName("198.51.100.3");
+        InetAddress out6 = InetAddress.getByName("2001:db8::3");
+        StackHarness o = new StackHarness(NetworkConfig.defaults().withOutboundAddresses(out4, out6));
+        try {
+            InetSocketAddress v6 = new InetSocketAddress("2001:db8::53", 53);
+            o.nameservers.set(List.of(v6));
+            o.send(Packets.guestUdp(DNS, 33333, 53, Packets.dnsQuery(3)));
+            assertEquals(new InetSocketAddress(out4, 0), o.host.sockets().get(0).local);
+            FakeHostDatagrams.Socket s6 = o.host.last();
+            assertEquals(new InetSocketAddress(out6, 0), s6.local);
+            assertEquals(v6, s6.sent.get(0).to());
+        } finally {
+            o.finish();
+        }
     }
 
     @Test

@@ -40,6 +40,18 @@ class StackUdpTest {
         h = new StackHarness(config);
     }
 
+    /** --outbound-addr applies to UDP too (as libslirp 4.7 does): each flow's socket binds it, port 0. */
+    @Test
+    void flowSocketBindsTheOutboundAddress() throws Exception {
+        InetAddress out4 = InetAddress.getByName("198.51.100.3");
+        use(config(true, true, 1500).withOutboundAddresses(out4, null));
+        h.send(Packets.guestUdp(PEER, 40000, 7777, new byte[] {1}));
+        assertEquals(new InetSocketAddress(out4, 0), h.host.last().local);
+        h.send(Packets.guestUdp(GATEWAY, 40001, 7777, new byte[] {2}));
+        assertEquals(new InetSocketAddress(out4, 0), h.host.last().local, "to the host's loopback as well");
+        assertEquals(socket(ip(127, 0, 0, 1), 7777), h.host.last().sent.get(0).to());
+    }
+
     @Test
     void outAndBack() {
         byte[] payload = "ping over udp".getBytes();

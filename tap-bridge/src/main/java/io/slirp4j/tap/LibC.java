@@ -14,7 +14,9 @@ final class LibC {
     static final int F_SETFL = 4;
     static final int CLONE_NEWNET = 0x40000000;
     static final int CLONE_NEWUSER = 0x10000000;
+    static final int AF_UNIX = 1;
     static final int AF_INET = 2;
+    static final int AF_INET6 = 10;
     static final int SOCK_DGRAM = 2;
     static final int SOCK_RAW = 3;
     static final int IPPROTO_ICMP = 1;
@@ -27,10 +29,12 @@ final class LibC {
     static final int EMSGSIZE = 90;
     static final int ENETUNREACH = 101;
     static final int EHOSTUNREACH = 113;
+    static final int SOCK_SEQPACKET = 5;
     static final int SOCK_CLOEXEC = 0x80000;
     static final int EINTR = 4;
     static final int EAGAIN = 11;
     static final int EINVAL = 22;
+    static final int ENODEV = 19;
 
     private LibC() {}
 }

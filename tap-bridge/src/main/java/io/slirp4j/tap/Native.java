@@ -82,6 +82,21 @@ final class Native {
 
     static native String strerror(int errnum);
 
+    /** A listening, non-blocking unix SOCK_SEQPACKET socket bound at {@code path} (backlog 1), or -errno. */
+    static native int listenSeqpacket(String path);
+
+    /** accept4(2), non-blocking and close-on-exec: the connection's fd, or -errno (-EAGAIN: none waiting). */
+    static native int accept(int fd);
+
+    /** if_nametoindex(3): the interface's index, or -errno (-ENODEV: no such interface). */
+    static native int ifNameToIndex(String name);
+
+    /**
+     * The addresses of {@code family} (AF_INET, AF_INET6) on interface {@code name}, in getifaddrs(3) order,
+     * concatenated (4 or 16 bytes each); null if getifaddrs failed, with -errno in {@code out[0]}.
+     */
+    static native byte[] interfaceAddresses(String name, int family, int[] out);
+
     /** A listening, non-blocking unix stream socket bound at {@code path}, or -errno. */
     static native int listenUnix(String path, int backlog);
 

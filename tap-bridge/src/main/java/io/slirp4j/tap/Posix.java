@@ -45,6 +45,33 @@ public final class Posix {
         return check(Native.listenUnix(path, backlog), "cannot listen on " + path);
     }
 
+    /**
+     * A unix SOCK_SEQPACKET socket bound at {@code path} and listening for one peer, non-blocking and close-on-exec
+     * ({@code --target-type=bess}).
+     */
+    public static int listenSeqpacket(String path) throws IOException {
+        return check(Native.listenSeqpacket(path), "cannot listen on BESS socket " + path);
+    }
+
+    /**
+     * Waits up to {@code timeoutMillis} for a connection on the listening socket {@code fd} and accepts it:
+     * its fd (non-blocking, close-on-exec), or -1 if none came in time.
+     */
+    public static int accept(int fd, int timeoutMillis) throws IOException {
+        int revents = Native.poll(fd, POLLIN, timeoutMillis);
+        if (revents == -LibC.EINTR || revents == 0) {
+            return -1;
+        }
+        check(revents, "poll");
+        int conn = Native.accept(fd);
+        if (conn == -LibC.EAGAIN || conn == -LibC.EINTR) {
+            return -1;
+        }
+        return check(conn, "accept");
+    }
+
+    private static final int POLLIN = 1;
+
     /** True when {@code fd} is an open descriptor of this process. */
     public static boolean isOpen(int fd) {
         return Native.fcntl(fd, LibC.F_GETFD, 0) >= 0;

@@ -21,10 +21,24 @@ import java.util.function.Consumer;
  * buffer of the frame's size: one memcpy instead of a 64 KiB allocation per 1.5 KiB frame. Writes go straight
  * to the fd; a tap accepts one frame per write(2), so there is nothing to batch.
  * Everything here runs on the event loop; {@link #send} must be called there too.
+ *
+ * <p>The same I/O serves a connected unix SOCK_SEQPACKET socket ({@code --target-type=bess}, see
+ * {@link #forSeqpacket}): one read is one message is one frame, one write sends one. There the peer can go away:
+ * end of file with a hang-up is reported as {@link Closed}; a zero-length message (end of file without one) is
+ * skipped.
  */
 public final class TapPort implements EpollIoHandle {
     static final int READ_BUDGET = 64;
     private static final int ETHERNET_HEADER = 14;
+    /** EPOLLHUP, which the kernel always reports and Netty's EpollIoOps has no constant for. */
+    private static final int EPOLLHUP = 0x10;
+
+    /** The peer of a seqpacket port closed its end (or the fd hung up): no more frames will come. */
+    public static final class Closed extends IOException {
+        Closed(String message) {
+            super(message);
+        }
+    }
 
     private final FileDescriptor fd;
     private final ByteBufAllocator alloc;
@@ -34,6 +48,7 @@ public final class TapPort implements EpollIoHandle {
     private final ByteBuffer scratch;
     private final long scratchAddress;
     private final ByteBuf scratchBuf;
+    private final boolean seqpacket;
     private IoRegistration registration;
     private long framesIn;
     private long framesOut;
@@ -46,6 +61,18 @@ public final class TapPort implements EpollIoHandle {
      */
     public TapPort(int fd, int mtu, ByteBufAllocator alloc, Consumer<ByteBuf> inbound, Runnable afterBatch,
                    Consumer<Throwable> onFailure) {
+        this(fd, mtu, alloc, inbound, afterBatch, onFailure, false);
+    }
+
+    /** The port on a connected unix SOCK_SEQPACKET socket: its peer's going away fails it with {@link Closed}. */
+    public static TapPort forSeqpacket(int fd, int mtu, ByteBufAllocator alloc, Consumer<ByteBuf> inbound,
+                                       Runnable afterBatch, Consumer<Throwable> onFailure) {
+        return new TapPort(fd, mtu, alloc, inbound, afterBatch, onFailure, true);
+    }
+
+    private TapPort(int fd, int mtu, ByteBufAllocator alloc, Consumer<ByteBuf> inbound, Runnable afterBatch,
+                    Consumer<Throwable> onFailure, boolean seqpacket) {
+        this.seqpacket = seqpacket;
         this.fd = new FileDescriptor(fd);
         this.alloc = alloc;
         this.inbound = inbound;
@@ -64,7 +91,7 @@ public final class TapPort implements EpollIoHandle {
                 return;
             }
             registration = (IoRegistration) f.getNow();
-            registration.submit(EpollIoOps.EPOLLIN);
+            registration.submit(seqpacket ? EpollIoOps.EPOLLIN.with(EpollIoOps.EPOLLRDHUP) : EpollIoOps.EPOLLIN);
         });
     }
 
@@ -80,7 +107,12 @@ public final class TapPort implements EpollIoHandle {
             fail(new IOException("tap device reported an error"));
             return;
         }
+        boolean hangUp = (ops.value() & EPOLLHUP) != 0 || ops.contains(EpollIoOps.EPOLLRDHUP);
         if (!ops.contains(EpollIoOps.EPOLLIN)) {
+            if (hangUp) {
+                // level-triggered: ignoring a hang-up would wake this loop again at once, for ever
+                fail(new Closed(seqpacket ? "the BESS peer closed the connection" : "tap device hung up"));
+            }
             return;
         }
         try {
@@ -92,7 +124,11 @@ public final class TapPort implements EpollIoHandle {
                     break; // EAGAIN: drained
                 }
                 if (n < 0) {
-                    fail(new IOException("tap device closed"));
+                    if (seqpacket && !hangUp) {
+                        continue; // a zero-length message: nothing to pass on
+                    }
+                    fail(seqpacket ? new Closed("the BESS peer closed the connection")
+                        : new IOException("tap device closed"));
                     return;
                 }
                 framesIn++;

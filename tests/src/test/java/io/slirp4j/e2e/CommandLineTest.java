@@ -180,9 +180,6 @@ class CommandLineTest {
         all.add(Arguments.of(List.of("-6", "%PID%", "tap0")));
         all.add(Arguments.of(List.of("--enable-sandbox", "%PID%", "tap0")));
         all.add(Arguments.of(List.of("--enable-seccomp", "%PID%", "tap0")));
-        all.add(Arguments.of(List.of("--outbound-addr=127.0.0.1", "%PID%", "tap0")));
-        all.add(Arguments.of(List.of("--outbound-addr6=::1", "%PID%", "tap0")));
-        all.add(Arguments.of(List.of("--target-type=bess", "/tmp/slirp4j-e2e-bess.sock")));
         // podman's full command line: must fail on the unsupported options, not half-start
         all.add(Arguments.of(List.of("--disable-host-loopback", "--mtu=65520", "--enable-sandbox", "--enable-seccomp",
             "--enable-ipv6", "-c", "%PID%", "tap0")));

@@ -1,6 +1,7 @@
 package io.slirp4j.stack.host;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
 /**
@@ -11,12 +12,19 @@ import java.net.InetSocketAddress;
  */
 public interface HostStreams {
     /**
-     * Starts connecting to {@code remote}. Returns at once; the outcome arrives as
-     * {@link StreamHandler#onConnected} or {@link StreamHandler#onConnectFailed}.
+     * Starts connecting to {@code remote} from {@code local} (an address of this host, the port chosen by the kernel;
+     * null: the kernel chooses the address too). Returns at once; the outcome arrives as
+     * {@link StreamHandler#onConnected} or {@link StreamHandler#onConnectFailed} (also when {@code local} cannot be
+     * bound, say because it is no longer an address of this host).
      *
      * @throws IOException when no socket can be created at all (e.g. out of fds)
      */
-    HostStream connect(InetSocketAddress remote, StreamHandler handler) throws IOException;
+    HostStream connect(InetSocketAddress remote, InetAddress local, StreamHandler handler) throws IOException;
+
+    /** {@link #connect(InetSocketAddress, InetAddress, StreamHandler)} from wherever the kernel chooses. */
+    default HostStream connect(InetSocketAddress remote, StreamHandler handler) throws IOException {
+        return connect(remote, null, handler);
+    }
 
     /**
      * Listens on {@code local} (port 0: any free port); every accepted connection is offered to {@code acceptor}.

@@ -16,6 +16,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
 import java.nio.channels.ClosedChannelException;
@@ -74,7 +75,8 @@ public final class NettyHostStreams implements HostStreams {
     }
 
     @Override
-    public HostStream connect(InetSocketAddress remote, StreamHandler handler) throws IOException {
+    public HostStream connect(InetSocketAddress remote, InetAddress local, StreamHandler handler)
+        throws IOException {
         assert loop.inEventLoop();
         SocketChannel channel;
         try {
@@ -94,7 +96,9 @@ public final class NettyHostStreams implements HostStreams {
             throw cause instanceof IOException io ? io : new IOException("cannot register a host socket", cause);
         }
         stream.connecting = true;
-        ChannelFuture connected = channel.connect(remote);
+        // with a local address, Netty binds it (port 0) just before connect(2): a bind failure fails the connect
+        ChannelFuture connected = local == null ? channel.connect(remote)
+            : channel.connect(remote, new InetSocketAddress(local, 0));
         if (connected.isDone()) {
             // never call the handler from inside connect(): the caller has not even seen the stream yet
             loop.execute(() -> stream.connectDone(connected, true));

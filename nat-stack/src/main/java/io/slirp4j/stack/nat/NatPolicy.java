@@ -58,6 +58,10 @@ public final class NatPolicy {
     private final boolean hostLoopback;
     private final IpAddress gateway6;
     private final IpAddress dns6;
+    private final InetAddress outbound4;
+    private final InetAddress outbound6;
+    private final InetSocketAddress outboundBind4;
+    private final InetSocketAddress outboundBind6;
 
     public NatPolicy(NetworkConfig config, AddressPolicy addresses) {
         this.addresses = addresses;
@@ -65,6 +69,18 @@ public final class NatPolicy {
         this.gateway6 = config.ipv6Enabled()
             ? new IpAddress(config.ipv6().gatewayHi(), config.ipv6().gatewayLo()) : null;
         this.dns6 = config.ipv6Enabled() ? new IpAddress(config.ipv6().dnsHi(), config.ipv6().dnsLo()) : null;
+        this.outbound4 = config.outboundAddress4();
+        this.outbound6 = config.outboundAddress6();
+        this.outboundBind4 = new InetSocketAddress(outbound4 != null ? outbound4 : wildcard(4), 0);
+        this.outboundBind6 = new InetSocketAddress(outbound6 != null ? outbound6 : wildcard(16), 0);
+    }
+
+    private static InetAddress wildcard(int length) {
+        try {
+            return InetAddress.getByAddress(new byte[length]);
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError(e);
+        }
     }
 
     public AddressPolicy addresses() {
@@ -156,6 +172,22 @@ public final class NatPolicy {
     public static InetSocketAddress nameserver(List<InetSocketAddress> servers, int start, int attempt) {
         int size = servers.size();
         return attempt >= size ? null : servers.get((start + attempt) % size);
+    }
+
+    /**
+     * The local address a host socket that connects to {@code remote} on the guest's behalf binds to first
+     * ({@code --outbound-addr} for an IPv4 remote, {@code --outbound-addr6} for IPv6), or null: the kernel chooses.
+     */
+    public InetAddress outboundAddress(InetAddress remote) {
+        return remote instanceof Inet4Address ? outbound4 : outbound6;
+    }
+
+    /**
+     * Where an unconnected host socket of the family that sends on the guest's behalf (a UDP flow) binds: the
+     * outbound address of that family and port 0, or the wildcard address and port 0 without one.
+     */
+    public InetSocketAddress outboundBind(boolean ipv4) {
+        return ipv4 ? outboundBind4 : outboundBind6;
     }
 
     // ---- host -> guest

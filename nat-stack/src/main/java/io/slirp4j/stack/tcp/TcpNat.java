@@ -251,7 +251,7 @@ public final class TcpNat implements IpProtocolHandler {
         flow.nameserverStart = start;
         insert(flow);
         try {
-            flow.stream = host.connect(remote, flow);
+            flow.stream = host.connect(remote, nat.outboundAddress(remote.getAddress()), flow);
             if (flow.stream == null) {
                 throw new IOException("no stream");
             }
@@ -619,7 +619,8 @@ public final class TcpNat implements IpProtocolHandler {
                 return false;
             }
             try {
-                HostStream next = host.connect(server, this); // never calls back from inside connect()
+                // never calls back from inside connect()
+                HostStream next = host.connect(server, nat.outboundAddress(server.getAddress()), this);
                 if (next == null) {
                     return false;
                 }

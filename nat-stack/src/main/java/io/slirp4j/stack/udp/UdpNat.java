@@ -23,9 +23,7 @@ import io.slirp4j.stack.wire.Ipv4Packet;
 import io.slirp4j.stack.wire.UdpDatagram;
 import java.io.IOException;
 import java.net.Inet6Address;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -36,7 +34,8 @@ import java.util.function.LongSupplier;
  * The UDP NAT: guest datagrams out through host sockets, host datagrams back in.
  *
  * <p>Theory of operation: each guest source (address, port) is one flow with one host socket bound to
- * 0.0.0.0:0 (endpoint-independent mapping and filtering, RFC 4787, as libslirp does): the flow sends to any
+ * 0.0.0.0:0, or to the outbound address ({@code --outbound-addr}, {@link NatPolicy#outboundBind}) and port 0
+ * (endpoint-independent mapping and filtering, RFC 4787, as libslirp does): the flow sends to any
  * destination from the same host port, and whatever arrives on that socket from any A:q goes to the guest's
  * (address, port) as from A:q. So STUN, games and VoIP behave as behind a friendly NAT.
  *
@@ -72,9 +71,6 @@ public final class UdpNat {
     public static final long IDLE_TIMEOUT_MS = 240_000;
     public static final long DNS_IDLE_TIMEOUT_MS = 10_000;
     public static final int DNS_PORT = NatPolicy.DNS_PORT;
-
-    private static final InetSocketAddress ANY_IPV4 = new InetSocketAddress(Ipv4Address.toInetAddress(0), 0);
-    private static final InetSocketAddress ANY_IPV6 = new InetSocketAddress(ipv6Any(), 0);
 
     private final NatPolicy nat;
     private final GuestLink link;
@@ -184,12 +180,12 @@ public final class UdpNat {
         HostDatagramSocket socket;
         if (to.getAddress() instanceof Inet6Address) {
             if (flow.socket6 == null && !flow.closed) {
-                flow.socket6 = open(ANY_IPV6, flow);
+                flow.socket6 = open(nat.outboundBind(false), flow);
             }
             socket = flow.socket6;
         } else {
             if (flow.socket4 == null && !flow.closed) {
-                flow.socket4 = open(ANY_IPV4, flow);
+                flow.socket4 = open(nat.outboundBind(true), flow);
             }
             socket = flow.socket4;
         }
@@ -414,9 +410,9 @@ public final class UdpNat {
         }
         flow = new UdpFlow(this, lookup.copy(), nextFlowId++, now, dnsOnly);
         if (flow.ipv6) {
-            flow.socket6 = open(ANY_IPV6, flow);
+            flow.socket6 = open(nat.outboundBind(false), flow);
         } else {
-            flow.socket4 = open(ANY_IPV4, flow);
+            flow.socket4 = open(nat.outboundBind(true), flow);
         }
         if (flow.socket4 == null && flow.socket6 == null) {
             return null;
@@ -443,13 +439,5 @@ public final class UdpNat {
         flows.remove(flow.key);
         dns.forget(flow);
         flow.close();
-    }
-
-    private static InetAddress ipv6Any() {
-        try {
-            return InetAddress.getByAddress(new byte[16]);
-        } catch (UnknownHostException e) {
-            throw new AssertionError(e);
-        }
     }
 }

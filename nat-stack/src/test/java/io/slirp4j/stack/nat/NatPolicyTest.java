@@ -103,4 +103,35 @@ class NatPolicyTest {
             throw new AssertionError(e);
         }
     }
+
+    @Test
+    void outboundAddressByTheRemotesFamily() throws Exception {
+        InetAddress out4 = InetAddress.getByName("198.51.100.3");
+        InetAddress out6 = InetAddress.getByName("2001:db8::3");
+        NetworkConfig config = NetworkConfig.defaults().withOutboundAddresses(out4, out6);
+        NatPolicy nat = new NatPolicy(config, new AddressPolicy(config));
+        assertEquals(out4, nat.outboundAddress(addr(93, 184, 216, 34)));
+        assertEquals(out6, nat.outboundAddress(InetAddress.getByName("2001:db8::1")));
+        assertEquals(new InetSocketAddress(out4, 0), nat.outboundBind(true));
+        assertEquals(new InetSocketAddress(out6, 0), nat.outboundBind(false));
+
+        NatPolicy none = policy(true, true);
+        assertNull(none.outboundAddress(addr(93, 184, 216, 34)));
+        assertNull(none.outboundAddress(InetAddress.getByName("2001:db8::1")));
+        assertEquals(new InetSocketAddress("0.0.0.0", 0), none.outboundBind(true));
+        assertEquals(new InetSocketAddress("::", 0), none.outboundBind(false));
+    }
+
+    @Test
+    void outboundAddressesMustBeOfTheirFamily() throws Exception {
+        InetAddress v4 = InetAddress.getByName("198.51.100.3");
+        InetAddress v6 = InetAddress.getByName("2001:db8::3");
+        NetworkConfig d = NetworkConfig.defaults();
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+            () -> d.withOutboundAddresses(v6, null));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+            () -> d.withOutboundAddresses(null, v4));
+        assertEquals(v4, d.withOutboundAddresses(v4, v6).outboundAddress(true));
+        assertEquals(v6, d.withOutboundAddresses(v4, v6).outboundAddress(false));
+    }
 }

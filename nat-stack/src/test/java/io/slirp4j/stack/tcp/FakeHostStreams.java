@@ -9,6 +9,7 @@ import io.slirp4j.stack.host.StreamAcceptor;
 import io.slirp4j.stack.host.StreamHandler;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -27,12 +28,13 @@ final class FakeHostStreams implements HostStreams {
     }
 
     @Override
-    public HostStream connect(InetSocketAddress remote, StreamHandler handler) throws IOException {
+    public HostStream connect(InetSocketAddress remote, InetAddress local, StreamHandler handler) throws IOException {
         if (failNextConnects > 0) {
             failNextConnects--;
             throw new IOException("Too many open files");
         }
         Conn c = new Conn(remote, handler);
+        c.local = local;
         all.add(c);
         return c;
     }
@@ -93,6 +95,8 @@ final class FakeHostStreams implements HostStreams {
 
     final class Conn implements HostStream {
         final InetSocketAddress remote;
+        /** The local address an outbound connection was asked to bind, or null. */
+        InetAddress local;
         StreamHandler handler;
         /** Writes not yet completed (the test completes them with {@link #complete}). */
         final Deque<ByteBuf> queued = new ArrayDeque<>();

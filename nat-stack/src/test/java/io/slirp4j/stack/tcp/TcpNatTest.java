@@ -17,6 +17,7 @@ import io.slirp4j.stack.Packets;
 import io.slirp4j.stack.Stack;
 import io.slirp4j.stack.TrackingAllocator;
 import io.slirp4j.stack.host.ConnectFailure;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -279,6 +280,39 @@ class TcpNatTest {
         assertEquals(NS1, host.last().remote, "wrapping around to the first");
         host.last().connected();
         assertEquals(SYN | ACK, recv().flags());
+    }
+
+    /** --outbound-addr: every host connection made for the guest binds the outbound address of its family first. */
+    @Test
+    void outboundAddressIsBoundBeforeEveryConnect() throws Exception {
+        sink.releaseAll();
+        stack.close();
+        InetAddress out4 = InetAddress.getByName("198.51.100.3");
+        InetAddress out6 = InetAddress.getByName("2001:db8::3");
+        start(NetworkConfig.defaults().withOutboundAddresses(out4, out6), 100);
+        nameservers.set(List.of(new InetSocketAddress("2001:db8::53", 53), NS1));
+        send(tcp(PEER, GPORT, 80, ISN, 0, SYN, 64240, new byte[0]));
+        assertEquals(out4, host.last().local);
+        send(tcp(Packets.GATEWAY, GPORT + 1, 8080, ISN, 0, SYN, 64240, new byte[0]));
+        assertEquals(new InetSocketAddress("127.0.0.1", 8080), host.last().remote);
+        assertEquals(out4, host.last().local, "host loopback too, as in slirp4netns");
+        send(tcp(Packets.DNS, GPORT + 2, 53, ISN, 0, SYN, 64240, new byte[0]));
+        assertEquals(out6, host.last().local, "an IPv6 nameserver: the IPv6 outbound address");
+        host.last().fail(ConnectFailure.REFUSED);
+        assertEquals(NS1, host.last().remote);
+        assertEquals(out4, host.last().local, "the fail-over to an IPv4 nameserver binds the IPv4 one");
+        host.all.get(0).fail(ConnectFailure.REFUSED);
+        host.all.get(1).fail(ConnectFailure.REFUSED);
+        host.last().fail(ConnectFailure.REFUSED);
+        sink.releaseAll();
+    }
+
+    @Test
+    void withoutOutboundAddressTheKernelChooses() {
+        send(tcp(PEER, GPORT, 80, ISN, 0, SYN, 64240, new byte[0]));
+        assertNull(host.last().local);
+        host.last().fail(ConnectFailure.REFUSED);
+        sink.releaseAll();
     }
 
     @Test

@@ -44,4 +44,11 @@ class IpLiteralsTest {
         assertNull(IpLiterals.ipv4(text), text);
         assertNull(IpLiterals.ipv6(text), text);
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"2001:db8::9", "::", "::1", "fe80::1:2", "2001:db8:0:1:1:1:1:1",
+        "2001:0:0:1::1", "1::", "1:0:0:2::3", "fd00::2", "10.0.2.2", "0.0.0.0", "1:2:3:4:5:6:7:8"})
+    void formatsAsInetNtop(String text) {
+        org.junit.jupiter.api.Assertions.assertEquals(text, IpLiterals.format(IpLiterals.parse(text)));
+    }
 }
