@@ -98,6 +98,62 @@ class OutboundAddressTest {
         }
     }
 
+    /**
+     * The guest's own IPv6 (with {@code --enable-ipv6}): its TCP connection and UDP datagram to [2001:db8::1] leave
+     * from --outbound-addr6's address, not from 2001:db8::2, the one the kernel would pick.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Mode.class, names = {"ROOT", "ROOTLESS"})
+    void guestIpv6LeavesFromTheOutboundAddress6(Mode mode) throws IOException {
+        try (TestNetwork net = network(mode)) {
+            Helper h = net.startHelper("-c", "--enable-ipv6", "--outbound-addr6=" + OUT0_V6);
+            Ipv6Test.awaitSlaacAddress(net, "fd00::");
+            List<InetAddress> tcpPeers = new CopyOnWriteArrayList<>();
+            InetSocketAddress tcpBind = new InetSocketAddress(INTERNET_V6, 7000);
+            try (TcpPeers.Server tcp = new TcpPeers.Server(net.internetNetns(), tcpBind, c -> {
+                    try {
+                        tcpPeers.add(((InetSocketAddress) c.getRemoteAddress()).getAddress());
+                        c.write(ByteBuffer.wrap(new byte[] {42}));
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                 Udp.Server udp = Udp.Server.echo(net.internetNetns(), new InetSocketAddress(INTERNET_V6, 7001));
+                 SocketChannel s = TcpPeers.connectFromGuest(net, tcpBind);
+                 DatagramSocket u = Udp.socketIn(net.guestNetns())) {
+                ByteBuffer one = ByteBuffer.allocate(1);
+                s.read(one);
+                assertArrayEquals(new byte[] {42}, one.array(), "the server's byte through the connection");
+                byte[] hello = "hello".getBytes();
+                u.send(new DatagramPacket(hello, hello.length, new InetSocketAddress(INTERNET_V6, 7001)));
+                assertNotNull(Udp.receive(u, WAIT), "UDP echo from [2001:db8::1]");
+                InetAddress out0 = InetAddress.getByName(OUT0_V6);
+                assertEquals(List.of(out0, out0), List.of(tcpPeers.get(0), udp.peers().get(0).getAddress()),
+                    h::describe);
+            }
+            h.assertHealthy();
+        }
+    }
+
+    /** The guest's ping of the internet namespace leaves from the outbound address too (seen on the wire there). */
+    @ParameterizedTest
+    @EnumSource(value = Mode.class, names = {"ROOT", "ROOTLESS"})
+    void icmpEchoLeavesFromTheOutboundAddress(Mode mode) {
+        Requirements.forMode(mode, "ping", "sysctl");
+        try (TestNetwork net = network(mode)) {
+            PingTest.pingGroupRange(net, PingTest.ALL_GROUPS);
+            Helper h = net.startHelper("-c", "--outbound-addr=" + SECOND);
+            byte[] request;
+            try (RawFrames wire = RawFrames.open(net.internetNetns(), "veth-i")) {
+                Checks.ping(net, TestNetwork.INTERNET_ADDRESS);
+                request = wire.receive(Duration.ofSeconds(3), f -> f.length >= 42 && f[12] == 0x08 && f[13] == 0
+                    && f[23] == 1 && f[34] == 8);
+            }
+            assertNotNull(request, "no echo request seen in the internet namespace");
+            assertArrayEquals(Frames.ip(SECOND), java.util.Arrays.copyOfRange(request, 26, 30), h::describe);
+        }
+    }
+
     /** Without the option, the kernel chooses: the primary address. The test's premise, checked. */
     @ParameterizedTest
     @EnumSource(value = Mode.class, names = {"ROOT"})
