@@ -176,8 +176,6 @@ class CommandLineTest {
      */
     static Stream<Arguments> notYetSupported() {
         List<Arguments> all = new ArrayList<>();
-        all.add(Arguments.of(List.of("--enable-ipv6", "%PID%", "tap0")));
-        all.add(Arguments.of(List.of("-6", "%PID%", "tap0")));
         all.add(Arguments.of(List.of("--enable-sandbox", "%PID%", "tap0")));
         all.add(Arguments.of(List.of("--enable-seccomp", "%PID%", "tap0")));
         all.add(Arguments.of(List.of("--outbound-addr=127.0.0.1", "%PID%", "tap0")));
