@@ -55,6 +55,23 @@ class PingTest {
             () -> "expected ttl=" + ttl + " on every reply:\n" + ping.describe());
     }
 
+    /**
+     * Makes the internet namespace a router one hop past the host: with {@code forwarding} (a sysctl) on, it
+     * forwards to a veth pair of its own (these kernels have no dummy device) whose near end has {@code address}
+     * (an IPv6 one without duplicate address detection), with nobody at the far end.
+     */
+    static void routerPastTheHost(TestNetwork net, String forwarding, String address) {
+        net.internet("sysctl", "-q", "-w", forwarding + "=1").check();
+        net.internet("ip", "link", "add", "d0", "type", "veth", "peer", "name", "d1").check();
+        if (address.contains(":")) {
+            net.internet("ip", "-6", "addr", "add", address, "dev", "d0", "nodad").check();
+        } else {
+            net.internet("ip", "addr", "add", address, "dev", "d0").check();
+        }
+        net.internet("ip", "link", "set", "d0", "up").check();
+        net.internet("ip", "link", "set", "d1", "up").check();
+    }
+
     static final String ALL_GROUPS = "0 2147483647";
     static final String REFUSED_MESSAGE = "net.ipv4.ping_group_range";
 
@@ -92,13 +109,7 @@ class PingTest {
         Requirements.forMode(mode, "ping", "sysctl");
         try (TestNetwork net = TestNetwork.create(mode, true)) {
             pingGroupRange(net, ALL_GROUPS);
-            // a router one hop past the host: the internet namespace forwards 203.0.113.0/24 to a veth pair of its own
-            // (these kernels have no dummy device), with nobody at the far end
-            net.internet("sysctl", "-q", "-w", "net.ipv4.ip_forward=1").check();
-            net.internet("ip", "link", "add", "d0", "type", "veth", "peer", "name", "d1").check();
-            net.internet("ip", "addr", "add", "203.0.113.254/24", "dev", "d0").check();
-            net.internet("ip", "link", "set", "d0", "up").check();
-            net.internet("ip", "link", "set", "d1", "up").check();
+            routerPastTheHost(net, "net.ipv4.ip_forward", "203.0.113.254/24");
             net.host("ip", "route", "add", "203.0.113.0/24", "via", TestNetwork.INTERNET_ADDRESS).check();
             net.startHelper("-c");
 
@@ -201,13 +212,8 @@ class PingTest {
         Requirements.forMode(mode, "ping", "sysctl");
         try (TestNetwork net = TestNetwork.create(mode, true)) {
             pingGroupRange(net, ALL_GROUPS);
-            // a router one hop past the host: the internet namespace forwards 2001:db8:2::/64 (the host's default
-            // route leads there) to a veth pair of its own, with nobody at the far end
-            net.internet("sysctl", "-q", "-w", "net.ipv6.conf.all.forwarding=1").check();
-            net.internet("ip", "link", "add", "d0", "type", "veth", "peer", "name", "d1").check();
-            net.internet("ip", "-6", "addr", "add", "2001:db8:2::254/64", "dev", "d0", "nodad").check();
-            net.internet("ip", "link", "set", "d0", "up").check();
-            net.internet("ip", "link", "set", "d1", "up").check();
+            // (the host's IPv6 default route leads to the internet namespace)
+            routerPastTheHost(net, "net.ipv6.conf.all.forwarding", "2001:db8:2::254/64");
             startWithIpv6(net);
 
             // nobody at ::77 on the host's veth subnet: the host's neighbour discovery fails, it says so
