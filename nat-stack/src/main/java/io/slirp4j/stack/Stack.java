@@ -66,13 +66,17 @@ import java.util.function.LongSupplier;
  * ICMPv6 to the {@link Icmpv6Engine} (neighbour and router discovery, echo) and TCP and UDP to the same engines as
  * IPv4, which serve both families; without IPv6 such frames are dropped as unsupported.
  *
- * <p>ICMP echo to outside addresses: when constructed with {@link HostPings}, the guest's pings of outside addresses
- * go through host echo sockets (see {@code icmp/IcmpNat}); without, they are dropped as unsupported.
+ * <p>ICMP echo to outside addresses: when constructed with {@link HostPings}, the guest's pings of outside addresses,
+ * IPv4 and IPv6 alike, go through host echo sockets (see {@code icmp/IcmpNat}); without, they are dropped as
+ * unsupported.
  */
 public final class Stack implements AutoCloseable {
     /** How many UDP flows may be open at once. */
     public static final int MAX_UDP_FLOWS = UdpNat.DEFAULT_MAX_FLOWS;
-    /** How many ICMP echo flows (host ping sockets) may be open at once; beyond that the least recently used closes. */
+    /**
+     * How many ICMP and ICMPv6 echo flows (host ping sockets) may be open at once, both families together; beyond that
+     * the least recently used closes.
+     */
     public static final int MAX_ECHO_FLOWS = IcmpEngine.DEFAULT_MAX_ECHO_FLOWS;
     /** How many TCP connections may be in the table at once (connecting, open, closing, TIME_WAIT). */
     public static final int MAX_TCP_CONNECTIONS = TcpNat.DEFAULT_MAX_CONNECTIONS;
@@ -199,10 +203,10 @@ public final class Stack implements AutoCloseable {
             this.ipv6 = null;
             this.icmp6 = null;
         }
-        // echo sockets bind --outbound-addr's address like TCP and UDP (null is the system's choice)
+        // echo sockets bind --outbound-addr's and --outbound-addr6's addresses like TCP and UDP (null: the system's)
         IcmpEngine icmp = hostPings == null ? new IcmpEngine(addresses, link, frames, icmpCounters, icmp6)
-            : new IcmpEngine(nat, link, hostPings, config.outboundAddress4(), frames, icmpCounters, errors, clock,
-                maxEchoFlows, icmp6);
+            : new IcmpEngine(nat, link, hostPings, config.outboundAddress4(), config.outboundAddress6(), frames,
+                icmpCounters, errors, clock, maxEchoFlows, icmp6);
         this.icmp = icmp;
         this.dns = new DnsForwarder(alloc, dnsCounters);
         this.udp = new UdpNat(nat, link, icmp, hostUdp, dns, nameservers, frames, udpCounters,
@@ -357,7 +361,7 @@ public final class Stack implements AutoCloseable {
             udpCounters.snapshot(udp.openFlows()), dnsCounters.snapshot(dns.pending()), dhcpCounters.snapshot(),
             tcpCounters.snapshot(tcp == null ? 0 : tcp.openConnections(), tcpBudget.used(), tcpBudget.peak(),
                 tcpBudget.limit(), tcpBudget.exhaustions()),
-            ipv6Counters.snapshot(reassembler6 == null ? 0 : reassembler6.inProgress()), icmpv6Counters.snapshot());
+            ipv6Counters.snapshot(reassembler6 == null ? 0 : reassembler6.inProgress()), icmpv6Counters.snapshot(icmp.openEchoFlows6()));
     }
 
     /** Closes every host socket and releases every buffer the stack holds. Later frames are dropped. Idempotent. */

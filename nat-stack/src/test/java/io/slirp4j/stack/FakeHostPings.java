@@ -89,10 +89,10 @@ public final class FakeHostPings implements HostPings {
             closed = true;
         }
 
-        /** The reply the host's kernel would hand this socket for {@code request}: type 0, the socket's id. */
+        /** The reply the host's kernel would hand this socket for {@code request}: type 0 (ICMPv6: 129), its id. */
         public void reply(InetAddress from, byte[] request) {
             byte[] m = request.clone();
-            m[0] = 0;
+            m[0] = (byte) (family == StandardProtocolFamily.INET6 ? 129 : 0);
             m[4] = (byte) (kernelId >>> 8);
             m[5] = (byte) kernelId;
             deliver(from, m);

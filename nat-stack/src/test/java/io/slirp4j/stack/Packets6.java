@@ -124,9 +124,18 @@ public final class Packets6 {
     }
 
     public static byte[] echoRequest(byte[] src, byte[] dst, int id, int seq, byte[] data) {
+        return echoRequest(src, dst, id, seq, data, 255);
+    }
+
+    public static byte[] echoRequest(byte[] src, byte[] dst, int id, int seq, byte[] data, int hopLimit) {
+        return frame(ROUTER_MAC, ipv6(src, dst, ICMPV6, hopLimit, echo(128, id, seq, data), 2));
+    }
+
+    /** An ICMPv6 echo message (checksum left 0: the pseudo-header is not known here). */
+    public static byte[] echo(int type, int id, int seq, byte[] data) {
         ByteBuffer b = ByteBuffer.allocate(4 + data.length);
         b.putShort((short) id).putShort((short) seq).put(data);
-        return guestIcmp(src, dst, ROUTER_MAC, 128, 0, b.array());
+        return icmp(type, 0, b.array());
     }
 
     public static byte[] udp(int sport, int dport, byte[] payload) {

@@ -25,8 +25,10 @@ import java.util.concurrent.Callable;
  *       only {@code lo} (up), where the helper runs and where its host sockets live; its {@code /etc/resolv.conf}
  *       is a bind mount of a file the test writes ({@link #resolvConf(String)}), so the helper never sees the
  *       machine's resolver;</li>
- *   <li>optionally an "internet" namespace joined to the host one by a veth pair: 198.51.100.1/24 there,
- *       198.51.100.2/24 on the host side, and nothing else;</li>
+ *   <li>optionally an "internet" namespace joined to the host one by a veth pair: 198.51.100.1/24 and
+ *       2001:db8:1::1/64 there, 198.51.100.2/24 and 2001:db8:1::2/64 on the host side (documentation prefixes), the
+ *       host's IPv6 default route pointing there (so that an IPv6 destination elsewhere is a router's business, as
+ *       on a real host), and nothing else;</li>
  *   <li>the guest network namespace the helper serves: root's, or one made by uid 65534 together with its own
  *       user namespace ({@link Mode}).</li>
  * </ul>
@@ -35,6 +37,8 @@ import java.util.concurrent.Callable;
 public final class TestNetwork implements AutoCloseable {
     public static final String INTERNET_ADDRESS = "198.51.100.1";
     public static final String INTERNET_HOST_SIDE = "198.51.100.2";
+    public static final String INTERNET_ADDRESS6 = "2001:db8:1::1";
+    public static final String INTERNET_HOST_SIDE6 = "2001:db8:1::2";
     public static final Duration CMD_TIMEOUT = Duration.ofSeconds(30);
 
     /** Networks not yet closed: a shutdown hook closes them if the test JVM ends early (e.g. SIGTERM). */
@@ -106,10 +110,14 @@ public final class TestNetwork implements AutoCloseable {
             String inet = pid(internetHolder);
             host("ip", "link", "add", "veth-h", "type", "veth", "peer", "name", "veth-i", "netns", inet).check();
             host("ip", "addr", "add", INTERNET_HOST_SIDE + "/24", "dev", "veth-h").check();
+            // nodad: usable at once, not "tentative" for a second
+            host("ip", "-6", "addr", "add", INTERNET_HOST_SIDE6 + "/64", "dev", "veth-h", "nodad").check();
             host("ip", "link", "set", "veth-h", "up").check();
             internet("ip", "link", "set", "lo", "up").check();
             internet("ip", "addr", "add", INTERNET_ADDRESS + "/24", "dev", "veth-i").check();
+            internet("ip", "-6", "addr", "add", INTERNET_ADDRESS6 + "/64", "dev", "veth-i", "nodad").check();
             internet("ip", "link", "set", "veth-i", "up").check();
+            host("ip", "-6", "route", "add", "default", "via", INTERNET_ADDRESS6, "dev", "veth-h").check();
         }
     }
 

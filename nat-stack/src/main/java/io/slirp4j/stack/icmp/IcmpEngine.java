@@ -17,8 +17,8 @@ import java.net.InetAddress;
 import java.util.function.LongSupplier;
 
 /**
- * ICMPv4: echo for the stack's own addresses, echo to outside addresses through host echo sockets, and the error
- * messages other engines ask for.
+ * ICMPv4: echo for the stack's own addresses, echo to outside addresses through host echo sockets (for IPv6 too, with
+ * the {@link Icmpv6Engine}), and the error messages other engines ask for.
  *
  * <p>Theory of operation: an echo request (type 8, code 0) to the gateway N+2 or the DNS address N+3 is
  * answered with an echo reply carrying the same identifier, sequence number and data; a request of any size
@@ -61,17 +61,23 @@ public final class IcmpEngine implements IpProtocolHandler {
 
     /**
      * With echo to outside addresses through {@code hostPings} (see {@link IcmpNat}), from {@code bindAddress}
-     * (null: the system's choice), at most {@code maxEchoFlows} host echo sockets at once.
+     * (IPv4) and {@code bindAddress6} (IPv6; null: the system's choice), at most {@code maxEchoFlows} host echo
+     * sockets at once. With {@code icmp6} (IPv6 enabled), the ICMPv6 engine hands its echo requests to outside
+     * addresses to the same {@link IcmpNat}.
      */
-    public IcmpEngine(NatPolicy nat, GuestLink link, HostPings hostPings, InetAddress bindAddress, FrameCounters frames,
-        IcmpCounters counters, ErrorCounters errors, LongSupplier clock, int maxEchoFlows, Icmpv6Engine icmp6) {
+    public IcmpEngine(NatPolicy nat, GuestLink link, HostPings hostPings, InetAddress bindAddress,
+        InetAddress bindAddress6, FrameCounters frames, IcmpCounters counters, ErrorCounters errors,
+        LongSupplier clock, int maxEchoFlows, Icmpv6Engine icmp6) {
         this.icmp6 = icmp6;
         this.addresses = nat.addresses();
         this.link = link;
         this.frames = frames;
         this.counters = counters;
-        this.echo = new IcmpNat(this, nat, link, hostPings, bindAddress, frames, counters, errors, clock,
-            maxEchoFlows);
+        this.echo = new IcmpNat(this, icmp6, nat, link, hostPings, bindAddress, bindAddress6, frames, counters,
+            errors, clock, maxEchoFlows);
+        if (icmp6 != null) {
+            icmp6.echoToOutside(echo);
+        }
     }
 
     /** How many host echo sockets a stack holds at most by default. */
@@ -91,7 +97,7 @@ public final class IcmpEngine implements IpProtocolHandler {
             if (echo == null) {
                 frames.droppedUnsupported++;
             } else {
-                echo.onEchoRequest(datagram, icmp);
+                echo.onEchoRequest(datagram, icmp.identifier(), icmp.sequence());
             }
             return;
         }
@@ -146,29 +152,24 @@ public final class IcmpEngine implements IpProtocolHandler {
         link.sendIpv4(error);
     }
 
-    /** An ICMP error from {@code source} to the guest's {@code destination} quoting {@code quote} (a request's start). */
-    void sendErrorQuoting(int source, int destination, int type, int code, int restOfHeader, byte[] quote) {
-        ByteBuf error = link.newIpv4Frame(Ipv4Packet.PROTOCOL_ICMP, Ipv4Packet.MAX_TTL, source, destination,
-            IcmpV4Packet.HEADER_LENGTH + quote.length);
-        int at = error.writerIndex();
-        error.writerIndex(at + IcmpV4Packet.emitError(error, at, type, code, restOfHeader, quote));
-        counters.errorsSent++;
-        link.sendIpv4(error);
-    }
-
-    /** Closes echo flows idle for too long. */
+    /** Closes echo flows (of both families) idle for too long. */
     public void expire(long now) {
         if (echo != null) {
             echo.expire(now);
         }
     }
 
-    /** Echo flows (host echo sockets) open now. */
+    /** IPv4 echo flows (host echo sockets) open now. */
     public int openEchoFlows() {
-        return echo == null ? 0 : echo.openFlows();
+        return echo == null ? 0 : echo.openFlows(false);
     }
 
-    /** Closes every host echo socket. */
+    /** IPv6 echo flows (host echo sockets) open now. */
+    public int openEchoFlows6() {
+        return echo == null ? 0 : echo.openFlows(true);
+    }
+
+    /** Closes every host echo socket (of both families). */
     public void close() {
         if (echo != null) {
             echo.close();

@@ -34,8 +34,9 @@ import java.util.SplittableRandom;
  *       solicited unless it went to a group, override) carrying the address's MAC, 52:56 followed by its last four
  *       bytes. The guest's own addresses are learned from every frame by the IPv6 input.</li>
  *   <li>Echo: a request to one of the stack's addresses is answered with the same identifier, sequence number and
- *       data, hop limit 255. Requests to outside addresses are dropped and counted as unsupported (libslirp says
- *       "external icmpv6 not supported yet" too).</li>
+ *       data, hop limit 255. A request to an outside address goes to the echo NAT ({@link IcmpNat}, shared with
+ *       ICMPv4) when the stack has host echo sockets, and is dropped as unsupported without (libslirp says "external
+ *       icmpv6 not supported yet").</li>
  *   <li>Errors to the guest ({@link #sendUnreachable}): from fe80::2 as libslirp's, quoting as much of the
  *       offending packet as fits in the IPv6 minimum MTU (RFC 4443 2.4(c)), never about an ICMPv6 error or a
  *       packet from :: or to a multicast group (2.4(e)). Errors from the guest are dropped.</li>
@@ -64,6 +65,8 @@ public final class Icmpv6Engine implements IpProtocolHandler {
     private final NdpMessage ndp = new NdpMessage();
     private final SplittableRandom random = new SplittableRandom();
     private long nextAdvertisement;
+    /** Echo to outside addresses; null without. */
+    private IcmpNat echoNat;
 
     /**
      * @param otherConfiguration whether the RA's O flag tells the guest to ask DHCPv6 for other configuration
@@ -104,10 +107,26 @@ public final class Icmpv6Engine implements IpProtocolHandler {
         }
     }
 
+    /** Hands echo requests to outside addresses to {@code nat} (the {@link IcmpEngine} that owns it calls this). */
+    void echoToOutside(IcmpNat nat) {
+        this.echoNat = nat;
+    }
+
+    Icmpv6Counters counters() {
+        return counters;
+    }
+
     private void echo(IpDatagram datagram) {
-        if (icmp.code() != 0 || !addresses.isOwn6(datagram.destinationHi(), datagram.destinationLo())
-            || Ipv6Address.isUnspecified(datagram.sourceHi(), datagram.sourceLo())) {
+        if (icmp.code() != 0 || Ipv6Address.isUnspecified(datagram.sourceHi(), datagram.sourceLo())) {
             frames.droppedUnsupported++;
+            return;
+        }
+        if (!addresses.isOwn6(datagram.destinationHi(), datagram.destinationLo())) {
+            if (echoNat == null) {
+                frames.droppedUnsupported++;
+            } else {
+                echoNat.onEchoRequest(datagram, icmp.identifier(), icmp.sequence());
+            }
             return;
         }
         int length = icmp.length();
@@ -216,7 +235,11 @@ public final class Icmpv6Engine implements IpProtocolHandler {
         sendError(original, Icmpv6Packet.TYPE_DESTINATION_UNREACHABLE, code, 0);
     }
 
-    private void sendError(IpDatagram original, int type, int code, int restOfHeader) {
+    /**
+     * An ICMPv6 error of {@code type} and {@code code} (the 4 bytes after them: {@code restOfHeader}) about
+     * {@code original} (borrowed), under the rules above.
+     */
+    void sendError(IpDatagram original, int type, int code, int restOfHeader) {
         if (!addresses.isGuest6(original.sourceHi(), original.sourceLo())
             || Ipv6Address.isMulticast(original.destinationHi())) {
             return;

@@ -150,6 +150,18 @@ public final class NatPolicy {
         return addresses.isPassThrough(destination) ? Route.HOST : Route.FILTERED;
     }
 
+    /**
+     * {@link #routeEcho(int)} for a destination of either family ({@link InAny} halves): an IPv6 echo request goes to
+     * the same address on the host when it is {@link AddressPolicy#isPassThrough6 outside} (or P::3 with DNS
+     * disabled), else nowhere (P::2, P::3 and fe80::2 the stack answers itself).
+     */
+    public Route routeEcho(long hi, long lo) {
+        if (InAny.is4(hi, lo)) {
+            return routeEcho(InAny.v4(lo));
+        }
+        return addresses.isPassThrough6(hi, lo) ? Route.HOST : Route.FILTERED;
+    }
+
     /** The host address for a destination {@link #route routed} {@link Route#HOST}: 127.0.0.1 for the gateway. */
     public int hostAddress(int destination) {
         return destination == addresses.gateway() ? Ipv4Address.LOOPBACK : destination;

@@ -120,17 +120,6 @@ public final class IcmpV4Packet extends HeaderView {
         return HEADER_LENGTH + quoteLength;
     }
 
-    /** {@link #emitError(ByteBuf, int, int, int, int, ByteBuf, int, int)} quoting bytes kept in an array. */
-    public static int emitError(ByteBuf buf, int offset, int type, int code, int restOfHeader, byte[] quote) {
-        buf.setByte(offset, type);
-        buf.setByte(offset + 1, code);
-        buf.setShort(offset + 2, 0);
-        buf.setInt(offset + 4, restOfHeader);
-        buf.setBytes(offset + HEADER_LENGTH, quote);
-        updateChecksum(buf, offset, HEADER_LENGTH + quote.length);
-        return HEADER_LENGTH + quote.length;
-    }
-
     /** The type of the ICMP message at {@code offset}, without wrapping a view (e.g. in a quoted datagram). */
     public static int type(ByteBuf buf, int offset) {
         return buf.getUnsignedByte(offset);

@@ -3,9 +3,11 @@ package io.slirp4j.stack.nat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import io.slirp4j.stack.Ipv6Network;
 import io.slirp4j.stack.NetworkConfig;
 import io.slirp4j.stack.iface.AddressPolicy;
 import io.slirp4j.stack.nat.NatPolicy.Route;
+import io.slirp4j.stack.wire.InAny;
 import io.slirp4j.stack.wire.Ipv4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -60,6 +62,24 @@ class NatPolicyTest {
         assertEquals(Route.HOST, nat.route(DNS, 53), "N+3 is an ordinary outside address");
         assertEquals(DNS, nat.hostAddress(DNS));
         assertEquals(DNS, nat.replySource(addr(10, 0, 2, 3)), "and its answers come from it");
+    }
+
+    @Test
+    void echoRoutesOfBothFamilies() {
+        NetworkConfig config = NetworkConfig.defaults().withIpv6(Ipv6Network.defaults());
+        NatPolicy nat = new NatPolicy(config, new AddressPolicy(config));
+        assertEquals(Route.HOST, nat.routeEcho(InAny.hiOf4(), InAny.loOf4(OUTSIDE)));
+        assertEquals(Route.FILTERED, nat.routeEcho(InAny.hiOf4(), InAny.loOf4(GUEST)));
+        long doc = 0x2001_0db8_0001_0000L;
+        assertEquals(Route.HOST, nat.routeEcho(doc, 1), "an outside IPv6 address is itself");
+        assertEquals(Route.FILTERED, nat.routeEcho(Ipv6Network.DEFAULT_PREFIX, 0x99), "the guest's prefix");
+        assertEquals(Route.FILTERED, nat.routeEcho(Ipv6Network.LINK_LOCAL_PREFIX, 1), "link-local");
+        assertEquals(Route.FILTERED, nat.routeEcho(0xFF0E_0000_0000_0000L, 1), "multicast");
+        assertEquals(Route.FILTERED, nat.routeEcho(0, 1), "the host's ::1 is not reached by echo");
+        NetworkConfig noDns = new NetworkConfig(NetworkConfig.DEFAULT_NETWORK, 24, 1500, true, false)
+            .withIpv6(Ipv6Network.defaults());
+        assertEquals(Route.HOST, new NatPolicy(noDns, new AddressPolicy(noDns)).routeEcho(Ipv6Network.DEFAULT_PREFIX,
+            Ipv6Network.DNS_ID), "P::3 with DNS disabled, like N+3");
     }
 
     @Test
