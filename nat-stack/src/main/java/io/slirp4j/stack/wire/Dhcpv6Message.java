@@ -24,7 +24,8 @@ import java.nio.charset.StandardCharsets;
  * <p>What libslirp (src/dhcpv6.c) does, for the engine to match or improve on: it answers only
  * Information-Request, with a Reply echoing the Client Identifier and carrying DNS Recursive Name Server (23) only
  * when the Option Request lists it; it sends no Server Identifier (RFC 8415 18.3.6 requires one), drops requests
- * carrying an IA option, and ignores Solicit entirely, so a client trying stateful DHCPv6 retransmits forever.
+ * carrying an IA Address option at the top level (not IA_NA, IA_TA or IA_PD), and ignores Solicit entirely, so a
+ * client trying stateful DHCPv6 retransmits forever. The engine is {@code dhcpv6/Dhcpv6Server}.
  * The writers here cover a conforming Reply ({@link #emitReply}) and the Advertise with status NoAddrsAvail that
  * RFC 8415 18.3.9 prescribes for a Solicit when no address will be assigned ({@link #emitNoAddrsAvail}).
  */
