@@ -176,8 +176,7 @@ class CommandLineTest {
      */
     static Stream<Arguments> notYetSupported() {
         List<Arguments> all = new ArrayList<>();
-        all.add(Arguments.of(List.of("--enable-ipv6", "%PID%", "tap0")));
-        all.add(Arguments.of(List.of("-6", "%PID%", "tap0")));
+        // --enable-ipv6 / -6 work since IPv6 landed (Ipv6Test): no longer here
         all.add(Arguments.of(List.of("--enable-sandbox", "%PID%", "tap0")));
         all.add(Arguments.of(List.of("--enable-seccomp", "%PID%", "tap0")));
         all.add(Arguments.of(List.of("--outbound-addr=127.0.0.1", "%PID%", "tap0")));
