@@ -3,6 +3,7 @@ package io.slirp4j.stack;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.slirp4j.stack.dhcp.DhcpServer;
+import io.slirp4j.stack.dhcpv6.Dhcpv6Server;
 import io.slirp4j.stack.dns.DnsForwarder;
 import io.slirp4j.stack.host.HostDatagrams;
 import io.slirp4j.stack.host.HostPings;
@@ -19,6 +20,7 @@ import io.slirp4j.stack.iface.Ipv6Reassembler;
 import io.slirp4j.stack.nat.NatPolicy;
 import io.slirp4j.stack.stats.ArpCounters;
 import io.slirp4j.stack.stats.DhcpCounters;
+import io.slirp4j.stack.stats.Dhcpv6Counters;
 import io.slirp4j.stack.stats.DnsCounters;
 import io.slirp4j.stack.stats.ErrorCounters;
 import io.slirp4j.stack.stats.FrameCounters;
@@ -64,7 +66,8 @@ import java.util.function.LongSupplier;
  *
  * <p>IPv6 (with {@link NetworkConfig#ipv6()}): EtherType 0x86DD goes to the {@link Ipv6Input}, which hands
  * ICMPv6 to the {@link Icmpv6Engine} (neighbour and router discovery, echo) and TCP and UDP to the same engines as
- * IPv4, which serve both families; without IPv6 such frames are dropped as unsupported.
+ * IPv4, which serve both families, except DHCPv6, which the stateless {@link Dhcpv6Server} answers; without IPv6
+ * such frames are dropped as unsupported.
  *
  * <p>ICMP echo to outside addresses: when constructed with {@link HostPings}, the guest's pings of outside addresses,
  * IPv4 and IPv6 alike, go through host echo sockets (see {@code icmp/IcmpNat}); without, they are dropped as
@@ -95,6 +98,7 @@ public final class Stack implements AutoCloseable {
     private final UdpCounters udpCounters = new UdpCounters();
     private final DnsCounters dnsCounters = new DnsCounters();
     private final DhcpCounters dhcpCounters = new DhcpCounters();
+    private final Dhcpv6Counters dhcpv6Counters = new Dhcpv6Counters();
     private final TcpCounters tcpCounters = new TcpCounters();
     private final Ipv6Counters ipv6Counters = new Ipv6Counters();
     private final Icmpv6Counters icmpv6Counters = new Icmpv6Counters();
@@ -195,7 +199,9 @@ public final class Stack implements AutoCloseable {
         if (config.ipv6Enabled()) {
             this.reassembler6 = new Ipv6Reassembler(alloc, ipv6Counters);
             this.ipv6 = new Ipv6Input(addresses, link, reassembler6, frames, ipv6Counters, errors, clock);
-            this.icmp6 = new Icmpv6Engine(config, addresses, link, frames, icmpv6Counters, false,
+            // the O flag: the DHCPv6 server below answers Information-Requests (libslirp serves DHCPv6 too, but
+            // leaves the flag off, so guest clients that follow it never ask)
+            this.icmp6 = new Icmpv6Engine(config, addresses, link, frames, icmpv6Counters, true,
                 clock.getAsLong());
             ipv6.register(Ipv6Packet.NEXT_HEADER_ICMPV6, icmp6);
         } else {
@@ -213,7 +219,8 @@ public final class Stack implements AutoCloseable {
             dnsCounters, errors, clock, maxUdpFlows);
         DhcpServer dhcp = new DhcpServer(config, link, frames, dhcpCounters, clock);
         ipv4.register(Ipv4Packet.PROTOCOL_ICMP, icmp);
-        UdpInput udpInput = new UdpInput(addresses, udp, dhcp, frames);
+        Dhcpv6Server dhcp6 = config.ipv6Enabled() ? new Dhcpv6Server(config, link, frames, dhcpv6Counters) : null;
+        UdpInput udpInput = new UdpInput(addresses, udp, dhcp, dhcp6, frames);
         ipv4.register(Ipv4Packet.PROTOCOL_UDP, udpInput);
         if (ipv6 != null) {
             ipv6.register(Ipv6Packet.NEXT_HEADER_UDP, udpInput);
@@ -361,7 +368,8 @@ public final class Stack implements AutoCloseable {
             udpCounters.snapshot(udp.openFlows()), dnsCounters.snapshot(dns.pending()), dhcpCounters.snapshot(),
             tcpCounters.snapshot(tcp == null ? 0 : tcp.openConnections(), tcpBudget.used(), tcpBudget.peak(),
                 tcpBudget.limit(), tcpBudget.exhaustions()),
-            ipv6Counters.snapshot(reassembler6 == null ? 0 : reassembler6.inProgress()), icmpv6Counters.snapshot(icmp.openEchoFlows6()));
+            ipv6Counters.snapshot(reassembler6 == null ? 0 : reassembler6.inProgress()),
+            icmpv6Counters.snapshot(icmp.openEchoFlows6()), dhcpv6Counters.snapshot());
     }
 
     /** Closes every host socket and releases every buffer the stack holds. Later frames are dropped. Idempotent. */

@@ -2,6 +2,7 @@ package io.slirp4j.stack;
 
 import io.slirp4j.stack.stats.ArpCounters;
 import io.slirp4j.stack.stats.DhcpCounters;
+import io.slirp4j.stack.stats.Dhcpv6Counters;
 import io.slirp4j.stack.stats.DnsCounters;
 import io.slirp4j.stack.stats.ErrorCounters;
 import io.slirp4j.stack.stats.FrameCounters;
@@ -28,5 +29,6 @@ public record StackStats(
     DhcpCounters.Snapshot dhcp,
     TcpCounters.Snapshot tcp,
     Ipv6Counters.Snapshot ipv6,
-    Icmpv6Counters.Snapshot icmpv6) {
+    Icmpv6Counters.Snapshot icmpv6,
+    Dhcpv6Counters.Snapshot dhcpv6) {
 }

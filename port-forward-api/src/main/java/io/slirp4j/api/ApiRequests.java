@@ -2,11 +2,14 @@ package io.slirp4j.api;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.slirp4j.stack.Ipv6Network;
 import io.slirp4j.stack.NetworkConfig;
 import io.slirp4j.stack.forward.ForwardProtocol;
 import io.slirp4j.stack.forward.ForwardRequest;
 import io.slirp4j.stack.wire.IpLiterals;
+import io.slirp4j.stack.nat.IpAddress;
 import io.slirp4j.stack.wire.Ipv4Address;
+import io.slirp4j.stack.wire.Ipv6Address;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.util.HashMap;
@@ -59,7 +62,7 @@ public final class ApiRequests {
         ForwardProtocol protocol = protocol(arguments.get("proto"));
         InetAddress hostAddress = hostAddress(arguments.get("host_addr"));
         int hostPort = (int) integer(arguments.get("host_port"), 0, 65535, ApiErrors.BAD_HOST_PORT);
-        int guestAddress = guestAddress(arguments.get("guest_addr"), network);
+        IpAddress guestAddress = guestAddress(arguments.get("guest_addr"), network);
         int guestPort = (int) integer(arguments.get("guest_port"), 1, 65535, ApiErrors.BAD_GUEST_PORT);
         return new ApiRequest.AddForward(
             new ForwardRequest(protocol, hostAddress, hostPort, guestAddress, guestPort), hostPort == 0);
@@ -105,18 +108,22 @@ public final class ApiRequests {
 
     /**
      * Absent, null or empty: the recommended guest address. Otherwise an IPv4 literal of a host inside the network
-     * that the stack does not itself answer for.
+     * that the stack does not itself answer for, or (ours: slirp4netns forwards only to IPv4) with IPv6 enabled an
+     * IPv6 literal (inet_pton's form: no brackets, no zone) inside the prefix other than its ::, ::2 and ::3.
      */
-    private static int guestAddress(Scalar value, NetworkConfig network) throws Refusal {
+    private static IpAddress guestAddress(Scalar value, NetworkConfig network) throws Refusal {
         if (value == null || value.isNull()) {
-            return network.recommendedGuest();
+            return IpAddress.of4(network.recommendedGuest());
         }
         String text = value.string();
         if (text == null) {
             throw new Refusal(ApiErrors.BAD_GUEST_ADDR);
         }
         if (text.isEmpty()) {
-            return network.recommendedGuest();
+            return IpAddress.of4(network.recommendedGuest());
+        }
+        if (text.indexOf(':') >= 0) {
+            return guestAddress6(text, network);
         }
         int address;
         try {
@@ -128,7 +135,26 @@ public final class ApiRequests {
             || address == network.gateway() || address == network.dns()) {
             throw new Refusal(ApiErrors.BAD_GUEST_ADDR);
         }
-        return address;
+        return IpAddress.of4(address);
+    }
+
+    private static IpAddress guestAddress6(String text, NetworkConfig network) throws Refusal {
+        long[] address;
+        try {
+            address = Ipv6Address.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new Refusal(ApiErrors.BAD_GUEST_ADDR);
+        }
+        Ipv6Network ipv6 = network.ipv6();
+        if (ipv6 == null) {
+            throw new Refusal(ApiErrors.BAD_GUEST_ADDR_NO_IPV6);
+        }
+        long hi = address[0];
+        long lo = address[1];
+        if (!ipv6.inPrefix(hi) || lo == 0 || lo == Ipv6Network.GATEWAY_ID || lo == Ipv6Network.DNS_ID) {
+            throw new Refusal(ApiErrors.badGuestAddr6(Ipv6Address.format(ipv6.prefix(), 0) + "/64"));
+        }
+        return new IpAddress(hi, lo);
     }
 
     /** A JSON integer (not a float, not a string) in {@code min..max}. */

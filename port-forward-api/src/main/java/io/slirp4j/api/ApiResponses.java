@@ -3,7 +3,10 @@ package io.slirp4j.api;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.netty.util.NetUtil;
 import io.slirp4j.stack.forward.Forward;
+import io.slirp4j.stack.nat.IpAddress;
+import io.slirp4j.stack.wire.InAny;
 import io.slirp4j.stack.wire.Ipv4Address;
+import io.slirp4j.stack.wire.Ipv6Address;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -76,11 +79,17 @@ public final class ApiResponses {
             // RFC 5952 form for IPv6 ("::1"), where InetAddress would write "0:0:0:0:0:0:0:1"
             json.writeStringField("host_addr", NetUtil.toAddressString(forward.hostAddress()));
             json.writeNumberField("host_port", forward.hostPort());
-            json.writeStringField("guest_addr", Ipv4Address.format(forward.guestAddress()));
+            json.writeStringField("guest_addr", guestAddress(forward.guestAddress()));
             json.writeNumberField("guest_port", forward.guestPort());
             json.writeEndObject();
         }
         json.writeEndArray();
+    }
+
+    /** The dotted quad, or the RFC 5952 form of an IPv6 guest address ("fd00::5054:ff:fe12:3456"). */
+    static String guestAddress(IpAddress address) {
+        return address.isIpv4() ? Ipv4Address.format(InAny.v4(address.lo()))
+            : Ipv6Address.format(address.hi(), address.lo());
     }
 
     private interface Writer {

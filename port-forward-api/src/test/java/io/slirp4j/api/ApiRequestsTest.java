@@ -3,10 +3,12 @@ package io.slirp4j.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
+import io.slirp4j.stack.Ipv6Network;
 import io.slirp4j.stack.NetworkConfig;
 import io.slirp4j.stack.forward.Forward;
 import io.slirp4j.stack.forward.ForwardProtocol;
 import io.slirp4j.stack.forward.ForwardRequest;
+import io.slirp4j.stack.nat.IpAddress;
 import io.slirp4j.stack.wire.Ipv4Address;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -72,10 +74,10 @@ class ApiRequestsTest {
     void absentOrNullAddressesTakeTheDefaults() {
         ForwardRequest absent = added(add("\"proto\":\"tcp\",\"host_port\":8080,\"guest_port\":80"));
         assertEquals(Ipv4Address.toInetAddress(0), absent.hostAddress());
-        assertEquals(GUEST, absent.guestAddress());
+        assertEquals(IpAddress.of4(GUEST), absent.guestAddress());
         ForwardRequest nulls = added(addWith("null", "8080", "null", "80"));
         assertEquals(Ipv4Address.toInetAddress(0), nulls.hostAddress());
-        assertEquals(GUEST, nulls.guestAddress());
+        assertEquals(IpAddress.of4(GUEST), nulls.guestAddress());
     }
 
     @Test
@@ -117,15 +119,61 @@ class ApiRequestsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"\"10.0.3.1\"", "\"192.168.1.1\"", "\"10.0.2.0\"", "\"10.0.2.255\"", "\"10.0.2.2\"",
-        "\"10.0.2.3\"", "\"::1\"", "\"guest\"", "\"10.0.2\"", "5", "[]"})
+        "\"10.0.2.3\"", "\"guest\"", "\"10.0.2\"", "5", "[]"})
     void guestAddressMustBeAGuestInTheNetwork(String guestAddr) {
         assertInvalid(ApiErrors.BAD_GUEST_ADDR, addWith("\"\"", "8080", guestAddr, "80"));
     }
 
     @Test
     void guestAddressesInsideTheNetworkAreAccepted() {
-        assertEquals(Ipv4Address.of(10, 0, 2, 1), added(addWith("\"\"", "1", "\"10.0.2.1\"", "1")).guestAddress());
-        assertEquals(Ipv4Address.of(10, 0, 2, 254), added(addWith("\"\"", "1", "\"10.0.2.254\"", "1")).guestAddress());
+        assertEquals(IpAddress.of4(Ipv4Address.of(10, 0, 2, 1)),
+            added(addWith("\"\"", "1", "\"10.0.2.1\"", "1")).guestAddress());
+        assertEquals(IpAddress.of4(Ipv4Address.of(10, 0, 2, 254)),
+            added(addWith("\"\"", "1", "\"10.0.2.254\"", "1")).guestAddress());
+    }
+
+    private static ApiRequest parse6(String json) {
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        return ApiRequests.parse(bytes, bytes.length, NETWORK.withIpv6(Ipv6Network.defaults()));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"fd00::5054:ff:fe12:3456", "fd00::1", "fd00::ffff:ffff:ffff:ffff",
+        "FD00:0:0:0:0:0:0:64"})
+    void ipv6GuestAddressesInThePrefixAreAcceptedWithIpv6(String literal) throws Exception {
+        ForwardRequest request = assertInstanceOf(ApiRequest.AddForward.class,
+            parse6(addWith("\"::1\"", "8080", "\"" + literal + "\"", "80"))).request();
+        assertEquals(IpAddress.of(InetAddress.getByName(literal)), request.guestAddress());
+        assertEquals(InetAddress.getByName("::1"), request.hostAddress());
+        // the IPv4 forms still work beside it, and the default stays the recommended IPv4 address
+        assertEquals(IpAddress.of4(GUEST), assertInstanceOf(ApiRequest.AddForward.class,
+            parse6(addWith("\"\"", "8080", "\"\"", "80"))).request().guestAddress());
+    }
+
+    @Test
+    void anIpv6GuestAddressWithoutIpv6SaysWhy() {
+        assertInvalid(ApiErrors.BAD_GUEST_ADDR_NO_IPV6, addWith("\"\"", "8080", "\"fd00::100\"", "80"));
+        assertInvalid(ApiErrors.BAD_GUEST_ADDR_NO_IPV6, addWith("\"\"", "8080", "\"::1\"", "80"));
+        assertEquals("add_hostfwd: bad arguments.guest_addr (an IPv6 guest_addr needs --enable-ipv6)",
+            ApiErrors.BAD_GUEST_ADDR_NO_IPV6);
+        // not an address at all: slirp4netns's text
+        assertInvalid(ApiErrors.BAD_GUEST_ADDR, addWith("\"\"", "8080", "\"fd00::1::2\"", "80"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"fd00::", "fd00::2", "fd00::3", "fd01::100", "fe80::1", "::1", "2001:db8::1",
+        "::ffff:10.0.2.100"})
+    void ipv6GuestAddressesOutsideThePrefixOrTheStacksOwnAreRefused(String literal) {
+        assertEquals(new ApiRequest.Invalid(
+            "add_hostfwd: bad arguments.guest_addr (an IPv6 guest_addr must be a guest address in fd00::/64, "
+                + "not ::, ::2 or ::3 of it)"), parse6(addWith("\"\"", "8080", "\"" + literal + "\"", "80")));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"[fd00::100]", "fd00::100%tap0", "fd00::100/64", "fd00:::1"})
+    void ipv6GuestAddressesAreBareLiterals(String text) {
+        assertEquals(new ApiRequest.Invalid(ApiErrors.BAD_GUEST_ADDR),
+            parse6(addWith("\"\"", "8080", "\"" + text + "\"", "80")));
     }
 
     @ParameterizedTest
@@ -253,11 +301,15 @@ class ApiRequestsTest {
         List<Forward> forwards = List.of(
             new Forward(1, ForwardProtocol.TCP, Ipv4Address.toInetAddress(0), 8080, GUEST, 80),
             new Forward(3, ForwardProtocol.UDP, InetAddress.getByName("0:0:0:0:0:0:0:1"), 5353,
-                Ipv4Address.of(10, 0, 2, 15), 53));
+                Ipv4Address.of(10, 0, 2, 15), 53),
+            new Forward(4, ForwardProtocol.TCP, InetAddress.getByName("127.0.0.1"), 2222,
+                IpAddress.of(InetAddress.getByName("fd00:0:0:0:5054:ff:fe12:3456")), 22));
         String entries = "[{\"id\":1,\"proto\":\"tcp\",\"host_addr\":\"0.0.0.0\",\"host_port\":8080,"
             + "\"guest_addr\":\"10.0.2.100\",\"guest_port\":80},"
             + "{\"id\":3,\"proto\":\"udp\",\"host_addr\":\"::1\",\"host_port\":5353,"
-            + "\"guest_addr\":\"10.0.2.15\",\"guest_port\":53}]";
+            + "\"guest_addr\":\"10.0.2.15\",\"guest_port\":53},"
+            + "{\"id\":4,\"proto\":\"tcp\",\"host_addr\":\"127.0.0.1\",\"host_port\":2222,"
+            + "\"guest_addr\":\"fd00::5054:ff:fe12:3456\",\"guest_port\":22}]";
         assertEquals("{\"return\":{\"entries\":" + entries + "},\"entries\":" + entries + "}",
             text(ApiResponses.list(forwards)));
         assertEquals("{\"return\":{\"entries\":[]},\"entries\":[]}", text(ApiResponses.list(List.of())));

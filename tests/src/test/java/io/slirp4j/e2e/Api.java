@@ -54,6 +54,14 @@ final class Api {
             + guestPort + "}}");
     }
 
+    /** add_hostfwd with a guest_addr ({@code ""} for the default). */
+    static String add(Path socket, String proto, String hostAddr, int hostPort, String guestAddr, int guestPort)
+        throws IOException {
+        return request(socket, "{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"" + proto
+            + "\",\"host_addr\":\"" + hostAddr + "\",\"host_port\":" + hostPort + ",\"guest_addr\":\"" + guestAddr
+            + "\",\"guest_port\":" + guestPort + "}}");
+    }
+
     static String remove(Path socket, int id) throws IOException {
         return request(socket, "{\"execute\":\"remove_hostfwd\",\"arguments\":{\"id\":" + id + "}}");
     }

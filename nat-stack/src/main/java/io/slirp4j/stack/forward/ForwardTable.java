@@ -3,7 +3,10 @@ package io.slirp4j.stack.forward;
 import io.slirp4j.stack.host.HostListener;
 import io.slirp4j.stack.host.HostStreams;
 import io.slirp4j.stack.iface.AddressPolicy;
+import io.slirp4j.stack.nat.FlowKey;
+import io.slirp4j.stack.nat.IpAddress;
 import io.slirp4j.stack.nat.NatPolicy;
+import io.slirp4j.stack.wire.InAny;
 import io.slirp4j.stack.tcp.TcpNat;
 import io.slirp4j.stack.udp.UdpForward;
 import io.slirp4j.stack.udp.UdpNat;
@@ -18,6 +21,10 @@ import java.util.TreeMap;
  * The port forwards of one stack: each is a host listener (TCP) or socket (UDP) whose clients become guest
  * connections or flows through the {@link TcpNat} or {@link UdpNat}. The guest sees each client's own address as
  * the source when it can ({@link NatPolicy#forwardClientSource}), which is why engines choose this port handler.
+ *
+ * <p>The guest address is an IPv4 guest address of the network, or (with IPv6) a guest address in the IPv6 prefix,
+ * which slirp4netns cannot forward to; the host side may be of either family whatever the guest's. The guest sees
+ * clients as addresses of the guest address's family (an IPv4 client of an IPv6 forward as the gateway P::2).
  *
  * <p>Ids start at 1 and are never reused. A forward that cannot be bound leaves nothing behind. Removing one
  * closes its listener: TCP connections already accepted carry on to their end, while a UDP forward's peers end
@@ -48,8 +55,11 @@ public final class ForwardTable {
 
     /** Binds and starts forwarding; throws, leaving nothing behind, when the host side cannot be bound. */
     public Forward add(ForwardRequest request) throws ForwardException {
-        if (!addresses.isGuest(request.guestAddress())) {
-            throw new ForwardException("guest address is not a guest address of the network", null);
+        IpAddress guest = request.guestAddress();
+        boolean ipv6 = !guest.isIpv4();
+        if (ipv6 ? !addresses.isGuestInPrefix6(guest.hi(), guest.lo()) : !addresses.isGuest(InAny.v4(guest.lo()))) {
+            throw new ForwardException(ipv6 && !addresses.ipv6Enabled() ? "IPv6 is not enabled"
+                : "not a guest address of the network: " + guest, null);
         }
         InetSocketAddress local = new InetSocketAddress(request.hostAddress(), request.hostPort());
         AutoCloseable socket;
@@ -59,15 +69,20 @@ public final class ForwardTable {
                 if (tcp == null || hostTcp == null) {
                     throw new ForwardException("this stack has no TCP", null);
                 }
-                int guest = request.guestAddress();
                 int guestPort = request.guestPort();
-                HostListener listener = hostTcp.listen(local, (stream, client) -> client == null ? null
-                    : tcp.acceptInbound(stream, nat.forwardClientSource(client.getAddress()), client.getPort(), guest,
-                        guestPort));
+                FlowKey key = new FlowKey();
+                HostListener listener = hostTcp.listen(local, (stream, client) -> {
+                    if (client == null) {
+                        return null;
+                    }
+                    IpAddress source = nat.forwardClientSource(client.getAddress(), ipv6);
+                    return tcp.acceptInbound(stream, key.set(guest.hi(), guest.lo(), guestPort, source.hi(),
+                        source.lo(), client.getPort()));
+                });
                 socket = listener::close;
                 boundPort = listener.localAddress().getPort();
             } else {
-                UdpForward forward = udp.openForward(local, request.guestAddress(), request.guestPort());
+                UdpForward forward = udp.openForward(local, guest.hi(), guest.lo(), request.guestPort());
                 socket = forward::close;
                 boundPort = forward.localAddress().getPort();
             }

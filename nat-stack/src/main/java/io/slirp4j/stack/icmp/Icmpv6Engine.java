@@ -29,7 +29,9 @@ import java.util.SplittableRandom;
  *       with DNS enabled, P::3 as recursive DNS server (RFC 8106), and a router lifetime of 1800 s so the guest
  *       routes through fe80::2 by default. The values are libslirp's; the MTU option is ours (a guest on a
  *       65520-byte tap otherwise keeps its interface's own MTU, which is the same, but a bridge in between would
- *       not).</li>
+ *       not), and so is the O (other configuration) flag when the stack's stateless DHCPv6 server answers:
+ *       libslirp serves DHCPv6 but advertises O = 0 ({@code NDP_AdvOtherConfigFlag}), so clients that follow the
+ *       flag never ask it. M (managed addresses) stays off: there are no DHCPv6 addresses.</li>
  *   <li>Neighbour discovery: a solicitation for P::2, P::3 or fe80::2 is answered with an advertisement (router,
  *       solicited unless it went to a group, override) carrying the address's MAC, 52:56 followed by its last four
  *       bytes. The guest's own addresses are learned from every frame by the IPv6 input.</li>

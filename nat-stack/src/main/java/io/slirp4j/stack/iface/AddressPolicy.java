@@ -114,6 +114,14 @@ public final class AddressPolicy {
         return ipv6 && (hi == prefix6 || hi == Ipv6Network.LINK_LOCAL_PREFIX) && lo != 0 && !isOwn6(hi, lo);
     }
 
+    /**
+     * A guest address in the prefix P (not link-local): what a port forward may lead to, since the guest's answers
+     * to a forwarded client (shown as an address outside fe80::/64) must come from an address that routes.
+     */
+    public boolean isGuestInPrefix6(long hi, long lo) {
+        return ipv6 && hi == prefix6 && isGuest6(hi, lo);
+    }
+
     /** A global-scope unicast address outside P that the NAT may send to (or accept replies from). */
     public boolean isOutside6(long hi, long lo) {
         int top = (int) (hi >>> 56);

@@ -24,9 +24,9 @@ import java.util.List;
  *
  * <p>Host to guest: a host peer answering an outbound flow ({@link #replySource}) shows up as itself, or as the
  * gateway when it is the host's loopback; peers the guest could not tell from its own network, and IPv6 peers,
- * cannot be shown. A client of a port forward ({@link #forwardClientSource}) shows up as itself when it is an IPv4
- * address outside the virtual network, otherwise (loopback, unspecified, IPv6, an address inside the virtual
- * network) as the gateway, which routes back to us. Answers of the nameservers show up as N+3:53.
+ * cannot be shown. A client of a port forward ({@link #forwardClientSource}) shows up as itself when it is an address
+ * of the guest address's family outside the virtual network, otherwise (loopback, unspecified, the other family,
+ * an address inside the virtual network) as the gateway of that family, which routes back to us. Answers of the nameservers show up as N+3:53.
  *
  * <p>IPv6 follows the same rules with its own addresses ({@link AddressPolicy}'s methods ending in 6): the gateway
  * P::2 (and the router's fe80::2) is the host's ::1, the DNS address P::3 the nameservers (IPv4 and IPv6 alike),
@@ -257,6 +257,28 @@ public final class NatPolicy {
      * an address the guest could not tell from its own network) the gateway, which routes back to us.
      */
     public int forwardClientSource(InetAddress client) {
+        return forwardClientSource4(client);
+    }
+
+    /**
+     * {@link #forwardClientSource(InetAddress)} for a forward to a guest address of either family: for an IPv4 guest
+     * address, as there; for an IPv6 one, the client's own address when it is an IPv6 address outside the prefix
+     * (and not link-local or loopback), otherwise (loopback, unspecified, IPv4 or IPv4-mapped, inside the prefix,
+     * link-local) the gateway P::2, which routes back to us.
+     */
+    public IpAddress forwardClientSource(InetAddress client, boolean ipv6) {
+        if (ipv6) {
+            if (gateway6 == null) {
+                throw new IllegalStateException("an IPv6 forward without IPv6");
+            }
+            long hi = InAny.hiOf(client);
+            long lo = InAny.loOf(client);
+            return !InAny.is4(hi, lo) && addresses.isOutside6(hi, lo) ? new IpAddress(hi, lo) : gateway6;
+        }
+        return IpAddress.of4(forwardClientSource4(client));
+    }
+
+    private int forwardClientSource4(InetAddress client) {
         if (client instanceof Inet4Address v4) {
             int address = Ipv4Address.fromInetAddress(v4);
             if (addresses.isOutside(address)) {

@@ -19,6 +19,7 @@ import io.slirp4j.stack.nat.NatPolicy;
 import io.slirp4j.stack.stats.ErrorCounters;
 import io.slirp4j.stack.stats.FrameCounters;
 import io.slirp4j.stack.stats.TcpCounters;
+import io.slirp4j.stack.wire.InAny;
 import io.slirp4j.stack.wire.InternetChecksum;
 import io.slirp4j.stack.wire.Ipv4Packet;
 import io.slirp4j.stack.wire.Ipv6Packet;
@@ -272,11 +273,25 @@ public final class TcpNat implements IpProtocolHandler {
      * refuse the client (closed, the table full, or the four-tuple taken by another connection).
      */
     public StreamHandler acceptInbound(HostStream stream, int source, int sourcePort, int guest, int guestPort) {
+        return acceptInbound(stream, FlowKey.ofIpv4(guest, guestPort, source, sourcePort));
+    }
+
+    /**
+     * {@link #acceptInbound(HostStream, int, int, int, int)} for a four-tuple of either family ({@code key}: the
+     * guest's address and port, and the source the guest is shown; both of one family). An IPv6 guest address whose
+     * MAC is not known yet is asked for by neighbour solicitation, the SYN waiting for the answer.
+     */
+    public StreamHandler acceptInbound(HostStream stream, FlowKey key) {
         if (closed) {
             return null;
         }
+        if (InAny.is4(key.guestHi(), key.guestLo()) != InAny.is4(key.peerHi(), key.peerLo())) {
+            throw new IllegalArgumentException("families mixed: " + key);
+        }
+        key = key.copy();
+        int sourcePort = key.peerPort();
+        int guestPort = key.guestPort();
         long now = clock.getAsLong();
-        FlowKey key = FlowKey.ofIpv4(guest, guestPort, source, sourcePort);
         int initialSequence = isn.next(key, now);
         Flow previous = find(key);
         if (previous != null) {

@@ -14,15 +14,17 @@ import java.util.Map;
  */
 public final class UdpForward implements DatagramReceiver {
     final UdpNat nat;
-    final int guestAddress;
+    final long guestHi;
+    final long guestLo;
     final int guestPort;
     HostDatagramSocket socket;
     final Map<InetSocketAddress, Peer> peers = new HashMap<>();
     boolean closed;
 
-    UdpForward(UdpNat nat, int guestAddress, int guestPort) {
+    UdpForward(UdpNat nat, long guestHi, long guestLo, int guestPort) {
         this.nat = nat;
-        this.guestAddress = guestAddress;
+        this.guestHi = guestHi;
+        this.guestLo = guestLo;
         this.guestPort = guestPort;
     }
 

@@ -269,7 +269,17 @@ public final class UdpNat {
      * @throws IOException when {@code local} cannot be bound
      */
     public UdpForward openForward(InetSocketAddress local, int guestAddress, int guestPort) throws IOException {
-        UdpForward forward = new UdpForward(this, guestAddress, guestPort);
+        return openForward(local, InAny.hiOf4(), InAny.loOf4(guestAddress), guestPort);
+    }
+
+    /**
+     * {@link #openForward(InetSocketAddress, int, int)} to a guest address of either family ({@link InAny} halves):
+     * its peers are shown to the guest as addresses of that family ({@link NatPolicy#forwardClientSource(InetAddress,
+     * boolean)}), whatever the family of the forward's host socket.
+     */
+    public UdpForward openForward(InetSocketAddress local, long guestHi, long guestLo, int guestPort)
+        throws IOException {
+        UdpForward forward = new UdpForward(this, guestHi, guestLo, guestPort);
         forward.socket = host.open(local, forward, FORWARD_RECEIVE_BUFFER);
         if (forward.socket == null) {
             throw new IOException("cannot open a socket on " + local);
@@ -306,8 +316,9 @@ public final class UdpNat {
     }
 
     private UdpForward.Peer newPeer(UdpForward forward, InetSocketAddress from, long now) {
-        FlowKey key = FlowKey.ofIpv4(forward.guestAddress, forward.guestPort,
-            nat.forwardClientSource(from.getAddress()), from.getPort());
+        IpAddress source = nat.forwardClientSource(from.getAddress(), !InAny.is4(forward.guestHi, forward.guestLo));
+        FlowKey key = new FlowKey(forward.guestHi, forward.guestLo, forward.guestPort, source.hi(), source.lo(),
+            from.getPort());
         if (inboundPeers.containsKey(key)) {
             // another peer already shows up as this address and port (two loopback clients on one port)
             counters.forwardDrops++;

@@ -26,7 +26,8 @@ import java.nio.charset.StandardCharsets;
  * when the Option Request lists it; it sends no Server Identifier (RFC 8415 18.3.6 requires one), drops requests
  * carrying a top-level IA Address option (5; its comment means "an IA option", which {@link #hasIa()} tells),
  * stops reading options 4 bytes before the end (a trailing empty option such as Rapid Commit is missed), and
- * ignores Solicit entirely, so a client trying stateful DHCPv6 retransmits forever.
+ * ignores Solicit entirely, so a client trying stateful DHCPv6 retransmits forever. The engine is
+ * {@code dhcpv6/Dhcpv6Server}.
  * The writers here cover a conforming Reply ({@link #emitReply}) and the Advertise with status NoAddrsAvail that
  * RFC 8415 18.3.9 prescribes for a Solicit when no address will be assigned ({@link #emitNoAddrsAvail}).
  */

@@ -154,4 +154,24 @@ class NatPolicyTest {
         assertEquals(v4, d.withOutboundAddresses(v4, v6).outboundAddress(true));
         assertEquals(v6, d.withOutboundAddresses(v4, v6).outboundAddress(false));
     }
+
+    @Test
+    void forwardClientsAreShownInTheGuestAddressesFamily() throws Exception {
+        NetworkConfig config = NetworkConfig.defaults().withIpv6(io.slirp4j.stack.Ipv6Network.defaults());
+        NatPolicy nat = new NatPolicy(config, new AddressPolicy(config));
+        IpAddress gateway6 = IpAddress.of(InetAddress.getByName("fd00::2"));
+        for (String shownAsGateway : new String[] {"::1", "::", "127.0.0.1", "198.51.100.1", "fd00::99",
+            "fe80::1", "::ffff:198.51.100.1"}) {
+            assertEquals(gateway6, nat.forwardClientSource(InetAddress.getByName(shownAsGateway), true),
+                shownAsGateway);
+        }
+        for (String shownAsItself : new String[] {"2001:db8::7", "fd01::1"}) {
+            InetAddress client = InetAddress.getByName(shownAsItself);
+            assertEquals(IpAddress.of(client), nat.forwardClientSource(client, true), shownAsItself);
+        }
+        // an IPv4 guest address: as before, whatever the client's family
+        assertEquals(IpAddress.of4(GATEWAY), nat.forwardClientSource(InetAddress.getByName("2001:db8::7"), false));
+        assertEquals(IpAddress.of4(OUTSIDE), nat.forwardClientSource(addr(93, 184, 216, 34), false));
+        assertEquals(GATEWAY, nat.forwardClientSource(addr(127, 0, 0, 1)));
+    }
 }

@@ -23,7 +23,7 @@ class CounterSnapshotsTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(classes = {FrameCounters.class, ErrorCounters.class, ArpCounters.class, Ipv4Counters.class,
         IcmpCounters.class, UdpCounters.class, DnsCounters.class, DhcpCounters.class, TcpCounters.class,
-        Icmpv6Counters.class})
+        Ipv6Counters.class, Icmpv6Counters.class, Dhcpv6Counters.class})
     void snapshotCopiesEveryCounter(Class<?> group) throws ReflectiveOperationException {
         Object counters = group.getConstructor().newInstance();
         Map<String, Long> expected = new HashMap<>();
