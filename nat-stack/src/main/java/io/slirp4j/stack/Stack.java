@@ -9,14 +9,15 @@ import io.slirp4j.stack.host.HostDatagrams;
 import io.slirp4j.stack.host.HostPings;
 import io.slirp4j.stack.host.HostStreams;
 import io.slirp4j.stack.iface.AddressPolicy;
-import io.slirp4j.stack.iface.ArpResponder;
+import io.slirp4j.stack.iface.ipv4.ArpResponder;
 import io.slirp4j.stack.iface.GuestLink;
-import io.slirp4j.stack.iface.Ipv4Input;
-import io.slirp4j.stack.iface.Ipv4Reassembler;
+import io.slirp4j.stack.iface.ipv4.Ipv4Input;
+import io.slirp4j.stack.iface.ipv4.Ipv4Reassembler;
 import io.slirp4j.stack.icmp.IcmpEngine;
 import io.slirp4j.stack.icmp.Icmpv6Engine;
-import io.slirp4j.stack.iface.Ipv6Input;
-import io.slirp4j.stack.iface.Ipv6Reassembler;
+import io.slirp4j.stack.iface.ipv6.Ipv6Input;
+import io.slirp4j.stack.iface.ipv6.Ipv6Reassembler;
+import io.slirp4j.stack.iface.ipv6.NeighborDiscovery;
 import io.slirp4j.stack.nat.NatPolicy;
 import io.slirp4j.stack.stats.ArpCounters;
 import io.slirp4j.stack.stats.DhcpCounters;
@@ -65,7 +66,8 @@ import java.util.function.LongSupplier;
  * (reassembly, UDP flows, DNS retries), which {@code onTimer} runs at most that often.
  *
  * <p>IPv6 (with {@link NetworkConfig#ipv6()}): EtherType 0x86DD goes to the {@link Ipv6Input}, which hands
- * ICMPv6 to the {@link Icmpv6Engine} (neighbour and router discovery, echo) and TCP and UDP to the same engines as
+ * ICMPv6 to the {@link Icmpv6Engine} (echo, errors; neighbour and router discovery it passes to the
+ * {@link NeighborDiscovery}) and TCP and UDP to the same engines as
  * IPv4, which serve both families, except DHCPv6, which the stateless {@link Dhcpv6Server} answers; without IPv6
  * such frames are dropped as unsupported.
  *
@@ -109,6 +111,7 @@ public final class Stack implements AutoCloseable {
     private final Ipv6Input ipv6;
     private final Ipv6Reassembler reassembler6;
     private final Icmpv6Engine icmp6;
+    private final NeighborDiscovery neighborDiscovery;
     private final DnsForwarder dns;
     private final UdpNat udp;
     private final IcmpEngine icmp;
@@ -201,13 +204,15 @@ public final class Stack implements AutoCloseable {
             this.ipv6 = new Ipv6Input(addresses, link, reassembler6, frames, ipv6Counters, errors, clock);
             // the O flag: the DHCPv6 server below answers Information-Requests (libslirp serves DHCPv6 too, but
             // leaves the flag off, so guest clients that follow it never ask)
-            this.icmp6 = new Icmpv6Engine(config, addresses, link, frames, icmpv6Counters, true,
+            this.neighborDiscovery = new NeighborDiscovery(config, addresses, link, frames, icmpv6Counters, true,
                 clock.getAsLong());
+            this.icmp6 = new Icmpv6Engine(config, addresses, link, neighborDiscovery, frames, icmpv6Counters);
             ipv6.register(Ipv6Packet.NEXT_HEADER_ICMPV6, icmp6);
         } else {
             this.reassembler6 = null;
             this.ipv6 = null;
             this.icmp6 = null;
+            this.neighborDiscovery = null;
         }
         // echo sockets bind --outbound-addr's and --outbound-addr6's addresses like TCP and UDP (null: the system's)
         IcmpEngine icmp = hostPings == null ? new IcmpEngine(addresses, link, frames, icmpCounters, icmp6)
@@ -310,7 +315,7 @@ public final class Stack implements AutoCloseable {
                 icmp.expire(now);
                 if (icmp6 != null) {
                     reassembler6.expire(now);
-                    icmp6.onTimer(now);
+                    neighborDiscovery.onTimer(now);
                 }
             }
         } catch (RuntimeException e) {

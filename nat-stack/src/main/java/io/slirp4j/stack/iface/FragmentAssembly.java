@@ -18,10 +18,10 @@ import io.netty.buffer.ByteBufAllocator;
  *
  * <p>Ownership: the assembly owns its buffer until {@link #take()} hands it over or {@link #release()} frees it.
  */
-final class FragmentAssembly {
-    static final int MAX_RANGES = 64;
+public final class FragmentAssembly {
+    public static final int MAX_RANGES = 64;
 
-    final long createdAt;
+    public final long createdAt;
     private final ByteBufAllocator alloc;
     private final int base;
     private final int maxTotal;
@@ -38,7 +38,7 @@ final class FragmentAssembly {
      * @param base     where data offset 0 goes in the buffer: room for the longest header part before it
      * @param maxTotal the most header part and data together may be
      */
-    FragmentAssembly(ByteBufAllocator alloc, int base, int maxTotal, long now) {
+    public FragmentAssembly(ByteBufAllocator alloc, int base, int maxTotal, long now) {
         this.alloc = alloc;
         this.base = base;
         this.maxTotal = maxTotal;
@@ -50,7 +50,7 @@ final class FragmentAssembly {
      * is the fragment's more-fragments flag. The first fragment (start 0) also brings the header part:
      * {@code firstHeaderLength} bytes at {@code headerOffset}. Returns false when the datagram must be abandoned.
      */
-    boolean add(ByteBuf from, int dataOffset, int start, int end, boolean more, int headerOffset,
+    public boolean add(ByteBuf from, int dataOffset, int start, int end, boolean more, int headerOffset,
         int firstHeaderLength) {
         int maxEnd = ranges == 0 ? 0 : ends[ranges - 1];
         if (!more) {
@@ -124,15 +124,15 @@ final class FragmentAssembly {
         }
     }
 
-    boolean complete() {
+    public boolean complete() {
         return payloadLength >= 0 && headerLength > 0 && ranges == 1 && starts[0] == 0 && ends[0] == payloadLength;
     }
 
-    int headerLength() {
+    public int headerLength() {
         return headerLength;
     }
 
-    int payloadLength() {
+    public int payloadLength() {
         return payloadLength;
     }
 
@@ -140,14 +140,14 @@ final class FragmentAssembly {
      * Hands over the complete datagram: reader index at its header part, writer index at its end. The caller fixes
      * the header fields that described the fragment and owns the buffer.
      */
-    ByteBuf take() {
+    public ByteBuf take() {
         data.setIndex(base - headerLength, base + payloadLength);
         ByteBuf result = data;
         data = null;
         return result;
     }
 
-    void release() {
+    public void release() {
         if (data != null) {
             data.release();
             data = null;

@@ -1,7 +1,8 @@
-package io.slirp4j.stack.iface;
+package io.slirp4j.stack.iface.ipv6;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.slirp4j.stack.iface.FragmentAssembly;
 import io.slirp4j.stack.stats.Ipv6Counters;
 import io.slirp4j.stack.wire.Ipv6Packet;
 import java.util.ArrayList;
@@ -17,7 +18,7 @@ import java.util.List;
  * becomes the reassembled one, so the packet reads as if it had never been fragmented (the fragment header
  * itself is not kept).
  *
- * <p>Bounds as for IPv4 ({@link Ipv4Reassembler}): a packet's payload at most 65535 bytes, a non-final
+ * <p>Bounds as for IPv4 ({@link io.slirp4j.stack.iface.ipv4.Ipv4Reassembler}): a packet's payload at most 65535 bytes, a non-final
  * fragment a multiple of 8 bytes, at most {@value #MAX_IN_PROGRESS} packets in progress (a new one evicts the
  * oldest), each at most {@value #TIMEOUT_MS} ms (RFC 8200's 60 s, halved as for IPv4); overlaps abandon the packet
  * (RFC 5722).

@@ -1,7 +1,8 @@
-package io.slirp4j.stack.iface;
+package io.slirp4j.stack.iface.ipv4;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.slirp4j.stack.iface.FragmentAssembly;
 import io.slirp4j.stack.stats.Ipv4Counters;
 import io.slirp4j.stack.wire.Ipv4Packet;
 import java.util.ArrayList;

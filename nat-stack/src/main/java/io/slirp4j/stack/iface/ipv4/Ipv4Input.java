@@ -1,6 +1,10 @@
-package io.slirp4j.stack.iface;
+package io.slirp4j.stack.iface.ipv4;
 
 import io.netty.buffer.ByteBuf;
+import io.slirp4j.stack.iface.AddressPolicy;
+import io.slirp4j.stack.iface.GuestLink;
+import io.slirp4j.stack.iface.IpDatagram;
+import io.slirp4j.stack.iface.IpProtocolHandler;
 import io.slirp4j.stack.stats.ErrorCounters;
 import io.slirp4j.stack.stats.FrameCounters;
 import io.slirp4j.stack.stats.Ipv4Counters;

@@ -1,6 +1,8 @@
-package io.slirp4j.stack.iface;
+package io.slirp4j.stack.iface.ipv4;
 
 import io.netty.buffer.ByteBuf;
+import io.slirp4j.stack.iface.AddressPolicy;
+import io.slirp4j.stack.iface.GuestLink;
 import io.slirp4j.stack.stats.ArpCounters;
 import io.slirp4j.stack.stats.FrameCounters;
 import io.slirp4j.stack.wire.ArpPacket;
@@ -13,8 +15,8 @@ import java.util.function.LongSupplier;
  * ARP input (RFC 826) for the stack's two addresses.
  *
  * <p>Theory of operation: every valid ARP packet (request or reply) whose sender is a guest address teaches
- * {@link Neighbors} where that guest is. A request for the gateway N+2 or the DNS address N+3 is answered with
- * MAC 52:55:a:b:c:d (the address bytes) for that address, as slirp4netns does; requests for any other
+ * {@link io.slirp4j.stack.iface.Neighbors} where that guest is. A request for the gateway N+2 or the DNS address
+ * N+3 is answered with MAC 52:55:a:b:c:d (the address bytes) for that address, as slirp4netns does; requests for any other
  * address, including the guest probing for its own (RFC 5227), go unanswered, so the guest sees no conflict.
  * Replies go to the requester's sender hardware address, which also covers RFC 5227 probes (sender IP 0.0.0.0)
  * asking whether N+2 is taken: the answer "yes" is the truth.
