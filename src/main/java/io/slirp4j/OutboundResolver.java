@@ -71,6 +71,9 @@ final class OutboundResolver {
         } catch (BindException e) {
             throw new Unusable(ipv4, IpLiterals.format(address) + " is not an address of this host: bind: "
                 + e.getMessage());
+        } catch (java.net.SocketException e) {
+            // EINVAL and the like: e.g. a link-local IPv6 address, which needs a scope this option cannot give
+            throw new Unusable(ipv4, IpLiterals.format(address) + " cannot be bound: " + e.getMessage());
         }
     }
 }

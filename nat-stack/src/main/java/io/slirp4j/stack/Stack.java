@@ -201,11 +201,11 @@ public final class Stack implements AutoCloseable {
         this.ipv4 = new Ipv4Input(addresses, link, reassembler, frames, ipv4Counters, errors, clock);
         if (config.ipv6Enabled()) {
             this.reassembler6 = new Ipv6Reassembler(alloc, ipv6Counters);
-            this.ipv6 = new Ipv6Input(addresses, link, reassembler6, frames, ipv6Counters, errors, clock);
+            this.ipv6 = new Ipv6Input(addresses, link, reassembler6, frames, ipv6Counters, clock);
             // the O flag: the DHCPv6 server below answers Information-Requests (libslirp serves DHCPv6 too, but
             // leaves the flag off, so guest clients that follow it never ask)
             this.neighborDiscovery = new NeighborDiscovery(config, addresses, link, frames, icmpv6Counters, true,
-                clock.getAsLong());
+                clock);
             this.icmp6 = new Icmpv6Engine(config, addresses, link, neighborDiscovery, frames, icmpv6Counters);
             ipv6.register(Ipv6Packet.NEXT_HEADER_ICMPV6, icmp6);
         } else {

@@ -144,6 +144,17 @@ class StackIpv6Test {
         assertArrayEquals("world".getBytes(), reply.udpPayload());
     }
 
+    /** A guest that asks fe80::2 (from its link-local address) hears the host's loopback answer from fe80::2. */
+    @Test
+    void udpToTheRoutersLinkLocalAddressIsAnsweredFromIt() {
+        h.send(Packets6.guestUdp(GUEST_LL, ROUTER, 40000, 7, new byte[] {1}));
+        assertEquals(new InetSocketAddress(Packets6.inet(Packets6.addr("::1")), 7), h.host.last().sent.get(0).to());
+        h.host.last().deliver(new InetSocketAddress(Packets6.inet(Packets6.addr("::1")), 7), new byte[] {2});
+        Decoded6 reply = receive6();
+        assertArrayEquals(ROUTER, reply.src);
+        assertArrayEquals(GUEST_LL, reply.dst);
+    }
+
     @Test
     void anIpv4PeerCannotAnswerAnIpv6Flow() {
         h.send(Packets6.guestUdp(GUEST, GATEWAY, 40000, 7, new byte[] {1}));
@@ -236,5 +247,37 @@ class StackIpv6Test {
         h.tick(31_000);
         assertEquals(0, h.stats().ipv6().reassembliesInProgress());
         assertEquals(0, h.host.allSent().size());
+    }
+
+    /**
+     * A duplicate first fragment carrying other extension headers than the first one kept must not move where the
+     * reassembler patches the Next Header (it did, writing past the buffer and leaking it).
+     */
+    @Test
+    void aDuplicateFirstFragmentWithOtherExtensionHeadersChangesNothing() {
+        byte[] payload = Packets.bytes(16, 7);
+        byte[] whole = Packets6.ipv6(GUEST, GATEWAY, Packets6.UDP, 64, Packets6.udp(40000, 7, payload), 6);
+        byte[] upper = java.util.Arrays.copyOfRange(whole, 40, whole.length); // 24 bytes
+        byte[] padding = new byte[1192];
+        padding[0] = 60; // next: another destination options header
+        padding[1] = (byte) (1192 / 8 - 1);
+        padding[2] = 1; // PadN over the rest
+        padding[3] = (byte) (1192 - 4);
+        byte[] second = {44, 0, 1, 4, 0, 0, 0, 0};
+        h.send(fragment(upper, 16, 24, false, 44, new byte[0]));
+        h.send(fragment(upper, 0, 8, true, 44, new byte[0]));
+        byte[] options = Packets6.cat(padding, second);
+        h.send(fragment(upper, 0, 8, true, 60, options));
+        h.send(fragment(upper, 8, 16, true, 44, new byte[0]));
+        assertArrayEquals(payload, h.host.last().sent.get(0).payload());
+        assertEquals(1, h.stats().ipv6().datagramsReassembled());
+    }
+
+    /** One fragment of {@code upper} ([from, to)), after {@code options} (extension headers before the fragment's). */
+    private static byte[] fragment(byte[] upper, int from, int to, boolean more, int firstNext, byte[] options) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(options.length + 8 + to - from);
+        b.put(options).put((byte) Packets6.UDP).put((byte) 0).putShort((short) (from | (more ? 1 : 0))).putInt(99);
+        b.put(upper, from, to - from);
+        return Packets6.frame(ROUTER_MAC, Packets6.ipv6(GUEST, GATEWAY, firstNext, 64, b.array(), -1));
     }
 }

@@ -58,6 +58,7 @@ public final class NatPolicy {
     private final boolean hostLoopback;
     private final IpAddress gateway6;
     private final IpAddress dns6;
+    private final IpAddress router6;
     private final InetAddress outbound4;
     private final InetAddress outbound6;
     private final InetSocketAddress outboundBind4;
@@ -69,6 +70,8 @@ public final class NatPolicy {
         this.gateway6 = config.ipv6Enabled()
             ? new IpAddress(config.ipv6().gatewayHi(), config.ipv6().gatewayLo()) : null;
         this.dns6 = config.ipv6Enabled() ? new IpAddress(config.ipv6().dnsHi(), config.ipv6().dnsLo()) : null;
+        this.router6 = config.ipv6Enabled()
+            ? new IpAddress(config.ipv6().routerHi(), config.ipv6().routerLo()) : null;
         this.outbound4 = config.outboundAddress4();
         this.outbound6 = config.outboundAddress6();
         this.outboundBind4 = new InetSocketAddress(outbound4 != null ? outbound4 : wildcard(4), 0);
@@ -220,6 +223,15 @@ public final class NatPolicy {
      * tell from its own network.
      */
     public IpAddress replySource(InetAddress peer, boolean ipv6) {
+        return replySource(peer, ipv6, false);
+    }
+
+    /**
+     * {@link #replySource(InetAddress, boolean)} for a flow whose guest address may be link-local: such a guest
+     * talked to the gateway as fe80::2 (a link-local source only reaches link-local destinations), so the host's
+     * loopback shows up as fe80::2 to it, not as P::2, which its socket would not accept an answer from.
+     */
+    public IpAddress replySource(InetAddress peer, boolean ipv6, boolean linkLocalGuest) {
         if (!ipv6) {
             int v4 = replySource(peer);
             return v4 == NONE ? null : IpAddress.of4(v4);
@@ -228,7 +240,7 @@ public final class NatPolicy {
             return null;
         }
         if (peer.isLoopbackAddress()) {
-            return gateway6;
+            return linkLocalGuest ? router6 : gateway6;
         }
         long hi = InAny.hiOf(peer);
         long lo = InAny.loOf(peer);

@@ -20,6 +20,7 @@ import io.slirp4j.stack.wire.InAny;
 import io.slirp4j.stack.wire.InternetChecksum;
 import io.slirp4j.stack.wire.Ipv4Address;
 import io.slirp4j.stack.wire.Ipv4Packet;
+import io.slirp4j.stack.wire.Ipv6Address;
 import io.slirp4j.stack.wire.UdpDatagram;
 import java.io.IOException;
 import java.net.Inet6Address;
@@ -216,7 +217,8 @@ public final class UdpNat {
                 sourcePort = DNS_PORT;
             } else {
                 // A resolver's port expects nothing but answers; a peer of the other family cannot be shown.
-                source = flow.dnsOnly ? null : nat.replySource(from.getAddress(), flow.ipv6);
+                source = flow.dnsOnly ? null
+                    : nat.replySource(from.getAddress(), flow.ipv6, Ipv6Address.isLinkLocal(flow.guestHi));
                 if (source == null) {
                     frames.droppedFiltered++;
                     return;

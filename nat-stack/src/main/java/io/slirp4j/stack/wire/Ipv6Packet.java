@@ -42,6 +42,8 @@ import io.netty.buffer.ByteBuf;
  */
 public final class Ipv6Packet extends HeaderView {
     public static final int HEADER_LENGTH = 40;
+    /** Where the fixed header's Next Header field is, from the start of the header. */
+    public static final int NEXT_HEADER_FIELD = 6;
     /** The minimum link MTU every IPv6 link must carry (RFC 8200 5). */
     public static final int MIN_MTU = 1280;
     public static final int VERSION = 6;

@@ -181,6 +181,22 @@ class Ipv6PortForwardTest {
         sink.releaseAll();
     }
 
+    /** RFC 4861 4.4: a guest may answer our solicitation for its address from another one, its link-local. */
+    @Test
+    void anAdvertisementFromTheLinkLocalAddressTeachesItsTarget() throws Exception {
+        forwards.add(new ForwardRequest(ForwardProtocol.UDP, InetAddress.getByName("0.0.0.0"), 5354, GUEST6, 53));
+        udp.last().deliver(new InetSocketAddress("127.0.0.1", 7003), "query".getBytes());
+        assertEquals(135, recv6().type(), "a neighbour solicitation");
+        ByteBuffer b = ByteBuffer.allocate(28);
+        b.putInt(0x6000_0000).put(GUEST).put((byte) 2).put((byte) 1);
+        Packets.putMac(b, Packets.GUEST_MAC);
+        send(Packets6.guestIcmp(Packets6.GUEST_LL, GATEWAY, Packets6.ROUTER_MAC, 136, 0, b.array()));
+        Decoded6 in = recv6();
+        assertEquals(Packets6.UDP, in.nextHeader, "the parked datagram went out");
+        assertArrayEquals(GUEST, in.dst);
+        sink.releaseAll();
+    }
+
     @Test
     void udpPeersAreShownAsIpv6AndAnswersGoBack() throws Exception {
         forwards.add(new ForwardRequest(ForwardProtocol.UDP, InetAddress.getByName("0.0.0.0"), 5353, GUEST6, 53));

@@ -5,7 +5,6 @@ import io.slirp4j.stack.iface.AddressPolicy;
 import io.slirp4j.stack.iface.GuestLink;
 import io.slirp4j.stack.iface.IpDatagram;
 import io.slirp4j.stack.iface.IpProtocolHandler;
-import io.slirp4j.stack.stats.ErrorCounters;
 import io.slirp4j.stack.stats.FrameCounters;
 import io.slirp4j.stack.stats.Ipv6Counters;
 import io.slirp4j.stack.wire.Ipv6Address;
@@ -41,18 +40,16 @@ public final class Ipv6Input {
     private final Ipv6Reassembler reassembler;
     private final FrameCounters frames;
     private final Ipv6Counters counters;
-    private final ErrorCounters errors;
     private final LongSupplier clock;
     private final IpProtocolHandler[] handlers = new IpProtocolHandler[256];
     private final Ipv6Packet packet = new Ipv6Packet();
     private final IpDatagram datagram = new IpDatagram();
 
     public Ipv6Input(AddressPolicy addresses, GuestLink link, Ipv6Reassembler reassembler, FrameCounters frames,
-        Ipv6Counters counters, ErrorCounters errors, LongSupplier clock) {
+        Ipv6Counters counters, LongSupplier clock) {
         this.addresses = addresses;
         this.link = link;
         this.reassembler = reassembler;
-        this.errors = errors;
         this.frames = frames;
         this.counters = counters;
         this.clock = clock;
@@ -98,11 +95,12 @@ public final class Ipv6Input {
             return;
         }
         try {
+            // the fragmentable part comes from the guest: its extension headers may well be refused now
             if (packet.wrap(whole, whole.readerIndex(), whole.readableBytes()) == ParseResult.OK
                 && !packet.isFragment()) {
                 dispatch();
             } else {
-                errors.internalError(new IllegalStateException("reassembled IPv6 packet does not parse"));
+                frames.droppedMalformed++;
             }
         } finally {
             whole.release();

@@ -70,7 +70,10 @@ public final class Ipv6Reassembler {
                 Ipv6Packet.HEADER_LENGTH + Ipv6Packet.MAX_PAYLOAD_LENGTH, now));
             inProgress.add(packet);
         }
-        if (start == 0) {
+        // Only the first fragment whose header part is kept says where its Next Header is: a duplicate first fragment
+        // (the assembly ignores its bytes) may carry other extension headers, and must not move that position.
+        boolean keepsHeader = start == 0 && packet.assembly.headerLength() == 0;
+        if (keepsHeader) {
             packet.nextHeaderAt = fragment.fragmentPrecedingNextHeaderOffset() - fragment.offset();
             packet.protocol = fragment.protocol();
         }
@@ -83,8 +86,13 @@ public final class Ipv6Reassembler {
             return null;
         }
         inProgress.remove(packet);
-        counters.datagramsReassembled++;
-        return packet.finish();
+        ByteBuf whole = packet.finish();
+        if (whole == null) {
+            counters.reassemblyFailures++;
+        } else {
+            counters.datagramsReassembled++;
+        }
+        return whole;
     }
 
     /** Abandons packets older than the timeout. */
@@ -145,7 +153,12 @@ public final class Ipv6Reassembler {
             this.assembly = assembly;
         }
 
+        /** The whole packet, or null (everything released) if its header part cannot be patched. */
         ByteBuf finish() {
+            if (nextHeaderAt < Ipv6Packet.NEXT_HEADER_FIELD || nextHeaderAt >= assembly.headerLength()) {
+                assembly.release();
+                return null;
+            }
             int payloadLength = assembly.headerLength() - Ipv6Packet.HEADER_LENGTH + assembly.payloadLength();
             ByteBuf data = assembly.take();
             int at = data.readerIndex();

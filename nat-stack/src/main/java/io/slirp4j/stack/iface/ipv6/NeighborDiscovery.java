@@ -11,9 +11,11 @@ import io.slirp4j.stack.stats.Icmpv6Counters;
 import io.slirp4j.stack.wire.Icmpv6Packet;
 import io.slirp4j.stack.wire.Ipv6Address;
 import io.slirp4j.stack.wire.Ipv6Packet;
+import io.slirp4j.stack.wire.MacAddress;
 import io.slirp4j.stack.wire.NdpMessage;
 import io.slirp4j.stack.wire.ParseResult;
 import java.util.SplittableRandom;
+import java.util.function.LongSupplier;
 
 /**
  * Neighbour and router discovery (RFC 4861) for the guest, as libslirp's {@code ip6_icmp.c} does them, so a guest
@@ -55,6 +57,7 @@ public final class NeighborDiscovery {
     private final GuestLink link;
     private final FrameCounters frames;
     private final Icmpv6Counters counters;
+    private final LongSupplier clock;
     private final int mtu;
     private final boolean dnsEnabled;
     private final boolean otherConfiguration;
@@ -67,7 +70,7 @@ public final class NeighborDiscovery {
      *                           (DNS servers): true when a DHCPv6 server answers
      */
     public NeighborDiscovery(NetworkConfig config, AddressPolicy addresses, GuestLink link, FrameCounters frames,
-        Icmpv6Counters counters, boolean otherConfiguration, long now) {
+        Icmpv6Counters counters, boolean otherConfiguration, LongSupplier clock) {
         this.network = config.ipv6();
         this.addresses = addresses;
         this.link = link;
@@ -76,7 +79,8 @@ public final class NeighborDiscovery {
         this.mtu = config.mtu();
         this.dnsEnabled = config.dnsEnabled();
         this.otherConfiguration = otherConfiguration;
-        this.nextAdvertisement = now + randomInterval();
+        this.clock = clock;
+        this.nextAdvertisement = clock.getAsLong() + randomInterval();
     }
 
     private long randomInterval() {
@@ -86,23 +90,21 @@ public final class NeighborDiscovery {
     /**
      * An NDP message from the guest: the ICMPv6 message of {@code type} and {@code code} at {@code offset},
      * {@code length} bytes, in {@code datagram} (borrowed; its checksum verified). Router and neighbour
-     * solicitations are answered; advertisements need nothing more (the sender's MAC was learned from the frame);
+     * solicitations are answered; an advertisement teaches the neighbour cache its target (which RFC 4861 4.4 lets a
+     * guest answer for from another of its addresses, say its link-local one, whose MAC the frame taught already);
      * anything else a guest has no business sending (router advertisements, redirects) is dropped as unsupported.
      */
     public void onMessage(IpDatagram datagram, int type, int code, int offset, int length) {
         switch (type) {
             case Icmpv6Packet.TYPE_ROUTER_SOLICITATION -> routerSolicitation(datagram, code, offset, length);
             case Icmpv6Packet.TYPE_NEIGHBOR_SOLICITATION -> neighborSolicitation(datagram, code, offset, length);
-            case Icmpv6Packet.TYPE_NEIGHBOR_ADVERTISEMENT -> {
-                // the IPv6 input learned the sender's MAC from the frame already
-            }
+            case Icmpv6Packet.TYPE_NEIGHBOR_ADVERTISEMENT -> neighborAdvertisement(datagram, code, offset, length);
             default -> frames.droppedUnsupported++;
         }
     }
 
     private void routerSolicitation(IpDatagram datagram, int code, int offset, int length) {
-        if (datagram.hopLimit() != Ipv6Packet.MAX_HOP_LIMIT || wrapNdp(datagram, code, offset, length) != ParseResult.OK) {
-            frames.droppedMalformed++;
+        if (!validNdp(datagram, code, offset, length)) {
             return;
         }
         counters.routerSolicitations++;
@@ -110,8 +112,7 @@ public final class NeighborDiscovery {
     }
 
     private void neighborSolicitation(IpDatagram datagram, int code, int offset, int length) {
-        if (datagram.hopLimit() != Ipv6Packet.MAX_HOP_LIMIT || wrapNdp(datagram, code, offset, length) != ParseResult.OK) {
-            frames.droppedMalformed++;
+        if (!validNdp(datagram, code, offset, length)) {
             return;
         }
         boolean fromUnspecified = Ipv6Address.isUnspecified(datagram.sourceHi(), datagram.sourceLo());
@@ -137,6 +138,30 @@ public final class NeighborDiscovery {
             link.macFor6(targetHi, targetLo), pseudoHeader(targetHi, targetLo, toHi, toLo));
         frame.writerIndex(at + written);
         link.sendIpv6(frame);
+    }
+
+    private void neighborAdvertisement(IpDatagram datagram, int code, int offset, int length) {
+        if (!validNdp(datagram, code, offset, length)) {
+            return;
+        }
+        long mac = ndp.targetLinkLayer();
+        if (mac != MacAddress.NONE && !MacAddress.isGroup(mac) && addresses.isGuest6(ndp.targetHi(), ndp.targetLo())) {
+            link.learn(ndp.targetHi(), ndp.targetLo(), mac, clock.getAsLong());
+        }
+    }
+
+    /**
+     * Hop limit 255, code 0, a well-formed message (RFC 4861 6.1.1, 7.1.1, 7.1.2), and no source link-layer
+     * address option when the source is :: (the same sections); counts what fails as malformed.
+     */
+    private boolean validNdp(IpDatagram datagram, int code, int offset, int length) {
+        if (datagram.hopLimit() != Ipv6Packet.MAX_HOP_LIMIT || wrapNdp(datagram, code, offset, length) != ParseResult.OK
+            || (Ipv6Address.isUnspecified(datagram.sourceHi(), datagram.sourceLo())
+                && ndp.sourceLinkLayer() != MacAddress.NONE)) {
+            frames.droppedMalformed++;
+            return false;
+        }
+        return true;
     }
 
     private ParseResult wrapNdp(IpDatagram datagram, int code, int offset, int length) {
