@@ -154,6 +154,29 @@ class OutboundAddressTest {
         }
     }
 
+    /** The guest's ping -6 of the internet namespace leaves from --outbound-addr6's address (seen on the wire). */
+    @ParameterizedTest
+    @EnumSource(value = Mode.class, names = {"ROOT", "ROOTLESS"})
+    void icmpv6EchoLeavesFromTheOutboundAddress6(Mode mode) throws IOException {
+        Requirements.forMode(mode, "ping", "sysctl");
+        try (TestNetwork net = network(mode)) {
+            PingTest.pingGroupRange(net, PingTest.ALL_GROUPS);
+            Helper h = net.startHelper("-c", "--enable-ipv6", "--outbound-addr6=" + OUT0_V6);
+            Ipv6Test.awaitSlaacAddress(net, "fd00::");
+            byte[] request;
+            try (RawFrames wire = RawFrames.open(net.internetNetns(), "veth-i")) {
+                Cmd.Result r = PingTest.ping6(net, "-c", "3", "-i", "0.2", "-W", "3", INTERNET_V6);
+                assertTrue(r.out().contains("3 received"), r::describe);
+                // EtherType 0x86DD, next header ICMPv6, type echo request
+                request = wire.receive(Duration.ofSeconds(3), f -> f.length >= 62 && f[12] == (byte) 0x86
+                    && f[13] == (byte) 0xDD && f[20] == 58 && f[54] == (byte) 128);
+            }
+            assertNotNull(request, "no ICMPv6 echo request seen in the internet namespace");
+            assertArrayEquals(InetAddress.getByName(OUT0_V6).getAddress(),
+                java.util.Arrays.copyOfRange(request, 22, 38), h::describe);
+        }
+    }
+
     /** Without the option, the kernel chooses: the primary address. The test's premise, checked. */
     @ParameterizedTest
     @EnumSource(value = Mode.class, names = {"ROOT"})
