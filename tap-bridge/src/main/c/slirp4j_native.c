@@ -155,8 +155,8 @@ JNIEXPORT jstring JNICALL Java_io_slirp4j_tap_Native_strerror(JNIEnv *env, jclas
     return (*env)->NewStringUTF(env, s);
 }
 
-/* A listening unix stream socket at path (non-blocking, close-on-exec), or -errno. */
-JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_listenUnix(JNIEnv *env, jclass c, jstring path, jint backlog) {
+/* A listening unix socket of type (SOCK_STREAM, SOCK_SEQPACKET) at path, non-blocking and close-on-exec, or -errno. */
+static jint listen_unix(JNIEnv *env, jstring path, int type, int backlog) {
     struct sockaddr_un addr = {.sun_family = AF_UNIX};
     const char *p = utf(env, path);
     if (p == NULL) {
@@ -169,7 +169,7 @@ JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_listenUnix(JNIEnv *env, jclass
     }
     memcpy(addr.sun_path, p, len + 1);
     release(env, path, p);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    int fd = socket(AF_UNIX, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0) {
         return -errno;
     }
@@ -179,6 +179,11 @@ JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_listenUnix(JNIEnv *env, jclass
         return -e;
     }
     return fd;
+}
+
+/* A listening unix stream socket at path (non-blocking, close-on-exec), or -errno. */
+JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_listenUnix(JNIEnv *env, jclass c, jstring path, jint backlog) {
+    return listen_unix(env, path, SOCK_STREAM, backlog);
 }
 
 /*
@@ -362,28 +367,7 @@ JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_recvError(JNIEnv *env, jclass 
  * where one peer (User Mode Linux's vector transport "bess") connects and every message is one Ethernet frame.
  */
 JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_listenSeqpacket(JNIEnv *env, jclass c, jstring path) {
-    struct sockaddr_un addr = {.sun_family = AF_UNIX};
-    const char *p = utf(env, path);
-    if (p == NULL) {
-        return -ENOMEM;
-    }
-    size_t len = strlen(p);
-    if (len >= sizeof(addr.sun_path)) {
-        release(env, path, p);
-        return -ENAMETOOLONG;
-    }
-    memcpy(addr.sun_path, p, len + 1);
-    release(env, path, p);
-    int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0) {
-        return -errno;
-    }
-    if (bind(fd, (struct sockaddr *) &addr, sizeof(addr)) < 0 || listen(fd, 1) < 0) {
-        int e = errno;
-        close(fd);
-        return -e;
-    }
-    return fd;
+    return listen_unix(env, path, SOCK_SEQPACKET, 1);
 }
 
 /* accept4(2) of one connection, non-blocking and close-on-exec: its fd, or -errno (-EAGAIN: none waiting). */
