@@ -344,24 +344,6 @@ public final class Ipv6Packet extends HeaderView {
     }
 
     /**
-     * For a reassembler, on the view of a packet's first fragment: writes at {@code outOffset} the packet's
-     * unfragmentable part (fixed header and the extension headers before the fragment header) as the reassembled
-     * packet needs it: the fragment header's Next Header moved into the preceding header, and the payload length
-     * set for {@code fragmentableLength} bytes of reassembled data. Returns the bytes written; the reassembled
-     * data goes right after them.
-     */
-    public int emitUnfragmentablePart(ByteBuf out, int outOffset, int fragmentableLength) {
-        if (fragmentHeader < 0) {
-            throw new IllegalStateException("not a fragment");
-        }
-        int unfragmentable = fragmentHeader - offset;
-        out.setBytes(outOffset, buf, offset, unfragmentable);
-        out.setShort(outOffset + 4, unfragmentable - HEADER_LENGTH + fragmentableLength);
-        out.setByte(outOffset + (fragmentPrecedingField - offset), buf.getUnsignedByte(fragmentHeader));
-        return unfragmentable;
-    }
-
-    /**
      * After {@link #wrap} refused the packet: the code of the ICMPv6 Parameter Problem that RFC 8200 says to send
      * back, or -1 when the packet is to be dropped silently.
      */

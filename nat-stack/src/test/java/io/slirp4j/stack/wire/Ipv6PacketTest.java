@@ -391,32 +391,4 @@ class Ipv6PacketTest {
         UdpDatagram.emitHeader(out, 0, 546, 547, 4, pseudo);
         assertArrayEquals(u, V6.copy(out, 0, 12));
     }
-
-    @Test
-    void reassemblerRebuildsTheUnfragmentablePart() {
-        byte[] udp = V6.udp(SRC, DST, 1, 2, new byte[20]);
-        byte[] first = V6.ipv6(SRC, DST, 60, 64, cat(optionsHeader(44, new byte[0]),
-            fragmentHeader(17, 0, true, 9), java.util.Arrays.copyOf(udp, 16)));
-        assertEquals(ParseResult.OK, wrap(first));
-        ByteBuf out = Unpooled.buffer(128).writerIndex(128);
-        int n = p.emitUnfragmentablePart(out, 2, udp.length);
-        assertEquals(48, n);
-        out.setBytes(2 + n, udp);
-        assertEquals(ParseResult.OK, p.wrap(out, 2, n + udp.length));
-        assertFalse(p.hasFragmentHeader());
-        assertEquals(17, p.protocol());
-        assertEquals(48, p.headerLength());
-        assertEquals(udp.length, p.payloadLength());
-        UdpDatagram u = new UdpDatagram();
-        assertEquals(ParseResult.OK, u.wrapIpv6(out, p.payloadOffset(), p.payloadLength(), p.pseudoHeader()));
-
-        byte[] bare = V6.ipv6(SRC, DST, 44, 64, cat(fragmentHeader(17, 0, true, 9), java.util.Arrays.copyOf(udp, 16)));
-        assertEquals(ParseResult.OK, wrap(bare));
-        n = p.emitUnfragmentablePart(out, 0, udp.length);
-        assertEquals(40, n);
-        out.setBytes(n, udp);
-        assertEquals(ParseResult.OK, p.wrap(out, 0, n + udp.length));
-        assertEquals(17, p.nextHeader());
-        assertEquals(udp.length, p.payloadLength());
-    }
 }
