@@ -20,11 +20,13 @@
 #include <linux/icmp.h>
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <poll.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -67,6 +69,15 @@ JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_fcntl(JNIEnv *env, jclass c, j
 JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_setns(JNIEnv *env, jclass c, jint fd, jint nstype) {
     int r = setns(fd, nstype);
     return RESULT(r);
+}
+
+/* The soft RLIMIT_NOFILE (Long.MAX_VALUE when unlimited), or -errno. */
+JNIEXPORT jlong JNICALL Java_io_slirp4j_tap_Native_openFilesLimit(JNIEnv *env, jclass c) {
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0) {
+        return -errno;
+    }
+    return rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (rlim_t) INT64_MAX ? INT64_MAX : (jlong) rl.rlim_cur;
 }
 
 JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_socket(JNIEnv *env, jclass c, jint domain, jint type, jint proto) {

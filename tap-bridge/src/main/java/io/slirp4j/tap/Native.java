@@ -65,6 +65,9 @@ final class Native {
 
     static native int socket(int domain, int type, int protocol);
 
+    /** getrlimit(RLIMIT_NOFILE)'s soft limit ({@code Long.MAX_VALUE}: unlimited), or -errno. */
+    static native long openFilesLimit();
+
     /** {@code arg} is copied in and back out (a struct such as ifreq, up to 256 bytes); null passes NULL. */
     static native int ioctl(int fd, long request, byte[] arg);
 
@@ -135,4 +138,24 @@ final class Native {
      */
     static native int recvError(int fd, java.nio.ByteBuffer buf, int offset, int length, int[] info, byte[] offender,
         byte[] destination);
+
+    /**
+     * Mounts an empty tmpfs on {@code tmpfsDir}, binds each of {@code paths} read-only at its own path in it
+     * ({@code flags}: 1 executable mappings allowed, 2 device nodes usable), pivots into it and detaches the old root.
+     * Returns 0 or -errno; {@code step} receives the failed step and the index of the path (see {@link Confinement}).
+     */
+    static native int sandboxRoot(String tmpfsDir, String[] paths, int[] flags, int[] step);
+
+    /**
+     * Sets no_new_privs and drops every capability but {@code keep} (-1: all) in every thread, then checks each
+     * thread's status in {@code taskFd} (an open /proc/self/task). Returns 0 or -errno; {@code out}: threads reached,
+     * a thread that failed the check, the failed step.
+     */
+    static native int dropCapabilities(int keep, int taskFd, int[] out);
+
+    /** Installs the seccomp filter on every thread: 0 or -errno; {@code out}: instructions, unsynchronised thread. */
+    static native int installSeccomp(int[] out);
+
+    /** One confinement probe (see {@link Confinement#probe}): the call's result or -errno. */
+    static native int probe(int which, String arg);
 }

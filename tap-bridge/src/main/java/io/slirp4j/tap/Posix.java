@@ -72,6 +72,18 @@ public final class Posix {
 
     private static final int POLLIN = 1;
 
+    /**
+     * The soft limit on open files (HotSpot raises it to the hard limit at start; {@code Long.MAX_VALUE}:
+     * unlimited). From getrlimit(2), not /proc, which a sandboxed helper no longer sees.
+     */
+    public static long openFilesLimit() throws IOException {
+        long r = Native.openFilesLimit();
+        if (r < 0) {
+            throw failure("getrlimit(RLIMIT_NOFILE)", (int) r);
+        }
+        return r;
+    }
+
     /** True when {@code fd} is an open descriptor of this process. */
     public static boolean isOpen(int fd) {
         return Native.fcntl(fd, LibC.F_GETFD, 0) >= 0;
