@@ -23,10 +23,13 @@ import java.util.List;
  * @param outbound4 {@code --outbound-addr} as given (resolved at start-up into {@code network}), or null
  * @param outbound6 {@code --outbound-addr6} as given, or null
  * @param bessSocket {@code --target-type=bess}: the unix SOCK_SEQPACKET path to serve one peer on, or null
+ * @param sandbox   {@code --enable-sandbox}
+ * @param seccomp   {@code --enable-seccomp}
  */
 public record Launch(Path netns, Path userns, int tapFd, String tapName, boolean configure, byte[] mac,
                      NetworkConfig network, int readyFd, int exitFd, Path apiSocket, List<ForwardRequest> publish,
-                     OutboundAddress outbound4, OutboundAddress outbound6, Path bessSocket) {
+                     OutboundAddress outbound4, OutboundAddress outbound6, Path bessSocket, boolean sandbox,
+                     boolean seccomp) {
     public Launch {
         publish = List.copyOf(publish);
     }
@@ -34,6 +37,6 @@ public record Launch(Path netns, Path userns, int tapFd, String tapName, boolean
     /** This launch with {@code network} instead (the outbound addresses resolved). */
     public Launch withNetwork(NetworkConfig network) {
         return new Launch(netns, userns, tapFd, tapName, configure, mac, network, readyFd, exitFd, apiSocket, publish,
-            outbound4, outbound6, bessSocket);
+            outbound4, outbound6, bessSocket, sandbox, seccomp);
     }
 }

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -25,6 +26,7 @@ import io.slirp4j.stack.forward.LoopPortForwards;
 import io.slirp4j.stack.host.NettyHostDatagrams;
 import io.slirp4j.stack.host.NettyHostStreams;
 import io.slirp4j.stack.tcp.BufferBudget;
+import io.slirp4j.tap.Confinement;
 import io.slirp4j.tap.ExitFdWatcher;
 import io.slirp4j.tap.InterfaceConfigurator;
 import io.slirp4j.tap.Namespaces;
@@ -65,6 +67,13 @@ public final class NetworkHelper {
      * that what arrives before the stack serves waits and is answered (StartOrderTest). Unset in real use.
      */
     static final String STACK_DELAY_VARIABLE = "SLIRP4J_TEST_STACK_DELAY_MS";
+
+    /**
+     * A test hook: after confining itself the helper tries each {@link Confinement.Probe} (reading the file this
+     * names, among them) and prints the results, so that an end-to-end test sees from inside a running helper what
+     * is refused. Unset in real use.
+     */
+    static final String CONFINEMENT_PROBE_VARIABLE = "SLIRP4J_TEST_CONFINEMENT_PROBE";
 
     /** What to do; its network gains the resolved outbound addresses at the start of {@link #run}. */
     private Launch launch;
@@ -120,6 +129,7 @@ public final class NetworkHelper {
             return exitStatus; // stopped (exit fd, signal) while waiting for the BESS peer
         }
         StartupTrace.mark("tap open");
+        confine();
         // Without -p, nothing that comes before serving can be lost: the guest's frames wait in the tap's queue and
         // API clients in the socket's backlog until the stack takes them. With -p, the forwards must listen first.
         boolean readyBeforeStack = launch.publish().isEmpty();
@@ -150,6 +160,32 @@ public final class NetworkHelper {
         InetAddress v6 = OutboundResolver.resolve(launch.outbound6(), false);
         launch = launch.withNetwork(launch.network().withOutboundAddresses(v4, v6));
         StartupTrace.mark("outbound addresses");
+    }
+
+    /**
+     * --enable-sandbox and --enable-seccomp, in slirp4netns's order and place: once the descriptors, the API socket
+     * and the tap exist and before the ready byte, so that no guest frame or API request is read unconfined and a
+     * failure is an exit status 1 that the engine sees instead of a ready helper.
+     */
+    private void confine() throws IOException {
+        if (launch.sandbox() || launch.seccomp()) {
+            // what the stack needs later from files must be in memory first: Netty's native transport (from lib/,
+            // which the sandbox binds too, but loading it may extract a copy to a temporary directory)
+            Epoll.ensureAvailability();
+        }
+        if (launch.sandbox()) {
+            Confinement.enterSandbox(Confinement.sandboxPathsForThisJvm(RESOLV_CONF));
+            StartupTrace.mark("sandbox");
+        }
+        if (launch.seccomp()) {
+            Confinement.installSeccomp();
+            StartupTrace.mark("seccomp");
+        }
+        String probeFile = System.getenv(CONFINEMENT_PROBE_VARIABLE);
+        if (probeFile != null) {
+            Confinement.probe(probeFile).forEach((probe, result) ->
+                System.err.println("slirp4j: probe " + probe + ": " + result));
+        }
     }
 
     /** Writes the ready byte to the -r fd and closes it. */
@@ -301,16 +337,10 @@ public final class NetworkHelper {
     /** The soft RLIMIT_NOFILE (HotSpot raises it to the hard limit at start), or a guess if unreadable. */
     static long openFilesLimit() {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
-                if (line.startsWith("Max open files")) {
-                    String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
-                    return soft.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(soft);
-                }
-            }
-        } catch (IOException | RuntimeException ignored) {
-            // fall through
+            return Posix.openFilesLimit();
+        } catch (IOException e) {
+            return 1024;
         }
-        return 1024;
     }
 
     /** The UDP NAT's host sockets: epoll datagram channels on the stack's loop, of the destination's family. */

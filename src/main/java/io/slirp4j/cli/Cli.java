@@ -1,14 +1,11 @@
 package io.slirp4j.cli;
 
-import java.util.Optional;
-
 /**
  * The command line of slirp4j: {@code slirp4j [OPTION]... PID|PATH|FD [TAPNAME]}, read with slirp4netns's
  * (getopt_long's) rules. {@link #parse} is all a main method needs.
  *
  * <p>Two steps, each its own class: {@link GnuArgs} applies getopt_long's rules to the option table of
- * {@link Options}; {@link SettingsReader} checks every value. Then {@link Unsupported} refuses features that
- * are not there yet.
+ * {@link Options}; {@link SettingsReader} checks every value.
  */
 public final class Cli {
     public static final String NAME = "slirp4j";
@@ -18,20 +15,8 @@ public final class Cli {
 
     private Cli() {}
 
-    /** Parses, validates, and refuses features this version lacks: what Main acts on. */
+    /** Parses and validates: what Main acts on. */
     public static ParseResult parse(String... args) {
-        ParseResult result = parseOnly(args);
-        if (result instanceof ParseResult.Run run) {
-            Optional<String> unsupported = Unsupported.check(run.settings());
-            if (unsupported.isPresent()) {
-                return new ParseResult.Fail(unsupported.get());
-            }
-        }
-        return result;
-    }
-
-    /** Parses and validates, accepting options whose feature is not implemented yet. */
-    static ParseResult parseOnly(String... args) {
         try {
             GnuArgs.Scanned scanned = GnuArgs.scan(args);
             if (Options.HELP.equals(scanned.stop())) {

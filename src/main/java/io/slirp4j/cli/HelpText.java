@@ -44,10 +44,6 @@ final class HelpText {
                 line.append('\n').append(" ".repeat(DESCRIPTION_COLUMN));
             }
             line.append(option.help());
-            String note = Unsupported.helpNote(option.name());
-            if (note != null) {
-                line.append(' ').append(note);
-            }
             help.append(line).append('\n');
         }
         return help.append("""

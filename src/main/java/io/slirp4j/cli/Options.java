@@ -48,7 +48,7 @@ final class Options {
      * @param shortName       the letter of {@code -c}, or {@link #NONE}
      * @param name            the long name with its dashes, {@code --configure}
      * @param argLabel        what the help calls the argument ({@code FD}); null for an option without one
-     * @param help            the help's description (the "not yet supported" mark comes from {@link Unsupported})
+     * @param help            the help's description
      * @param deprecatedAlias a spelling kept for old scripts: accepted with a warning, left out of the help
      */
     record Option(char shortName, String name, String argLabel, String help, boolean deprecatedAlias) {

@@ -15,7 +15,7 @@ final class CliTestSupport {
     }
 
     static ParseResult.Run run(String... args) {
-        ParseResult result = Cli.parseOnly(args);
+        ParseResult result = Cli.parse(args);
         return assertInstanceOf(ParseResult.Run.class, result, () -> "for " + String.join(" ", args) + ": " + result);
     }
 

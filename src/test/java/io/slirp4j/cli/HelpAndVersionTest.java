@@ -68,22 +68,8 @@ class HelpAndVersionTest {
     }
 
     @Test
-    void helpMarksWhatIsNotSupportedYet() {
-        String help = printed("--help");
-        for (String option : List.of("--enable-sandbox ", "--enable-seccomp ")) {
-            assertTrue(line(help, option).endsWith(" (not yet supported)"), option);
-        }
-        for (String option : List.of("-c, --configure", "-m, --mtu", "--cidr", "--cidr6", "-6, --enable-ipv6",
-                "--disable-host-loopback",
-                "--netns-type", "--userns-path", "--disable-dns", "--macaddress", "-r, --ready-fd", "-e, --exit-fd",
-                "-a, --api-socket", "-p, --publish", "--outbound-addr=IPv4", "--outbound-addr6=IPv6",
-                "--target-type=TYPE")) {
-            assertFalse(line(help, option).contains("not yet supported"), option);
-        }
-    }
-
-    private static String line(String help, String start) {
-        return Arrays.stream(help.split("\n")).filter(l -> l.startsWith(start)).findFirst().orElseThrow();
+    void helpMarksNothingAsUnsupported() {
+        assertFalse(printed("--help").contains("not yet supported"));
     }
 
     @Test
