@@ -36,6 +36,19 @@ public final class Helper implements AutoCloseable {
     static String fdWrapper(int ready, int exit) {
         return "exec " + ready + ">&1 " + exit + "<&0 </dev/null >/dev/null; exec \"$@\"";
     }
+    /**
+     * The system property that runs every helper confined: {@code --enable-sandbox --enable-seccomp} before the
+     * test's own options (the tests module's second surefire execution sets it), so that the whole suite shows
+     * nothing works only unconfined.
+     */
+    public static final String CONFINED_PROPERTY = "slirp4j.e2e.confined";
+    public static final List<String> CONFINEMENT_OPTIONS = List.of("--enable-sandbox", "--enable-seccomp");
+
+    /** Whether this run starts every helper confined (see {@link #CONFINED_PROPERTY}). */
+    public static boolean confinedRun() {
+        return Boolean.getBoolean(CONFINED_PROPERTY);
+    }
+
     private static final Pattern STACK_TRACE = Pattern.compile(
         "(?m)^\\s+at [\\w$.]+\\(|Exception in thread|^Caused by: |\\bat java\\.base/");
 
@@ -88,6 +101,7 @@ public final class Helper implements AutoCloseable {
         private int readyFdNumber = READY_FD;
         private int exitFdNumber = EXIT_FD;
         private List<String> via = List.of();
+        private boolean ownConfinement;
 
         Builder(TestNetwork net, List<String> options) {
             this.net = net;
@@ -120,6 +134,12 @@ public final class Helper implements AutoCloseable {
             return this;
         }
 
+        /** This test chooses the confinement flags itself: a confined run adds none (see {@link #CONFINED_PROPERTY}). */
+        public Builder ownConfinement() {
+            this.ownConfinement = true;
+            return this;
+        }
+
         /** A command that runs between the fd wrapper and the launcher and must exec its arguments. */
         public Builder via(String... command) {
             this.via = List.of(command);
@@ -131,6 +151,9 @@ public final class Helper implements AutoCloseable {
             argv.addAll(List.of("bash", "-c", fdWrapper(readyFdNumber, exitFdNumber), "bash"));
             argv.addAll(via);
             argv.add(net.launcher());
+            if (confinedRun() && !ownConfinement) {
+                argv.addAll(CONFINEMENT_OPTIONS);
+            }
             if (readyFd) {
                 argv.addAll(List.of("-r", Integer.toString(readyFdNumber)));
             }

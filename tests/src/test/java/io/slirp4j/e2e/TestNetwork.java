@@ -297,15 +297,32 @@ public final class TestNetwork implements AutoCloseable {
 
     /**
      * The hard rule, checked rather than assumed: the helper's own network namespace (where its host sockets
-     * live) and mount namespace (its resolv.conf) are this test's private host namespaces.
+     * live) is this test's private host namespace, and so is its mount namespace (its resolv.conf); a helper in a
+     * sandbox has a mount namespace of its own, made from that one, and must see the same resolv.conf.
      */
     public void assertContained(Helper h) {
         String helperNet = nsId(h.pid(), "net");
         String helperMnt = nsId(h.pid(), "mnt");
-        if (!helperNet.equals(nsId(hostPid(), "net")) || !helperMnt.equals(nsId(hostPid(), "mnt"))) {
+        boolean sameNet = helperNet.equals(nsId(hostPid(), "net"));
+        boolean sameResolvConf = helperMnt.equals(nsId(hostPid(), "mnt"))
+            || (h.argv().contains("--enable-sandbox") && sameFile(h.pid(), hostPid(), "etc/resolv.conf"));
+        if (!sameNet || !sameResolvConf) {
             h.close();
             fail("helper " + h.pid() + " is not in the private host namespaces: net " + helperNet + " vs "
                 + nsId(hostPid(), "net") + ", mnt " + helperMnt + " vs " + nsId(hostPid(), "mnt"));
+        }
+    }
+
+    /** Whether two processes see the same file at {@code path} (relative to each one's root). */
+    static boolean sameFile(long pidA, long pidB, String path) {
+        try {
+            Object a = Files.readAttributes(Path.of("/proc/" + pidA + "/root/" + path),
+                java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+            Object b = Files.readAttributes(Path.of("/proc/" + pidB + "/root/" + path),
+                java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+            return a != null && a.equals(b);
+        } catch (IOException e) {
+            return false;
         }
     }
 
