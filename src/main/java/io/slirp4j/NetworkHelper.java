@@ -38,6 +38,8 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -112,6 +114,7 @@ public final class NetworkHelper {
         if (launch.readyFd() >= 0 && !Posix.isOpen(launch.readyFd())) {
             throw new IOException("write(" + launch.readyFd() + "): Bad file descriptor (not open)");
         }
+        CompletableFuture<Void> preloaded = preloadForSandbox();
         resolveOutboundAddresses();
         boolean bess = launch.bessSocket() != null;
         Namespaces.TargetDescriptors target = bess ? null : openTarget();
@@ -129,7 +132,7 @@ public final class NetworkHelper {
             return exitStatus; // stopped (exit fd, signal) while waiting for the BESS peer
         }
         StartupTrace.mark("tap open");
-        confine();
+        confine(preloaded);
         // Without -p, nothing that comes before serving can be lost: the guest's frames wait in the tap's queue and
         // API clients in the socket's backlog until the stack takes them. With -p, the forwards must listen first.
         boolean readyBeforeStack = launch.publish().isEmpty();
@@ -167,13 +170,13 @@ public final class NetworkHelper {
      * and the tap exist and before the ready byte, so that no guest frame or API request is read unconfined and a
      * failure is an exit status 1 that the engine sees instead of a ready helper.
      */
-    private void confine() throws IOException {
-        if (launch.sandbox() || launch.seccomp()) {
-            // what the stack needs later from files must be in memory first: Netty's native transport (from lib/,
-            // which the sandbox binds too, but loading it may extract a copy to a temporary directory)
-            Epoll.ensureAvailability();
-        }
+    private void confine(CompletableFuture<Void> preloaded) throws IOException {
         if (launch.sandbox()) {
+            try {
+                preloaded.join();
+            } catch (CompletionException e) {
+                throw new IOException("cannot load what the sandbox would hide: " + e.getCause(), e.getCause());
+            }
             Confinement.enterSandbox(Confinement.sandboxPathsForThisJvm(RESOLV_CONF));
             StartupTrace.mark("sandbox");
         }
@@ -186,6 +189,30 @@ public final class NetworkHelper {
             Confinement.probe(probeFile).forEach((probe, result) ->
                 System.err.println("slirp4j: probe " + probe + ": " + result));
         }
+    }
+
+    /**
+     * With --enable-sandbox, loads now what the stack would otherwise load from files after the sandbox hides them:
+     * Netty's native transport, which lies in lib/ (bound in the sandbox) but links system libraries that are not
+     * (libdl). On a thread of its own, beside the start-up's system calls on this one (~100 ms on 2 cores, which the
+     * ready byte would otherwise wait for); {@link #confine} waits for it.
+     */
+    private CompletableFuture<Void> preloadForSandbox() {
+        if (!launch.sandbox()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                Epoll.ensureAvailability();
+                done.complete(null);
+            } catch (Throwable e) {
+                done.completeExceptionally(e);
+            }
+        }, "slirp4j-preload");
+        t.setDaemon(true);
+        t.start();
+        return done;
     }
 
     /** Writes the ready byte to the -r fd and closes it. */
