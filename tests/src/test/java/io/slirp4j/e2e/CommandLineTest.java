@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -168,27 +167,5 @@ class CommandLineTest {
             Thread.currentThread().interrupt();
         }
         assertError(run(Long.toString(gone), "tap0"), "");
-    }
-
-    /**
-     * Options of slirp4netns that slirp4j does not implement yet must be refused (exit 1, a clear message) rather
-     * than silently ignored. When one gets implemented, move it out of this list into a real test.
-     */
-    static Stream<Arguments> notYetSupported() {
-        List<Arguments> all = new ArrayList<>();
-        all.add(Arguments.of(List.of("--enable-sandbox", "%PID%", "tap0")));
-        all.add(Arguments.of(List.of("--enable-seccomp", "%PID%", "tap0")));
-        // podman's full command line: must fail on the unsupported options, not half-start
-        all.add(Arguments.of(List.of("--disable-host-loopback", "--mtu=65520", "--enable-sandbox", "--enable-seccomp",
-            "--enable-ipv6", "-c", "%PID%", "tap0")));
-        return all.stream();
-    }
-
-    @ParameterizedTest
-    @MethodSource("notYetSupported")
-    void notYetSupportedOptionIsRefused(List<String> args) {
-        Cmd.Result r = runWithPid(args);
-        assertError(r, "");
-        Checks.assertNoTap(net);
     }
 }
