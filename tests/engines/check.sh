@@ -34,7 +34,8 @@
 # --enable-seccomp: the engines run tests/engines/wrapper/slirp4netns (SLIRP4NETNS_WRAPPER_KEEP_HELP=1: the engines
 # see and pass both flags, the wrapper logs and drops them), so the network checks run today while the
 # confinement checks fail; KEEP_LOGS=1; CMD_TIMEOUT (s, default 90) bounds each engine command; ENGINES_USER;
-# EXIT_MS; BUILDAH_RUNS; CHECK_TIMEOUT (s, default 360) bounds the whole. Needs (installs nothing): podman buildah rootlesskit uidmap runc busybox-static socat.
+# SLIRP4J_ENV="NAME=VALUE ..." adds to the engines' environment, which they pass to the helper (e.g.
+# SLIRP4J_TRACE_STARTUP=1; with ENGINES_WRAPPER=1 the wrapper logs keep the helper's stderr); EXIT_MS; BUILDAH_RUNS; CHECK_TIMEOUT (s, default 360) bounds the whole. Needs (installs nothing): podman buildah rootlesskit uidmap runc busybox-static socat.
 # Safety and clean-up: lib.sh (shared with run.sh): nothing leaves the private network namespace (lo and a veth
 # pair whose both ends stay in it); all servers listen there; every process started is stopped by pid at exit.
 set -euo pipefail
@@ -57,6 +58,7 @@ else
     helper=$slirp4j; helper_env=
     engines_usable "$slirp4j"
 fi
+helper_env+=" ${SLIRP4J_ENV:-}"
 engines_workdir "network_cmd_path = \"$helper\""
 engines_netns
 # a non-loopback address for port-forward clients: a veth pair whose two ends both stay in the private namespace

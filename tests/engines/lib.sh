@@ -115,10 +115,12 @@ engines_pids() {
 }
 
 engines_cleanup() {
-    local rc=$? p pids=() i alive
+    local rc=$? p pids=() i alive kids
     set +e
-    for p in "${engines_bg_pids[@]}"; do    # each with its children (a subshell's sleep)
-        kill $(cat /proc/"$p"/task/*/children 2>/dev/null) "$p" 2>/dev/null
+    trap '' INT TERM    # once: nothing interrupts the clean-up
+    for p in "${engines_bg_pids[@]}"; do    # each, then its children (a watchdog subshell's sleep), not the reverse:
+        kids=$(cat /proc/"$p"/task/*/children 2>/dev/null)    # its sleep ending first would let it act
+        kill "$p" 2>/dev/null; [ -n "$kids" ] && kill $kids 2>/dev/null
     done
     if [ -n "$init" ] && [ -d "/proc/$init" ]; then
         mapfile -t pids < <(engines_pids)
