@@ -23,181 +23,25 @@
 # elsewhere would lose its class-data archive). The engines run slirp4j through tests/engines/wrapper/slirp4netns,
 # a stop-gap until issue 10 (see that file).
 #
-# Safety: everything runs inside a private network + mount + pid namespace created here (lo only: no packet can
-# leave the machine); /etc/resolv.conf there names 127.0.0.1, where nothing listens, so the helpers' DNS
-# forwarders never reach the machine's resolver, and the containers only ping the gateway address, which the
-# helper answers itself. The image is busybox-static's binary, tarred and `podman import`ed.
-# Engines run as the unprivileged user $ENGINES_USER (default s4j-engines; created if missing, with its own
-# /etc/subuid and /etc/subgid range, and kept), with storage (vfs), runtime dir and configuration of their own
-# under a fresh /tmp/s4e.XXXX (removed at exit). /dev/net/tun is set to mode 0666 (and left so).
-# Every process started here lives in that pid namespace or descends from one that does: on exit (trap) each
-# one is killed by pid (podman's pause process, conmon, the helpers, ...), then the namespace's init, which
-# takes anything left with it. Every engine command runs under `timeout`.
+# Safety and clean-up: tests/engines/lib.sh (shared with check.sh): engines run as an unprivileged test user in a
+# private network + mount + pid namespace (lo only), every process started is stopped by pid at exit. The containers
+# here only ping the gateway address, which the helper answers itself.
 set -euo pipefail
 rounds=${1:-10}
 max_extra_ms=${MAX_EXTRA_MS:-250}
-user=${ENGINES_USER:-s4j-engines}
-cmd_timeout=${CMD_TIMEOUT:-90}
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-source "$root/tests/lib/netns.sh"
+source "$here/lib.sh"    # the test user, the private namespaces, the image, the cleanup (shared with check.sh)
 wrapper_dir=$here/wrapper
 real_helper=/usr/bin/slirp4netns
-image=localhost/s4j-busybox
 
-die() { echo "engines: $*" >&2; exit 1; }
-[ "$(id -u)" = 0 ] || die "run me as root"
 [[ $rounds =~ ^[1-9][0-9]*$ ]] || die "ROUNDS must be a positive number"
-# conmon and the engines need a real /dev/null. On these shared machines it was once found replaced by an empty
-# regular file of mode 0444, the mode in which a JVM writes a class-data archive (-XX:ArchiveClassesAtExit=
-# /dev/null does exactly that: it removes the device and creates a file).
-[ -c /dev/null ] || die "/dev/null is not a character device (fix: mknod -m 666 /dev/.n c 1 3 && mv /dev/.n /dev/null)"
-
-missing=()
-command -v podman >/dev/null || missing+=(podman)
-command -v buildah >/dev/null || missing+=(buildah)
-{ command -v newuidmap && command -v newgidmap; } >/dev/null || missing+=(uidmap)
-dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'ok installed' || missing+=(busybox-static)
-[ -x "$real_helper" ] || missing+=(slirp4netns)
-# crun refuses hybrid cgroups (v1 controllers + /sys/fs/cgroup/unified), as on these machines; runc copes
-if command -v runc >/dev/null; then runtime=runc
-elif command -v crun >/dev/null && [ ! -d /sys/fs/cgroup/unified ]; then runtime=crun
-else missing+=(runc); fi
-[ ${#missing[@]} = 0 ] || die "missing: ${missing[*]} (apt-get install -y ${missing[*]})"
-slirp4j=${SLIRP4J_BIN:-$root/src/target/slirp4j/bin/slirp4j}
-[ -x "$slirp4j" ] || die "no slirp4j at $slirp4j (build it: mvn -B -q -o -DskipTests package)"
-export SLIRP4J_BIN=$slirp4j
-
-# --- the test user -------------------------------------------------------------------------------------------
-if ! id -u "$user" >/dev/null 2>&1; then
-    useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$user"
-fi
-uid=$(id -u "$user"); gid=$(id -g "$user")
-sub_start=$((1000000 + uid * 65536))    # one range per uid: no overlap with another test user made this way
-grep -q "^$user:" /etc/subuid 2>/dev/null || usermod --add-subuids "$sub_start-$((sub_start + 65535))" "$user"
-grep -q "^$user:" /etc/subgid 2>/dev/null || usermod --add-subgids "$sub_start-$((sub_start + 65535))" "$user"
-chmod 0666 /dev/net/tun
-# slirp4j must be readable and executable by the user (and by podman's user namespace, mapped to it) where it
-# is: a copy elsewhere would lose its class-data archive, which records the jars' paths.
-as_test_user_plain() { setpriv --reuid="$uid" --regid="$gid" --clear-groups -- "$@"; }
-for f in "$slirp4j" "$wrapper_dir/slirp4netns"; do
-    as_test_user_plain test -r "$f" || die "user $user cannot read $f: make its directories o+rx"
-done
-jsa=$(dirname "$(dirname "$(readlink -f "$slirp4j")")")/lib/slirp4j.jsa
-if [ -f "$jsa" ]; then as_test_user_plain test -r "$jsa" || die "user $user cannot read $jsa"
-else echo "engines: note: no class-data archive at $jsa: slirp4j starts slower" >&2; fi
-as_test_user_plain test -x "$slirp4j" || die "user $user cannot execute $slirp4j"
-
-work=; logs=; holder=; init=
-cleanup() {
-    local rc=$? p pids=() i
-    set +e
-    if [ -n "$init" ] && [ -d "/proc/$init" ]; then
-        # the processes of our pid namespace (orphans were reparented to init; those that `nsenter -p` started
-        # have an nsenter outside as parent) and all their descendants (containers have pid namespaces of
-        # their own); zombies are left to go with init (`sleep` reaps nothing)
-        local -A parent=() state=() mine=()
-        local ns st f; ns=$(readlink "/proc/$init/ns/pid")
-        for p in /proc/[0-9]*; do
-            p=${p#/proc/}
-            { st=$(<"/proc/$p/stat"); } 2>/dev/null || continue
-            read -r -a f <<<"${st##*) }"    # after the command name: state, ppid, ...
-            state[$p]=${f[0]}; parent[$p]=${f[1]}
-            [ "$p" != "$init" ] && [ "$(readlink "/proc/$p/ns/pid" 2>/dev/null)" = "$ns" ] && mine[$p]=1
-        done
-        local todo=("$init" "${!mine[@]}")
-        while [ ${#todo[@]} -gt 0 ]; do
-            local cur=${todo[0]}; todo=("${todo[@]:1}")
-            for p in "${!parent[@]}"; do
-                [ "${parent[$p]}" = "$cur" ] && [ -z "${mine[$p]:-}" ] && { mine[$p]=1; todo+=("$p"); }
-            done
-        done
-        for p in "${!mine[@]}"; do
-            [ "${state[$p]}" = Z ] || pids+=("$p")
-        done
-        if [ ${#pids[@]} -gt 0 ]; then
-            echo "engines: stopping ${#pids[@]} leftover process(es): ${pids[*]}" >&2
-            for p in "${pids[@]}"; do echo "  $p $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | cut -c1-100)" >&2; done
-            kill -TERM "${pids[@]}" 2>/dev/null
-            for i in $(seq 50); do
-                local alive=0; for p in "${pids[@]}"; do [ -d "/proc/$p" ] && alive=1; done
-                [ $alive = 0 ] && break; sleep 0.1
-            done
-            kill -KILL "${pids[@]}" 2>/dev/null
-        fi
-        kill -KILL "$init" 2>/dev/null
-    fi
-    if [ -n "$holder" ]; then    # unshare --fork exits once its child (init) is gone
-        for i in $(seq 50); do [ -d "/proc/$holder" ] || break; sleep 0.1; done
-        kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
-    fi
-    [ -n "$work" ] || exit "$rc"
-    if [ "$rc" != 0 ] || [ -n "${KEEP_LOGS:-}" ]; then
-        local kept=/tmp/s4e-logs-$(date +%Y%m%d-%H%M%S)
-        cp -r "$logs" "$kept" 2>/dev/null && echo "engines: logs kept in $kept" >&2
-    fi
-    rm -rf "$work"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# --- work directory, configuration ----------------------------------------------------------------------------
-work=$(mktemp -d /tmp/s4e.XXXX); chmod 755 "$work"
-home=$work/h; run=$work/r; logs=$work/logs
-mkdir -p "$home/.config/containers" "$run" "$logs" "$work/s"
-cat >"$home/.config/containers/containers.conf" <<EOF
-[containers]
-netns = "slirp4netns"
-[engine]
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-events_logfile_path = "$run/events.log"
-runtime = "$runtime"
-EOF
-cat >"$home/.config/containers/storage.conf" <<EOF
-[storage]
-driver = "vfs"
-runroot = "$run/storage"
-graphroot = "$work/s"
-EOF
-chown -R "$uid:$gid" "$home" "$run" "$work/s"; chmod 700 "$run"
-chmod 777 "$logs"
-printf 'nameserver 127.0.0.1\n' >"$work/resolv.conf"; chmod 644 "$work/resolv.conf"
-
-# --- the private namespaces --------------------------------------------------------------------------------
-# (stderr dropped: killing init makes util-linux 2.38's unshare print "sigprocmask unblock failed")
-unshare --net --mount --pid --fork --mount-proc --propagation private sleep infinity 2>/dev/null & holder=$!
-deadline=$((SECONDS + 10))
-until init=$(cat "/proc/$holder/task/$holder/children" 2>/dev/null) && [ -n "${init// /}" ]; do
-    [ $SECONDS -lt $deadline ] || die "the namespace holder has no child"
-    sleep 0.02
-done
-init=${init// /}
-wait_own_netns "$init"
-nsenter -t "$init" -n ip link set lo up
-nsenter -t "$init" -m mount --bind "$work/resolv.conf" /etc/resolv.conf
-[ "$(nsenter -t "$init" -n ip -o link | wc -l)" = 1 ] || die "the private network namespace has more than lo"
-
-# as_user CMD...: CMD as the test user inside the private namespaces, bounded by $cmd_timeout.
-as_user() {
-    nsenter -t "$init" -n -m -p --wd="$work" -- \
-        setpriv --reuid="$uid" --regid="$gid" --clear-groups -- \
-        env -i HOME="$home" XDG_RUNTIME_DIR="$run" XDG_CONFIG_HOME="$home/.config" USER="$user" LOGNAME="$user" \
-            PATH="${USER_PATH:-/usr/sbin:/usr/bin:/sbin:/bin}" ${USER_ENV:-} \
-            timeout -k 5 "$cmd_timeout" "$@"
-}
-
-# --- the image ---------------------------------------------------------------------------------------------
-rootfs=$work/rootfs
-mkdir -p "$rootfs/bin" "$rootfs/etc" "$rootfs/tmp"
-cp /bin/busybox "$rootfs/bin/busybox"
-for app in $(/bin/busybox --list); do [ "$app" = busybox ] || ln -s busybox "$rootfs/bin/$app"; done
-printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$rootfs/etc/passwd"
-printf 'root:x:0:\nnobody:x:65534:\n' >"$rootfs/etc/group"
-tar -C "$rootfs" -cf "$work/rootfs.tar" .; chmod 644 "$work/rootfs.tar"
-as_user podman import --quiet "$work/rootfs.tar" "$image" >"$logs/import.log" 2>&1 \
-    || { cat "$logs/import.log" >&2; die "podman import failed"; }
+engines_preflight podman buildah uidmap busybox-static slirp4netns
+engines_slirp4j
+engines_user
+engines_usable "$slirp4j" "$wrapper_dir/slirp4netns"
+engines_workdir
+engines_netns
+engines_image
 
 # --- optional: slirp4j start-up trace, CPU load ----------------------------------------------------------------
 trace_env=; [ "${TRACE:-0}" = 1 ] && trace_env=" SLIRP4J_TRACE_STARTUP=1"
