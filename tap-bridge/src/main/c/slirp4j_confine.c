@@ -169,13 +169,15 @@ static int clone_read_only(const char *path, int flags, int *is_dir, int *step) 
  * Makes `tmpfs_dir` (an existing directory, e.g. /tmp) an empty tmpfs, attaches a read-only copy of the mounts at
  * each of `paths` at its own path inside it (flags[i]: BIND_EXEC lets libraries under it be mapped executable, BIND_DEVICES keeps device
  * nodes usable), pivots into it, detaches the old root and makes the new root read-only. Must run in a mount
- * namespace of this process alone. step[0] = the step that failed, step[1] = the index of the path it failed on.
+ * namespace of this process alone. step[0] = the step that failed, step[1] = the index of the path it failed on,
+ * step[2] = 1 if it failed after the pivot (before it, the process is left as it was).
  */
 JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_sandboxRoot(JNIEnv *env, jclass c, jstring tmpfs_dir,
                                                               jobjectArray paths, jintArray flags,
                                                               jintArray step_out) {
-    jint step[2] = {0, -1};
+    jint step[3] = {0, -1, 0};
     int r = 0;
+    int tmpfs_mounted = 0;
     const char *dir = (*env)->GetStringUTFChars(env, tmpfs_dir, NULL);
     if (dir == NULL) {
         return -ENOMEM;
@@ -221,6 +223,7 @@ JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_sandboxRoot(JNIEnv *env, jclas
         step[0] = SB_TMPFS;
         goto fail;
     }
+    tmpfs_mounted = 1;
     if (chdir(dir) < 0) {
         step[0] = SB_CHDIR;
         goto fail;
@@ -254,6 +257,7 @@ JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_sandboxRoot(JNIEnv *env, jclas
         step[0] = SB_PIVOT;
         goto fail;
     }
+    step[2] = 1; /* from here on a failure leaves the process half inside: the caller must not go on */
     if (chdir("/") < 0) {
         step[0] = SB_CHDIR;
         goto fail;
@@ -273,13 +277,19 @@ JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_sandboxRoot(JNIEnv *env, jclas
     goto done;
 fail:
     r = -errno;
+    if (!step[2] && tmpfs_mounted) {
+        /* not pivoted: leave the process as it was (the tmpfs, and what was attached in it, go) */
+        if (chdir("/") == 0) {
+            umount2(dir, MNT_DETACH);
+        }
+    }
 done:
     for (jsize i = 0; i < made; i++) {
         close(trees[i]);
     }
     (*env)->ReleaseIntArrayElements(env, flags, f, JNI_ABORT);
     (*env)->ReleaseStringUTFChars(env, tmpfs_dir, dir);
-    (*env)->SetIntArrayRegion(env, step_out, 0, 2, step);
+    (*env)->SetIntArrayRegion(env, step_out, 0, 3, step);
     return r;
 }
 

@@ -1,5 +1,6 @@
 package io.slirp4j;
 
+import io.slirp4j.cli.Confine;
 import io.slirp4j.cli.OutboundAddress;
 import io.slirp4j.stack.NetworkConfig;
 import io.slirp4j.stack.forward.ForwardRequest;
@@ -23,13 +24,13 @@ import java.util.List;
  * @param outbound4 {@code --outbound-addr} as given (resolved at start-up into {@code network}), or null
  * @param outbound6 {@code --outbound-addr6} as given, or null
  * @param bessSocket {@code --target-type=bess}: the unix SOCK_SEQPACKET path to serve one peer on, or null
- * @param sandbox   {@code --enable-sandbox}
- * @param seccomp   {@code --enable-seccomp}
+ * @param sandbox   whether to enter the sandbox: required, tried, or not
+ * @param seccomp   whether to install the seccomp filter: required, tried, or not
  */
 public record Launch(Path netns, Path userns, int tapFd, String tapName, boolean configure, byte[] mac,
                      NetworkConfig network, int readyFd, int exitFd, Path apiSocket, List<ForwardRequest> publish,
-                     OutboundAddress outbound4, OutboundAddress outbound6, Path bessSocket, boolean sandbox,
-                     boolean seccomp) {
+                     OutboundAddress outbound4, OutboundAddress outbound6, Path bessSocket, Confine sandbox,
+                     Confine seccomp) {
     public Launch {
         publish = List.copyOf(publish);
     }

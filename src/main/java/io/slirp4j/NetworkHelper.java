@@ -14,6 +14,8 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.util.internal.PlatformDependent;
 import io.slirp4j.api.ApiServer;
+import io.slirp4j.cli.Cli;
+import io.slirp4j.cli.Confine;
 import io.slirp4j.stack.FrameSink;
 import io.slirp4j.stack.NetworkConfig;
 import io.slirp4j.stack.ResolvConf;
@@ -166,23 +168,31 @@ public final class NetworkHelper {
     }
 
     /**
-     * --enable-sandbox and --enable-seccomp, in slirp4netns's order and place: once the descriptors, the API socket
-     * and the tap exist and before the ready byte, so that no guest frame or API request is read unconfined and a
-     * failure is an exit status 1 that the engine sees instead of a ready helper.
+     * The sandbox and the seccomp filter (tried by default; --enable-* requires them, --disable-* leaves them out),
+     * in slirp4netns's order and place: once the descriptors, the API socket and the tap exist and before the ready
+     * byte, so that no guest frame or API request is read unconfined and a required one that fails is an exit
+     * status 1 that the engine sees instead of a ready helper.
      */
     private void confine(CompletableFuture<Void> preloaded) throws IOException {
-        if (launch.sandbox()) {
+        if (launch.sandbox() != Confine.OFF) {
             try {
                 preloaded.join();
+                Confinement.enterSandbox(Confinement.sandboxPathsForThisJvm(RESOLV_CONF));
+                StartupTrace.mark("sandbox");
             } catch (CompletionException e) {
-                throw new IOException("cannot load what the sandbox would hide: " + e.getCause(), e.getCause());
+                unavailable(launch.sandbox(), "sandbox", new Confinement.Unavailable(
+                    "cannot load what the sandbox would hide: " + e.getCause(), e.getCause()));
+            } catch (Confinement.Unavailable e) {
+                unavailable(launch.sandbox(), "sandbox", e);
             }
-            Confinement.enterSandbox(Confinement.sandboxPathsForThisJvm(RESOLV_CONF));
-            StartupTrace.mark("sandbox");
         }
-        if (launch.seccomp()) {
-            Confinement.installSeccomp();
-            StartupTrace.mark("seccomp");
+        if (launch.seccomp() != Confine.OFF) {
+            try {
+                Confinement.installSeccomp();
+                StartupTrace.mark("seccomp");
+            } catch (Confinement.Unavailable e) {
+                unavailable(launch.seccomp(), "seccomp", e);
+            }
         }
         String probeFile = System.getenv(CONFINEMENT_PROBE_VARIABLE);
         if (probeFile != null) {
@@ -191,14 +201,23 @@ public final class NetworkHelper {
         }
     }
 
+    /** A confinement that could not be had: an error where the command line asked for it, else a warning. */
+    private static void unavailable(Confine wanted, String what, Confinement.Unavailable e) throws IOException {
+        if (wanted == Confine.REQUIRED) {
+            throw e;
+        }
+        System.err.println(Cli.PREFIX + "WARNING: running without the " + what + " (" + e.getMessage()
+            + "); --enable-" + what + " makes this an error, --disable-" + what + " leaves it out");
+    }
+
     /**
-     * With --enable-sandbox, loads now what the stack would otherwise load from files after the sandbox hides them:
+     * Unless the sandbox is left out, loads now what the stack would otherwise load from files after the sandbox hides them:
      * Netty's native transport, which lies in lib/ (bound in the sandbox) but links system libraries that are not
      * (libdl). On a thread of its own, beside the start-up's system calls on this one (~100 ms on 2 cores, which the
      * ready byte would otherwise wait for); {@link #confine} waits for it.
      */
     private CompletableFuture<Void> preloadForSandbox() {
-        if (!launch.sandbox()) {
+        if (launch.sandbox() == Confine.OFF) {
             return CompletableFuture.completedFuture(null);
         }
         CompletableFuture<Void> done = new CompletableFuture<>();

@@ -27,6 +27,8 @@ final class Options {
     static final String USERNS_PATH = "--userns-path";
     static final String ENABLE_SANDBOX = "--enable-sandbox";
     static final String ENABLE_SECCOMP = "--enable-seccomp";
+    static final String DISABLE_SANDBOX = "--disable-sandbox";
+    static final String DISABLE_SECCOMP = "--disable-seccomp";
     static final String OUTBOUND_ADDR = "--outbound-addr";
     static final String OUTBOUND_ADDR6 = "--outbound-addr6";
     static final String DISABLE_DNS = "--disable-dns";
@@ -69,8 +71,10 @@ final class Options {
         flag(NONE, DISABLE_HOST_LOOPBACK, "prohibit connecting to 127.0.0.1:* on the host namespace"),
         withArg(NONE, NETNS_TYPE, "TYPE", "specify network namespace type ([pid|path|tapfd], default=pid)"),
         withArg(NONE, USERNS_PATH, "PATH", "specify user namespace path (default=/proc/PID/ns/user with pid)"),
-        flag(NONE, ENABLE_SANDBOX, "create a new mount namespace and drop capabilities"),
-        flag(NONE, ENABLE_SECCOMP, "enable seccomp to limit syscalls"),
+        flag(NONE, ENABLE_SANDBOX, "create a new mount namespace and drop capabilities (tried by default)"),
+        flag(NONE, ENABLE_SECCOMP, "enable seccomp to limit syscalls (tried by default)"),
+        flag(NONE, DISABLE_SANDBOX, "run without the sandbox that --enable-sandbox requires"),
+        flag(NONE, DISABLE_SECCOMP, "run without the seccomp filter that --enable-seccomp requires"),
         withArg(NONE, OUTBOUND_ADDR, "IPv4", "source IPv4 address or interface of outbound TCP/UDP (default=none)"),
         withArg(NONE, OUTBOUND_ADDR6, "IPv6", "source IPv6 address or interface of outbound TCP/UDP (default=none)"),
         flag(NONE, DISABLE_DNS, "disable the DNS forwarder at network+3 (10.0.2.3 by default)"),

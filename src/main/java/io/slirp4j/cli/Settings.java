@@ -24,8 +24,9 @@ import java.util.Set;
  * @param disableHostLoopback {@code --disable-host-loopback} (or the deprecated {@code --no-host-loopback})
  * @param netnsType           {@code --netns-type}, default PID
  * @param usernsPath          {@code --userns-path} as given (see {@link #effectiveUsernsPath()} for the default)
- * @param enableSandbox       {@code --enable-sandbox} (or the deprecated {@code --create-sandbox})
- * @param enableSeccomp       {@code --enable-seccomp}
+ * @param sandbox             {@code --enable-sandbox} (or the deprecated {@code --create-sandbox}) requires it,
+ *                            {@code --disable-sandbox} leaves it out, by default it is tried
+ * @param seccomp             {@code --enable-seccomp}, {@code --disable-seccomp}, likewise
  * @param outboundAddr        {@code --outbound-addr}: IPv4 literal or interface name
  * @param outboundAddr6       {@code --outbound-addr6}: IPv6 literal or interface name
  * @param disableDns          {@code --disable-dns}
@@ -48,8 +49,8 @@ public record Settings(
         boolean disableHostLoopback,
         NetnsType netnsType,
         Optional<String> usernsPath,
-        boolean enableSandbox,
-        boolean enableSeccomp,
+        Confine sandbox,
+        Confine seccomp,
         Optional<OutboundAddress> outboundAddr,
         Optional<OutboundAddress> outboundAddr6,
         boolean disableDns,

@@ -54,7 +54,10 @@ final class SettingsReader {
             | has(Options.DISABLE_HOST_LOOPBACK);
         NetnsType netnsType = netnsType();
         Optional<String> usernsPath = nonEmpty(Options.USERNS_PATH);
-        boolean enableSandbox = deprecated(Options.CREATE_SANDBOX, Options.ENABLE_SANDBOX) | has(Options.ENABLE_SANDBOX);
+        Confine sandbox = confine(Options.ENABLE_SANDBOX,
+            deprecated(Options.CREATE_SANDBOX, Options.ENABLE_SANDBOX) | has(Options.ENABLE_SANDBOX),
+            Options.DISABLE_SANDBOX);
+        Confine seccomp = confine(Options.ENABLE_SECCOMP, has(Options.ENABLE_SECCOMP), Options.DISABLE_SECCOMP);
         Optional<OutboundAddress> outboundAddr = outbound(Options.OUTBOUND_ADDR);
         Optional<OutboundAddress> outboundAddr6 = outbound(Options.OUTBOUND_ADDR6);
         Optional<MacAddress> mac = mac(configure);
@@ -66,7 +69,7 @@ final class SettingsReader {
         Optional<String> tapName = tapName(target, targetType);
 
         return new Settings(configure, exitFd, readyFd, mtu, has(Options.ENABLE_IPV6), apiSocket, cidr, cidr6,
-            disableHostLoopback, netnsType, usernsPath, enableSandbox, has(Options.ENABLE_SECCOMP), outboundAddr,
+            disableHostLoopback, netnsType, usernsPath, sandbox, seccomp, outboundAddr,
             outboundAddr6, has(Options.DISABLE_DNS), mac, targetType, publish, target, tapName);
     }
 
@@ -289,6 +292,14 @@ final class SettingsReader {
     }
 
     /** Whether the deprecated alias was used; if so, adds the warning slirp4netns also prints. */
+    /** --enable-X (given as {@code enabled}) against --disable-X: both at once is a contradiction. */
+    private Confine confine(String enable, boolean enabled, String disable) throws UsageException {
+        if (enabled && has(disable)) {
+            throw UsageException.invalid(enable + " conflicts with " + disable);
+        }
+        return Confine.of(enabled, has(disable));
+    }
+
     private boolean deprecated(String alias, String replacement) {
         if (!has(alias)) {
             return false;

@@ -56,8 +56,10 @@ class GnuSyntaxTest {
             form(Settings::disableHostLoopback, true, "--disable-host-loopback"),
             form(Settings::usernsPath, Optional.of("/proc/7/ns/user"), "--userns-path=/proc/7/ns/user"),
             form(Settings::usernsPath, Optional.of("/proc/7/ns/user"), "--userns-path", "/proc/7/ns/user"),
-            form(Settings::enableSandbox, true, "--enable-sandbox"),
-            form(Settings::enableSeccomp, true, "--enable-seccomp"),
+            form(Settings::sandbox, Confine.REQUIRED, "--enable-sandbox"),
+            form(Settings::seccomp, Confine.REQUIRED, "--enable-seccomp"),
+            form(Settings::sandbox, Confine.OFF, "--disable-sandbox"),
+            form(Settings::seccomp, Confine.OFF, "--disable-seccomp"),
             form(s -> s.outboundAddr().get().toString(), "Interface[name=eth0]", "--outbound-addr=eth0"),
             form(s -> s.outboundAddr().get().toString(), "Interface[name=eth0]", "--outbound-addr", "eth0"),
             form(s -> s.outboundAddr6().get().toString(), "Interface[name=eth0]", "--outbound-addr6=eth0"),
@@ -120,8 +122,8 @@ class GnuSyntaxTest {
         assertFalse(s.disableHostLoopback());
         assertEquals(NetnsType.PID, s.netnsType());
         assertEquals(Optional.empty(), s.usernsPath());
-        assertFalse(s.enableSandbox());
-        assertFalse(s.enableSeccomp());
+        assertEquals(Confine.BY_DEFAULT, s.sandbox());
+        assertEquals(Confine.BY_DEFAULT, s.seccomp());
         assertEquals(Optional.empty(), s.outboundAddr());
         assertEquals(Optional.empty(), s.outboundAddr6());
         assertFalse(s.disableDns());
@@ -141,7 +143,8 @@ class GnuSyntaxTest {
             "--netns-type=path", "/run/user/1000/netns/netns-1234", "tap0");
         assertTrue(s.disableHostLoopback());
         assertEquals(65520, s.mtu());
-        assertTrue(s.enableSandbox() && s.enableSeccomp() && s.enableIpv6() && s.configure());
+        assertTrue(s.sandbox() == Confine.REQUIRED && s.seccomp() == Confine.REQUIRED && s.enableIpv6()
+            && s.configure());
         assertEquals(OptionalInt.of(3), s.readyFd());
         assertEquals(OptionalInt.of(4), s.exitFd());
         assertEquals(Optional.of("/run/user/1000/libpod/tmp/abc.net"), s.apiSocket());
@@ -184,8 +187,10 @@ class GnuSyntaxTest {
         assertTrue(settings("--disable-host", "42", "tap0").disableHostLoopback());
         assertTrue(settings("--disable-d", "42", "tap0").disableDns());
         assertTrue(settings("--conf", "42", "tap0").configure());
-        assertTrue(settings("--enable-sa", "42", "tap0").enableSandbox());
-        assertTrue(settings("--enable-se", "42", "tap0").enableSeccomp());
+        assertEquals(Confine.REQUIRED, settings("--enable-sa", "42", "tap0").sandbox());
+        assertEquals(Confine.REQUIRED, settings("--enable-se", "42", "tap0").seccomp());
+        assertEquals(Confine.OFF, settings("--disable-sa", "42", "tap0").sandbox());
+        assertEquals(Confine.OFF, settings("--disable-se", "42", "tap0").seccomp());
         assertTrue(settings("--enable-i", "42", "tap0").enableIpv6());
         assertEquals(NetnsType.PATH, settings("--net=path", "/x", "tap0").netnsType());
     }
@@ -200,7 +205,9 @@ class GnuSyntaxTest {
     @Test
     void ambiguousPrefixesAreErrors() {
         assertEquals("slirp4j: option '--disable-' is ambiguous; possibilities: '--disable-host-loopback'"
-            + " '--disable-dns'" + HINT, failure("--disable-", "42", "tap0"));
+            + " '--disable-sandbox' '--disable-seccomp' '--disable-dns'" + HINT, failure("--disable-", "42", "tap0"));
+        assertEquals("slirp4j: option '--disable-s' is ambiguous; possibilities: '--disable-sandbox'"
+            + " '--disable-seccomp'" + HINT, failure("--disable-s", "42", "tap0"));
         assertEquals("slirp4j: option '--enable-' is ambiguous; possibilities: '--enable-ipv6' '--enable-sandbox'"
             + " '--enable-seccomp'" + HINT, failure("--enable-", "42", "tap0"));
         assertEquals("slirp4j: option '--outbound' is ambiguous; possibilities: '--outbound-addr' '--outbound-addr6'"
@@ -225,7 +232,7 @@ class GnuSyntaxTest {
         assertEquals(List.of("slirp4j: WARNING: --no-host-loopback is deprecated, use --disable-host-loopback"
             + " instead"), r.warnings());
         r = run("--create-sandbox", "42", "tap0");
-        assertTrue(r.settings().enableSandbox());
+        assertEquals(Confine.REQUIRED, r.settings().sandbox());
         assertEquals(List.of("slirp4j: WARNING: --create-sandbox is deprecated, use --enable-sandbox instead"),
             r.warnings());
         // prefixes of the aliases resolve to them too

@@ -26,7 +26,8 @@ class SettingsTest {
     private static Settings with(NetnsType netnsType, TargetType targetType, Target target, Optional<String> tap,
                                  boolean configure, Optional<MacAddress> mac, int mtu, List<ForwardSpec> publish) {
         return new Settings(configure, OptionalInt.empty(), OptionalInt.empty(), mtu, false, Optional.empty(),
-            Ipv4Cidr.DEFAULT, Ipv6Cidr.DEFAULT, false, netnsType, Optional.empty(), false, false, Optional.empty(), Optional.empty(),
+            Ipv4Cidr.DEFAULT, Ipv6Cidr.DEFAULT, false, netnsType, Optional.empty(), Confine.BY_DEFAULT, Confine.BY_DEFAULT,
+            Optional.empty(), Optional.empty(),
             false, mac, targetType, publish, target, tap);
     }
 

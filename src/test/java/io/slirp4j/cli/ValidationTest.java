@@ -51,6 +51,16 @@ class ValidationTest {
     }
 
     @Test
+    void confinementCannotBeBothRequiredAndLeftOut() {
+        assertEquals("slirp4j: --enable-sandbox conflicts with --disable-sandbox",
+            failure("--enable-sandbox", "--disable-sandbox", "42", "tap0"));
+        assertEquals("slirp4j: --enable-sandbox conflicts with --disable-sandbox",
+            failure("--create-sandbox", "--disable-sandbox", "42", "tap0"));
+        assertEquals("slirp4j: --enable-seccomp conflicts with --disable-seccomp",
+            failure("--disable-seccomp", "--enable-seccomp", "42", "tap0"));
+    }
+
+    @Test
     void exitAndReadyFdMustDiffer() {
         assertEquals("slirp4j: --exit-fd and --ready-fd must be different fds (both are 3)",
             failure("-e", "3", "-r", "3", "42", "tap0"));

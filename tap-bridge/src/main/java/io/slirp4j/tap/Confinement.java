@@ -44,6 +44,18 @@ public final class Confinement {
 
     private Confinement() {}
 
+    /**
+     * Confinement could not be entered and nothing was changed: the helper may go on without it (where it was only
+     * tried) or must stop (where it was required).
+     */
+    public static final class Unavailable extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        public Unavailable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /** A path the sandbox's root holds, read-only at the same path. */
     public record Bind(String path, boolean executable, boolean devices) {
         int flags() {
@@ -134,11 +146,12 @@ public final class Confinement {
         try {
             String[] paths = binds.stream().map(Bind::path).toArray(String[]::new);
             int[] flags = binds.stream().mapToInt(Bind::flags).toArray();
-            int[] step = new int[2];
+            int[] step = new int[3];
             int r = Native.sandboxRoot(TMPFS_DIR, paths, flags, step);
             if (r < 0) {
-                throw Posix.failure("cannot create the sandbox: " + sandboxStep(step[0],
+                ErrnoException e = Posix.failure("cannot create the sandbox: " + sandboxStep(step[0],
                     step[1] >= 0 && step[1] < paths.length ? paths[step[1]] : null), r);
+                throw step[2] == 0 ? new Unavailable(e.getMessage(), e) : e;
             }
             int[] out = new int[3];
             r = Native.dropCapabilities(CAP_NET_BIND_SERVICE, taskFd, out);
@@ -156,9 +169,9 @@ public final class Confinement {
         String from = System.getenv(LAUNCHER_MOUNT_NS);
         String own = Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")).toString();
         if (from == null || from.isEmpty() || from.equals(own)) {
-            throw new IOException("--enable-sandbox needs the slirp4j launcher (bin/slirp4j), which starts the helper"
-                + " in a mount namespace of its own; this one (" + own + ") is "
-                + (from == null || from.isEmpty() ? "not known to be private" : "the one it was started in"));
+            throw new Unavailable("the sandbox needs a mount namespace of its own, which the slirp4j launcher"
+                + " (bin/slirp4j) makes when it can; this one (" + own + ") is "
+                + (from == null || from.isEmpty() ? "not known to be private" : "the one it was started in"), null);
         }
     }
 
@@ -192,13 +205,17 @@ public final class Confinement {
         };
     }
 
-    /** Installs the seccomp filter on every thread (and no_new_privs). Returns its length in instructions. */
+    /**
+     * Installs the seccomp filter on every thread (and no_new_privs). Returns its length in instructions. The kernel
+     * installs it on all threads or on none, so a failure is {@link Unavailable}.
+     */
     public static int installSeccomp() throws IOException {
         int[] out = new int[2];
         int r = Native.installSeccomp(out);
         if (r < 0) {
             String what = out[1] > 0 ? "seccomp: thread " + out[1] + " could not be synchronised" : "seccomp";
-            throw Posix.failure(what, r);
+            ErrnoException e = Posix.failure(what, r);
+            throw new Unavailable(e.getMessage(), e);
         }
         return out[0];
     }

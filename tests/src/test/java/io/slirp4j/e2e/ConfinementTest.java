@@ -209,12 +209,60 @@ class ConfinementTest {
         }
     }
 
-    /** Each flag alone does its part only; without either, the same probes succeed or fail otherwise. */
+    /**
+     * Without a flag the helper confines itself as fully as with both (buildah passes neither), and says nothing
+     * about it; it also answers API requests as before.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Mode.class, names = {"ROOT", "ROOTLESS"})
+    void confinedByDefault(Mode mode) throws Exception {
+        try (TestNetwork net = TestNetwork.create(mode)) {
+            Path[] f = files(net);
+            Helper h = start(net, f[0], f[1]);
+            assertProbes(CONFINED, h);
+            assertEveryThread(h.pid(), true, true);
+            assertOwnReadOnlyRoot(h.pid(), f[0]);
+            assertFalse(h.stderr().contains("WARNING"), h::describe);
+            Checks.ping(net, "10.0.2.2");
+            Api.list(f[1]);
+            h.assertHealthy();
+        }
+    }
+
+    /**
+     * Where the sandbox cannot be had (here: root without CAP_SYS_ADMIN, serving an inherited tap fd), a helper
+     * that was not asked for it says so once and serves, still under the seccomp filter; asked for it, it stops.
+     */
+    @Test
+    void aSandboxThatCannotBeHadIsAWarningUnlessRequired() throws Exception {
+        Requirements.namespaces("perl", "setpriv");
+        try (TestNetwork net = TestNetwork.create(Mode.ROOT)) {
+            String[] withoutSysAdmin = {"perl", "-e", AttachTest.TAP_FD_OPENER, Long.toString(net.guestPid()), "7",
+                "setpriv", "--bounding-set=-sys_admin", "--inh-caps=-sys_admin", "--"};
+            Helper tried = net.helper("--netns-type=tapfd").ownConfinement().target("7").via(withoutSysAdmin)
+                .start().awaitReady(Helper.READY_TIMEOUT);
+            assertTrue(tried.stderr().contains("slirp4j: WARNING: running without the sandbox ("), tried::describe);
+            assertEveryThread(tried.pid(), true, false);
+            net.guest("ip", "link", "set", "tap0", "up").check();
+            net.guest("ip", "addr", "add", "10.0.2.100/24", "dev", "tap0").check();
+            Checks.ping(net, "10.0.2.2");
+            tried.assertHealthy();
+            tried.close();
+
+            Helper required = net.helper("--netns-type=tapfd", "--enable-sandbox").ownConfinement().target("7")
+                .via(withoutSysAdmin).start();
+            assertNotEquals(0, required.awaitExit(TestNetwork.CMD_TIMEOUT), required::describe);
+            assertEquals(0, required.readyFdSoFar().length, () -> "a required sandbox failed after ready: "
+                + required.describe());
+        }
+    }
+
+    /** Each flag alone does its part only; with both left out, the same probes succeed or fail otherwise. */
     @Test
     void eachFlagAloneAndNeither() throws Exception {
         try (TestNetwork net = TestNetwork.create(Mode.ROOT)) {
             Path[] f = files(net);
-            Helper seccompOnly = start(net, f[0], f[1], "--enable-seccomp");
+            Helper seccompOnly = start(net, f[0], f[1], "--enable-seccomp", "--disable-sandbox");
             Map<String, String> expected = new LinkedHashMap<>(CONFINED);
             expected.put("READ_FILE", "ok"); // the host's files: no sandbox
             assertProbes(expected, seccompOnly);
@@ -224,7 +272,8 @@ class ConfinementTest {
                 BasicFileAttributes.class).fileKey(), "no sandbox: the host's root");
             seccompOnly.close();
 
-            Helper sandboxOnly = start(net, f[0], net.dir().resolve("confinement/api2.sock"), "--enable-sandbox");
+            Helper sandboxOnly = start(net, f[0], net.dir().resolve("confinement/api2.sock"), "--enable-sandbox",
+                "--disable-seccomp");
             // no filter: the calls reach the kernel, which looks at their arguments (the paths do not exist) before
             // the missing capabilities; what the sandbox adds is that the host's file is not there
             assertProbes(Map.ofEntries(Map.entry("READ_FILE", ENOENT), Map.entry("EXECVE", ENOENT),
@@ -237,7 +286,8 @@ class ConfinementTest {
             sandboxOnly.close();
 
             // unconfined: what the probes see when nothing stops them
-            Helper plain = start(net, f[0], net.dir().resolve("confinement/api3.sock"));
+            Helper plain = start(net, f[0], net.dir().resolve("confinement/api3.sock"), "--disable-sandbox",
+                "--disable-seccomp");
             Map<String, String> got = probes(plain);
             assertEquals("ok", got.get("READ_FILE"), got::toString);
             assertTrue(got.get("EXECVE").startsWith(ENOENT), got::toString);
@@ -259,7 +309,7 @@ class ConfinementTest {
                 "-m", "--", java, "-Dslirp4j.native=" + dist.resolve("lib/libslirp4j.so"), "-jar",
                 dist.resolve("lib/slirp4j.jar").toString(), "--enable-sandbox", Long.toString(net.guestPid()),
                 "tap0");
-            Checks.assertError(r, "--enable-sandbox needs the slirp4j launcher");
+            Checks.assertError(r, "the sandbox needs a mount namespace of its own, which the slirp4j launcher");
         }
     }
 }

@@ -37,16 +37,16 @@ public final class Helper implements AutoCloseable {
         return "exec " + ready + ">&1 " + exit + "<&0 </dev/null >/dev/null; exec \"$@\"";
     }
     /**
-     * The system property that runs every helper confined: {@code --enable-sandbox --enable-seccomp} before the
-     * test's own options (the tests module's second surefire execution sets it), so that the whole suite shows
-     * nothing works only unconfined.
+     * The system property that runs every helper unconfined: {@code --disable-sandbox --disable-seccomp} before the
+     * test's own options (the tests module's second surefire execution sets it). Helpers confine themselves by
+     * default, so the suite runs confined first, and then again as users who leave confinement out get it.
      */
-    public static final String CONFINED_PROPERTY = "slirp4j.e2e.confined";
-    public static final List<String> CONFINEMENT_OPTIONS = List.of("--enable-sandbox", "--enable-seccomp");
+    public static final String UNCONFINED_PROPERTY = "slirp4j.e2e.unconfined";
+    public static final List<String> UNCONFINED_OPTIONS = List.of("--disable-sandbox", "--disable-seccomp");
 
-    /** Whether this run starts every helper confined (see {@link #CONFINED_PROPERTY}). */
-    public static boolean confinedRun() {
-        return Boolean.getBoolean(CONFINED_PROPERTY);
+    /** Whether this run starts every helper unconfined (see {@link #UNCONFINED_PROPERTY}). */
+    public static boolean unconfinedRun() {
+        return Boolean.getBoolean(UNCONFINED_PROPERTY);
     }
 
     private static final Pattern STACK_TRACE = Pattern.compile(
@@ -134,7 +134,7 @@ public final class Helper implements AutoCloseable {
             return this;
         }
 
-        /** This test chooses the confinement flags itself: a confined run adds none (see {@link #CONFINED_PROPERTY}). */
+        /** This test chooses the confinement flags itself: an unconfined run adds none ({@link #UNCONFINED_PROPERTY}). */
         public Builder ownConfinement() {
             this.ownConfinement = true;
             return this;
@@ -151,8 +151,8 @@ public final class Helper implements AutoCloseable {
             argv.addAll(List.of("bash", "-c", fdWrapper(readyFdNumber, exitFdNumber), "bash"));
             argv.addAll(via);
             argv.add(net.launcher());
-            if (confinedRun() && !ownConfinement) {
-                argv.addAll(CONFINEMENT_OPTIONS);
+            if (unconfinedRun() && !ownConfinement) {
+                argv.addAll(UNCONFINED_OPTIONS);
             }
             if (readyFd) {
                 argv.addAll(List.of("-r", Integer.toString(readyFdNumber)));

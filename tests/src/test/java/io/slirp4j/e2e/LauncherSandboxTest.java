@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.slirp4j.cli.Cli;
+import io.slirp4j.cli.Confine;
 import io.slirp4j.cli.ParseResult;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,16 +18,25 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The launcher reads just enough of the command line to start the JVM in a mount namespace of its own for
- * --enable-sandbox (and, not as root, in the target's user namespace). Its reading must agree with the CLI's:
- * every command line the CLI accepts gets a fresh mount namespace exactly when the CLI sees --enable-sandbox.
- * {@code SLIRP4J_JAVA} is a script that reports the namespaces it was started in.
+ * The launcher reads just enough of the command line to start the JVM in a mount namespace of its own for the
+ * sandbox (tried by default, required by --enable-sandbox, left out with --disable-sandbox; not as root, in the
+ * target's user namespace). Its reading must agree with the CLI's: every command line the CLI accepts gets a fresh
+ * mount namespace exactly when the CLI does not leave the sandbox out. {@code SLIRP4J_JAVA} is a script that
+ * reports the namespaces it was started in.
  */
 class LauncherSandboxTest {
     static final String SAYS = "fake java:";
 
-    /** Command lines (guest PID as {@code PID}) and whether the launcher must prepare a sandbox for them. */
+    /** Command lines (guest PID as {@code PID}), compared with the CLI's reading. */
     static final List<List<String>> ROOT_CASES = List.of(
+        List.of("--disable-sandbox", "PID", "tap0"),
+        List.of("--disable-sa", "-c", "PID", "tap0"),
+        List.of("PID", "tap0", "--disable-sandbox", "--enable-seccomp"),
+        List.of("-r", "3", "--disable-sandbox", "PID", "tap0"),
+        List.of("--api-socket", "--disable-sandbox", "PID", "tap0"),
+        List.of("-a", "--disable-sandbox", "PID", "tap0"),
+        List.of("--", "PID", "--disable-sandbox"),
+        List.of("--disable-seccomp", "PID", "tap0"),
         List.of("--enable-sandbox", "PID", "tap0"),
         List.of("--enable-sa", "PID", "tap0"),
         List.of("--enable-sandb", "-c", "PID", "tap0"),
@@ -99,11 +109,11 @@ class LauncherSandboxTest {
                     assertEquals(ownMnt, seen.from(), () -> args + ": the variable names the namespace it left");
                 }
                 if (parsed instanceof ParseResult.Run run) {
-                    assertEquals(run.settings().enableSandbox(), prepared, () -> args + ": " + seen);
+                    assertEquals(run.settings().sandbox() != Confine.OFF, prepared, () -> args + ": " + seen);
                     compared++;
                 }
             }
-            assertTrue(compared >= 15, "most cases are valid command lines: " + compared);
+            assertTrue(compared >= 20, "most cases are valid command lines: " + compared);
         }
     }
 
@@ -126,12 +136,18 @@ class LauncherSandboxTest {
                 assertEquals(guestUser, seen.user(), () -> args + ": " + seen);
                 assertNotEquals(TestNetwork.nsId(net.hostPid(), "mnt"), seen.mnt(), () -> args + ": " + seen);
             }
-            // no target user namespace: one of its own
+            // by default too
+            Seen byDefault = run(net, prefix, java, List.of("-c", Long.toString(pid), "tap0"));
+            assertEquals(guestUser, byDefault.user(), byDefault::toString);
+            // no target user namespace: one of its own when required, none when only tried
             Seen tapfd = run(net, prefix, java, List.of("--netns-type=tapfd", "--enable-sandbox", "5"));
             assertNotEquals(guestUser, tapfd.user(), tapfd::toString);
             assertNotEquals(initUser, tapfd.user(), tapfd::toString);
-            // without --enable-sandbox, nothing changes
-            Seen plain = run(net, prefix, java, List.of("-c", Long.toString(pid), "tap0"));
+            Seen tapfdTried = run(net, prefix, java, List.of("--netns-type=tapfd", "5"));
+            assertEquals(initUser, tapfdTried.user(), tapfdTried::toString);
+            assertEquals("", tapfdTried.from(), tapfdTried::toString);
+            // with --disable-sandbox, nothing changes
+            Seen plain = run(net, prefix, java, List.of("-c", "--disable-sandbox", Long.toString(pid), "tap0"));
             assertEquals(initUser, plain.user(), plain::toString);
             assertEquals(TestNetwork.nsId(net.hostPid(), "mnt"), plain.mnt(), plain::toString);
         }

@@ -39,9 +39,10 @@ class ModesTest {
             } else {
                 assertEquals(Integer.toString(Requirements.NOBODY), uid, "the helper's real uid (host view)");
                 // ROOTLESS: only a short-lived child joins the guest's user namespace, the helper stays where it
-                // was started (one JVM, as slirp4netns's parent stays), unless in a sandbox, for which the launcher
-                // starts it in the guest's (as slirp4netns's parent joins it); PODMAN: started in the guest's
-                boolean staysOutside = mode == Mode.ROOTLESS && !h.argv().contains("--enable-sandbox");
+                // was started (one JVM, as slirp4netns's parent stays), unless in a sandbox (the default), for which
+                // the launcher starts it in the guest's (as slirp4netns's parent joins it); PODMAN: started in the
+                // guest's
+                boolean staysOutside = mode == Mode.ROOTLESS && h.argv().contains("--disable-sandbox");
                 assertEquals(staysOutside ? initUserns : guestUserns, userns, "the helper's user namespace");
             }
             // and the guest is the helper's: its tap0 exists only in the guest namespace

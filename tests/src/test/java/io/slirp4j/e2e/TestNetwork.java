@@ -305,7 +305,7 @@ public final class TestNetwork implements AutoCloseable {
         String helperMnt = nsId(h.pid(), "mnt");
         boolean sameNet = helperNet.equals(nsId(hostPid(), "net"));
         boolean sameResolvConf = helperMnt.equals(nsId(hostPid(), "mnt"))
-            || (h.argv().contains("--enable-sandbox") && sameFile(h.pid(), hostPid(), "etc/resolv.conf"));
+            || (!h.argv().contains("--disable-sandbox") && sameFile(h.pid(), hostPid(), "etc/resolv.conf"));
         if (!sameNet || !sameResolvConf) {
             h.close();
             fail("helper " + h.pid() + " is not in the private host namespaces: net " + helperNet + " vs "
