@@ -1,0 +1,182 @@
+#!/bin/bash
+# The Debian packages, checked as built and as installed. Root. Exit 0: all good; 77: this machine cannot run the
+# check (not root, a tool missing, slirp4j already installed); anything else: a failure.
+#  1. Both .deb files: control fields, owners and modes, the same files as the distribution src/target/slirp4j/
+#     (less the build's class-data archive).
+#  2. slirp4j installed FOR REAL with `apt-get install ./slirp4j_….deb`: dpkg -L, /usr/bin/slirp4j --help and
+#     --version, the class-data archive its postinst made for the installed JVM (and that the JVM maps it, as root and
+#     as an unprivileged user), and tests/demo.sh against /usr/bin/slirp4j (in private namespaces, as always).
+#  3. slirp4j-slirp4netns, which replaces Debian's slirp4netns (installed here, used by benchmarks and engines), only
+#     in a throwaway view of the machine (pkg_throwaway in lib.sh): `apt-get install` removes slirp4netns (announced)
+#     and takes over /usr/bin/slirp4netns, slirp4netns --help is slirp4j's, tests/demo.sh runs through /usr/bin/slirp4netns,
+#     a JDK trigger remakes the class-data archive, and purging leaves no slirp4netns. Nobody else sees any of it.
+#  4. slirp4j purged for real: nothing left (files, the postinst's archive, dpkg's records), and the machine's package
+#     list, apt's manual marks, /usr/bin, /usr/lib and /usr/bin/slirp4netns as they were before step 2.
+set -euo pipefail
+export LC_ALL=C
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+# shellcheck source=tests/package/lib.sh
+source "$here/lib.sh"
+
+fail() { echo "package check: FAILED: $*" >&2; exit 1; }
+cannot() { echo "package check: cannot run: $*" >&2; exit 77; }
+step() { echo "== $* ($(( SECONDS - t0 )) s)"; }
+t0=$SECONDS
+
+# expect_same WHAT EXPECTED ACTUAL
+expect_same() { [ "$2" = "$3" ] || fail "$1: expected [$2], got [$3]"; }
+
+# help_and_version NAME: NAME (looked up on PATH) answers --help and --version with slirp4j's texts.
+help_and_version() {
+    local lib=/usr/lib/slirp4j/lib
+    expect_same "$1 --help" "$(cat $lib/slirp4j-help.txt)" "$(PATH=/usr/bin:/bin "$1" --help)"
+    expect_same "$1 --version" "$(cat $lib/slirp4j-version.txt)" "$(PATH=/usr/bin:/bin "$1" --version)"
+    [[ $(PATH=/usr/bin:/bin "$1" --help) == "Usage: slirp4j "* ]] || fail "$1 --help does not start with slirp4j's usage"
+}
+
+# archive_used [setpriv ARG...]: the installed launcher's JVM maps the class-data archive (run as given).
+archive_used() {
+    local out
+    out=$("$@" env SLIRP4J_TRACE_STARTUP=1 SLIRP4J_JAVA_OPTS=-Xlog:class+load=info /usr/bin/slirp4j --version 2>&1) ||
+        fail "slirp4j --version through the JVM ($*): $out"
+    grep -q 'io\.slirp4j\.Main source: shared objects file' <<<"$out" ||
+        fail "the JVM did not take io.slirp4j.Main from the class-data archive ($*): $(grep 'io.slirp4j.Main ' <<<"$out")"
+}
+
+# archive_keyed: postinst made lib/slirp4j.jsa and its key for the java on PATH and /usr/lib/slirp4j/lib.
+archive_keyed() {
+    local lib=/usr/lib/slirp4j/lib java
+    java=$(command -v java)
+    [ -f $lib/slirp4j.jsa ] && [ -f $lib/slirp4j.jsa.key ] || fail "postinst made no class-data archive in $lib"
+    expect_same "the archive's key" "$(stat -L -c '%d %i %s %Y' "$java") $lib" "$(cat $lib/slirp4j.jsa.key)"
+    expect_same "the archive's mode" "444 644" "$(stat -c %a $lib/slirp4j.jsa) $(stat -c %a $lib/slirp4j.jsa.key)"
+}
+
+demo() {
+    local out
+    out=$(bash "$repo/tests/demo.sh" "$1" 2>&1) || fail "tests/demo.sh $1: $out"
+    [[ $out == *"== demo OK" ]] || fail "tests/demo.sh $1 did not end with '== demo OK': $out"
+    echo "   tests/demo.sh $1: OK ($(grep -o 'ready after [0-9]* ms' <<<"$out"))"
+}
+
+# Step 3, run by step 2 as `check.sh --throwaway SLIRP4NETNS_DEB` inside pkg_throwaway.
+if [ "${1:-}" = --throwaway ]; then
+    link=$2
+    [ "$(pkg_status slirp4j)" = "install ok installed" ] || fail "throwaway: slirp4j is not installed"
+    had=$(pkg_status slirp4netns)
+    out=$(pkg_install "$link" 2>&1) || fail "apt-get install $link: $out"
+    if [ "$had" = "install ok installed" ]; then
+        # Conflicts + Replaces: the one way Debian lets a package take over another's file, by removing that package,
+        # which apt announces (and asks about, without -y); never by overwriting a file slirp4netns still owns
+        grep -A1 'packages will be REMOVED' <<<"$out" | grep -qx ' *slirp4netns' ||
+            fail "apt-get did not announce the removal of slirp4netns: $out"
+    fi
+    expect_same "slirp4j-slirp4netns" "install ok installed" "$(pkg_status slirp4j-slirp4netns)"
+    [ -z "$(pkg_status slirp4netns)" ] || fail "slirp4netns is still there: $(pkg_status slirp4netns)"
+    expect_same "dpkg -S /usr/bin/slirp4netns" "slirp4j-slirp4netns: /usr/bin/slirp4netns" "$(dpkg -S /usr/bin/slirp4netns)"
+    expect_same "/usr/bin/slirp4netns" "../lib/slirp4j/bin/slirp4j" "$(readlink /usr/bin/slirp4netns)"
+    expect_same "dpkg -L slirp4j-slirp4netns" "$(printf '/usr\n/usr/bin\n/usr/bin/slirp4netns')" \
+        "$(dpkg -L slirp4j-slirp4netns)"
+    help_and_version slirp4netns
+    step "throwaway: apt-get install slirp4j-slirp4netns replaced slirp4netns; slirp4netns --help is slirp4j's"
+    demo /usr/bin/slirp4netns
+    # a JDK package's files in /usr/lib/jvm change: the trigger runs postinst, which makes the archive anew
+    rm /usr/lib/slirp4j/lib/slirp4j.jsa /usr/lib/slirp4j/lib/slirp4j.jsa.key
+    dpkg-trigger --no-await /usr/lib/jvm && dpkg --triggers-only --pending >/dev/null
+    archive_keyed
+    step "throwaway: a /usr/lib/jvm trigger remade the class-data archive"
+    out=$(pkg_purge slirp4j-slirp4netns 2>&1) || fail "apt-get purge slirp4j-slirp4netns: $out"
+    [ ! -e /usr/bin/slirp4netns ] && [ ! -L /usr/bin/slirp4netns ] || fail "/usr/bin/slirp4netns is still there"
+    [ -z "$(pkg_status slirp4j-slirp4netns)" ] || fail "dpkg still knows slirp4j-slirp4netns"
+    step "throwaway: purged slirp4j-slirp4netns: no slirp4netns left (until Debian's is installed again)"
+    exit 0
+fi
+
+[ "$(id -u)" = 0 ] || cannot "needs root"
+for tool in dpkg dpkg-deb dpkg-query dpkg-trigger apt-get apt-mark unshare nsenter mount setpriv ip ss ping socat sha256sum java; do
+    command -v "$tool" >/dev/null || cannot "$tool is missing"
+done
+main=$(pkg_deb slirp4j) || fail "no slirp4j package built"
+link=$(pkg_deb slirp4j-slirp4netns) || fail "no slirp4j-slirp4netns package built"
+dist=$pkg_dir/slirp4j
+[ -f "$dist/lib/slirp4j-version.txt" ] || fail "no distribution at $dist"
+
+# 1. the files as built
+version=$(sed -n '1s/^slirp4j version //p' "$dist/lib/slirp4j-version.txt")
+debversion=${version/-SNAPSHOT/\~SNAPSHOT}
+field() { dpkg-deb -f "$1" "$2"; }
+for deb in "$main" "$link"; do
+    expect_same "Version of $deb" "$debversion" "$(field "$deb" Version)"
+    dpkg --validate-version "$(field "$deb" Version)" || fail "$deb: invalid version"
+    expect_same "Section of $deb" net "$(field "$deb" Section)"
+    expect_same "Priority of $deb" optional "$(field "$deb" Priority)"
+    [[ $(field "$deb" Maintainer) == ?*" <"?*@?*">" ]] || fail "$deb: Maintainer is not NAME <EMAIL>"
+    [ -n "$(field "$deb" Description)" ] || fail "$deb: no Description"
+    # owners root/root; directories 0755, files 0644 but the launcher 0755; symlinks
+    bad=$(dpkg-deb -c "$deb" | awk '
+        $2 != "root/root" { print; next }
+        /^d/ && $1 != "drwxr-xr-x" { print; next }
+        /^-/ && $6 == "./usr/lib/slirp4j/bin/slirp4j" { if ($1 != "-rwxr-xr-x") print; next }
+        /^-/ && $1 != "-rw-r--r--" { print; next }
+        !/^[-dl]/ { print }')
+    [ -z "$bad" ] || fail "$deb: entries with other owners or modes: $bad"
+done
+expect_same "Package" slirp4j "$(field "$main" Package)"
+expect_same "Architecture" "$(dpkg --print-architecture)" "$(field "$main" Architecture)"
+[[ $(field "$main" Depends) == *java17-runtime-headless* && $(field "$main" Depends) == *util-linux* ]] ||
+    fail "Depends: $(field "$main" Depends)"
+expect_same "Package" slirp4j-slirp4netns "$(field "$link" Package)"
+expect_same "Architecture" all "$(field "$link" Architecture)"
+expect_same "Depends" "slirp4j (= $debversion)" "$(field "$link" Depends)"
+[[ $(field "$link" Provides) == "slirp4netns (= "*")" ]] || fail "Provides: $(field "$link" Provides)"
+expect_same "Conflicts" slirp4netns "$(field "$link" Conflicts)"
+expect_same "Replaces" slirp4netns "$(field "$link" Replaces)"
+contents() { dpkg-deb -c "$1" | awk '{ p = $6; sub(/^\./, "", p); sub(/\/$/, "", p); print p ($1 ~ /^l/ ? " -> " $8 : "") }'; }
+expected=$( (printf '/usr\n/usr/lib\n/usr/lib/slirp4j\n/usr/bin\n/usr/bin/slirp4j -> ../lib/slirp4j/bin/slirp4j\n'
+    cd "$dist" && find bin lib ! -name slirp4j.jsa ! -name slirp4j.jsa.key | sed 's|^|/usr/lib/slirp4j/|') | sort)
+expect_same "the files of $main" "$expected" "$(contents "$main" | sort)"
+expect_same "the files of $link" "$(printf '/usr\n/usr/bin\n/usr/bin/slirp4netns -> ../lib/slirp4j/bin/slirp4j')" \
+    "$(contents "$link")"
+step "built: $(basename "$main") ($(stat -c %s "$main") bytes), $(basename "$link"): fields, owners, modes, files"
+
+# 2. installed for real
+for p in slirp4j slirp4j-slirp4netns; do
+    [ -z "$(pkg_status "$p")" ] || cannot "$p is installed already ($(pkg_status "$p")): this check installs and purges it, and would not leave the machine as it found it (tests/package/uninstall.sh removes it)"
+done
+pkg_leftovers || cannot "files of an earlier slirp4j install are on the machine"
+snapshot() {
+    dpkg-query -W -f='${Package}:${Architecture} ${Version} ${Status}\n' | sort
+    echo "manual: $(apt-mark showmanual | sort | tr '\n' ' ')"
+    ls -A /usr/bin /usr/lib
+    if [ -e /usr/bin/slirp4netns ]; then sha256sum /usr/bin/slirp4netns; fi
+}
+before=$(snapshot)
+installed=
+cleanup() { if [ -n "$installed" ]; then pkg_purge slirp4j-slirp4netns slirp4j >/dev/null 2>&1 || true; fi; }
+trap cleanup EXIT
+installed=1
+out=$(pkg_install "$main" 2>&1) || fail "apt-get install $main: $out"
+expect_same "dpkg's status of slirp4j" "install ok installed" "$(pkg_status slirp4j)"
+step "installed: apt-get install ./$(basename "$main")"
+expect_same "dpkg -L slirp4j" "$(contents "$main" | sed 's/ -> .*//' | sort)" "$(dpkg -L slirp4j | sort)"
+expect_same "/usr/bin/slirp4j" "/usr/lib/slirp4j/bin/slirp4j" "$(readlink -f /usr/bin/slirp4j)"
+help_and_version slirp4j
+archive_keyed
+archive_used
+archive_used setpriv --reuid=65534 --regid=65534 --clear-groups
+step "installed: dpkg -L, --help, --version, the postinst's class-data archive (used as root and as nobody)"
+demo /usr/bin/slirp4j
+step "installed: tests/demo.sh /usr/bin/slirp4j"
+
+# 3. slirp4j-slirp4netns in a throwaway view
+if ! pkg_throwaway bash "$0" --throwaway "$link" 2>&1 | sed 's/^/   /'; then fail "slirp4j-slirp4netns (in a throwaway view)"; fi
+
+# 4. purged for real
+out=$(pkg_purge slirp4j 2>&1) || fail "apt-get purge slirp4j: $out"
+installed=
+pkg_leftovers || fail "apt-get purge slirp4j left files or records behind"
+after=$(snapshot)
+[ "$before" = "$after" ] || fail "the machine is not as it was: $(diff <(echo "$before") <(echo "$after"))"
+step "purged: nothing left; packages, manual marks, /usr/bin, /usr/lib and /usr/bin/slirp4netns as before"
+echo "== package check OK"
