@@ -5,7 +5,8 @@
 #     (less the build's class-data archive).
 #  2. slirp4j installed FOR REAL with `apt-get install ./slirp4j_….deb`: dpkg -L, /usr/bin/slirp4j --help and
 #     --version, the class-data archive its postinst made for the installed JVM (and that the JVM maps it, as root and
-#     as an unprivileged user), and tests/demo.sh against /usr/bin/slirp4j (in private namespaces, as always).
+#     as an unprivileged user), and tests/demo.sh against /usr/bin/slirp4j (in private namespaces, as always); with
+#     ENGINES=1 also tests/engines/check.sh (podman, rootlesskit, buildah) against /usr/bin/slirp4j.
 #  3. slirp4j-slirp4netns, which replaces Debian's slirp4netns (installed here, used by benchmarks and engines), only
 #     in a throwaway view of the machine (pkg_throwaway in lib.sh): `apt-get install` removes slirp4netns (announced)
 #     and takes over /usr/bin/slirp4netns, slirp4netns --help is slirp4j's, tests/demo.sh runs through /usr/bin/slirp4netns,
@@ -168,6 +169,14 @@ archive_used setpriv --reuid=65534 --regid=65534 --clear-groups
 step "installed: dpkg -L, --help, --version, the postinst's class-data archive (used as root and as nobody)"
 demo /usr/bin/slirp4j
 step "installed: tests/demo.sh /usr/bin/slirp4j"
+if [ "${ENGINES:-0}" = 1 ]; then
+    # podman (network_cmd_path), rootlesskit (--slirp4netns-binary) and buildah (slirp4netns on PATH) with their
+    # default options, on the installed copy, confined
+    out=$(SLIRP4J_BIN=/usr/bin/slirp4j bash "$repo/tests/engines/check.sh" 2>&1) \
+        || fail "tests/engines/check.sh with /usr/bin/slirp4j: $out"
+    grep -c '^PASS' <<<"$out" | sed 's/^/   engine checks passed: /'
+    step "installed: tests/engines/check.sh with /usr/bin/slirp4j"
+fi
 
 # 3. slirp4j-slirp4netns in a throwaway view
 if ! pkg_throwaway bash "$0" --throwaway "$link" 2>&1 | sed 's/^/   /'; then fail "slirp4j-slirp4netns (in a throwaway view)"; fi
