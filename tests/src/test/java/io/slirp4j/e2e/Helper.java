@@ -172,6 +172,14 @@ public final class Helper implements AutoCloseable {
         return proc.pid();
     }
 
+    /**
+     * Whether this helper removes its socket files (API, BESS) at exit: only outside the sandbox, which it is in by
+     * default; in the sandbox the files are out of its reach, and stay (as slirp4netns's do).
+     */
+    public boolean removesItsSocketsAtExit() {
+        return argv.contains("--disable-sandbox");
+    }
+
     public List<String> argv() {
         return argv;
     }
