@@ -154,7 +154,10 @@ echo "podman wall times (ms): slirp4j: ${podman_ms[slirp4j]}; slirp4netns: ${pod
 echo "buildah wall times (ms): slirp4j: ${buildah_ms[slirp4j]}; slirp4netns: ${buildah_ms[slirp4netns]}"
 if [ "$tracing" = 1 ]; then
     for e in podman buildah; do
-        ready=$(cat "$logs/$e-slirp4j-"[0-9]*.helper.log 2>/dev/null | sed -n 's/^slirp4j: startup \([0-9]*\) ms: tap open$/\1/p' | tr '\n' ' ')
+        # the last start-up mark before the ready byte: tap open, or seccomp once confined
+        ready=$(for f in "$logs/$e-slirp4j-"[0-9]*.helper.log; do
+                    [ -f "$f" ] && awk '/^slirp4j: startup [0-9]+ ms: / {t = $3} /^slirp4j: ready$/ {print t; exit}' "$f"
+                done | tr '\n' ' ')
         echo "slirp4j under $e, launch to ready byte (ms, SLIRP4J_TRACE_STARTUP): median $(echo "$ready" | median); all: $ready"
     done
 fi
