@@ -30,12 +30,11 @@
 #  CapEff, CapPrm, CapBnd, CapAmb with no capability but CAP_NET_BIND_SERVICE (bit 10); and /proc/PID/root is
 #  not the host's / (device and inode compared; its listing printed). Each engine's argv to the helper is printed.
 #
-# Environment: SLIRP4J_BIN (above); ENGINES_WRAPPER=1: FOR DEVELOPMENT ONLY, until slirp4j has --enable-sandbox and
-# --enable-seccomp: the engines run tests/engines/wrapper/slirp4netns (SLIRP4NETNS_WRAPPER_KEEP_HELP=1: the engines
-# see and pass both flags, the wrapper logs and drops them), so the network checks run today while the
-# confinement checks fail; KEEP_LOGS=1; CMD_TIMEOUT (s, default 90) bounds each engine command; ENGINES_USER;
-# SLIRP4J_ENV="NAME=VALUE ..." adds to the engines' environment, which they pass to the helper (e.g.
-# SLIRP4J_TRACE_STARTUP=1; with ENGINES_WRAPPER=1 the wrapper logs keep the helper's stderr); EXIT_MS; BUILDAH_RUNS; CHECK_TIMEOUT (s, default 360) bounds the whole. Needs (installs nothing): podman buildah rootlesskit uidmap runc busybox-static socat.
+# Environment: SLIRP4J_BIN (above); KEEP_LOGS=1; CMD_TIMEOUT (s, default 90) bounds each engine command;
+# ENGINES_USER; SLIRP4J_ENV="NAME=VALUE ..." adds to the engines' environment, which they pass to the helper (e.g.
+# SLIRP4J_TRACE_STARTUP=1: its lines reach rootlesskit's --debug log; podman and buildah keep no stderr of the
+# helper's); EXIT_MS; BUILDAH_RUNS; CHECK_TIMEOUT (s, default 360) bounds the whole. Needs (installs nothing): podman
+# buildah rootlesskit uidmap runc busybox-static socat.
 # Safety and clean-up: lib.sh (shared with run.sh): nothing leaves the private network namespace (lo and a veth
 # pair whose both ends stay in it); all servers listen there; every process started is stopped by pid at exit.
 set -euo pipefail
@@ -49,25 +48,17 @@ t_start=$EPOCHREALTIME
 engines_preflight podman buildah rootlesskit uidmap busybox-static socat
 engines_slirp4j
 engines_user
-if [ "${ENGINES_WRAPPER:-0}" = 1 ]; then
-    helper=$engines_dir/wrapper/slirp4netns
-    helper_env="SLIRP4J_BIN=$slirp4j SLIRP4NETNS_WRAPPER_KEEP_HELP=1"
-    engines_usable "$slirp4j" "$helper"
-    echo "engines: DEVELOPMENT MODE (ENGINES_WRAPPER=1): the engines run $helper, which drops --enable-sandbox and --enable-seccomp"
-else
-    helper=$slirp4j; helper_env=
-    engines_usable "$slirp4j"
-fi
-helper_env+=" ${SLIRP4J_ENV:-}"
-engines_workdir "network_cmd_path = \"$helper\""
+engines_usable "$slirp4j"
+helper_env=${SLIRP4J_ENV:-}
+engines_workdir "network_cmd_path = \"$slirp4j\""
 engines_netns
 # a non-loopback address for port-forward clients: a veth pair whose two ends both stay in the private namespace
 nsenter -t "$init" -n sh -ec 'ip link add s4j0 type veth peer name s4j1
     ip addr add 198.51.100.1/24 dev s4j0; ip addr add 198.51.100.2/24 dev s4j1; ip link set s4j0 up; ip link set s4j1 up'
 engines_image
 engines_www "$work/www"
-mkdir -p "$work/bin" "$work/rk"; chown "$uid:$gid" "$work/rk"
-ln -s "$helper" "$work/bin/slirp4netns"    # for buildah
+mkdir -p "$work/rk"; chown "$uid:$gid" "$work/rk"
+engines_slirp4netns_on_path "$slirp4j"    # for buildah
 mkfifo "$work/tick"; exec {tick}<>"$work/tick"    # `read -t 0.001 -u $tick`: a 1 ms sleep without a fork
 # the request every HTTP check sends, and the SHA-256 of what must go up and come down
 { printf 'POST /cgi-bin/s4j HTTP/1.0\r\nContent-Length: %s\r\n\r\n' "$(seq 1 20000 | wc -c)"; seq 1 20000; } >"$work/request"
@@ -95,7 +86,7 @@ section_done() { info "($(ms_between "$section_t" "$EPOCHREALTIME") ms)"; }
 
 # --- the helper's process -------------------------------------------------------------------------------------
 # find_helper: the helper's pid (newest if several): a process of the private namespaces whose comm is java or
-# slirp4netns, whose argv ends in tap0 and does not start with a shell (the wrapper and the launcher exec), and
+# slirp4netns, whose argv ends in tap0 and does not start with a shell (the launcher execs), and
 # whose parent is not such a process (slirp4j's short-lived namespace child).
 find_helper() {
     local p c a best= parent st f
@@ -248,13 +239,13 @@ http_from() {
 }
 
 # === podman, default network options ===========================================================================
-section "podman $(podman --version | awk '{print $3}'), containers.conf: network_cmd_path = $helper"
+section "podman $(podman --version | awk '{print $3}'), containers.conf: network_cmd_path = $slirp4j"
 mark=S4J-READY-$$
 log=$logs/podman-default.log
 script="ping -c1 -W5 10.0.2.2; echo ping-rc=\$?; i=0
 while [ \$i -lt 100 ] && ! ip -6 addr show | grep -q 'inet6 fd00:'; do sleep 0.05; i=\$((i+1)); done
 ip addr; echo $mark; sleep 3; echo S4J-BYE"    # (the last echo: busybox sh would exec sleep, losing the marker)
-USER_ENV="$helper_env SLIRP4NETNS_WRAPPER_LOG=$logs/wrapper-podman.log" \
+USER_ENV=$helper_env \
     as_user podman run --rm --cap-add NET_RAW "$image" sh -c "$script" >"$log" 2>"$log.err" &
 bg=$!
 if wait_log "$log" "$mark" 60 "$bg"; then
@@ -286,7 +277,7 @@ section "podman --network slirp4netns:allow_host_loopback=true: the container to
 USER_ENV= as_user busybox httpd -f -p 127.0.0.1:18000 -h "$work/www" >"$logs/httpd-host.log" 2>&1 &
 wait_listening "$init" -t 18000 10 >/dev/null 2>&1
 log=$logs/podman-loopback.log
-USER_ENV="$helper_env SLIRP4NETNS_WRAPPER_LOG=$logs/wrapper-podman-loopback.log" \
+USER_ENV=$helper_env \
     as_user podman run --rm --network slirp4netns:allow_host_loopback=true "$image" sh -c \
     "{ printf 'POST /cgi-bin/s4j HTTP/1.0\r\nContent-Length: %s\r\n\r\n' \$(seq 1 20000 | wc -c); seq 1 20000; } | nc 10.0.2.2 18000" \
     >"$log" 2>"$log.err"
@@ -302,7 +293,7 @@ section_done
 # === podman, -p with port_handler=slirp4netns ====================================================================
 section "podman --network slirp4netns:port_handler=slirp4netns -p 18080:8080 (an httpd in the container)"
 log=$logs/podman-fwd.log
-if USER_ENV="$helper_env SLIRP4NETNS_WRAPPER_LOG=$logs/wrapper-podman-fwd.log" \
+if USER_ENV=$helper_env \
     as_user podman run -d --name s4j-fwd --network slirp4netns:port_handler=slirp4netns -p 18080:8080 \
         "$image" httpd -f -p 8080 -h /www >"$log" 2>&1; then
     http_from fwd-veth 198.51.100.2 198.51.100.1 18080
@@ -324,7 +315,7 @@ section_done
 # === podman, -p with the default port handler (rootlessport) ====================================================
 section "podman -p 18081:8080 (default port handler: rootlessport)"
 log=$logs/podman-rootlessport.log
-if USER_ENV="$helper_env SLIRP4NETNS_WRAPPER_LOG=$logs/wrapper-podman-rootlessport.log" \
+if USER_ENV=$helper_env \
     as_user podman run -d --name s4j-rlp -p 18081:8080 "$image" httpd -f -p 8080 -h /www >"$log" 2>&1; then
     http_from rootlessport "" 127.0.0.1 18081
     http_verdict "$logs/http-rootlessport" ""
@@ -344,8 +335,8 @@ ip addr show dev tap0 >$work/rk/addr.tmp; mv $work/rk/addr.tmp $work/rk/addr
 busybox httpd -f -p 8080 -h $work/www & h=\$!
 while [ ! -e $work/rk/stop ]; do sleep 0.05; done
 kill \$h"
-USER_ENV="$helper_env SLIRP4NETNS_WRAPPER_LOG=$logs/wrapper-rootlesskit.log" \
-    as_user rootlesskit --debug --state-dir="$run/rk" --net=slirp4netns --slirp4netns-binary="$helper" \
+USER_ENV=$helper_env \
+    as_user rootlesskit --debug --state-dir="$run/rk" --net=slirp4netns --slirp4netns-binary="$slirp4j" \
         --slirp4netns-sandbox=true --slirp4netns-seccomp=true --ipv6 --port-driver=slirp4netns \
         -p 127.0.0.1:18082:8080/tcp -- /bin/sh -c "$rk_script" >"$log" 2>&1 &
 bg=$!
@@ -376,10 +367,10 @@ fi
 section_done
 
 # === buildah ====================================================================================================
-section "$(buildah --version | cut -d' ' -f1-3): slirp4netns on PATH -> $helper"
+section "$(buildah --version | cut -d' ' -f1-3): slirp4netns on PATH -> $slirp4j"
 log=$logs/buildah.log
-bpath=$work/bin:/usr/sbin:/usr/bin:/sbin:/bin
-benv="$helper_env SLIRP4NETNS_WRAPPER_LOG=$logs/wrapper-buildah.log"
+bpath=$slirp4netns_path
+benv=$helper_env
 if ctr=$(USER_PATH=$bpath as_user buildah from --pull-never --quiet "$image" 2>>"$log"); then
     ok=0; times=
     for i in $(seq "$buildah_runs"); do
@@ -412,10 +403,6 @@ section_done
 
 # --- summary ----------------------------------------------------------------------------------------------------
 t_end=$EPOCHREALTIME
-for f in "$logs"/wrapper-*.log; do    # development mode: the argv as each engine passed it, before the wrapper
-    [ -f "$f" ] || continue
-    info "${f##*/wrapper-}: $(grep -c -- ': --help$' "$f") --help, then: $(grep -v -- ': --help$' "$f" | grep -m1 ' uid ' | cut -d: -f4-)"
-done
 echo "engines: set-up $(ms_between "$t_start" "$t_setup") ms, checks $(ms_between "$t_setup" "$t_end") ms, total $(ms_between "$t_start" "$t_end") ms"
-echo "engines: $passed checks passed, $failed failed$([ "${ENGINES_WRAPPER:-0}" = 1 ] && echo ' (DEVELOPMENT MODE: through the wrapper)')"
+echo "engines: $passed checks passed, $failed failed"
 [ "$failed" = 0 ]

@@ -13,7 +13,7 @@
 # Every engine command runs under `timeout` ($CMD_TIMEOUT s, default 90).
 #
 # Variables the functions set and the scripts use: engines_dir, repo_root, user, uid, gid, runtime, slirp4j,
-# work, home, run, logs, init, image, cmd_timeout.
+# work, home, run, logs, init, image, cmd_timeout, engines_path, slirp4netns_path.
 
 engines_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo_root=$(cd "$engines_dir/../.." && pwd)
@@ -21,6 +21,7 @@ source "$repo_root/tests/lib/netns.sh"
 user=${ENGINES_USER:-s4j-engines}
 cmd_timeout=${CMD_TIMEOUT:-90}
 image=localhost/s4j-busybox
+engines_path=/usr/sbin:/usr/bin:/sbin:/bin    # as_user's PATH unless USER_PATH says otherwise
 work=; logs=; holder=; init=
 engines_bg_pids=()    # helpers of the calling script outside the namespaces (a watchdog): stopped first at exit
 
@@ -52,11 +53,10 @@ engines_preflight() {
     [ ${#missing[@]} = 0 ] || die "missing: ${missing[*]} (apt-get install -y ${missing[*]})"
 }
 
-# engines_slirp4j: $slirp4j := SLIRP4J_BIN, default the built distribution; exported for the wrapper.
+# engines_slirp4j: $slirp4j := SLIRP4J_BIN, default the built distribution.
 engines_slirp4j() {
     slirp4j=${SLIRP4J_BIN:-$repo_root/src/target/slirp4j/bin/slirp4j}
     [ -x "$slirp4j" ] || die "no slirp4j at $slirp4j (build it: mvn -B -q -o -DskipTests package)"
-    export SLIRP4J_BIN=$slirp4j
 }
 
 as_test_user_plain() { setpriv --reuid="$uid" --regid="$gid" --clear-groups -- "$@"; }
@@ -177,6 +177,15 @@ EOF
     printf 'nameserver 127.0.0.1\n' >"$work/resolv.conf"; chmod 644 "$work/resolv.conf"
 }
 
+# engines_slirp4netns_on_path HELPER: $slirp4netns_path := a PATH (for USER_PATH) whose first `slirp4netns` is
+# HELPER: $work/bin/slirp4netns, a symlink to it, then $engines_path. buildah has no option naming its helper: it
+# runs the first slirp4netns on PATH. Call after engines_workdir.
+engines_slirp4netns_on_path() {
+    mkdir -p "$work/bin"
+    ln -sfn "$1" "$work/bin/slirp4netns"
+    slirp4netns_path=$work/bin:$engines_path
+}
+
 # engines_netns: the private network + mount + pid namespace ($init is its pid 1), lo up, resolv.conf bound.
 engines_netns() {
     # (stderr dropped: killing init makes util-linux 2.38's unshare print "sigprocmask unblock failed")
@@ -199,7 +208,7 @@ as_user() {
     nsenter -t "$init" -n -m -p --wd="$work" -- \
         setpriv --reuid="$uid" --regid="$gid" --clear-groups -- \
         env -i HOME="$home" XDG_RUNTIME_DIR="$run" XDG_CONFIG_HOME="$home/.config" USER="$user" LOGNAME="$user" \
-            PATH="${USER_PATH:-/usr/sbin:/usr/bin:/sbin:/bin}" ${USER_ENV:-} \
+            PATH="${USER_PATH:-$engines_path}" ${USER_ENV:-} \
             timeout -k 5 "$cmd_timeout" "$@"
 }
 
