@@ -19,6 +19,7 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jni.h>
@@ -249,6 +250,11 @@ JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_sandboxRoot(JNIEnv *env, jclas
             goto fail;
         }
     }
+    /* an empty, read-only /tmp: libraries look for java.io.tmpdir (Netty warns without one) */
+    if (mkdir("tmp", 0755) < 0 && errno != EEXIST) {
+        step[0] = SB_MKDIR;
+        goto fail;
+    }
     if (mkdir(".old-root", 0700) < 0) {
         step[0] = SB_MKDIR;
         goto fail;
@@ -291,6 +297,27 @@ done:
     (*env)->ReleaseStringUTFChars(env, tmpfs_dir, dir);
     (*env)->SetIntArrayRegion(env, step_out, 0, 3, step);
     return r;
+}
+
+/*
+ * Loads each of the shared libraries named (sonames such as "libdl.so.2") and keeps it loaded, so that a library
+ * the JVM loads after the sandbox went up (Netty's native transport, from the helper's lib/, which is bound) finds
+ * the system libraries it links already in memory: the sandbox does not bind the system's library directories.
+ * Returns how many were loaded; a name this system lacks is skipped.
+ */
+JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_preloadLibraries(JNIEnv *env, jclass c, jobjectArray names) {
+    jsize count = (*env)->GetArrayLength(env, names);
+    jint loaded = 0;
+    for (jsize i = 0; i < count; i++) {
+        jstring js = (jstring) (*env)->GetObjectArrayElement(env, names, i);
+        const char *name = (*env)->GetStringUTFChars(env, js, NULL);
+        if (name != NULL) {
+            loaded += dlopen(name, RTLD_NOW | RTLD_GLOBAL | RTLD_NODELETE) != NULL;
+            (*env)->ReleaseStringUTFChars(env, js, name);
+        }
+        (*env)->DeleteLocalRef(env, js);
+    }
+    return loaded;
 }
 
 /* ---------------------------------------------------------------------------------------------------------------

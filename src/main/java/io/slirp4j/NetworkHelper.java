@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -29,6 +28,7 @@ import io.slirp4j.stack.host.NettyHostDatagrams;
 import io.slirp4j.stack.host.NettyHostStreams;
 import io.slirp4j.stack.tcp.BufferBudget;
 import io.slirp4j.tap.Confinement;
+import io.slirp4j.tap.EchoSockets;
 import io.slirp4j.tap.ExitFdWatcher;
 import io.slirp4j.tap.InterfaceConfigurator;
 import io.slirp4j.tap.Namespaces;
@@ -40,8 +40,6 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -116,7 +114,6 @@ public final class NetworkHelper {
         if (launch.readyFd() >= 0 && !Posix.isOpen(launch.readyFd())) {
             throw new IOException("write(" + launch.readyFd() + "): Bad file descriptor (not open)");
         }
-        CompletableFuture<Void> preloaded = preloadForSandbox();
         resolveOutboundAddresses();
         boolean bess = launch.bessSocket() != null;
         Namespaces.TargetDescriptors target = bess ? null : openTarget();
@@ -134,7 +131,7 @@ public final class NetworkHelper {
             return exitStatus; // stopped (exit fd, signal) while waiting for the BESS peer
         }
         StartupTrace.mark("tap open");
-        confine(preloaded);
+        confine();
         // Without -p, nothing that comes before serving can be lost: the guest's frames wait in the tap's queue and
         // API clients in the socket's backlog until the stack takes them. With -p, the forwards must listen first.
         boolean readyBeforeStack = launch.publish().isEmpty();
@@ -173,15 +170,12 @@ public final class NetworkHelper {
      * byte, so that no guest frame or API request is read unconfined and a required one that fails is an exit
      * status 1 that the engine sees instead of a ready helper.
      */
-    private void confine(CompletableFuture<Void> preloaded) throws IOException {
+    private void confine() throws IOException {
         if (launch.sandbox() != Confine.OFF) {
             try {
-                preloaded.join();
+                EchoSockets.rememberHostSettings();
                 Confinement.enterSandbox(Confinement.sandboxPathsForThisJvm(RESOLV_CONF));
                 StartupTrace.mark("sandbox");
-            } catch (CompletionException e) {
-                unavailable(launch.sandbox(), "sandbox", new Confinement.Unavailable(
-                    "cannot load what the sandbox would hide: " + e.getCause(), e.getCause()));
             } catch (Confinement.Unavailable e) {
                 unavailable(launch.sandbox(), "sandbox", e);
             }
@@ -208,30 +202,6 @@ public final class NetworkHelper {
         }
         System.err.println(Cli.PREFIX + "WARNING: running without the " + what + " (" + e.getMessage()
             + "); --enable-" + what + " makes this an error, --disable-" + what + " leaves it out");
-    }
-
-    /**
-     * Unless the sandbox is left out, loads now what the stack would otherwise load from files after the sandbox hides them:
-     * Netty's native transport, which lies in lib/ (bound in the sandbox) but links system libraries that are not
-     * (libdl). On a thread of its own, beside the start-up's system calls on this one (~100 ms on 2 cores, which the
-     * ready byte would otherwise wait for); {@link #confine} waits for it.
-     */
-    private CompletableFuture<Void> preloadForSandbox() {
-        if (launch.sandbox() == Confine.OFF) {
-            return CompletableFuture.completedFuture(null);
-        }
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        Thread t = new Thread(() -> {
-            try {
-                Epoll.ensureAvailability();
-                done.complete(null);
-            } catch (Throwable e) {
-                done.completeExceptionally(e);
-            }
-        }, "slirp4j-preload");
-        t.setDaemon(true);
-        t.start();
-        return done;
     }
 
     /** Writes the ready byte to the -r fd and closes it. */

@@ -69,7 +69,7 @@ public final class EchoSockets {
      * @param warnings hears, once, why echo requests do not go out through ping sockets and what is done instead
      */
     public EchoSockets(IoEventLoop loop, Consumer<String> warnings) {
-        this(loop, warnings, Path.of("/proc/sys/net/ipv4/ping_group_range"));
+        this(loop, warnings, DEFAULT_PING_GROUP_RANGE);
     }
 
     EchoSockets(IoEventLoop loop, Consumer<String> warnings, Path pingGroupRange) {
@@ -131,7 +131,11 @@ public final class EchoSockets {
         StringBuilder s = new StringBuilder("ICMP echo to outside addresses: the kernel refused a ping socket (")
             .append(pingSocketCall(family)).append(": ").append(Native.strerror(pingErrno)).append(')');
         if (pingErrno == LibC.EACCES) {
-            s.append(": the helper's group (").append(groups()).append(") is not in net.ipv4.ping_group_range (")
+            String groups = groups();
+            if (groups.equals("unknown") && rememberedGroups != null) {
+                groups = rememberedGroups;
+            }
+            s.append(": the helper's group (").append(groups).append(") is not in net.ipv4.ping_group_range (")
                 .append(pingGroupRange()).append(") of its network namespace; allow it with e.g. sysctl -w "
                     + "net.ipv4.ping_group_range=\"0 2147483647\"");
         }
@@ -150,15 +154,35 @@ public final class EchoSockets {
             : "socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP)";
     }
 
+    /**
+     * The helper's groups and ping_group_range as they are now, kept for the warning about refused ping sockets,
+     * which comes at the first echo request: in the sandbox /proc is out of reach by then. Called before it.
+     */
+    public static void rememberHostSettings() {
+        rememberedGroups = groups();
+        rememberedRange = readPingGroupRange(DEFAULT_PING_GROUP_RANGE);
+    }
+
+    private static volatile String rememberedGroups;
+    private static volatile String rememberedRange;
+    private static final Path DEFAULT_PING_GROUP_RANGE = Path.of("/proc/sys/net/ipv4/ping_group_range");
+
     private String pingGroupRange() {
+        String now = readPingGroupRange(pingGroupRange);
+        return now.equals(UNREADABLE) && rememberedRange != null ? rememberedRange : now;
+    }
+
+    private static final String UNREADABLE = "unreadable";
+
+    private static String readPingGroupRange(Path pingGroupRange) {
         // one read(2) with room to spare: this proc file answers a read of its exact size with the first number only
         try (java.io.InputStream in = Files.newInputStream(pingGroupRange)) {
             byte[] b = new byte[128];
             int n = in.read(b);
-            return n <= 0 ? "unreadable" : new String(b, 0, n, java.nio.charset.StandardCharsets.US_ASCII).strip()
+            return n <= 0 ? UNREADABLE : new String(b, 0, n, java.nio.charset.StandardCharsets.US_ASCII).strip()
                 .replaceAll("\\s+", " ");
         } catch (IOException | RuntimeException e) {
-            return "unreadable";
+            return UNREADABLE;
         }
     }
 

@@ -156,6 +156,9 @@ final class Native {
     /** Installs the seccomp filter on every thread: 0 or -errno; {@code out}: instructions, unsynchronised thread. */
     static native int installSeccomp(int[] out);
 
+    /** dlopen(3)s each soname and keeps it loaded: how many were found. */
+    static native int preloadLibraries(String[] sonames);
+
     /** One confinement probe (see {@link Confinement#probe}): the call's result or -errno. */
     static native int probe(int which, String arg);
 }

@@ -173,11 +173,12 @@ public final class Helper implements AutoCloseable {
     }
 
     /**
-     * Whether this helper removes its socket files (API, BESS) at exit: only outside the sandbox, which it is in by
-     * default; in the sandbox the files are out of its reach, and stay (as slirp4netns's do).
+     * Whether this helper removes its socket files (API, BESS) at exit: only outside the sandbox, which it enters by
+     * default where it can (else it says so); in the sandbox the files are out of its reach, and stay (as
+     * slirp4netns's do).
      */
     public boolean removesItsSocketsAtExit() {
-        return argv.contains("--disable-sandbox");
+        return argv.contains("--disable-sandbox") || stderr().contains("WARNING: running without the sandbox");
     }
 
     public List<String> argv() {

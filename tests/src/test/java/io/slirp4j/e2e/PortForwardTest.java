@@ -57,9 +57,12 @@ class PortForwardTest {
             this(mode, List.of(moreOptions), null);
         }
 
-        /** A helper with {@code javaOptions} in SLIRP4J_JAVA_OPTS. */
+        /**
+         * A helper with {@code javaOptions} in SLIRP4J_JAVA_OPTS, outside the sandbox: these tests attach jcmd, whose
+         * socket the JVM makes in its /tmp, which the sandbox makes read-only.
+         */
         static Setup withJavaOptions(Mode mode, String javaOptions) throws IOException {
-            return new Setup(mode, List.of(), javaOptions);
+            return new Setup(mode, List.of("--disable-sandbox"), javaOptions);
         }
 
         private Setup(Mode mode, List<String> moreOptions, String javaOptions) throws IOException {
