@@ -51,7 +51,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>One loop thread holds all flow state, so the data path needs no locks. Start-up goes in slirp4netns's order:
  * the target's descriptors, the API socket and then the tap (configured with -c), within a millisecond or two, then
- * the ready byte, then the event loop and the stack. Reporting ready before the stack runs loses nothing: the guest's frames wait in the
+ * the sandbox and the seccomp filter (~10-15 ms), then the ready byte, then the event loop and the stack. Reporting ready before the stack runs loses nothing: the guest's frames wait in the
  * tap's queue and API clients in the socket's backlog. With -p the ready byte waits for the stack, so that the
  * forwards listen before it (and a failed one is an exit status 1 instead).
  */
