@@ -192,6 +192,8 @@ JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_sandboxRoot(JNIEnv *env, jclas
     int trees[MAX_BINDS];
     int dirs[MAX_BINDS];
     jsize made = 0;
+    /* to come back to if it fails before the pivot (relative paths keep meaning what they meant) */
+    int old_cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (count > MAX_BINDS) {
         errno = E2BIG;
         step[0] = SB_BIND;
@@ -285,11 +287,14 @@ fail:
     r = -errno;
     if (!step[2] && tmpfs_mounted) {
         /* not pivoted: leave the process as it was (the tmpfs, and what was attached in it, go) */
-        if (chdir("/") == 0) {
+        if ((old_cwd >= 0 ? fchdir(old_cwd) : chdir("/")) == 0) {
             umount2(dir, MNT_DETACH);
         }
     }
 done:
+    if (old_cwd >= 0) {
+        close(old_cwd);
+    }
     for (jsize i = 0; i < made; i++) {
         close(trees[i]);
     }
