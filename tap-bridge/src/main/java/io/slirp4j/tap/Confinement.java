@@ -11,9 +11,9 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * {@code --enable-sandbox} and {@code --enable-seccomp}: confining the helper once it holds its descriptors and
- * before it serves the guest, with slirp4netns's guarantees (its sandbox.c and seccompfilter.c) made to hold for
- * a JVM.
+ * The sandbox and the seccomp filter ({@code --enable-sandbox}, {@code --enable-seccomp}; tried by default):
+ * confining the helper once it holds its descriptors and before it serves the guest, with slirp4netns's guarantees
+ * (its sandbox.c and seccompfilter.c) made to hold for a JVM.
  *
  * <p>How it works. The sandbox needs a mount namespace of this process's own, and a JVM cannot make one:
  * unshare(CLONE_NEWNS) fails with EINVAL once threads share the fs_struct, and they do from the JVM's first
@@ -23,11 +23,14 @@ import java.util.function.Predicate;
  * pivot_root in a shared namespace would move every process in it. It then builds a root on an empty tmpfs holding
  * only {@link #sandboxPaths} read-only (/etc and /run as slirp4netns binds them, the directory holding the real
  * /etc/resolv.conf when that is a symlink elsewhere, the JDK and the helper's own code, /dev/null and the random
- * devices), pivots into it (every thread at once: they share the root) and detaches the old root. Then it drops
+ * devices; copied with open_tree before the tmpfs goes up, as it may hide them), pivots into it (every thread at
+ * once: they share the root) and detaches the old root. System libraries that code loaded later links are
+ * dlopen'ed first ({@link #SYSTEM_LIBRARIES}): the root does not hold the system's library directories. Then it drops
  * every capability but CAP_NET_BIND_SERVICE, and sets no_new_privs, in every thread: those are per thread, so
  * libslirp4j signals each thread to do it itself and then checks every thread's status, failing the start-up if
  * one escaped. {@link #installSeccomp} loads the filter with SECCOMP_FILTER_FLAG_TSYNC, which the kernel applies
- * to every thread atomically; threads made later inherit all of it.
+ * to every thread atomically; threads made later inherit all of it. A failure that changed nothing is
+ * {@link Unavailable}: the caller may go on unconfined where confinement was only tried.
  */
 public final class Confinement {
     /** The one capability kept: forwards of host ports below 1024 added later through the API need it. */
