@@ -126,19 +126,29 @@ helper_argv() {
 confined() {
     local tag=$1 pid=$2 t k v n=0 bad=0 first= line seccomp nnp caps
     info "$tag: helper pid $pid, argv: $(helper_argv "$pid")"
+    local state try
     for t in /proc/"$pid"/task/*; do
-        seccomp=?; nnp=?; caps=
-        while IFS=$':\t ' read -r k v; do
-            case $k in
-                Seccomp) seccomp=$v ;;
-                NoNewPrivs) nnp=$v ;;
-                CapEff|CapPrm|CapBnd|CapAmb) (( (16#$v & ~(1 << 10)) != 0 )) && caps+=" $k=$v" ;;
-            esac
-        done <"$t/status" 2>/dev/null || continue
+        # a thread that is ending (the JVM ends compiler threads it no longer needs) can show a status cut short:
+        # read again, and skip it once it is gone or dead
+        for try in 1 2 3; do
+            seccomp=?; nnp=?; caps=; state=?
+            while IFS=$':\t ' read -r k v; do
+                case $k in
+                    State) state=$v ;;
+                    Seccomp) seccomp=$v ;;
+                    NoNewPrivs) nnp=$v ;;
+                    CapEff|CapPrm|CapBnd|CapAmb) (( (16#$v & ~(1 << 10)) != 0 )) && caps+=" $k=$v" ;;
+                esac
+            done <"$t/status" 2>/dev/null
+            [ "$seccomp" != "?" ] && [ "$nnp" != "?" ] && break
+            sleep 0.05
+        done
+        [ -e "$t" ] || continue
+        case $state in Z*|X*) continue ;; esac
         n=$((n + 1))
         if [ "$seccomp" != 2 ] || [ "$nnp" != 1 ] || [ -n "$caps" ]; then
             bad=$((bad + 1))
-            [ -z "$first" ] && first="thread ${t##*/} ($(<"$t/comm")): Seccomp $seccomp, NoNewPrivs $nnp,${caps:- caps ok}"
+            [ -z "$first" ] && first="thread ${t##*/} ($(<"$t/comm")) $state: Seccomp $seccomp, NoNewPrivs $nnp,${caps:- caps ok}"
         fi
     done
     if [ $n = 0 ]; then fail "$tag: helper confined" "helper $pid vanished before it could be inspected"
