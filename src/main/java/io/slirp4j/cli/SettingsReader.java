@@ -291,7 +291,6 @@ final class SettingsReader {
         return text;
     }
 
-    /** Whether the deprecated alias was used; if so, adds the warning slirp4netns also prints. */
     /** --enable-X (given as {@code enabled}) against --disable-X: both at once is a contradiction. */
     private Confine confine(String enable, boolean enabled, String disable) throws UsageException {
         if (enabled && has(disable)) {
@@ -300,6 +299,7 @@ final class SettingsReader {
         return Confine.of(enabled, has(disable));
     }
 
+    /** Whether the deprecated alias was used; if so, adds the warning slirp4netns also prints. */
     private boolean deprecated(String alias, String replacement) {
         if (!has(alias)) {
             return false;
