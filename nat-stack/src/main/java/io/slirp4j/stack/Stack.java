@@ -71,6 +71,11 @@ import java.util.function.LongSupplier;
  * IPv4, which serve both families, except DHCPv6, which the stateless {@link Dhcpv6Server} answers; without IPv6
  * such frames are dropped as unsupported.
  *
+ * <p>Offloads: a {@link FrameSink} that finishes frames ({@link FrameSink#offloads()}, a tap with a vnet header)
+ * gets TCP segments with the checksum left partial, and TCP super-segments of up to 64 KiB that it cuts to the MSS
+ * (fewer, larger writes whatever the MTU); frames from the guest that the link vouches for
+ * ({@link #onFrame(ByteBuf, boolean)}) skip checksum verification and may be super-segments themselves.
+ *
  * <p>ICMP echo to outside addresses: when constructed with {@link HostPings}, the guest's pings of outside addresses,
  * IPv4 and IPv6 alike, go through host echo sockets (see {@code icmp/IcmpNat}); without, they are dropped as
  * unsupported.
@@ -232,8 +237,11 @@ public final class Stack implements AutoCloseable {
         }
         if (hostTcp != null) {
             // MTU - 40, but at least 64 (TcpConfig's floor): below an MTU of 104 the link fragments our segments
+            // with a link that cuts segments (a tap with TSO), hand it up to 64 KiB at a time whatever the MTU
             TcpConfig tcpConfig = TcpConfig.builder().allocator(alloc).mss(Math.max(64, config.mtu() - 40))
-                .budget(tcpBudget).build();
+                .budget(tcpBudget)
+                .segmentationOffload(link.offloads().tcpSegmentation() ? LinkOffloads.MAX_SEGMENTATION_BYTES : 0)
+                .build();
             this.tcp = new TcpNat(nat, link, icmp, hostTcp, nameservers, dns::preferred, frames, tcpCounters,
                 errors, clock, tcpConfig, IsnSource.rfc6528(), maxTcpConnections);
             ipv4.register(Ipv4Packet.PROTOCOL_TCP, tcp);
@@ -257,6 +265,16 @@ public final class Stack implements AutoCloseable {
      * releases it before returning. Never throws.
      */
     public void onFrame(ByteBuf frame) {
+        onFrame(frame, false);
+    }
+
+    /**
+     * As {@link #onFrame(ByteBuf)}; {@code checksumTrusted}: the link vouches for the frame's TCP or UDP checksum
+     * (a tap with a vnet header received it with VIRTIO_NET_HDR_F_NEEDS_CSUM or DATA_VALID: the guest's kernel left
+     * it to the link, or checked it), so it is not verified. Such a frame may be a TCP super-segment larger than the
+     * MTU (the guest's TSO), which the stack takes as one segment.
+     */
+    public void onFrame(ByteBuf frame, boolean checksumTrusted) {
         if (frame == null) {
             return;
         }
@@ -273,12 +291,13 @@ public final class Stack implements AutoCloseable {
             switch (ethernet.etherType()) {
                 case EthernetFrame.TYPE_ARP -> arp.onFrame(ethernet);
                 case EthernetFrame.TYPE_IPV4 -> ipv4.onPacket(frame, ethernet.payloadOffset(),
-                    ethernet.payloadLength(), ethernet.source());
+                    ethernet.payloadLength(), ethernet.source(), checksumTrusted);
                 case EthernetFrame.TYPE_IPV6 -> {
                     if (ipv6 == null) {
                         frames.droppedUnsupported++;
                     } else {
-                        ipv6.onPacket(frame, ethernet.payloadOffset(), ethernet.payloadLength(), ethernet.source());
+                        ipv6.onPacket(frame, ethernet.payloadOffset(), ethernet.payloadLength(), ethernet.source(),
+                            checksumTrusted);
                     }
                 }
                 default -> frames.droppedUnsupported++;

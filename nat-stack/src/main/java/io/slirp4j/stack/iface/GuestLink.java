@@ -2,7 +2,9 @@ package io.slirp4j.stack.iface;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.slirp4j.stack.FrameOffload;
 import io.slirp4j.stack.FrameSink;
+import io.slirp4j.stack.LinkOffloads;
 import io.slirp4j.stack.Ipv6Network;
 import io.slirp4j.stack.NetworkConfig;
 import io.slirp4j.stack.stats.ArpCounters;
@@ -43,6 +45,11 @@ import java.util.function.LongSupplier;
  * last four bytes for the DNS address P::3, the gateway's (52:56:00:00:00:02) for everything else.
  * {@link #newFrame}/{@link #send} pick the family from the addresses, for engines that serve both.
  *
+ * <p>Offloads: when the sink finishes frames ({@link #offloads()}), engines may leave a transport checksum partial
+ * and send TCP super-segments larger than the MTU, with {@link #send(ByteBuf, long)}. Such a frame goes to the sink
+ * as it is, never fragmented; one that must wait for the guest's MAC is finished in software first
+ * ({@link SoftwareOffload}), so parked frames are always complete.
+ *
  * <p>Ownership: {@code sendIpv4}, {@code sendIpv4To}, {@code sendIpv6} and {@code sendFrame} take ownership of the frame and
  * release it on every path that does not pass it to the {@link FrameSink}.
  *
@@ -75,6 +82,7 @@ public final class GuestLink {
     private final Icmpv6Counters icmpv6Counters;
     private final long gatewayMac6;
     private final long dnsMac6;
+    private final LinkOffloads offloads;
     private int nextIdentification;
     private int nextIdentification6;
     private boolean unflushed;
@@ -101,6 +109,12 @@ public final class GuestLink {
         this.icmpv6Counters = icmpv6Counters;
         this.gatewayMac6 = Ipv6Network.macFor(Ipv6Network.GATEWAY_ID);
         this.dnsMac6 = Ipv6Network.macFor(Ipv6Network.DNS_ID);
+        this.offloads = sink.offloads();
+    }
+
+    /** What the sink finishes for engines that send with {@link #send(ByteBuf, long)}. */
+    public LinkOffloads offloads() {
+        return offloads;
     }
 
     public ByteBufAllocator alloc() {
@@ -198,6 +212,36 @@ public final class GuestLink {
     }
 
     /**
+     * Completes and sends a frame from {@link #newFrame} that the sink is to finish as {@code offload} says
+     * ({@link FrameOffload}; only what {@link #offloads()} allows). Takes ownership.
+     */
+    public void send(ByteBuf frame, long offload) {
+        if (offload == FrameOffload.NONE) {
+            send(frame);
+            return;
+        }
+        if (Ipv4Packet.version(frame, IPV4_OFFSET) == Ipv6Packet.VERSION) {
+            long hi = Ipv6Packet.destinationHi(frame, IPV6_OFFSET);
+            long lo = Ipv6Packet.destinationLo(frame, IPV6_OFFSET);
+            long mac = Ipv6Address.isMulticast(hi) ? Ipv6Address.multicastMac(lo) : neighbors.lookup(hi, lo);
+            if (mac != MacAddress.NONE) {
+                sendIpv6To(frame, mac, offload);
+                return;
+            }
+        } else {
+            int destination = Ipv4Packet.destination(frame, IPV4_OFFSET);
+            long mac = Ipv4Address.LIMITED_BROADCAST == destination || config.broadcast() == destination
+                ? MacAddress.BROADCAST : neighbors.lookup(destination);
+            if (mac != MacAddress.NONE) {
+                sendIpv4To(frame, mac, offload);
+                return;
+            }
+        }
+        // it waits for the guest's MAC (the plain path asks for it and parks it): parked frames are complete
+        SoftwareOffload.finish(frame, offload, alloc, this::send);
+    }
+
+    /**
      * Allocates a frame for an IPv6 packet to the guest with room for {@code payloadLength} bytes after a 40-byte
      * header (no extension headers); the header is written except for its payload length, the writer index is at
      * {@link #IPV6_PAYLOAD_OFFSET}. The caller owns the frame until it passes it to {@link #sendIpv6}.
@@ -233,6 +277,10 @@ public final class GuestLink {
 
     /** Like {@link #sendIpv6} but to a known MAC. Takes ownership. */
     public void sendIpv6To(ByteBuf frame, long destinationMac) {
+        sendIpv6To(frame, destinationMac, FrameOffload.NONE);
+    }
+
+    private void sendIpv6To(ByteBuf frame, long destinationMac, long offload) {
         boolean passed = false;
         try {
             int payloadLength = frame.writerIndex() - IPV6_PAYLOAD_OFFSET;
@@ -245,12 +293,13 @@ public final class GuestLink {
             long sourceMac = ipv6 != null && sourceHi == ipv6.dnsHi() && sourceLo == ipv6.dnsLo() ? dnsMac6
                 : gatewayMac6;
             ipv6Counters.packetsOut++;
-            if (Ipv6Packet.HEADER_LENGTH + payloadLength <= config.mtu()) {
+            if (Ipv6Packet.HEADER_LENGTH + payloadLength <= config.mtu() || FrameOffload.isSegmentation(offload)) {
                 EthernetFrame.emitHeader(frame, 0, destinationMac, sourceMac, EthernetFrame.TYPE_IPV6);
                 frame.readerIndex(0);
                 passed = true;
-                sendFrame(frame);
+                sendFrame(frame, offload);
             } else {
+                completeBeforeFragmenting(frame, offload);
                 sendFragments6(frame, destinationMac, sourceMac, payloadLength);
             }
         } finally {
@@ -308,6 +357,10 @@ public final class GuestLink {
 
     /** Like {@link #sendIpv4} but to a known MAC (DHCP replies to a client that has no address yet). */
     public void sendIpv4To(ByteBuf frame, long destinationMac) {
+        sendIpv4To(frame, destinationMac, FrameOffload.NONE);
+    }
+
+    private void sendIpv4To(ByteBuf frame, long destinationMac, long offload) {
         boolean passed = false;
         try {
             int totalLength = frame.writerIndex() - IPV4_OFFSET;
@@ -318,12 +371,13 @@ public final class GuestLink {
             Ipv4Packet.setIdentification(frame, IPV4_OFFSET, nextIdentification++);
             Ipv4Packet.updateChecksum(frame, IPV4_OFFSET);
             long sourceMac = macFor(Ipv4Packet.source(frame, IPV4_OFFSET));
-            if (totalLength <= config.mtu()) {
+            if (totalLength <= config.mtu() || FrameOffload.isSegmentation(offload)) {
                 EthernetFrame.emitHeader(frame, 0, destinationMac, sourceMac, EthernetFrame.TYPE_IPV4);
                 frame.readerIndex(0);
                 passed = true;
-                sendFrame(frame);
+                sendFrame(frame, offload);
             } else {
+                completeBeforeFragmenting(frame, offload);
                 sendFragments(frame, destinationMac, sourceMac, totalLength);
             }
         } finally {
@@ -335,9 +389,25 @@ public final class GuestLink {
 
     /** Sends a complete Ethernet frame. Takes ownership. */
     public void sendFrame(ByteBuf frame) {
+        sendFrame(frame, FrameOffload.NONE);
+    }
+
+    private void sendFrame(ByteBuf frame, long offload) {
         frames.out++;
         unflushed = true;
-        sink.send(frame);
+        if (offload == FrameOffload.NONE) {
+            sink.send(frame);
+        } else {
+            sink.send(frame, offload);
+        }
+    }
+
+    /** A datagram the link is to fragment leaves here whole: its fragments cannot carry a partial checksum. */
+    private static void completeBeforeFragmenting(ByteBuf frame, long offload) {
+        if (offload != FrameOffload.NONE) {
+            frame.readerIndex(0);
+            SoftwareOffload.completeChecksum(frame, offload);
+        }
     }
 
     /** Flushes the sink if anything was sent since the last flush. */

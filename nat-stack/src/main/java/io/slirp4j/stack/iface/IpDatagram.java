@@ -32,9 +32,11 @@ public final class IpDatagram {
     private long destinationHi;
     private long destinationLo;
     private long pseudoHeader;
+    private boolean checksumTrusted;
 
     /** Points this view at the IPv4 datagram {@code p} (whole, not a fragment). */
     public IpDatagram setIpv4(Ipv4Packet p) {
+        checksumTrusted = false;
         version = 4;
         buf = p.buffer();
         offset = p.offset();
@@ -52,6 +54,7 @@ public final class IpDatagram {
 
     /** Points this view at the IPv6 packet {@code p} (whole, not a fragment). */
     public IpDatagram setIpv6(Ipv6Packet p) {
+        checksumTrusted = false;
         version = 6;
         buf = p.buffer();
         offset = p.offset();
@@ -65,6 +68,21 @@ public final class IpDatagram {
         destinationLo = p.destinationLo();
         pseudoHeader = p.pseudoHeader();
         return this;
+    }
+
+    /** Marks the transport checksum as vouched for by the link (see {@link #checksumTrusted()}). */
+    public IpDatagram checksumTrusted(boolean trusted) {
+        checksumTrusted = trusted;
+        return this;
+    }
+
+    /**
+     * True when the link vouched for the transport checksum, so engines must not verify it: a tap with checksum
+     * offload hands over the guest's TCP and UDP with the checksum left partial (only the pseudo-header sum in the
+     * field) or already validated, as virtio-net does. Only the guest's kernel can mark a frame so.
+     */
+    public boolean checksumTrusted() {
+        return checksumTrusted;
     }
 
     /** 4 or 6. */

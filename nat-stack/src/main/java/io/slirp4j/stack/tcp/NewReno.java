@@ -5,7 +5,9 @@ package io.slirp4j.stack.tcp;
  *
  * <p>Theory of operation: the window starts at {@code initialWindowSegments} segments once the handshake
  * completes (10 by default, RFC 6928) and grows by slow start (at most one segment per ACK, RFC 5681 3.1) below
- * ssthresh and by byte counting above it (one segment each time a window's worth of bytes is acknowledged).
+ * ssthresh (or by up to {@code stretchAckBytes} for an ACK that covers a whole TSO super-segment, which a
+ * receiver that coalesces segments acknowledges at once; Linux credits acknowledged packets the same way) and by
+ * byte counting above it (one segment each time a window's worth of bytes is acknowledged).
  * The third duplicate ACK, unless it belongs to a loss event already handled (SND.UNA - 1 before "recover"),
  * sets ssthresh to half the flight (at least two segments), remembers SND.MAX in "recover" and enters recovery:
  * after the retransmission cwnd = ssthresh + 3 segments, and each further duplicate ACK inflates it by one
@@ -19,6 +21,7 @@ final class NewReno implements CongestionControl {
     static final int MAX_CWND = 1 << 30;
 
     private final int initialWindowSegments;
+    private final int stretchAckBytes;
     private int cwnd;
     private int ssthresh = Integer.MAX_VALUE;
     private int bytesAckedInCa;
@@ -28,7 +31,13 @@ final class NewReno implements CongestionControl {
 
     /** {@code iss}: the initial send sequence number, the first "recover" (RFC 6582 3.2 step 1). */
     NewReno(int initialWindowSegments, int iss) {
+        this(initialWindowSegments, iss, 0);
+    }
+
+    /** As above; slow start credits one ACK with up to {@code stretchAckBytes} (0: one segment, RFC 5681 3.1). */
+    NewReno(int initialWindowSegments, int iss, int stretchAckBytes) {
         this.initialWindowSegments = initialWindowSegments;
+        this.stretchAckBytes = stretchAckBytes;
         this.recover = iss;
     }
 
@@ -93,7 +102,7 @@ final class NewReno implements CongestionControl {
         }
         dupAcks = 0;
         if (cwnd < ssthresh) {
-            cwnd = Math.min(MAX_CWND, cwnd + Math.min(acked, mss));
+            cwnd = Math.min(MAX_CWND, cwnd + Math.min(acked, Math.max(mss, stretchAckBytes)));
         } else {
             bytesAckedInCa += acked;
             if (bytesAckedInCa >= cwnd) {

@@ -34,6 +34,7 @@ public final class TcpConfig {
     private final int initialWindowSegments;
     private final int maxOutOfOrderSegments;
     private final int initialReceiveWindow;
+    private final int segmentationBytes;
 
     private TcpConfig(Builder b) {
         this.allocator = b.allocator;
@@ -55,6 +56,7 @@ public final class TcpConfig {
         this.initialWindowSegments = b.initialWindowSegments;
         this.maxOutOfOrderSegments = b.maxOutOfOrderSegments;
         this.initialReceiveWindow = b.initialReceiveWindow;
+        this.segmentationBytes = b.segmentationBytes;
     }
 
     /**
@@ -82,6 +84,7 @@ public final class TcpConfig {
         b.initialWindowSegments = initialWindowSegments;
         b.maxOutOfOrderSegments = maxOutOfOrderSegments;
         b.initialReceiveWindow = initialReceiveWindow;
+        b.segmentationBytes = segmentationBytes;
         b.mss = newMss;
         return b.build();
     }
@@ -169,6 +172,14 @@ public final class TcpConfig {
     }
 
     /**
+     * The most payload in one segment the link cuts into MSS-sized ones (TCP segmentation offload), or 0 when the
+     * link takes only segments within the MSS. See {@link Builder#segmentationOffload}.
+     */
+    public int segmentationBytes() {
+        return segmentationBytes;
+    }
+
+    /**
      * The receive buffer a new connection starts with: the configured initial window, but at least ten MSS (the
      * guest's initial congestion window, RFC 6928) and at most {@link #receiveBuffer()}. It doubles as the host
      * takes the data, up to the full buffer (see TcpConnection), so that idle connections do not hold (and charge to
@@ -208,6 +219,7 @@ public final class TcpConfig {
         private boolean windowScaling = true;
         private boolean sack = true;
         private int initialWindowSegments = 10;
+        private int segmentationBytes;
         private int maxOutOfOrderSegments = 512;
         private int initialReceiveWindow = 128 * 1024;
 
@@ -228,6 +240,20 @@ public final class TcpConfig {
 
         public Builder sendBuffer(int bytes) {
             this.sendBuffer = bytes;
+            return this;
+        }
+
+        /**
+         * The link cuts segments for us (TSO): send up to {@code maxBytes} of payload in one segment, whole MSS-sized
+         * pieces of it, which the link sends as separate segments. Slow start then also credits a stretch ACK (one
+         * that acknowledges a whole super-segment, as a receiver that coalesces them sends) with up to that many
+         * bytes, as Linux counts acknowledged packets, not ACKs. 0 (the default) turns it off.
+         */
+        public Builder segmentationOffload(int maxBytes) {
+            if (maxBytes < 0 || maxBytes > 65_535) {
+                throw new IllegalArgumentException("segmentation offload of " + maxBytes + " bytes");
+            }
+            this.segmentationBytes = maxBytes;
             return this;
         }
 

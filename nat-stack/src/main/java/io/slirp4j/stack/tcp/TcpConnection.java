@@ -160,7 +160,7 @@ public final class TcpConnection {
         this.sndMax = iss + 1;
         this.bufSeq = iss + 1;
         this.sndMss = Math.min(config.mss(), DEFAULT_PEER_MSS);
-        this.congestion = new NewReno(config.initialWindowSegments(), iss);
+        this.congestion = new NewReno(config.initialWindowSegments(), iss, config.segmentationBytes());
         this.timers = new TcpTimers(config.handshakeTimeoutMs(), config.delayedAckMs(), config.timeWaitMs());
     }
 
@@ -1042,7 +1042,10 @@ public final class TcpConnection {
             int effMss = Math.max(1, sndMss - segmentOptionsLength());
             int inFlight = Seq.diff(sndNxt, sndUna);
             long usable = Math.min((long) sndWnd, (long) congestion.window()) - inFlight;
-            int len = (int) Math.max(0, Math.min(Math.min(remaining, effMss), usable));
+            int len = (int) Math.max(0, Math.min(Math.min(remaining, maxSegmentPayload(effMss)), usable));
+            if (len > effMss && len < remaining) {
+                len -= len % effMss; // a super-segment the link cuts: whole segments, unless it ends the data
+            }
             // the FIN goes with the last byte, or alone (even into a zero window, as Linux does)
             boolean fin = finQueued && sndNxt + len == finSeq();
             if (len == 0 && !fin) {
@@ -1105,6 +1108,15 @@ public final class TcpConnection {
             payload.release();
         }
         timers.armRetransmit(now, rtt.rto());
+    }
+
+    /**
+     * The most payload for one segment: the MSS, or with segmentation offload as many whole MSS-sized pieces as fit
+     * in the link's limit (the link cuts them, see {@link TcpConfig#segmentationBytes()}).
+     */
+    private int maxSegmentPayload(int effMss) {
+        int limit = config.segmentationBytes();
+        return limit > effMss ? limit - limit % effMss : effMss;
     }
 
     private int segmentOptionsLength() {

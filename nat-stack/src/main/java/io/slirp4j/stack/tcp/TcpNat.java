@@ -10,6 +10,7 @@ import io.slirp4j.stack.host.HostStreams;
 import io.slirp4j.stack.host.StreamHandler;
 import io.slirp4j.stack.iface.AddressPolicy;
 import io.slirp4j.stack.iface.GuestLink;
+import io.slirp4j.stack.FrameOffload;
 import io.slirp4j.stack.iface.IpDatagram;
 import io.slirp4j.stack.iface.IpProtocolHandler;
 import io.slirp4j.stack.icmp.IcmpEngine;
@@ -155,7 +156,9 @@ public final class TcpNat implements IpProtocolHandler {
 
     private void guestInput(IpDatagram ip) {
         TcpSegment seg = segment;
-        if (seg.wrap(ip.buffer(), ip.payloadOffset(), ip.payloadLength(), ip.pseudoHeader()) != ParseResult.OK) {
+        ParseResult parsed = ip.checksumTrusted() ? seg.wrapUnchecked(ip.buffer(), ip.payloadOffset(), ip.payloadLength())
+            : seg.wrap(ip.buffer(), ip.payloadOffset(), ip.payloadLength(), ip.pseudoHeader());
+        if (parsed != ParseResult.OK) {
             frames.droppedMalformed++;
             return;
         }
@@ -358,12 +361,17 @@ public final class TcpNat implements IpProtocolHandler {
     private void sendResetFor(TcpSegment seg, FlowKey flow) {
         if (TcpConnection.resetFor(seg, reset)) {
             counters.resetsSent++;
-            emit(reset, null, flow);
+            emit(reset, null, flow, 0);
         }
     }
 
-    /** Sends a TCP segment to the guest on the four-tuple {@code flow}; the payload (may be null) is borrowed. */
-    private void emit(TcpHeader header, ByteBuf payload, FlowKey flow) {
+    /**
+     * Sends a TCP segment to the guest on the four-tuple {@code flow}; the payload (may be null) is borrowed. A
+     * payload longer than {@code segmentSize} is a super-segment (the connection sends those only when the link
+     * cuts segments): the link cuts it into pieces of {@code segmentSize}. When the link completes checksums, the
+     * checksum is left to it.
+     */
+    private void emit(TcpHeader header, ByteBuf payload, FlowKey flow, int segmentSize) {
         int length = payload == null ? 0 : payload.readableBytes();
         int headerLength = header.headerLength();
         ByteBuf frame = link.newFrame(Ipv4Packet.PROTOCOL_TCP, Ipv4Packet.DEFAULT_TTL, flow.peerHi(), flow.peerLo(),
@@ -373,10 +381,17 @@ public final class TcpNat implements IpProtocolHandler {
         if (length > 0) {
             frame.writeBytes(payload, payload.readerIndex(), length);
         }
+        boolean partial = link.offloads().partialChecksums();
         TcpSegment.emitHeader(frame, at, header, length, InternetChecksum.addPseudoHeader(0, flow.peerHi(),
-            flow.peerLo(), flow.guestHi(), flow.guestLo(), Ipv4Packet.PROTOCOL_TCP, 0));
+            flow.peerLo(), flow.guestHi(), flow.guestLo(), Ipv4Packet.PROTOCOL_TCP, 0), partial);
         counters.segmentsOut++;
-        link.send(frame);
+        if (!partial) {
+            link.send(frame);
+        } else if (segmentSize > 0 && length > segmentSize) {
+            link.send(frame, FrameOffload.tcpSegmentation(!flow.isIpv4(), at, at + headerLength, segmentSize));
+        } else {
+            link.send(frame, FrameOffload.checksum(at, 16));
+        }
     }
 
     // ------------------------------------------------------------------------------------------------------
@@ -785,7 +800,8 @@ public final class TcpNat implements IpProtocolHandler {
 
         @Override
         public void sendSegment(TcpConnection connection, TcpHeader header, ByteBuf payload) {
-            emit(header, payload, key);
+            // the payload per segment: the MSS less this segment's options (SACK blocks), as the connection cut it
+            emit(header, payload, key, connection.sendMss() - (header.headerLength() - TcpSegment.MIN_HEADER_LENGTH));
         }
 
         @Override

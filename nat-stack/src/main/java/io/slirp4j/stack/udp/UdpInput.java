@@ -39,8 +39,9 @@ public final class UdpInput implements IpProtocolHandler {
 
     @Override
     public void onDatagram(IpDatagram datagram) {
-        ParseResult parsed = datagram.isIpv4()
-            ? udp.wrap(datagram.buffer(), datagram.payloadOffset(), datagram.payloadLength(), datagram.pseudoHeader())
+        ParseResult parsed = datagram.checksumTrusted()
+            ? udp.wrapTrusted(datagram.buffer(), datagram.payloadOffset(), datagram.payloadLength())
+            : datagram.isIpv4() ? udp.wrap(datagram.buffer(), datagram.payloadOffset(), datagram.payloadLength(), datagram.pseudoHeader())
             : udp.wrapIpv6(datagram.buffer(), datagram.payloadOffset(), datagram.payloadLength(),
                 datagram.pseudoHeader());
         if (parsed != ParseResult.OK) {

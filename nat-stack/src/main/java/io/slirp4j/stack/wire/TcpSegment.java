@@ -320,6 +320,16 @@ public final class TcpSegment extends HeaderView {
      * pseudo-header partial sum {@code pseudoHeader}. Does not move indices. Returns the header length.
      */
     public static int emitHeader(ByteBuf buf, int offset, TcpHeader h, int payloadLength, long pseudoHeader) {
+        return emitHeader(buf, offset, h, payloadLength, pseudoHeader, false);
+    }
+
+    /**
+     * As {@link #emitHeader(ByteBuf, int, TcpHeader, int, long)}, but with {@code partialChecksum} the checksum
+     * field gets only the folded pseudo-header sum (length included), for a link that completes it (checksum
+     * offload): the payload is never summed here.
+     */
+    public static int emitHeader(ByteBuf buf, int offset, TcpHeader h, int payloadLength, long pseudoHeader,
+        boolean partialChecksum) {
         int headerLength = h.headerLength();
         if (headerLength > MAX_HEADER_LENGTH) {
             throw new IllegalArgumentException("TCP options do not fit: " + h);
@@ -370,9 +380,12 @@ public final class TcpSegment extends HeaderView {
             buf.setByte(i++, OPT_END);
         }
         int tcpLength = headerLength + payloadLength;
-        long sum = InternetChecksum.add(pseudoHeader + (tcpLength & 0xFFFF) + ((long) tcpLength >>> 16), buf, offset,
-            tcpLength);
-        buf.setShort(offset + 16, InternetChecksum.finish(sum));
+        long pseudo = pseudoHeader + (tcpLength & 0xFFFF) + ((long) tcpLength >>> 16);
+        if (partialChecksum) {
+            buf.setShort(offset + 16, InternetChecksum.fold(pseudo));
+        } else {
+            buf.setShort(offset + 16, InternetChecksum.finish(InternetChecksum.add(pseudo, buf, offset, tcpLength)));
+        }
         return headerLength;
     }
 

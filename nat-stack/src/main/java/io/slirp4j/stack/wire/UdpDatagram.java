@@ -39,7 +39,20 @@ public final class UdpDatagram extends HeaderView {
         return wrap(buf, offset, available, pseudoHeader, false);
     }
 
+    /**
+     * Validates {@code available} bytes as a UDP datagram of either family without looking at its checksum, which
+     * the link vouched for (checksum offload, see {@code IpDatagram.checksumTrusted()}).
+     */
+    public ParseResult wrapTrusted(ByteBuf buf, int offset, int available) {
+        return wrap(buf, offset, available, 0, true, false);
+    }
+
     private ParseResult wrap(ByteBuf buf, int offset, int available, long pseudoHeader, boolean zeroMeansNone) {
+        return wrap(buf, offset, available, pseudoHeader, zeroMeansNone, true);
+    }
+
+    private ParseResult wrap(ByteBuf buf, int offset, int available, long pseudoHeader, boolean zeroMeansNone,
+        boolean verify) {
         if (!bind(buf, offset, available, HEADER_LENGTH)) {
             return ParseResult.TRUNCATED;
         }
@@ -50,7 +63,7 @@ public final class UdpDatagram extends HeaderView {
         if (udpLength > available) {
             return ParseResult.TRUNCATED;
         }
-        if (buf.getUnsignedShort(offset + 6) != 0 || !zeroMeansNone) {
+        if (verify && (buf.getUnsignedShort(offset + 6) != 0 || !zeroMeansNone)) {
             if (!InternetChecksum.verify(InternetChecksum.add(pseudoHeader + udpLength, buf, offset, udpLength))) {
                 return ParseResult.BAD_CHECKSUM;
             }

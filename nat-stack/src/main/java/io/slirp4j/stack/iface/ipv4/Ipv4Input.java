@@ -57,6 +57,14 @@ public final class Ipv4Input {
 
     /** One IPv4 datagram from the guest: {@code length} bytes at absolute {@code offset}, borrowed. */
     public void onPacket(ByteBuf buf, int offset, int length, long sourceMac) {
+        onPacket(buf, offset, length, sourceMac, false);
+    }
+
+    /**
+     * As above; {@code checksumTrusted}: the link vouches for the transport checksum (a tap that received the frame
+     * with a partial or validated checksum), which is then not verified. A reassembled datagram is always verified.
+     */
+    public void onPacket(ByteBuf buf, int offset, int length, long sourceMac, boolean checksumTrusted) {
         if (packet.wrap(buf, offset, length) != ParseResult.OK) {
             frames.droppedMalformed++;
             return;
@@ -84,7 +92,7 @@ public final class Ipv4Input {
             return;
         }
         if (!packet.isFragment()) {
-            handler.onDatagram(datagram.setIpv4(packet));
+            handler.onDatagram(datagram.setIpv4(packet).checksumTrusted(checksumTrusted));
             return;
         }
         counters.fragmentsIn++;
@@ -94,7 +102,7 @@ public final class Ipv4Input {
         }
         try {
             if (packet.wrap(whole, whole.readerIndex(), whole.readableBytes()) == ParseResult.OK) {
-                handler.onDatagram(datagram.setIpv4(packet));
+                handler.onDatagram(datagram.setIpv4(packet).checksumTrusted(false));
             } else {
                 errors.internalError(new IllegalStateException("reassembled datagram does not parse"));
             }

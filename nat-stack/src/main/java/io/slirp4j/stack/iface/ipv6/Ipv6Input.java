@@ -62,6 +62,11 @@ public final class Ipv6Input {
 
     /** One IPv6 packet from the guest: {@code length} bytes at absolute {@code offset}, borrowed. */
     public void onPacket(ByteBuf buf, int offset, int length, long sourceMac) {
+        onPacket(buf, offset, length, sourceMac, false);
+    }
+
+    /** As above; {@code checksumTrusted} as in {@code Ipv4Input}: the transport checksum is not verified. */
+    public void onPacket(ByteBuf buf, int offset, int length, long sourceMac, boolean checksumTrusted) {
         if (packet.wrap(buf, offset, length) != ParseResult.OK) {
             frames.droppedMalformed++;
             return;
@@ -86,7 +91,7 @@ public final class Ipv6Input {
             link.learn(sourceHi, sourceLo, sourceMac, now);
         }
         if (!packet.isFragment()) {
-            dispatch();
+            dispatch(checksumTrusted);
             return;
         }
         counters.fragmentsIn++;
@@ -98,7 +103,7 @@ public final class Ipv6Input {
             // the fragmentable part comes from the guest: its extension headers may well be refused now
             if (packet.wrap(whole, whole.readerIndex(), whole.readableBytes()) == ParseResult.OK
                 && !packet.isFragment()) {
-                dispatch();
+                dispatch(false);
             } else {
                 frames.droppedMalformed++;
             }
@@ -107,14 +112,14 @@ public final class Ipv6Input {
         }
     }
 
-    private void dispatch() {
+    private void dispatch(boolean checksumTrusted) {
         IpProtocolHandler handler = handlers[packet.protocol()];
         if (handler == null) {
             frames.droppedUnsupported++;
             return;
         }
         counters.packetsIn++;
-        handler.onDatagram(datagram.setIpv6(packet));
+        handler.onDatagram(datagram.setIpv6(packet).checksumTrusted(checksumTrusted));
     }
 
     private boolean acceptedDestination(long hi, long lo, int protocol) {

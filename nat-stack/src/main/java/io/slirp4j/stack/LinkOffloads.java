@@ -1,0 +1,29 @@
+package io.slirp4j.stack;
+
+/**
+ * What the link to the guest does for the stack on the way out, so the stack need not (smoltcp's device
+ * capabilities; virtio-net's offloads as a tap with a vnet header offers them).
+ *
+ * @param partialChecksums the link completes TCP and UDP checksums the stack leaves partial (the field holding the
+ *                         pseudo-header sum): the stack then never sums a payload it sends
+ * @param tcpSegmentation  the link cuts a TCP super-segment into segments of a given size (TSO), so the stack can
+ *                         hand over up to {@link #MAX_SEGMENTATION_BYTES} of payload in one frame; implies
+ *                         partial checksums
+ */
+public record LinkOffloads(boolean partialChecksums, boolean tcpSegmentation) {
+    /** Complete frames only, each within the MTU. */
+    public static final LinkOffloads NONE = new LinkOffloads(false, false);
+    /** Partial checksums and TCP segmentation. */
+    public static final LinkOffloads ALL = new LinkOffloads(true, true);
+    /**
+     * The most TCP payload in one super-segment: an IPv4 datagram's 65,535 bytes less the largest IP and TCP
+     * headers (IPv6's 40 fixed bytes, 60 of TCP), so that either family's length fields hold it.
+     */
+    public static final int MAX_SEGMENTATION_BYTES = 65_535 - 40 - 60;
+
+    public LinkOffloads {
+        if (tcpSegmentation && !partialChecksums) {
+            throw new IllegalArgumentException("TCP segmentation needs partial checksums");
+        }
+    }
+}

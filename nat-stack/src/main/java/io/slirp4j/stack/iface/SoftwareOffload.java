@@ -1,0 +1,92 @@
+package io.slirp4j.stack.iface;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.slirp4j.stack.FrameOffload;
+import io.slirp4j.stack.wire.EthernetFrame;
+import io.slirp4j.stack.wire.InternetChecksum;
+import io.slirp4j.stack.wire.Ipv4Packet;
+import io.slirp4j.stack.wire.Ipv6Packet;
+import io.slirp4j.stack.wire.TcpSegment;
+import java.util.function.Consumer;
+
+/**
+ * Finishes in software what a {@link FrameOffload} leaves to the link: for a link without offloads (a sink that
+ * takes only complete frames) and for frames that must wait for the guest's MAC.
+ *
+ * <p>Theory of operation: a partial checksum is completed in place (the field holds the pseudo-header sum, so
+ * summing the transport bytes with it gives the checksum). A TCP super-segment is cut as a NIC would (and as the
+ * kernel's GSO does): each segment copies the Ethernet, IP and TCP headers, takes the next {@code segmentSize}
+ * payload bytes, and gets its own IP length (IPv4: identification + i and a new header checksum), sequence number
+ * (+ the bytes before it) and checksum; FIN and PSH stay only on the last segment.
+ */
+public final class SoftwareOffload {
+    private SoftwareOffload() {}
+
+    /**
+     * Passes the frame, finished, to {@code out}: as it is for {@link FrameOffload#NONE}, completed for a partial
+     * checksum, or as segments. Takes ownership of {@code frame} (a segmented one is released here).
+     */
+    public static void finish(ByteBuf frame, long offload, ByteBufAllocator alloc, Consumer<ByteBuf> out) {
+        if (offload == FrameOffload.NONE) {
+            out.accept(frame);
+            return;
+        }
+        if (!FrameOffload.isSegmentation(offload)
+            || frame.readableBytes() - FrameOffload.headersLength(offload) <= FrameOffload.segmentSize(offload)) {
+            completeChecksum(frame, offload);
+            out.accept(frame);
+            return;
+        }
+        try {
+            segment(frame, offload, alloc, out);
+        } finally {
+            frame.release();
+        }
+    }
+
+    /** Completes the partial checksum of {@code frame} (Ethernet header at its reader index) in place. */
+    public static void completeChecksum(ByteBuf frame, long offload) {
+        int start = frame.readerIndex() + FrameOffload.checksumStart(offload);
+        int checksumOffset = FrameOffload.checksumOffset(offload);
+        InternetChecksum.completePartial(frame, start, frame.writerIndex() - start, start + checksumOffset,
+            checksumOffset == 6);
+    }
+
+    private static void segment(ByteBuf frame, long offload, ByteBufAllocator alloc, Consumer<ByteBuf> out) {
+        int base = frame.readerIndex();
+        int ip = EthernetFrame.HEADER_LENGTH;
+        int tcp = FrameOffload.checksumStart(offload);
+        int headers = FrameOffload.headersLength(offload);
+        int size = FrameOffload.segmentSize(offload);
+        boolean ipv6 = FrameOffload.kind(offload) == FrameOffload.KIND_TCP6;
+        int payload = frame.readableBytes() - headers;
+        int seq = frame.getInt(base + tcp + 4);
+        int flags = frame.getUnsignedByte(base + tcp + 13);
+        int lastFlags = TcpSegment.FIN | TcpSegment.PSH;
+        int identification = ipv6 ? 0 : frame.getUnsignedShort(base + ip + 4);
+        for (int done = 0, i = 0; done < payload; done += size, i++) {
+            int chunk = Math.min(size, payload - done);
+            boolean last = done + chunk == payload;
+            ByteBuf s = alloc.buffer(headers + chunk);
+            s.writeBytes(frame, base, headers).writeBytes(frame, base + headers + done, chunk);
+            int tcpLength = headers - tcp + chunk;
+            long pseudo;
+            if (ipv6) {
+                Ipv6Packet.setPayloadLength(s, ip, headers - ip - Ipv6Packet.HEADER_LENGTH + chunk);
+                pseudo = InternetChecksum.addIpv6PseudoHeader(0, s, ip, Ipv6Packet.NEXT_HEADER_TCP, tcpLength);
+            } else {
+                Ipv4Packet.setTotalLength(s, ip, headers - ip + chunk);
+                Ipv4Packet.setIdentification(s, ip, identification + i);
+                Ipv4Packet.updateChecksum(s, ip);
+                pseudo = InternetChecksum.addPseudoHeader(0, Ipv4Packet.source(s, ip), Ipv4Packet.destination(s, ip),
+                    Ipv4Packet.PROTOCOL_TCP, tcpLength);
+            }
+            s.setInt(tcp + 4, seq + done);
+            s.setByte(tcp + 13, last ? flags : flags & ~lastFlags);
+            s.setShort(tcp + 16, InternetChecksum.fold(pseudo));
+            InternetChecksum.completePartial(s, tcp, tcpLength, tcp + 16, false);
+            out.accept(s);
+        }
+    }
+}
