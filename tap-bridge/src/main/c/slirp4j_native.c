@@ -104,6 +104,13 @@ JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_ioctl(JNIEnv *env, jclass c, j
     return r;
 }
 
+/* ioctl whose argument is a value, not a pointer (TUNSETOFFLOAD). */
+JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_ioctlValue(JNIEnv *env, jclass c, jint fd, jlong request,
+                                                             jlong value) {
+    int r = ioctl(fd, (unsigned long) request, (unsigned long) value);
+    return RESULT(r);
+}
+
 /* SIOCADDRT for a default route via gateway (network order) on dev: struct rtentry holds a pointer to the name. */
 JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_addDefaultRoute(JNIEnv *env, jclass c, jint sock, jstring dev,
                                                                   jint gateway) {

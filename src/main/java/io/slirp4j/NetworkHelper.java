@@ -85,6 +85,8 @@ public final class NetworkHelper {
     private MultiThreadIoEventLoopGroup group;
     private IoEventLoop loop;
     private TapPort tap;
+    /** What the tap does: a vnet header and offloads, or plain frames (BESS, --disable-offloads). */
+    private TunDevice.Offloads tapOffloads = TunDevice.Offloads.NONE;
     private Stack stack;
     /** The one pending timer task and when it fires (loop-confined). */
     private ScheduledFuture<?> timer;
@@ -227,7 +229,7 @@ public final class NetworkHelper {
         loop = group.next();
         StartupTrace.mark("event loop");
         ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
-        NetworkConfigLog.print(launch, tapFd);
+        NetworkConfigLog.print(launch, tapFd, tapOffloads.describe());
 
         java.util.function.Consumer<Throwable> tapFailed = cause -> {
             System.err.println("slirp4j: " + cause.getMessage());
@@ -235,21 +237,11 @@ public final class NetworkHelper {
             stop(cause instanceof TapPort.Closed && launch.bessSocket() != null ? 0 : 1);
         };
         tap = launch.bessSocket() != null
-            ? TapPort.forSeqpacket(tapFd, launch.network().mtu(), alloc, frame -> stack.onFrame(frame),
+            ? TapPort.forSeqpacket(tapFd, launch.network().mtu(), alloc, (frame, trusted) -> stack.onFrame(frame),
                 this::rearmTimer, tapFailed)
-            : new TapPort(tapFd, launch.network().mtu(), alloc, frame -> stack.onFrame(frame), this::rearmTimer,
-                tapFailed);
-        FrameSink toGuest = new FrameSink() {
-            @Override
-            public void send(io.netty.buffer.ByteBuf frame) {
-                tap.send(frame);
-            }
-
-            @Override
-            public void flush() {
-                // a tap takes one frame per write(2): TapPort.send already wrote it
-            }
-        };
+            : new TapPort(tapFd, launch.network().mtu(), tapOffloads.vnetHeaderLength(), alloc,
+                (frame, trusted) -> stack.onFrame(frame, trusted), this::rearmTimer, tapFailed);
+        FrameSink toGuest = new TapFrameSink(tap);
         NettyHostDatagrams hostUdp = hostDatagrams(loop);
         NettyHostStreams hostTcp = hostStreams(loop);
         int maxTcp = maxTcpConnections();
@@ -433,10 +425,16 @@ public final class NetworkHelper {
     /** Creates or attaches the tap on the tun fd and configures it with -c; returns the tap fd. */
     private int makeTap(Namespaces.TargetDescriptors fds) throws IOException {
         if (launch.tapFd() >= 0) {
+            try {
+                tapOffloads = TunDevice.inherited(fds.tun(), launch.offloads());
+            } catch (IOException e) {
+                // not a tun fd we can ask (a test's socketpair, say): plain frames, as before offloads
+                tapOffloads = TunDevice.Offloads.NONE;
+            }
             return fds.tun();
         }
         try {
-            TunDevice.attachTap(fds.tun(), launch.tapName());
+            tapOffloads = TunDevice.attachTap(fds.tun(), launch.tapName(), launch.offloads());
             if (launch.configure()) {
                 NetworkConfig net = launch.network();
                 try {

@@ -29,6 +29,7 @@ final class Options {
     static final String ENABLE_SECCOMP = "--enable-seccomp";
     static final String DISABLE_SANDBOX = "--disable-sandbox";
     static final String DISABLE_SECCOMP = "--disable-seccomp";
+    static final String DISABLE_OFFLOADS = "--disable-offloads";
     static final String OUTBOUND_ADDR = "--outbound-addr";
     static final String OUTBOUND_ADDR6 = "--outbound-addr6";
     static final String DISABLE_DNS = "--disable-dns";
@@ -77,6 +78,7 @@ final class Options {
         flag(NONE, DISABLE_SECCOMP, "run without the seccomp filter that --enable-seccomp requires"),
         withArg(NONE, OUTBOUND_ADDR, "IPv4", "source IPv4 address or interface of outbound TCP/UDP (default=none)"),
         withArg(NONE, OUTBOUND_ADDR6, "IPv6", "source IPv6 address or interface of outbound TCP/UDP (default=none)"),
+        flag(NONE, DISABLE_OFFLOADS, "plain frames on the tap (no checksum or segmentation offload)"),
         flag(NONE, DISABLE_DNS, "disable the DNS forwarder at network+3 (10.0.2.3 by default)"),
         withArg(NONE, MACADDRESS, "MAC", "specify the MAC address of the TAP, xx:xx:xx:xx:xx:xx (only valid with -c)"),
         withArg(NONE, TARGET_TYPE, "TYPE", "specify the target ([netns|bess], default=netns)"),

@@ -35,6 +35,7 @@ import java.util.Set;
  * @param publish             {@code -p}: one forward per port, ranges expanded, in the order given; no two bind
  *                            the same protocol, host address and non-zero host port
  * @param target              the positional PID, PATH or FD, typed by netnsType and targetType
+ * @param disableOffloads     {@code --disable-offloads}: open the tap without a vnet header
  * @param tapName             TAPNAME; present exactly when the target is a PID or a netns path
  */
 public record Settings(
@@ -54,6 +55,7 @@ public record Settings(
         Optional<OutboundAddress> outboundAddr,
         Optional<OutboundAddress> outboundAddr6,
         boolean disableDns,
+        boolean disableOffloads,
         Optional<MacAddress> macAddress,
         TargetType targetType,
         List<ForwardSpec> publish,

@@ -28,7 +28,7 @@ class SettingsTest {
         return new Settings(configure, OptionalInt.empty(), OptionalInt.empty(), mtu, false, Optional.empty(),
             Ipv4Cidr.DEFAULT, Ipv6Cidr.DEFAULT, false, netnsType, Optional.empty(), Confine.BY_DEFAULT, Confine.BY_DEFAULT,
             Optional.empty(), Optional.empty(),
-            false, mac, targetType, publish, target, tap);
+            false, false, mac, targetType, publish, target, tap);
     }
 
     private static Settings publishing(List<ForwardSpec> publish) {

@@ -71,6 +71,9 @@ final class Native {
     /** {@code arg} is copied in and back out (a struct such as ifreq, up to 256 bytes); null passes NULL. */
     static native int ioctl(int fd, long request, byte[] arg);
 
+    /** ioctl with {@code value} itself as the argument (TUNSETOFFLOAD). */
+    static native int ioctlValue(int fd, long request, long value);
+
     /** SIOCADDRT on {@code sock}: a default route via {@code gateway} (an IPv4 address as an int) on {@code dev}. */
     static native int addDefaultRoute(int sock, String dev, int gateway);
 
