@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** Ways to name the target: an existing persistent tap (rootlesskit), and netns paths (podman). */
@@ -119,32 +120,45 @@ class AttachTest {
      * puts the fd at number ARGV[1] without close-on-exec, and execs the rest of ARGV in the original
      * namespace. Perl because perl-base is Essential on Debian and can call setns and ioctl.
      */
-    static final String TAP_FD_OPENER = String.join("\n",
+    static final String TAP_FD_OPENER = tapFdOpener(false);
+
+    /** {@link #TAP_FD_OPENER}, with {@code IFF_VNET_HDR} too when {@code vnetHeader} (its size left at 10). */
+    static String tapFdOpener(boolean vnetHeader) {
+        return String.join("\n",
         "use strict; use Fcntl; use POSIX ();",
         "my ($gpid, $fd, @cmd) = @ARGV;",
         "open(my $home, '<', '/proc/self/ns/net') or die \"own netns: $!\";",
         "open(my $guest, '<', \"/proc/$gpid/ns/net\") or die \"guest netns: $!\";",
         "syscall(308, fileno($guest), 0x40000000) == 0 or die \"setns(guest): $!\";",
         "sysopen(my $tun, '/dev/net/tun', O_RDWR) or die \"/dev/net/tun: $!\";",
-        "my $ifr = pack('a16 s x22', 'tap0', 0x1002);",
+        "my $ifr = pack('a16 s x22', 'tap0', " + (vnetHeader ? "0x5002" : "0x1002") + ");",
         "ioctl($tun, 0x400454ca, $ifr) or die \"TUNSETIFF: $!\";",
         "syscall(308, fileno($home), 0x40000000) == 0 or die \"setns(back): $!\";",
         "POSIX::dup2(fileno($tun), $fd) or die \"dup2: $!\";",
         "open(my $keep, '+<&=', $fd) or die \"fdopen: $!\";",
         "fcntl($keep, F_SETFD, 0) or die \"fcntl: $!\";",
         "exec { $cmd[0] } @cmd or die \"exec: $!\";");
+    }
 
-    /** {@code --netns-type=tapfd}: the helper serves an inherited, already attached tap fd. */
-    @Test
-    void netnsTypeTapfdServesAnInheritedFd() throws Exception {
+    /**
+     * {@code --netns-type=tapfd}: the helper serves an inherited, already attached tap fd, opened with or without a
+     * vnet header (then of the kernel's default 10 bytes), with its offloads or with {@code --disable-offloads};
+     * 32 MiB each way over TCP, hashed, prove each way of framing.
+     */
+    @ParameterizedTest(name = "vnet header {0}, offloads {1}")
+    @CsvSource({"false,true", "true,true", "true,false"})
+    void netnsTypeTapfdServesAnInheritedFd(boolean vnetHeader, boolean offloads) throws Exception {
         Requirements.namespaces("perl");
         try (TestNetwork net = TestNetwork.create(Mode.ROOT)) {
             Udp.Server server = net.closeLater(
                 Udp.Server.echo(net.hostNetns(), new InetSocketAddress("127.0.0.1", 0)));
-            Helper h = net.helper("--netns-type=tapfd").target("7")
-                .via("perl", "-e", TAP_FD_OPENER, Long.toString(net.guestPid()), "7").start()
+            Helper h = net.helper(Checks.concat(new String[] {"--netns-type=tapfd"}, TcpTest.offloadArgs(offloads)))
+                .target("7")
+                .via("perl", "-e", tapFdOpener(vnetHeader), Long.toString(net.guestPid()), "7").start()
                 .awaitReady(Helper.READY_TIMEOUT);
             net.assertContained(h);
+            h.assertTapMode(!vnetHeader ? "no vnet header"
+                : offloads ? "vnet header (10 bytes), offloads csum tso4 tso6" : "vnet header (10 bytes), offloads none");
             net.guest("ip", "link", "set", "lo", "up").check();
             net.guest("ip", "addr", "add", "10.0.2.100/24", "dev", "tap0").check();
             net.guest("ip", "link", "set", "tap0", "up").check();
@@ -155,6 +169,7 @@ class AttachTest {
                 Udp.echoLockstep(s, new InetSocketAddress("10.0.2.2", server.port()),
                     List.of(Udp.payload(rnd, 5), Udp.payload(rnd, 9000)), Duration.ofSeconds(3));
             }
+            TcpTest.bulkBothWays(net, h, 32L << 20, "[tapfd vnet header " + vnetHeader + " offloads " + offloads + "]");
             h.closeExitFd();
             assertEquals(0, h.awaitExit(Duration.ofSeconds(10)), h::describe);
             h.assertNoStackTrace();

@@ -1,5 +1,6 @@
 package io.slirp4j.e2e;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -301,6 +302,39 @@ public final class Helper implements AutoCloseable {
             return Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14 and 15 of proc(5)
         } catch (IOException e) {
             throw new UncheckedIOException("helper gone?", e);
+        }
+    }
+
+    /** What the start-up line says of our own tap with offloads ({@code true}) or with {@code --disable-offloads}. */
+    public static String tapMode(boolean offloads) {
+        return offloads ? "vnet header (12 bytes), offloads csum tso4 tso6" : "no vnet header";
+    }
+
+    /** {@link #assertTapMode(String)} for {@link #tapMode(boolean)}. */
+    public void assertTapMode(boolean offloads) {
+        assertTapMode(tapMode(offloads));
+    }
+
+    /**
+     * Waits (at most 5 s: the stack starts after the ready byte) for the start-up line and fails unless it says
+     * {@code "(fd N, " + mode + ")"}: how the tap was set up.
+     */
+    public void assertTapMode(String mode) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        Pattern line = Pattern.compile("\\(fd \\d+, (.*)\\), MTU ");
+        while (true) {
+            java.util.regex.Matcher m = line.matcher(stderr());
+            if (m.find()) {
+                assertEquals(mode, m.group(1), this::describe);
+                return;
+            }
+            assertTrue(System.nanoTime() < deadline && isAlive(), () -> "no start-up line\n" + describe());
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
         }
     }
 

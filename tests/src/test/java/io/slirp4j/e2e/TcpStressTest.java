@@ -40,9 +40,9 @@ class TcpStressTest {
      * 256 MiB each way at once through tap0 with loss, reordering and duplication of what the guest sends (see
      * {@link LinkFaults}); SHA-256 compared on both ends.
      */
-    @ParameterizedTest(name = "{0} mtu {1}")
-    @MethodSource("io.slirp4j.e2e.TcpTest#modesAndMtus")
-    void bulkBothWaysUnderLossReorderDuplicate(Mode mode, int mtu) throws Exception {
+    @ParameterizedTest(name = "{0} mtu {1} offloads {2}")
+    @MethodSource("io.slirp4j.e2e.TcpTest#modesMtusAndOffloads")
+    void bulkBothWaysUnderLossReorderDuplicate(Mode mode, int mtu, boolean offloads) throws Exception {
         Requirements.forMode(mode, "tc");
         try (TestNetwork net = TestNetwork.create(mode)) {
             AtomicReference<TcpPeers.Transfer> serverGot = new AtomicReference<>();
@@ -57,7 +57,9 @@ class TcpStressTest {
                     throw new RuntimeException(e);
                 }
             }));
-            Helper h = net.startHelper("-c", "--mtu=" + mtu);
+            Helper h = net.startHelper(Checks.concat(new String[] {"-c", "--mtu=" + mtu},
+                TcpTest.offloadArgs(offloads)));
+            h.assertTapMode(offloads);
             LinkFaults.Installed faults = LinkFaults.install(net);
             long start = System.nanoTime();
             TcpPeers.Transfer sent;

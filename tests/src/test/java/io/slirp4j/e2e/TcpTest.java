@@ -51,44 +51,68 @@ class TcpTest {
             Arguments.of(Mode.ROOTLESS, 1500), Arguments.of(Mode.ROOTLESS, 65520));
     }
 
+    /**
+     * {@link #modesAndMtus()} with the tap's offloads (the default: a vnet header, partial checksums, TCP
+     * super-frames both ways), and root at both MTUs again with {@code --disable-offloads} (plain frames).
+     */
+    static Stream<Arguments> modesMtusAndOffloads() {
+        return Stream.concat(modesAndMtus().map(a -> Arguments.of(a.get()[0], a.get()[1], true)),
+            Stream.of(Arguments.of(Mode.ROOT, 1500, false), Arguments.of(Mode.ROOT, 65520, false)));
+    }
+
+    /** The helper's arguments for {@code offloads} on or off. */
+    static String[] offloadArgs(boolean offloads) {
+        return offloads ? new String[0] : new String[] {"--disable-offloads"};
+    }
+
     /** 256 MiB each way at the same time over one connection; each side half-closes after sending. */
-    @ParameterizedTest(name = "{0} mtu {1}")
-    @MethodSource("modesAndMtus")
-    void bulkBothWaysThroughGateway(Mode mode, int mtu) throws Exception {
+    @ParameterizedTest(name = "{0} mtu {1} offloads {2}")
+    @MethodSource("modesMtusAndOffloads")
+    void bulkBothWaysThroughGateway(Mode mode, int mtu, boolean offloads) throws Exception {
         try (TestNetwork net = TestNetwork.create(mode)) {
-            AtomicReference<TcpPeers.Transfer> serverGot = new AtomicReference<>();
-            AtomicReference<TcpPeers.Transfer> serverSent = new AtomicReference<>();
-            TcpPeers.Server server = net.closeLater(new TcpPeers.Server(net.hostNetns(), HOST_LOOPBACK, c -> {
-                try {
-                    CompletableFuture<TcpPeers.Transfer> rx = TcpPeers.inThread(() -> receive(c));
-                    serverSent.set(TcpPeers.send(c, BULK, 2));
-                    c.shutdownOutput();
-                    serverGot.set(rx.get(150, TimeUnit.SECONDS));
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            }));
-            Helper h = net.startHelper("-c", "-m", Integer.toString(mtu));
-            long cpuBefore = h.cpuTicks();
-            TcpPeers.Transfer sent;
-            TcpPeers.Transfer got;
-            try (SocketChannel s = TcpPeers.connectFromGuest(net, new InetSocketAddress("10.0.2.2", server.port()))) {
-                CompletableFuture<TcpPeers.Transfer> rx = TcpPeers.inThread(() -> receive(s));
-                sent = TcpPeers.send(s, BULK, 1);
-                s.shutdownOutput();
-                got = rx.get(150, TimeUnit.SECONDS);
-            }
-            awaitTrue(() -> serverGot.get() != null || !server.errors.isEmpty(), 30_000);
-            assertTrue(server.errors.isEmpty(), () -> "server: " + server.errors);
-            assertEquals(BULK, serverGot.get().bytes(), "bytes guest -> host");
-            assertEquals(sent.sha256(), serverGot.get().sha256(), "SHA-256 guest -> host");
-            assertEquals(BULK, got.bytes(), "bytes host -> guest");
-            assertEquals(serverSent.get().sha256(), got.sha256(), "SHA-256 host -> guest");
-            System.out.printf("[%s mtu %d] 256 MiB each way at once: guest->host %.2f Gbit/s, host->guest %.2f "
-                    + "Gbit/s, helper CPU %d ticks%n", mode, mtu, serverGot.get().gbitPerSecond(), got.gbitPerSecond(),
-                h.cpuTicks() - cpuBefore);
-            h.assertHealthy();
+            Helper h = net.startHelper(Checks.concat(new String[] {"-c", "-m", Integer.toString(mtu)},
+                offloadArgs(offloads)));
+            h.assertTapMode(offloads);
+            bulkBothWays(net, h, BULK, "[" + mode + " mtu " + mtu + " offloads " + offloads + "]");
         }
+    }
+
+    /**
+     * {@code bytes} each way at the same time over one connection from the guest to a server on the host's
+     * loopback, through {@code h}; each side half-closes after sending; SHA-256 compared on both ends.
+     */
+    static void bulkBothWays(TestNetwork net, Helper h, long bytes, String label) throws Exception {
+        AtomicReference<TcpPeers.Transfer> serverGot = new AtomicReference<>();
+        AtomicReference<TcpPeers.Transfer> serverSent = new AtomicReference<>();
+        TcpPeers.Server server = net.closeLater(new TcpPeers.Server(net.hostNetns(), HOST_LOOPBACK, c -> {
+            try {
+                CompletableFuture<TcpPeers.Transfer> rx = TcpPeers.inThread(() -> receive(c));
+                serverSent.set(TcpPeers.send(c, bytes, 2));
+                c.shutdownOutput();
+                serverGot.set(rx.get(150, TimeUnit.SECONDS));
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        }));
+        long cpuBefore = h.cpuTicks();
+        TcpPeers.Transfer sent;
+        TcpPeers.Transfer got;
+        try (SocketChannel s = TcpPeers.connectFromGuest(net, new InetSocketAddress("10.0.2.2", server.port()))) {
+            CompletableFuture<TcpPeers.Transfer> rx = TcpPeers.inThread(() -> receive(s));
+            sent = TcpPeers.send(s, bytes, 1);
+            s.shutdownOutput();
+            got = rx.get(150, TimeUnit.SECONDS);
+        }
+        awaitTrue(() -> serverGot.get() != null || !server.errors.isEmpty(), 30_000);
+        assertTrue(server.errors.isEmpty(), () -> "server: " + server.errors);
+        assertEquals(bytes, serverGot.get().bytes(), "bytes guest -> host");
+        assertEquals(sent.sha256(), serverGot.get().sha256(), "SHA-256 guest -> host");
+        assertEquals(bytes, got.bytes(), "bytes host -> guest");
+        assertEquals(serverSent.get().sha256(), got.sha256(), "SHA-256 host -> guest");
+        System.out.printf("%s %d MiB each way at once: guest->host %.2f Gbit/s, host->guest %.2f "
+                + "Gbit/s, helper CPU %d ticks%n", label, bytes >> 20, serverGot.get().gbitPerSecond(),
+            got.gbitPerSecond(), h.cpuTicks() - cpuBefore);
+        h.assertHealthy();
     }
 
     /** One direction at a time, to see each rate alone. */
