@@ -8,6 +8,7 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.slirp4j.api.ApiServer;
 import io.slirp4j.cli.Cli;
 import io.slirp4j.stack.FrameSink;
+import io.slirp4j.stack.LinkOffloads;
 import io.slirp4j.stack.NetworkConfig;
 import io.slirp4j.stack.Stack;
 import io.slirp4j.stack.forward.LoopPortForwards;
@@ -63,7 +64,8 @@ public final class CdsTraining {
             // -c ioctls fail on an empty name and a closed socket)
             Namespaces.TargetDescriptors fds = Namespaces.openInTarget(Path.of("/proc/self/ns/net"), null, true);
             Posix.close(fds.socket());
-            TunDevice.attachTap(fds.tun(), "");
+            TunDevice.Offloads.NONE.describe();
+            TunDevice.attachTap(fds.tun(), "", true);
         } catch (IOException expected) {
             // the classes are loaded either way
         }
@@ -84,6 +86,11 @@ public final class CdsTraining {
 
                 @Override
                 public void flush() {
+                }
+
+                @Override
+                public LinkOffloads offloads() {
+                    return LinkOffloads.ALL; // the path a tap with a vnet header takes
                 }
             };
             NettyHostDatagrams hostUdp = NetworkHelper.hostDatagrams(loop);

@@ -237,11 +237,11 @@ public final class NetworkHelper {
             stop(cause instanceof TapPort.Closed && launch.bessSocket() != null ? 0 : 1);
         };
         tap = launch.bessSocket() != null
-            ? TapPort.forSeqpacket(tapFd, launch.network().mtu(), alloc, (frame, trusted) -> stack.onFrame(frame),
-                this::rearmTimer, tapFailed)
+            ? TapPort.forSeqpacket(tapFd, launch.network().mtu(), alloc,
+                (frame, trusted) -> stack.onFrame(frame, trusted), this::rearmTimer, tapFailed)
             : new TapPort(tapFd, launch.network().mtu(), tapOffloads.vnetHeaderLength(), alloc,
                 (frame, trusted) -> stack.onFrame(frame, trusted), this::rearmTimer, tapFailed);
-        FrameSink toGuest = new TapFrameSink(tap);
+        FrameSink toGuest = new TapFrameSink(tap, launch.offloads());
         NettyHostDatagrams hostUdp = hostDatagrams(loop);
         NettyHostStreams hostTcp = hostStreams(loop);
         int maxTcp = maxTcpConnections();
@@ -425,12 +425,7 @@ public final class NetworkHelper {
     /** Creates or attaches the tap on the tun fd and configures it with -c; returns the tap fd. */
     private int makeTap(Namespaces.TargetDescriptors fds) throws IOException {
         if (launch.tapFd() >= 0) {
-            try {
-                tapOffloads = TunDevice.inherited(fds.tun(), launch.offloads());
-            } catch (IOException e) {
-                // not a tun fd we can ask (a test's socketpair, say): plain frames, as before offloads
-                tapOffloads = TunDevice.Offloads.NONE;
-            }
+            tapOffloads = TunDevice.inherited(fds.tun(), launch.offloads());
             return fds.tun();
         }
         try {
@@ -480,6 +475,9 @@ public final class NetworkHelper {
         Runnable closeStackAndTap = () -> {
             if (stack != null) {
                 stack.close();
+            }
+            if (tapOffloads.flags() != 0) {
+                TunDevice.dropOffloads(tap.fd().intValue());
             }
             try {
                 tap.close();

@@ -7,18 +7,19 @@ import io.slirp4j.stack.LinkOffloads;
 import io.slirp4j.tap.TapPort;
 
 /**
- * The stack's frames to the tap. With a vnet header the tap finishes frames for the stack, so it offers every
- * offload ({@link LinkOffloads#ALL}): the kernel completes a partial checksum and cuts a TCP super-frame written to
- * a tap whatever TUNSETOFFLOAD said (that governs only what the guest hands us). A {@link FrameOffload} becomes the
- * virtio-net header's fields as they are.
+ * The stack's frames to the tap. With a vnet header (and without --disable-offloads) the tap finishes frames for
+ * the stack, so it offers every offload ({@link LinkOffloads#ALL}): the kernel takes a partial checksum and a TCP
+ * super-frame written to a tap whatever TUNSETOFFLOAD said (that governs only what the guest hands us), and the
+ * guest's stack takes them as they are. A {@link FrameOffload} becomes the virtio-net header's fields.
  */
 final class TapFrameSink implements FrameSink {
     private final TapPort tap;
     private final LinkOffloads offloads;
 
-    TapFrameSink(TapPort tap) {
+    /** {@code offloads}: false for --disable-offloads, which an inherited fd's vnet header cannot undo. */
+    TapFrameSink(TapPort tap, boolean offloads) {
         this.tap = tap;
-        this.offloads = tap.vnetHeaderLength() > 0 ? LinkOffloads.ALL : LinkOffloads.NONE;
+        this.offloads = offloads && tap.vnetHeaderLength() > 0 ? LinkOffloads.ALL : LinkOffloads.NONE;
     }
 
     @Override
@@ -28,6 +29,10 @@ final class TapFrameSink implements FrameSink {
 
     @Override
     public void send(ByteBuf frame, long offload) {
+        if (offload == FrameOffload.NONE) {
+            tap.send(frame);
+            return;
+        }
         int gsoType = switch (FrameOffload.kind(offload)) {
             case FrameOffload.KIND_TCP4 -> TapPort.VNET_GSO_TCPV4;
             case FrameOffload.KIND_TCP6 -> TapPort.VNET_GSO_TCPV6;

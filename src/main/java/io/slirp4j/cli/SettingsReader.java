@@ -70,7 +70,8 @@ final class SettingsReader {
 
         return new Settings(configure, exitFd, readyFd, mtu, has(Options.ENABLE_IPV6), apiSocket, cidr, cidr6,
             disableHostLoopback, netnsType, usernsPath, sandbox, seccomp, outboundAddr,
-            outboundAddr6, has(Options.DISABLE_DNS), has(Options.DISABLE_OFFLOADS), mac, targetType, publish, target, tapName);
+            outboundAddr6, has(Options.DISABLE_DNS), has(Options.DISABLE_OFFLOADS), mac, targetType, publish, target,
+            tapName);
     }
 
     private void checkCombinations(TargetType targetType, NetnsType netnsType, boolean configure,

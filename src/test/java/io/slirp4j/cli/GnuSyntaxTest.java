@@ -205,7 +205,8 @@ class GnuSyntaxTest {
     @Test
     void ambiguousPrefixesAreErrors() {
         assertEquals("slirp4j: option '--disable-' is ambiguous; possibilities: '--disable-host-loopback'"
-            + " '--disable-sandbox' '--disable-seccomp' '--disable-offloads' '--disable-dns'" + HINT, failure("--disable-", "42", "tap0"));
+            + " '--disable-sandbox' '--disable-seccomp' '--disable-offloads' '--disable-dns'" + HINT,
+            failure("--disable-", "42", "tap0"));
         assertEquals("slirp4j: option '--disable-s' is ambiguous; possibilities: '--disable-sandbox'"
             + " '--disable-seccomp'" + HINT, failure("--disable-s", "42", "tap0"));
         assertEquals("slirp4j: option '--enable-' is ambiguous; possibilities: '--enable-ipv6' '--enable-sandbox'"

@@ -22,7 +22,7 @@ public final class FrameOffload {
 
     private FrameOffload() {}
 
-    /** A frame whose transport checksum, at {@code checksumOffset} in the header at {@code checksumStart}, is partial. */
+    /** A frame whose transport checksum, {@code checksumOffset} into the header at {@code checksumStart}, is partial. */
     public static long checksum(int checksumStart, int checksumOffset) {
         return pack(KIND_CHECKSUM, checksumStart, checksumOffset, 0, 0);
     }

@@ -1,7 +1,6 @@
 package io.slirp4j.stack;
 
 import io.netty.buffer.ByteBuf;
-import io.slirp4j.stack.iface.SoftwareOffload;
 
 /**
  * Where the stack's Ethernet frames for the guest go (the tap port in the program, a list in tests).

@@ -4,8 +4,8 @@ package io.slirp4j.stack;
  * What the link to the guest does for the stack on the way out, so the stack need not (smoltcp's device
  * capabilities; virtio-net's offloads as a tap with a vnet header offers them).
  *
- * @param partialChecksums the link completes TCP and UDP checksums the stack leaves partial (the field holding the
- *                         pseudo-header sum): the stack then never sums a payload it sends
+ * @param partialChecksums the link completes transport checksums the stack leaves partial (the field holding the
+ *                         pseudo-header sum): the stack then does not sum the TCP payloads it sends
  * @param tcpSegmentation  the link cuts a TCP super-segment into segments of a given size (TSO), so the stack can
  *                         hand over up to {@link #MAX_SEGMENTATION_BYTES} of payload in one frame; implies
  *                         partial checksums

@@ -72,8 +72,9 @@ import java.util.function.LongSupplier;
  * such frames are dropped as unsupported.
  *
  * <p>Offloads: a {@link FrameSink} that finishes frames ({@link FrameSink#offloads()}, a tap with a vnet header)
- * gets TCP segments with the checksum left partial, and TCP super-segments of up to 64 KiB that it cuts to the MSS
- * (fewer, larger writes whatever the MTU); frames from the guest that the link vouches for
+ * gets TCP segments with the checksum left partial, and TCP super-segments of up to 64 KiB with the MSS to cut them
+ * to (fewer, larger writes whatever the MTU; the guest's kernel takes them whole, and cuts them only to forward
+ * them); frames from the guest that the link vouches for
  * ({@link #onFrame(ByteBuf, boolean)}) skip checksum verification and may be super-segments themselves.
  *
  * <p>ICMP echo to outside addresses: when constructed with {@link HostPings}, the guest's pings of outside addresses,
@@ -237,10 +238,12 @@ public final class Stack implements AutoCloseable {
         }
         if (hostTcp != null) {
             // MTU - 40, but at least 64 (TcpConfig's floor): below an MTU of 104 the link fragments our segments
-            // with a link that cuts segments (a tap with TSO), hand it up to 64 KiB at a time whatever the MTU
+            // with a link that cuts segments (a tap with a vnet header), hand it up to 64 KiB at a time whatever
+            // the MTU; not below an MTU of 104, where the 64-byte MSS floor makes segments the link must fragment
+            boolean segmentation = link.offloads().tcpSegmentation() && config.mtu() - 40 >= 64;
             TcpConfig tcpConfig = TcpConfig.builder().allocator(alloc).mss(Math.max(64, config.mtu() - 40))
                 .budget(tcpBudget)
-                .segmentationOffload(link.offloads().tcpSegmentation() ? LinkOffloads.MAX_SEGMENTATION_BYTES : 0)
+                .segmentationOffload(segmentation ? LinkOffloads.MAX_SEGMENTATION_BYTES : 0)
                 .build();
             this.tcp = new TcpNat(nat, link, icmp, hostTcp, nameservers, dns::preferred, frames, tcpCounters,
                 errors, clock, tcpConfig, IsnSource.rfc6528(), maxTcpConnections);

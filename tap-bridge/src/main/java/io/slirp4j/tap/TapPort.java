@@ -47,6 +47,9 @@ public final class TapPort implements EpollIoHandle {
     public static final int VNET_GSO_NONE = 0;
     public static final int VNET_GSO_TCPV4 = 1;
     public static final int VNET_GSO_TCPV6 = 4;
+    /** struct iovec on a 64-bit kernel: a pointer and a size_t, in native order. */
+    private static final int IOVEC_SIZE = 16;
+    private static final boolean LITTLE_ENDIAN = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;
     /** EPOLLHUP, which the kernel always reports and Netty's EpollIoOps has no constant for. */
     private static final int EPOLLHUP = 0x10;
 
@@ -84,8 +87,6 @@ public final class TapPort implements EpollIoHandle {
     private long framesOut;
     private long writeErrors;
     private long malformedIn;
-    private static final int IOVEC_SIZE = 16;
-    private static final boolean LITTLE_ENDIAN = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;
 
     /**
      * @param vnetHeaderLength bytes of virtio-net header before each frame (0: none), as the tap was set up
@@ -119,6 +120,7 @@ public final class TapPort implements EpollIoHandle {
         this.scratchAddress = scratchBuf.hasMemoryAddress() ? scratchBuf.memoryAddress() : 0;
         if (vnetHeaderLength > 0) {
             if (scratchAddress == 0) {
+                scratchBuf.release();
                 throw new IllegalStateException("a vnet header needs direct buffers with a memory address");
             }
             writeVector = alloc.directBuffer(IOVEC_SIZE * 2 + vnetHeaderLength).writeZero(IOVEC_SIZE * 2
@@ -223,10 +225,10 @@ public final class TapPort implements EpollIoHandle {
                 int at = IOVEC_SIZE * 2;
                 header.setByte(at, flags);
                 header.setByte(at + 1, gsoType);
-                header.setShortLE(at + 2, headerLength);
-                header.setShortLE(at + 4, gsoSize);
-                header.setShortLE(at + 6, checksumStart);
-                header.setShortLE(at + 8, checksumOffset);
+                putShort(at + 2, headerLength);
+                putShort(at + 4, gsoSize);
+                putShort(at + 6, checksumStart);
+                putShort(at + 8, checksumOffset);
                 putIovec(1, direct.memoryAddress() + direct.readerIndex(), len);
                 n = fd.writevAddresses(writeVector.memoryAddress(), 2) - vnetHeaderLength;
             } else if ((flags | gsoType) != 0) {
@@ -249,6 +251,15 @@ public final class TapPort implements EpollIoHandle {
                 direct.release();
             }
             frame.release();
+        }
+    }
+
+    /** A 16-bit field of the vnet header, in native order: a tap's legacy header is (unless TUNSETVNETLE/BE). */
+    private void putShort(int at, int value) {
+        if (LITTLE_ENDIAN) {
+            writeVector.setShortLE(at, value);
+        } else {
+            writeVector.setShort(at, value);
         }
     }
 

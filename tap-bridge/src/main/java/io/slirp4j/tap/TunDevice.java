@@ -14,9 +14,12 @@ import java.nio.charset.StandardCharsets;
  * <p>Offloads: asked for, the tap gets a virtio-net header in front of every frame ({@code IFF_VNET_HDR}, 12 bytes
  * as {@code TUNSETVNETHDRSZ} sets them) and {@code TUNSETOFFLOAD} tells the kernel what we can take from the guest:
  * partial checksums ({@code TUN_F_CSUM}) and TCP super-frames up to 64 KiB ({@code TUN_F_TSO4/6}). The kernel
- * refuses flags it does not know with EINVAL, so the richest set is tried first and each fallback drops one
- * feature, down to a vnet header with no offload. Frames we write may always carry a partial checksum or a TCP
- * super-frame with a vnet header: the kernel checks and cuts those whatever TUNSETOFFLOAD said.
+ * refuses flags it does not know with EINVAL, so the richest set is tried first, then checksums only, then no
+ * offload at all (a vnet header still). Frames we write may always carry a partial checksum or a TCP super-frame
+ * with a vnet header: the kernel takes them whatever TUNSETOFFLOAD said (the guest receives a super-frame whole,
+ * and cuts it only to forward it). The offloads are a property of the device, so they outlive our fd on a
+ * persistent tap: {@link #dropOffloads} takes them back at exit, lest the next reader without a vnet header be
+ * handed 64 KiB frames.
  */
 public final class TunDevice {
     static final long TUNSETIFF = 0x400454caL;
@@ -109,8 +112,8 @@ public final class TunDevice {
      */
     public static Offloads inherited(int tapFd, boolean offloads) throws IOException {
         byte[] ifr = new byte[IFREQ_SIZE];
-        Posix.check(Native.ioctl(tapFd, TUNGETIFF, ifr), "ioctl(TUNGETIFF)");
-        if ((ifreqData(ifr).getShort() & IFF_VNET_HDR) == 0) {
+        if (Native.ioctl(tapFd, TUNGETIFF, ifr) < 0 || (ifreqData(ifr).getShort() & IFF_VNET_HDR) == 0) {
+            // not a tun fd we can ask (a test's socketpair, say), or one without a header: plain frames
             return Offloads.NONE;
         }
         byte[] size = intArgument(0);
@@ -122,6 +125,11 @@ public final class TunDevice {
             return new Offloads(length, 0);
         }
         return new Offloads(length, enableOffloads(tapFd));
+    }
+
+    /** Best effort: turns the device's offloads off again (see the class comment); errors are ignored. */
+    public static void dropOffloads(int tapFd) {
+        Native.ioctlValue(tapFd, TUNSETOFFLOAD, 0);
     }
 
     /** The richest of {@link #OFFLOAD_CHOICES} the kernel takes. */

@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.slirp4j.stack.FrameOffload;
 import io.slirp4j.stack.FrameSink;
 import io.slirp4j.stack.LinkOffloads;
+import io.slirp4j.stack.SoftwareOffload;
 import io.slirp4j.stack.Ipv6Network;
 import io.slirp4j.stack.NetworkConfig;
 import io.slirp4j.stack.stats.ArpCounters;
@@ -46,11 +47,13 @@ import java.util.function.LongSupplier;
  * {@link #newFrame}/{@link #send} pick the family from the addresses, for engines that serve both.
  *
  * <p>Offloads: when the sink finishes frames ({@link #offloads()}), engines may leave a transport checksum partial
- * and send TCP super-segments larger than the MTU, with {@link #send(ByteBuf, long)}. Such a frame goes to the sink
- * as it is, never fragmented; one that must wait for the guest's MAC is finished in software first
- * ({@link SoftwareOffload}), so parked frames are always complete.
+ * and send TCP super-segments larger than the MTU, with {@link #send(ByteBuf, long)}. A super-segment goes to the
+ * sink as it is, never fragmented (its IPv4 identification counts one per segment the link makes of it); a frame
+ * with only a partial checksum that exceeds the MTU is completed here and then fragmented; one that must wait for
+ * the guest's MAC is finished in software first ({@link SoftwareOffload}), so parked frames are always complete.
  *
- * <p>Ownership: {@code sendIpv4}, {@code sendIpv4To}, {@code sendIpv6} and {@code sendFrame} take ownership of the frame and
+ * <p>Ownership: {@code send}, {@code sendIpv4}, {@code sendIpv4To}, {@code sendIpv6} and {@code sendFrame} take
+ * ownership of the frame and
  * release it on every path that does not pass it to the {@link FrameSink}.
  *
  * <p>{@link #flushIfNeeded()} is called by the stack at the end of each unit of work (a frame from the guest, a
@@ -221,17 +224,13 @@ public final class GuestLink {
             return;
         }
         if (Ipv4Packet.version(frame, IPV4_OFFSET) == Ipv6Packet.VERSION) {
-            long hi = Ipv6Packet.destinationHi(frame, IPV6_OFFSET);
-            long lo = Ipv6Packet.destinationLo(frame, IPV6_OFFSET);
-            long mac = Ipv6Address.isMulticast(hi) ? Ipv6Address.multicastMac(lo) : neighbors.lookup(hi, lo);
+            long mac = destinationMac6(frame, false);
             if (mac != MacAddress.NONE) {
                 sendIpv6To(frame, mac, offload);
                 return;
             }
         } else {
-            int destination = Ipv4Packet.destination(frame, IPV4_OFFSET);
-            long mac = Ipv4Address.LIMITED_BROADCAST == destination || config.broadcast() == destination
-                ? MacAddress.BROADCAST : neighbors.lookup(destination);
+            long mac = destinationMac4(Ipv4Packet.destination(frame, IPV4_OFFSET), false);
             if (mac != MacAddress.NONE) {
                 sendIpv4To(frame, mac, offload);
                 return;
@@ -257,22 +256,30 @@ public final class GuestLink {
 
     /** Completes and sends a frame from {@link #newIpv6Frame}, resolving the destination MAC. Takes ownership. */
     public void sendIpv6(ByteBuf frame) {
-        long hi = Ipv6Packet.destinationHi(frame, IPV6_OFFSET);
-        long lo = Ipv6Packet.destinationLo(frame, IPV6_OFFSET);
-        long mac;
-        if (Ipv6Address.isMulticast(hi)) {
-            mac = Ipv6Address.multicastMac(lo);
-        } else {
-            mac = neighbors.lookup(hi, lo);
-            if (mac == MacAddress.NONE) {
-                if (neighbors.shouldRequest(hi, lo, clock.getAsLong())) {
-                    sendNeighborSolicitation(hi, lo);
-                }
-                frames.droppedUnresolved += parked.park(hi, lo, frame, clock.getAsLong());
-                return;
-            }
+        long mac = destinationMac6(frame, true);
+        if (mac == MacAddress.NONE) {
+            frames.droppedUnresolved += parked.park(Ipv6Packet.destinationHi(frame, IPV6_OFFSET),
+                Ipv6Packet.destinationLo(frame, IPV6_OFFSET), frame, clock.getAsLong());
+            return;
         }
         sendIpv6To(frame, mac);
+    }
+
+    /**
+     * The MAC for the IPv6 destination of {@code frame}: a multicast group's, or the guest's from the neighbour
+     * table, or {@link MacAddress#NONE}; then, if {@code ask}, a neighbour solicitation goes out (rate-limited).
+     */
+    private long destinationMac6(ByteBuf frame, boolean ask) {
+        long hi = Ipv6Packet.destinationHi(frame, IPV6_OFFSET);
+        long lo = Ipv6Packet.destinationLo(frame, IPV6_OFFSET);
+        if (Ipv6Address.isMulticast(hi)) {
+            return Ipv6Address.multicastMac(lo);
+        }
+        long mac = neighbors.lookup(hi, lo);
+        if (mac == MacAddress.NONE && ask && neighbors.shouldRequest(hi, lo, clock.getAsLong())) {
+            sendNeighborSolicitation(hi, lo);
+        }
+        return mac;
     }
 
     /** Like {@link #sendIpv6} but to a known MAC. Takes ownership. */
@@ -345,8 +352,7 @@ public final class GuestLink {
     /** Completes and sends a frame from {@link #newIpv4Frame}, resolving the destination MAC. Takes ownership. */
     public void sendIpv4(ByteBuf frame) {
         int destination = Ipv4Packet.destination(frame, IPV4_OFFSET);
-        long mac = Ipv4Address.LIMITED_BROADCAST == destination || config.broadcast() == destination
-            ? MacAddress.BROADCAST : resolve(destination);
+        long mac = destinationMac4(destination, true);
         if (mac == MacAddress.NONE) {
             frames.droppedUnresolved += parked.park(InAny.hiOf4(), InAny.loOf4(destination), frame,
                 clock.getAsLong());
@@ -368,7 +374,10 @@ public final class GuestLink {
                 throw new IllegalArgumentException("IPv4 datagram of " + totalLength + " bytes");
             }
             Ipv4Packet.setTotalLength(frame, IPV4_OFFSET, totalLength);
-            Ipv4Packet.setIdentification(frame, IPV4_OFFSET, nextIdentification++);
+            Ipv4Packet.setIdentification(frame, IPV4_OFFSET, nextIdentification);
+            // the link gives each segment of a super-segment the next identification (RFC 6864, ip_select_ident_segs)
+            nextIdentification += FrameOffload.isSegmentation(offload)
+                ? segments(IPV4_OFFSET + totalLength - FrameOffload.headersLength(offload), offload) : 1;
             Ipv4Packet.updateChecksum(frame, IPV4_OFFSET);
             long sourceMac = macFor(Ipv4Packet.source(frame, IPV4_OFFSET));
             if (totalLength <= config.mtu() || FrameOffload.isSegmentation(offload)) {
@@ -402,6 +411,12 @@ public final class GuestLink {
         }
     }
 
+    /** How many segments the link makes of a super-segment with {@code payload} bytes of TCP payload. */
+    private static int segments(int payload, long offload) {
+        int size = FrameOffload.segmentSize(offload);
+        return Math.max(1, (payload + size - 1) / size);
+    }
+
     /** A datagram the link is to fragment leaves here whole: its fragments cannot carry a partial checksum. */
     private static void completeBeforeFragmenting(ByteBuf frame, long offload) {
         if (offload != FrameOffload.NONE) {
@@ -418,10 +433,17 @@ public final class GuestLink {
         }
     }
 
-    private long resolve(int address) {
-        long mac = neighbors.lookup(address);
-        if (mac == MacAddress.NONE && neighbors.shouldRequest(address, clock.getAsLong())) {
-            sendArpRequest(address);
+    /**
+     * The MAC for an IPv4 destination: broadcast for a broadcast address, else the guest's from the ARP table, or
+     * {@link MacAddress#NONE}; then, if {@code ask}, an ARP request goes out (rate-limited).
+     */
+    private long destinationMac4(int destination, boolean ask) {
+        if (Ipv4Address.LIMITED_BROADCAST == destination || config.broadcast() == destination) {
+            return MacAddress.BROADCAST;
+        }
+        long mac = neighbors.lookup(destination);
+        if (mac == MacAddress.NONE && ask && neighbors.shouldRequest(destination, clock.getAsLong())) {
+            sendArpRequest(destination);
         }
         return mac;
     }

@@ -102,7 +102,12 @@ final class NewReno implements CongestionControl {
         }
         dupAcks = 0;
         if (cwnd < ssthresh) {
-            cwnd = Math.min(MAX_CWND, cwnd + Math.min(acked, Math.max(mss, stretchAckBytes)));
+            // a stretch ACK earns up to stretchAckBytes, but never past ssthresh (Linux's tcp_slow_start), and
+            // while the data sent before a timeout is being acknowledged (SND.UNA below recover) one segment
+            // only (RFC 3465 2.3: those ACKs may cover what the receiver already had)
+            int credit = stretchAckBytes > mss && Seq.ge(sndUna, recover) ? stretchAckBytes : mss;
+            int grown = (int) Math.min(MAX_CWND, (long) cwnd + Math.min(acked, credit));
+            cwnd = Math.min(grown, Math.max(ssthresh, cwnd + mss));
         } else {
             bytesAckedInCa += acked;
             if (bytesAckedInCa >= cwnd) {

@@ -180,6 +180,17 @@ final class ReassemblyQueue {
         return n;
     }
 
+    /** How many contiguous runs the held segments form: the SACK blocks {@link #sackBlocks} can report. */
+    int runs() {
+        int runs = 0;
+        for (int i = 0; i < count; i++) {
+            if (i == 0 || seqs[i] != end(i - 1)) {
+                runs++;
+            }
+        }
+        return runs;
+    }
+
     void release() {
         for (int i = 0; i < count; i++) {
             data[i].release();

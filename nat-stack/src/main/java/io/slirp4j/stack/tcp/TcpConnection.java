@@ -1043,8 +1043,10 @@ public final class TcpConnection {
             int inFlight = Seq.diff(sndNxt, sndUna);
             long usable = Math.min((long) sndWnd, (long) congestion.window()) - inFlight;
             int len = (int) Math.max(0, Math.min(Math.min(remaining, maxSegmentPayload(effMss)), usable));
-            if (len > effMss && len < remaining) {
-                len -= len % effMss; // a super-segment the link cuts: whole segments, unless it ends the data
+            if (len > effMss && (len < remaining || (config.nagle() && inFlight > 0))) {
+                // a super-segment the link cuts: whole segments, unless it ends the data (and Nagle lets a
+                // small last piece go, as Linux's tcp_mss_split_point)
+                len -= len % effMss;
             }
             // the FIN goes with the last byte, or alone (even into a zero window, as Linux does)
             boolean fin = finQueued && sndNxt + len == finSeq();
@@ -1121,7 +1123,8 @@ public final class TcpConnection {
 
     private int segmentOptionsLength() {
         if (sackOk && !reassembly.isEmpty()) {
-            return 4 + 8 * Math.min(MAX_SACK_BLOCKS_SENT, reassembly.entries());
+            // the blocks emit() will send: runs of adjacent segments merge into one
+            return 4 + 8 * Math.min(MAX_SACK_BLOCKS_SENT, reassembly.runs());
         }
         return 0;
     }

@@ -156,7 +156,8 @@ public final class TcpNat implements IpProtocolHandler {
 
     private void guestInput(IpDatagram ip) {
         TcpSegment seg = segment;
-        ParseResult parsed = ip.checksumTrusted() ? seg.wrapUnchecked(ip.buffer(), ip.payloadOffset(), ip.payloadLength())
+        ParseResult parsed = ip.checksumTrusted()
+            ? seg.wrapUnchecked(ip.buffer(), ip.payloadOffset(), ip.payloadLength())
             : seg.wrap(ip.buffer(), ip.payloadOffset(), ip.payloadLength(), ip.pseudoHeader());
         if (parsed != ParseResult.OK) {
             frames.droppedMalformed++;

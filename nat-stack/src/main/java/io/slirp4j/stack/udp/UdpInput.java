@@ -41,7 +41,8 @@ public final class UdpInput implements IpProtocolHandler {
     public void onDatagram(IpDatagram datagram) {
         ParseResult parsed = datagram.checksumTrusted()
             ? udp.wrapTrusted(datagram.buffer(), datagram.payloadOffset(), datagram.payloadLength())
-            : datagram.isIpv4() ? udp.wrap(datagram.buffer(), datagram.payloadOffset(), datagram.payloadLength(), datagram.pseudoHeader())
+            : datagram.isIpv4()
+            ? udp.wrap(datagram.buffer(), datagram.payloadOffset(), datagram.payloadLength(), datagram.pseudoHeader())
             : udp.wrapIpv6(datagram.buffer(), datagram.payloadOffset(), datagram.payloadLength(),
                 datagram.pseudoHeader());
         if (parsed != ParseResult.OK) {

@@ -138,8 +138,8 @@ public final class InternetChecksum {
      * Completes a checksum the sender left partial (virtio-net/tap checksum offload, VIRTIO_NET_HDR_F_NEEDS_CSUM):
      * the field at absolute {@code fieldOffset} holds the folded, uncomplemented pseudo-header sum; the final value
      * is the checksum over {@code length} bytes from {@code start} (the transport header and payload), field
-     * included. For UDP a result of 0 is written as 0xFFFF. A tap port with checksum offload enabled calls this
-     * before handing the frame to the stack, which verifies every checksum.
+     * included. For UDP a result of 0 is written as 0xFFFF. The stack's software offload ({@code SoftwareOffload})
+     * finishes frames with it for links that cannot.
      */
     public static void completePartial(ByteBuf buf, int start, int length, int fieldOffset, boolean udp) {
         int checksum = compute(buf, start, length);

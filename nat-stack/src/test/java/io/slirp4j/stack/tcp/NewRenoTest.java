@@ -228,4 +228,27 @@ class NewRenoTest {
         cc.onNewAck(ISS + 1 + 1000, ISS + 1 + 5000, 1000, 1 << 10);
         assertEquals(NewReno.MAX_CWND, cc.window(), "slow start stops at the cap");
     }
+
+    @Test
+    void withSegmentationOffloadAStretchAckEarnsWhatItAcknowledgesUpToSsthresh() {
+        NewReno cc = new NewReno(10, ISS, 64 * MSS);
+        cc.onSynAcked(MSS);
+        int una = ISS + 1 + 10 * MSS;
+        assertFalse(cc.onNewAck(una, una, 10 * MSS, MSS));
+        assertEquals(20 * MSS, cc.window(), "one ACK of a ten-segment super-segment adds ten");
+        // a loss sets ssthresh; slow start back up stops there, not a super-segment beyond it
+        int flight = 20 * MSS;
+        assertTrue(threeDupAcks(cc, una, flight));
+        cc.onFastRetransmitted(MSS);
+        cc.onRetransmitTimeout(una, una + flight, MSS);
+        assertEquals(MSS, cc.window());
+        assertEquals(10 * MSS, cc.slowStartThreshold());
+        // what was sent before the timeout comes back: one segment per ACK (RFC 3465 2.3), however much it covers
+        una += 8 * MSS;
+        assertFalse(cc.onNewAck(una, una + 12 * MSS, 8 * MSS, MSS));
+        assertEquals(2 * MSS, cc.window());
+        una += 12 * MSS; // recover reached: stretch credit again, but only up to ssthresh
+        assertFalse(cc.onNewAck(una, una, 12 * MSS, MSS));
+        assertEquals(10 * MSS, cc.window(), "capped at ssthresh");
+    }
 }

@@ -40,11 +40,16 @@ class TcpNatIpv6Test {
     static final int ACK = 16;
 
     final TrackingAllocator alloc = new TrackingAllocator();
-    final FakeSink sink = new FakeSink();
+    final FakeSink sink = newSink();
     final FakeHostDatagrams udp = new FakeHostDatagrams(alloc);
     final FakeHostStreams host = new FakeHostStreams(alloc);
     final FakeClock clock = new FakeClock();
     Stack stack;
+
+    /** The link the stack sends to (overridden to run every test over a link with offloads). */
+    FakeSink newSink() {
+        return new FakeSink();
+    }
 
     void start(boolean hostLoopback) {
         NetworkConfig config = new NetworkConfig(NetworkConfig.DEFAULT_NETWORK, 24, 1500, hostLoopback, true,

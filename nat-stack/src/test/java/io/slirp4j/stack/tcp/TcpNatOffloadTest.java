@@ -9,8 +9,10 @@ import io.netty.buffer.ByteBuf;
 import io.slirp4j.stack.FakeSink;
 import io.slirp4j.stack.FrameOffload;
 import io.slirp4j.stack.LinkOffloads;
+import io.slirp4j.stack.NetworkConfig;
 import io.slirp4j.stack.Packets;
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
@@ -109,5 +111,38 @@ class TcpNatOffloadTest extends TcpNatTest {
         send(guestSuperFrame(ours, Packets.bytes(3000, 6)));
         assertEquals(malformed + 1, stack.stats().frames().droppedMalformed());
         assertFalse(host.last().written.size() > 0);
+    }
+
+    @Test
+    void belowAnMtuOf104SegmentsAreCompletedThenFragmented() {
+        sink.releaseAll();
+        stack.close();
+        start(new NetworkConfig(NetworkConfig.DEFAULT_NETWORK, 24, 68, true, true), 100);
+        int ours = establish(PEER, 80);
+        sink.offloadRequests.clear();
+        byte[] down = Packets.bytes(64, 7);
+        host.last().read(down);
+        assertTrue(sink.offloadRequests.isEmpty(), "no super-segments, and fragments go complete");
+        // the 64-byte segment leaves as fragments of at most 68 bytes: put it together, its checksum must verify
+        byte[] l4 = new byte[20 + 64];
+        int covered = 0;
+        boolean more = true;
+        while (more) {
+            byte[] raw = sink.poll();
+            assertTrue(raw != null, "a fragment");
+            ByteBuffer b = ByteBuffer.wrap(raw);
+            int ihl = (raw[14] & 0xF) * 4;
+            int total = b.getShort(16) & 0xFFFF;
+            assertTrue(total <= 68, "within the MTU: " + total);
+            int field = b.getShort(20) & 0xFFFF;
+            more = (field & 0x2000) != 0;
+            System.arraycopy(raw, 14 + ihl, l4, (field & 0x1FFF) * 8, total - ihl);
+            covered += total - ihl;
+        }
+        assertEquals(l4.length, covered);
+        assertEquals(0, Packets.checksum(l4, 0, l4.length, Packets.pseudoHeader(PEER, Packets.GUEST_IP, 6,
+            l4.length)), "TCP checksum completed before fragmenting");
+        assertEquals(ours, ByteBuffer.wrap(l4).getInt(4));
+        assertArrayEquals(down, Arrays.copyOfRange(l4, 20, l4.length));
     }
 }

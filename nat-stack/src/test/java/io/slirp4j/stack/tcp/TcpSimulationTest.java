@@ -125,6 +125,8 @@ class TcpSimulationTest {
                 // its FIN retransmission meets an RST after our TIME_WAIT ended (a reset, though nothing was lost)
                 .timeWaitMs(60_000)
                 .budget(randomBudget())
+                // a third send super-segments (a link with TSO; the peer takes them whole, as a guest does)
+                .segmentationOffload(rnd.nextInt(3) == 0 ? 65_435 : 0)
                 .build();
         }
 

@@ -1,8 +1,7 @@
-package io.slirp4j.stack.iface;
+package io.slirp4j.stack;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.slirp4j.stack.FrameOffload;
 import io.slirp4j.stack.wire.EthernetFrame;
 import io.slirp4j.stack.wire.InternetChecksum;
 import io.slirp4j.stack.wire.Ipv4Packet;
@@ -15,10 +14,13 @@ import java.util.function.Consumer;
  * takes only complete frames) and for frames that must wait for the guest's MAC.
  *
  * <p>Theory of operation: a partial checksum is completed in place (the field holds the pseudo-header sum, so
- * summing the transport bytes with it gives the checksum). A TCP super-segment is cut as a NIC would (and as the
- * kernel's GSO does): each segment copies the Ethernet, IP and TCP headers, takes the next {@code segmentSize}
- * payload bytes, and gets its own IP length (IPv4: identification + i and a new header checksum), sequence number
- * (+ the bytes before it) and checksum; FIN and PSH stay only on the last segment.
+ * summing the transport bytes with it gives the checksum). A TCP super-segment is cut as the kernel's GSO cuts it
+ * (tcp_gso_segment): each segment copies the Ethernet, IP and TCP headers, takes the next {@code segmentSize}
+ * payload bytes, and gets its own IP length (IPv4: identification + i and a new header checksum) and sequence
+ * number (+ the bytes before it); its checksum field is the super-segment's partial sum with the length swapped for
+ * its own, then completed. Deriving it from the field, as the kernel does, rather than summing the pseudo-header
+ * anew, means a wrong partial sum from the stack shows here as a wrong checksum. FIN and PSH stay only on the last
+ * segment.
  */
 public final class SoftwareOffload {
     private SoftwareOffload() {}
@@ -34,7 +36,12 @@ public final class SoftwareOffload {
         }
         if (!FrameOffload.isSegmentation(offload)
             || frame.readableBytes() - FrameOffload.headersLength(offload) <= FrameOffload.segmentSize(offload)) {
-            completeChecksum(frame, offload);
+            try {
+                completeChecksum(frame, offload);
+            } catch (RuntimeException e) {
+                frame.release();
+                throw e;
+            }
             out.accept(frame);
             return;
         }
@@ -61,6 +68,8 @@ public final class SoftwareOffload {
         int size = FrameOffload.segmentSize(offload);
         boolean ipv6 = FrameOffload.kind(offload) == FrameOffload.KIND_TCP6;
         int payload = frame.readableBytes() - headers;
+        int superLength = frame.readableBytes() - tcp;
+        int partial = frame.getUnsignedShort(base + tcp + 16);
         int seq = frame.getInt(base + tcp + 4);
         int flags = frame.getUnsignedByte(base + tcp + 13);
         int lastFlags = TcpSegment.FIN | TcpSegment.PSH;
@@ -69,23 +78,25 @@ public final class SoftwareOffload {
             int chunk = Math.min(size, payload - done);
             boolean last = done + chunk == payload;
             ByteBuf s = alloc.buffer(headers + chunk);
-            s.writeBytes(frame, base, headers).writeBytes(frame, base + headers + done, chunk);
-            int tcpLength = headers - tcp + chunk;
-            long pseudo;
-            if (ipv6) {
-                Ipv6Packet.setPayloadLength(s, ip, headers - ip - Ipv6Packet.HEADER_LENGTH + chunk);
-                pseudo = InternetChecksum.addIpv6PseudoHeader(0, s, ip, Ipv6Packet.NEXT_HEADER_TCP, tcpLength);
-            } else {
-                Ipv4Packet.setTotalLength(s, ip, headers - ip + chunk);
-                Ipv4Packet.setIdentification(s, ip, identification + i);
-                Ipv4Packet.updateChecksum(s, ip);
-                pseudo = InternetChecksum.addPseudoHeader(0, Ipv4Packet.source(s, ip), Ipv4Packet.destination(s, ip),
-                    Ipv4Packet.PROTOCOL_TCP, tcpLength);
+            try {
+                s.writeBytes(frame, base, headers).writeBytes(frame, base + headers + done, chunk);
+                int tcpLength = headers - tcp + chunk;
+                if (ipv6) {
+                    Ipv6Packet.setPayloadLength(s, ip, headers - ip - Ipv6Packet.HEADER_LENGTH + chunk);
+                } else {
+                    Ipv4Packet.setTotalLength(s, ip, headers - ip + chunk);
+                    Ipv4Packet.setIdentification(s, ip, identification + i);
+                    Ipv4Packet.updateChecksum(s, ip);
+                }
+                s.setInt(tcp + 4, seq + done);
+                s.setByte(tcp + 13, last ? flags : flags & ~lastFlags);
+                // the partial sum holds the super-segment's length: take it out, put this segment's in
+                s.setShort(tcp + 16, InternetChecksum.fold(partial + (~superLength & 0xFFFF) + tcpLength));
+                InternetChecksum.completePartial(s, tcp, tcpLength, tcp + 16, false);
+            } catch (RuntimeException e) {
+                s.release();
+                throw e;
             }
-            s.setInt(tcp + 4, seq + done);
-            s.setByte(tcp + 13, last ? flags : flags & ~lastFlags);
-            s.setShort(tcp + 16, InternetChecksum.fold(pseudo));
-            InternetChecksum.completePartial(s, tcp, tcpLength, tcp + 16, false);
             out.accept(s);
         }
     }
