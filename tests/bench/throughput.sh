@@ -99,6 +99,20 @@ new_netns() {
     holders+=("$ns_pid $(readlink "/proc/$ns_pid/ns/net")")
 }
 
+# guest_link_counters: "rx_packets rx_bytes tx_packets tx_bytes" of the guest's interface (tap0, or pasta's copy of
+# the host's), seen from the guest: rx is what the helper wrote, tx what it read. ip -j, as /sys shows our netns.
+guest_link_counters() {
+    nsenter -t "$guest" -n ip -j -s link show dev "$guest_if" |
+        jq -r '.[0].stats64 | "\(.rx.packets) \(.rx.bytes) \(.tx.packets) \(.tx.bytes)"'
+}
+
+# frame_sizes BEFORE AFTER: "frames to guest N of A bytes, from guest M of B bytes" (averages; super-frames count once)
+frame_sizes() {
+    awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " ")
+        rp = y[1] - x[1]; rb = y[2] - x[2]; tp = y[3] - x[3]; tb = y[4] - x[4]
+        printf "frames to guest %d of %.0f B, from guest %d of %.0f B", rp, (rp ? rb / rp : 0), tp, (tp ? tb / tp : 0) }'
+}
+
 helper_stderr() { tail -c "${2:-600}" "$work/helper-$1.err" | tr '\n' ' '; }
 
 # start_helper HELPER MODE MTU TAG: fresh namespaces (host with a veth to an empty "internet", guest) and the
@@ -122,6 +136,7 @@ start_helper() {
             nsenter -t "$host" -n -- $asuser "$pasta" -f --config-net -m "$mtu" -t "$fwd_port:5201" -u none -T none \
                 -U none "$guest" >"$work/helper-$tag.out" 2>"$work/helper-$tag.err" & hpid=$!; pids+=($hpid)
             target=10.99.0.254
+            guest_if=veth0
             local ok=0
             for _ in $(seq 100); do
                 alive "$hpid" || break
@@ -142,6 +157,7 @@ start_helper() {
                 --api-socket '$sock' $extra $guest tap0" >"$work/helper-$tag.out" 2>"$work/helper-$tag.err" &
             hpid=$!; pids+=($hpid)
             target=10.0.2.2
+            guest_if=tap0
             local byte
             byte=$(timeout 30 head -c 1 "$work/ready-$tag" || true)
             if [ "$byte" != 1 ]; then
@@ -183,11 +199,14 @@ while (my $c = $l->accept) { setsockopt($c, IPPROTO_TCP, TCP_NODELAY, 1); my $b;
 rr_client='use IO::Socket::INET; use Socket qw(IPPROTO_TCP TCP_NODELAY);
 my ($host, $port, $crr, $secs) = @ARGV; my ($stop, $n, $b) = (0, 0);
 $SIG{ALRM} = sub { $stop = 1 }; alarm $secs;
-sub conn { my $s = IO::Socket::INET->new(PeerAddr => $host, PeerPort => $port) or die "connect: $!";
-    setsockopt($s, IPPROTO_TCP, TCP_NODELAY, 1); $s }
+# the alarm may interrupt a call (EINTR): then the run is over, and the transaction in flight does not count
+sub conn { my $s = IO::Socket::INET->new(PeerAddr => $host, PeerPort => $port);
+    $s or $stop or die "connect: $!"; setsockopt($s, IPPROTO_TCP, TCP_NODELAY, 1) if $s; $s }
 my $s = $crr ? undef : conn();
-until ($stop) { my $c = $crr ? conn() : $s; syswrite($c, "x") == 1 or die "write: $!";
-    sysread($c, $b, 1) == 1 or die "read: $!"; close $c if $crr; $n++ }
+until ($stop) { my $c = $crr ? conn() : $s; last unless $c;
+    if ((syswrite($c, "x") // -1) != 1) { last if $stop; die "write: $!" }
+    if ((sysread($c, $b, 1) // -1) != 1) { last if $stop; die "read: $!" }
+    close $c if $crr; $n++ }
 print "$n\n";'
 
 # measure TEST HELPER MODE MTU TAG SECONDS: one run through the running helper; appends to $work/results
@@ -209,6 +228,10 @@ measure() {
     esac
     local bind=127.0.0.1; [ "$srv_ns" = "$guest" ] && bind=0.0.0.0
     if [ "$test" = rr ] || [ "$test" = crr ]; then
+        # a new connection per transaction leaves one TIME_WAIT each in the guest: past some 14,000 (half the port
+        # range: connect() takes even ports first) its connect() crawls, for every helper alike. Capping them
+        # makes crr measure the helpers.
+        [ "$test" = crr ] && nsenter -t "$guest" -n sysctl -qw net.ipv4.tcp_max_tw_buckets=1000
         nsenter -t "$host" -n perl -e "$rr_server" "$rr_port" 2>"$base.server.err" & spid=$!; pids+=($spid)
         wait_listening "$host" -t "$rr_port" 5 || true
         cpu0=$(cpu_seconds "$hpid")
@@ -230,10 +253,12 @@ measure() {
     nsenter -t "$srv_ns" -n iperf3 -s -1 -B "$bind" -p 5201 >"$base.server.log" 2>&1 & spid=$!; pids+=($spid)
     wait_listening "$srv_ns" -t 5201 5 || true
     cpu0=$(cpu_seconds "$hpid")
+    local link0 link1; link0=$(guest_link_counters)
     [ "${args[*]}" != "${args[*]/-R/}" ] && args+=(--rcv-timeout 15000)
     nsenter -t "$cli_ns" -n timeout -k 5 $((t + 30)) iperf3 -c "$dest" -p "$port" -t "$t" -J --connect-timeout 5000 \
         "${args[@]}" >"$base.json" 2>"$base.err" || rc=$?
     cpu1=$(alive "$hpid" && cpu_seconds "$hpid" || true)
+    link1=$(guest_link_counters)
     stop "$spid"
     local bps bytes loss=
     bps=$(jq -r '.end.sum_received.bits_per_second // empty' "$base.json" 2>/dev/null || true)
@@ -246,7 +271,7 @@ measure() {
     local cpu; cpu=$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.2f", b - a }')
     local row; row=$(awk -v bps="$bps" -v by="$bytes" -v c="$cpu" 'BEGIN { printf "%.2f Gbit/s %.2f", bps / 1e9, (by > 0 ? c / (by / 1e9) : 0) }')
     [ "$record" = 1 ] && echo "$test $helper $mode $mtu $row ${loss:--}" >>"$work/results"
-    echo "# $tag $test: $row CPU s/GB, helper CPU ${cpu}s${loss:+, loss $loss%}"
+    echo "# $tag $test: $row CPU s/GB, helper CPU ${cpu}s${loss:+, loss $loss%}; $(frame_sizes "$link0" "$link1")"
     return 0
 }
 

@@ -237,9 +237,9 @@ public final class Stack implements AutoCloseable {
             ipv6.register(Ipv6Packet.NEXT_HEADER_UDP, udpInput);
         }
         if (hostTcp != null) {
-            // MTU - 40, but at least 64 (TcpConfig's floor): below an MTU of 104 the link fragments our segments
-            // with a link that cuts segments (a tap with a vnet header), hand it up to 64 KiB at a time whatever
-            // the MTU; not below an MTU of 104, where the 64-byte MSS floor makes segments the link must fragment
+            // MTU - 40, but at least 64 (TcpConfig's floor): below an MTU of 104 the link fragments our segments.
+            // With a link that cuts segments (a tap with a vnet header), up to 64 KiB at a time whatever the MTU,
+            // but not below 104, where segments would need fragments rather than cutting
             boolean segmentation = link.offloads().tcpSegmentation() && config.mtu() - 40 >= 64;
             TcpConfig tcpConfig = TcpConfig.builder().allocator(alloc).mss(Math.max(64, config.mtu() - 40))
                 .budget(tcpBudget)

@@ -1044,8 +1044,8 @@ public final class TcpConnection {
             long usable = Math.min((long) sndWnd, (long) congestion.window()) - inFlight;
             int len = (int) Math.max(0, Math.min(Math.min(remaining, maxSegmentPayload(effMss)), usable));
             if (len > effMss && (len < remaining || (config.nagle() && inFlight > 0))) {
-                // a super-segment the link cuts: whole segments, unless it ends the data (and Nagle lets a
-                // small last piece go, as Linux's tcp_mss_split_point)
+                // a super-segment the link cuts: whole segments only, unless its short tail ends the data and
+                // Nagle, if on, would let it go now (nothing in flight), as Linux's tcp_mss_split_point
                 len -= len % effMss;
             }
             // the FIN goes with the last byte, or alone (even into a zero window, as Linux does)
