@@ -4,10 +4,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.slirp4j.stack.FrameOffload;
 import io.slirp4j.stack.FrameSink;
-import io.slirp4j.stack.LinkOffloads;
-import io.slirp4j.stack.SoftwareOffload;
 import io.slirp4j.stack.Ipv6Network;
+import io.slirp4j.stack.LinkOffloads;
 import io.slirp4j.stack.NetworkConfig;
+import io.slirp4j.stack.SoftwareOffload;
 import io.slirp4j.stack.stats.ArpCounters;
 import io.slirp4j.stack.stats.FrameCounters;
 import io.slirp4j.stack.stats.Icmpv6Counters;
@@ -53,8 +53,7 @@ import java.util.function.LongSupplier;
  * the guest's MAC is finished in software first ({@link SoftwareOffload}), so parked frames are always complete.
  *
  * <p>Ownership: {@code send}, {@code sendIpv4}, {@code sendIpv4To}, {@code sendIpv6} and {@code sendFrame} take
- * ownership of the frame and
- * release it on every path that does not pass it to the {@link FrameSink}.
+ * ownership of the frame and release it on every path that does not pass it to the {@link FrameSink}.
  *
  * <p>{@link #flushIfNeeded()} is called by the stack at the end of each unit of work (a frame from the guest, a
  * timer tick, a host datagram), so a burst of frames costs one flush.
