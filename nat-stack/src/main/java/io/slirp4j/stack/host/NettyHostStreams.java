@@ -268,6 +268,12 @@ public final class NettyHostStreams implements HostStreams {
         }
 
         @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            // even when silenced: the handler may hold something back until the end of the read loop
+            handler.onReadComplete();
+        }
+
+        @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof ChannelInputShutdownEvent && !silenced) {
                 handler.onEof();

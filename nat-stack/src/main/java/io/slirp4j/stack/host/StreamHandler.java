@@ -13,6 +13,13 @@ public interface StreamHandler {
     /** Bytes from the host peer; ownership passes to the handler, which must release them. */
     void onRead(ByteBuf data);
 
+    /**
+     * One read loop of the socket is over: the {@link #onRead} calls since the last one were all the socket had (or
+     * as much as one loop takes). Netty's channelReadComplete.
+     */
+    default void onReadComplete() {
+    }
+
     /** {@code bytes} of earlier writes were taken by the kernel (so the guest's window can reopen). */
     void onWritten(int bytes);
 

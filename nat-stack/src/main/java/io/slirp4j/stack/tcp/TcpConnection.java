@@ -975,13 +975,32 @@ public final class TcpConnection {
         lastNow = now;
     }
 
+    /**
+     * Holds transmission back until {@link #uncork}: what {@link #write} takes meanwhile leaves together, in as few
+     * segments as the windows allow (the owner corks for one read loop of the host socket, whose reads come in
+     * pieces of the socket's queue, so that a link that cuts segments gets 64 KiB frames rather than one per read).
+     * Only transmission waits: a connection that closes meanwhile reports it as ever.
+     */
+    public void cork() {
+        corked = true;
+    }
+
+    /** Ends {@link #cork}: sends what the windows allow now. */
+    public void uncork(long now) {
+        if (corked) {
+            corked = false;
+            enter(now);
+            exit(now);
+        }
+    }
+
     private void exit(long now) {
         if (--depth > 0) {
             return;
         }
         depth++;
         try {
-            for (int round = 0; round < 4 && state != TcpState.CLOSED; round++) {
+            for (int round = 0; round < 4 && state != TcpState.CLOSED && !corked; round++) {
                 transmit(now);
                 int space = sendSpace();
                 // wake the owner once a quarter of what this connection may hold now is free
@@ -1001,6 +1020,8 @@ public final class TcpConnection {
             reportClosed();
         }
     }
+
+    private boolean corked;
 
     private int finSeq() {
         return Seq.add(bufSeq, sendBuffer.size());

@@ -56,6 +56,8 @@ import java.util.function.Supplier;
  * {@link TcpConnection#consumed} is called only when the kernel took the bytes, so a host peer that does not read
  * closes the guest's window after one receive buffer. Host reads go to {@link TcpConnection#write}; what does not
  * fit waits here (one buffer) and reading the host socket pauses (autoRead off) until {@link TcpOutput#onSendSpace}.
+ * The connection is corked from the first read of a read loop to its end ({@code onReadComplete}), so that what
+ * one loop reads leaves in as few segments as the windows allow (a link that cuts segments gets 64 KiB frames).
  *
  * <p>Close paths. Host EOF: {@code shutdownOutput} on the connection (FIN after the queued data; deferred while a
  * remainder waits here). Guest FIN: {@code shutdownOutput} on the host socket. When both FINs have been passed on,
@@ -542,6 +544,8 @@ public final class TcpNat implements IpProtocolHandler {
         boolean guestFinPassed;
         boolean hostClosed;
         boolean removed;
+        /** The connection is corked for the host socket's current read loop (see onRead, onReadComplete). */
+        boolean readLoopCorked;
         long scheduledAt = Long.MAX_VALUE;
 
         Flow(FlowKey key) {
@@ -715,6 +719,11 @@ public final class TcpNat implements IpProtocolHandler {
                     both.addComponent(true, data);
                     return;
                 }
+                if (!readLoopCorked) {
+                    // the reads of one loop leave together, at its end (onReadComplete)
+                    readLoopCorked = true;
+                    conn.cork();
+                }
                 int n = conn.write(data, clock.getAsLong());
                 counters.bytesToGuest += n;
                 if (data.isReadable()) {
@@ -724,6 +733,27 @@ public final class TcpNat implements IpProtocolHandler {
                     data.release();
                 }
                 schedule(this);
+            } catch (RuntimeException e) {
+                errors.internalError(e);
+            } finally {
+                exit(outermost);
+            }
+        }
+
+        @Override
+        public void onReadComplete() {
+            if (!readLoopCorked) {
+                return;
+            }
+            boolean outermost = enter();
+            try {
+                readLoopCorked = false;
+                if (conn != null) {
+                    conn.uncork(clock.getAsLong());
+                }
+                if (!removed) {
+                    schedule(this);
+                }
             } catch (RuntimeException e) {
                 errors.internalError(e);
             } finally {

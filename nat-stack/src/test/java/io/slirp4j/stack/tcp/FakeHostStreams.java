@@ -187,8 +187,10 @@ final class FakeHostStreams implements HostStreams {
             handler.onConnected();
         }
 
+        /** One read loop that brings {@code data}, as Netty delivers it: the read, then its end. */
         void read(byte[] data) {
             handler.onRead(alloc.buffer(data.length).writeBytes(data));
+            handler.onReadComplete();
         }
 
         void eof() {
