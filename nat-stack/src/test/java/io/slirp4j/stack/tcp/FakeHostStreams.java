@@ -193,6 +193,14 @@ final class FakeHostStreams implements HostStreams {
             handler.onReadComplete();
         }
 
+        /** One read loop that brings several pieces, each an onRead, then the loop's end. */
+        void readLoop(byte[]... pieces) {
+            for (byte[] p : pieces) {
+                handler.onRead(alloc.buffer(p.length).writeBytes(p));
+            }
+            handler.onReadComplete();
+        }
+
         void eof() {
             handler.onEof();
         }

@@ -145,4 +145,19 @@ class TcpNatOffloadTest extends TcpNatTest {
         assertEquals(ours, ByteBuffer.wrap(l4).getInt(4));
         assertArrayEquals(down, Arrays.copyOfRange(l4, 20, l4.length));
     }
+
+    @Test
+    void whatOneReadLoopBringsLeavesTogether() {
+        int ours = establish(PEER, 80);
+        sink.offloadRequests.clear();
+        byte[] a = Packets.bytes(4000, 11);
+        byte[] b = Packets.bytes(5000, 12);
+        host.last().readLoop(a, b);
+        assertEquals(1, sink.offloadRequests.size(), "one super-segment for the loop, not one per read");
+        assertEquals(54 + 9000, sink.offloadRequests.get(0)[1]);
+        byte[] both = new byte[9000];
+        System.arraycopy(a, 0, both, 0, 4000);
+        System.arraycopy(b, 0, both, 4000, 5000);
+        assertArrayEquals(both, drainSegments(ours, 9000));
+    }
 }
