@@ -97,6 +97,8 @@ public final class TcpConnection {
     private int maxSndWnd;
     private int sndShift;
     private int sndMss;
+    /** Transmission held back by the owner (see {@link #cork}). */
+    private boolean corked;
     private final SendBuffer sendBuffer;
     /** Sequence number of the byte at {@code sendBuffer.start()}. */
     private int bufSeq;
@@ -1020,8 +1022,6 @@ public final class TcpConnection {
             reportClosed();
         }
     }
-
-    private boolean corked;
 
     private int finSeq() {
         return Seq.add(bufSeq, sendBuffer.size());
