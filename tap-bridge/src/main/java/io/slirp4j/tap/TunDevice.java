@@ -75,11 +75,6 @@ public final class TunDevice {
 
     private TunDevice() {}
 
-    /** TUNSETIFF on {@code tunFd} without offloads; closes it if that fails. */
-    public static void attachTap(int tunFd, String name) throws IOException {
-        attachTap(tunFd, name, false);
-    }
-
     /**
      * TUNSETIFF on {@code tunFd}, with a vnet header and the offloads the kernel grants when {@code offloads};
      * closes it if that fails.

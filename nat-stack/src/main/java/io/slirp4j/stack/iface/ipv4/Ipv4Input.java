@@ -102,7 +102,7 @@ public final class Ipv4Input {
         }
         try {
             if (packet.wrap(whole, whole.readerIndex(), whole.readableBytes()) == ParseResult.OK) {
-                handler.onDatagram(datagram.setIpv4(packet).checksumTrusted(false));
+                handler.onDatagram(datagram.setIpv4(packet)); // setIpv4 clears the trust: reassembled, verified
             } else {
                 errors.internalError(new IllegalStateException("reassembled datagram does not parse"));
             }
