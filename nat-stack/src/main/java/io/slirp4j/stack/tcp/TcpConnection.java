@@ -34,13 +34,15 @@ import io.slirp4j.stack.wire.TcpSegment;
  * <p>Flow control: the receive window is the receive buffer minus the bytes delivered to the owner and not yet
  * {@link #consumed} (out-of-order bytes sit inside the advertised window, so they need no separate account). The
  * right edge never moves left (RFC 9293 3.8.6), grows only in steps of min(buffer/2, MSS) (receiver SWS
- * avoidance, RFC 1122 4.2.3.3), and a window update is sent at once when the window at least doubles, which
- * covers the guest sitting at zero window. Zero windows from the guest are probed with Linux's probe (an ACK
+ * avoidance, RFC 1122 4.2.3.3), and a window update is sent at once when the window at least doubles while the
+ * guest has less than two segments' room left, which covers the guest sitting at zero window (with more room,
+ * what the guest sends draws an immediate ACK that carries the window). Zero windows from the guest are probed with Linux's probe (an ACK
  * with SEG.SEQ = SND.UNA - 1, which forces an ACK carrying the window) on the back-off timer; probes answered
  * with any ACK never make the connection time out.
  *
  * <p>ACKs: delayed by {@code delayedAckMs} unless two segments (or 2*MSS bytes) are unacknowledged, a segment
- * arrived out of order or filled a gap, a FIN arrived, or the window opened enough to matter. Every segment we
+ * arrived out of order or filled a gap, a FIN arrived after ours, or the window opened enough to matter. A FIN
+ * that finds us ESTABLISHED is ACKed late, as Linux does, so that the ACK usually rides on our own FIN. Every segment we
  * send carries the current ACK and window, so delayed ACKs ride on data when there is any.
  *
  * <p>Memory: send buffer at most {@code sendBuffer} bytes (plus the tails of the host buffers the slices pin),
@@ -416,17 +418,24 @@ public final class TcpConnection {
         try {
             unconsumed = Math.max(0, unconsumed - n);
             growReceiveBuffer(n);
-            if (state.synchronizedState() && !remoteFin) {
-                int advertised = Math.max(0, Seq.diff(rcvAdvRight, rcvNxt));
-                int possible = maxWindow();
-                int grow = possible - advertised;
-                if (grow >= windowStep() && possible >= 2 * advertised) {
-                    ackNow = true;
-                }
+            if (state.synchronizedState() && !remoteFin && windowUpdateUrgent()) {
+                ackNow = true;
             }
         } finally {
             exit(now);
         }
+    }
+
+    /**
+     * Whether the window we could offer now must be announced at once: it at least doubles what the guest has
+     * left, and what it has left is under two of our MSS. With two segments' room the guest can send what draws
+     * an immediate ACK (see {@link #receive}), which carries the new window anyway; with less it may wait out
+     * our delayed ACK, or sit at zero window.
+     */
+    private boolean windowUpdateUrgent() {
+        int advertised = Math.max(0, Seq.diff(rcvAdvRight, rcvNxt));
+        int possible = maxWindow();
+        return advertised < 2 * config.mss() && possible - advertised >= windowStep() && possible >= 2 * advertised;
     }
 
     /**
@@ -633,9 +642,9 @@ public final class TcpConnection {
                 sndWl2 = ack;
                 maxSndWnd = Math.max(maxSndWnd, sndWnd);
                 ackOfSyn(ack, now);
-                if (maxWindow() >= 2 * Math.max(1, Seq.diff(rcvAdvRight, rcvNxt))) {
-                    // the SYN-ACK could only offer 64 KiB (never scaled): announce the real window now rather
-                    // than an RTT later, when the guest may already be stalled on the small one
+                if (windowUpdateUrgent()) {
+                    // the SYN-ACK could only offer 64 KiB (never scaled), less than two segments at a large MTU:
+                    // announce the real window now rather than after a delayed ACK the guest would stall on
                     ackNow = true;
                 }
                 establish();
@@ -882,9 +891,11 @@ public final class TcpConnection {
         }
         rcvNxt++;
         remoteFin = true;
-        ackNow = true;
         switch (state) {
             case ESTABLISHED:
+                // as Linux in CLOSE_WAIT: the ACK waits (delayed) for our own FIN, which usually follows within a
+                // host round trip once the host peer sees the EOF, and then rides on it
+                timers.armDelayedAckIfStopped(now);
                 state = TcpState.CLOSE_WAIT;
                 break;
             case FIN_WAIT_1:
@@ -896,6 +907,9 @@ public final class TcpConnection {
                 break;
             default:
                 break;
+        }
+        if (state != TcpState.CLOSE_WAIT) {
+            ackNow = true; // our FIN is out already: nothing will carry the ACK
         }
         output.onRemoteFin(this);
     }

@@ -163,11 +163,10 @@ class PortForwardTest {
         TcpNatTest.Seg data = nat.recv();
         // the guest's server closes first: its FIN, our FIN, its last ACK
         nat.send(tcp(PEER, 80, 5555, GUEST_ISN + 1, data.seq() + 1000, FIN | ACK, 502, new byte[0]));
-        TcpNatTest.Seg ackOfFin = nat.recv();
-        assertEquals(GUEST_ISN + 2, ackOfFin.ack());
         first.eof();
         TcpNatTest.Seg fin = nat.recv();
         assertTrue(fin.has(FIN));
+        assertEquals(GUEST_ISN + 2, fin.ack(), "the ACK of the guest's FIN rides on ours");
         nat.send(tcp(PEER, 80, 5555, GUEST_ISN + 2, fin.seq() + 1, ACK, 502, new byte[0]));
         assertEquals(0, nat.stack.stats().tcp().connectionsOpen());
         int oldEnd = fin.seq() + 1;

@@ -199,9 +199,11 @@ class TcpDataTest {
         h.conn.consumed(1000, h.now);
         h.recvNothing(); // 5000 is not twice 4000: rides on the next ACK
         h.conn.consumed(4192, h.now);
-        assertEquals(8192, h.recv(ACK, L, G + 8192).h.window);
+        h.recvNothing(); // 4000 left is room for two segments, whose ACK will carry the window
         h.send(ACK, G + 8192, L, 8192, bytes(10, 4));
         assertEquals(8192 + 10, h.receivedBytes().length);
+        h.advance(40);
+        assertEquals(8182, h.recv(ACK, L, G + 8202).h.window, "the reopened window on the (delayed) ACK");
     }
 
     @Test

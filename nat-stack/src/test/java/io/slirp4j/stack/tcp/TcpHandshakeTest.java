@@ -45,6 +45,21 @@ class TcpHandshakeTest {
         assertEquals(7, h.conn.receiveWindowShift());
         assertEquals(500 << 7, h.conn.sendWindow());
         assertTrue(h.conn.sackPermitted());
+        h.recvNothing(); // 65535 leaves the guest room for segments that draw an ACK: no frame just for the window
+        h.send(ACK, G + 1, L + 1, 500, new byte[10]);
+        h.advance(40);
+        assertEquals(32768, h.recv(ACK, L + 1, G + 11).h.window, "the real (scaled) window, on the next ACK");
+    }
+
+    @Test
+    void realWindowAnnouncedAtOnceWhenTheFirstFlightExceedsTheSynAckWindow() {
+        h = new TcpHarness(b -> b.mss(65480)); // MTU 65520: two segments are beyond 65535
+        h.acceptSyn(G, L, 64240, o -> {
+            o.mss = 65480;
+            o.windowScale = 7;
+        });
+        h.send(ACK, G + 1, L + 1, 500);
+        assertEquals(TcpState.ESTABLISHED, h.conn.state());
         assertEquals(32768, h.recv(ACK, L + 1, G + 1).h.window, "the real (scaled) window, announced at once");
         h.recvNothing();
     }
@@ -222,6 +237,8 @@ class TcpHandshakeTest {
         h.send(ACK | TcpSegment.FIN, G + 1, L + 1, 8192, new byte[] {9, 8, 7});
         assertEquals(List.of("established", "data 3", "fin"), h.events);
         assertEquals(TcpState.CLOSE_WAIT, h.conn.state());
+        h.recvNothing(); // delayed, in case our FIN follows
+        h.advance(40);
         h.recv(ACK, L + 1, G + 5);
     }
 

@@ -319,8 +319,10 @@ final class TcpHarness implements TcpOutput {
         });
         send(TcpSegment.ACK, guestIsn + 1, ourIsn + 1, rawWindow);
         assertEquals(TcpState.ESTABLISHED, conn.state());
-        // the scaled window (4 MiB >> 7) is announced at once: the SYN-ACK could only say 65535
-        assertEquals(32768, recv(TcpSegment.ACK, ourIsn + 1, guestIsn + 1).h.window);
+        if (2L * config.mss() > 65535) {
+            // 65535 (all a SYN-ACK can say) is less than two segments: the scaled window at once
+            assertEquals(32768, recv(TcpSegment.ACK, ourIsn + 1, guestIsn + 1).h.window);
+        }
         recvNothing();
         events.clear();
     }
