@@ -19,7 +19,8 @@
 # Usage: tests/bench/throughput.sh [SECONDS]     (root; SECONDS per measured run, default 5)
 # Environment: HELPERS="slirp4j slirp4netns pasta", MODES="root rootless", MTUS="1500 65520", ROUNDS=3,
 #              TESTS="up down fwd-in fwd-out p16 udp-up udp-down rr crr", WARMUP=2 (unmeasured seconds of up and
-#              down, and of crr when rr or crr is measured, per helper start; 0: none), SLIRP4J=path/to/bin/slirp4j, SLIRP4NETNS=..., PASTA=...,
+#              down, of crr when rr or crr is measured, and of udp-up and udp-down when UDP is, per helper start;
+#              0: none), SLIRP4J=path/to/bin/slirp4j, SLIRP4NETNS=..., PASTA=...,
 #              SLIRP4J_ARGS="" (extra arguments, e.g. --disable-offloads), FWD_PORT=15201,
 #              KEEP_LOGS=1 (keep the work directory and print its path).
 set -euo pipefail
@@ -295,11 +296,13 @@ for round in $(seq "$rounds"); do
                 tag=$helper-$mode-$mtu-r$round
                 start_helper "$helper" "$mode" "$mtu" "$tag" || continue
                 if [ "$warmup" -gt 0 ]; then
-                    # unmeasured: the JVM's first seconds go to the interpreter and the JIT (C2 still took half
-                    # the helper's CPU 5 s into a crr run when the warm-up was bulk only: connection set-up and
-                    # tear-down are code paths of their own)
+                    # unmeasured: the JVM's first seconds go to the interpreter and the JIT. Each kind of test
+                    # measured gets its own warm-up: connection set-up and UDP are code paths of their own (with a
+                    # bulk-only warm-up, C2 still took half the helper's CPU 5 s into crr, a fifth into udp-up)
                     record=0
-                    warm=(up down); case " $tests " in *" rr "*|*" crr "*) warm+=(crr) ;; esac
+                    warm=(up down)
+                    case " $tests " in *" rr "*|*" crr "*) warm+=(crr) ;; esac
+                    case " $tests " in *" udp-up "*|*" udp-down "*) warm+=(udp-up udp-down) ;; esac
                     for w in "${warm[@]}"; do measure "$w" "$helper" "$mode" "$mtu" "$tag-warmup" "$warmup" >/dev/null || true; done
                     record=1
                 fi

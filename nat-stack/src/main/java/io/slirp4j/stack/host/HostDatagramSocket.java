@@ -5,7 +5,10 @@ import java.net.InetSocketAddress;
 
 /** One host datagram socket opened through {@link HostDatagrams}. */
 public interface HostDatagramSocket {
-    /** Sends {@code payload} to {@code to}; ownership of {@code payload} passes to the socket. Errors are dropped. */
+    /**
+     * Sends {@code payload} to {@code to}, in order, by the end of the event loop's current turn (implementations
+     * may batch); ownership of {@code payload} passes to the socket. Errors are dropped.
+     */
     void send(InetSocketAddress to, ByteBuf payload);
 
     /** The address and port bound (the kernel's pick when port 0 was asked for). */

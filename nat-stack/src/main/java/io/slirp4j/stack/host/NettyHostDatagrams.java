@@ -11,12 +11,19 @@ import io.netty.channel.socket.DatagramPacket;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 import java.util.function.Function;
 
 /**
  * {@link HostDatagrams} on Netty datagram channels registered in the stack's own event loop, so that receivers
  * run there and no flow state is shared between threads. The channel class is injected (epoll in the program,
  * NIO in tests): this package does not pick a transport.
+ *
+ * <p>Sends are queued and flushed once per turn of the loop, by a task that runs after the turn's I/O: the
+ * datagrams a burst of guest frames produced for one socket leave in one {@code sendmmsg(2)} (Netty's epoll
+ * transport uses it whenever more than one is queued), not one {@code sendto(2)} each, and the host's receiver
+ * is woken once per burst rather than per datagram. Datagrams keep their order; nothing waits longer than the
+ * loop's current turn.
  */
 public final class NettyHostDatagrams implements HostDatagrams {
     /** Large enough for any UDP payload (65507) so nothing is truncated; the pool recycles it at once. */
@@ -24,6 +31,10 @@ public final class NettyHostDatagrams implements HostDatagrams {
 
     private final EventLoop loop;
     private final Function<Boolean, DatagramChannel> newChannel;
+    /** Channels with queued, unflushed datagrams, each once; drained by {@link #flushAll}. */
+    private final ArrayDeque<Socket> unflushed = new ArrayDeque<>();
+    private boolean flushScheduled;
+    private final Runnable flushAll = this::flushAll;
 
     /** @param newChannel makes an unregistered channel; its argument is true for IPv4, false for IPv6 */
     public NettyHostDatagrams(EventLoop loop, Function<Boolean, DatagramChannel> newChannel) {
@@ -52,21 +63,50 @@ public final class NettyHostDatagrams implements HostDatagrams {
             }
         });
         InlineBind.registerAndBind(loop, channel, local);
-        return new HostDatagramSocket() {
-            @Override
-            public void send(InetSocketAddress to, ByteBuf payload) {
-                channel.writeAndFlush(new DatagramPacket(payload, to), channel.voidPromise());
-            }
+        return new Socket(channel);
+    }
 
-            @Override
-            public InetSocketAddress localAddress() {
-                return channel.localAddress();
-            }
+    private void flushAll() {
+        flushScheduled = false;
+        Socket socket;
+        while ((socket = unflushed.poll()) != null) {
+            socket.queued = false;
+            socket.channel.flush();
+        }
+    }
 
-            @Override
-            public void close() {
-                channel.close();
+    private final class Socket implements HostDatagramSocket {
+        final DatagramChannel channel;
+        boolean queued;
+
+        Socket(DatagramChannel channel) {
+            this.channel = channel;
+        }
+
+        @Override
+        public void send(InetSocketAddress to, ByteBuf payload) {
+            channel.write(new DatagramPacket(payload, to), channel.voidPromise());
+            if (!queued) {
+                queued = true;
+                unflushed.add(this);
+                if (!flushScheduled) {
+                    flushScheduled = true;
+                    loop.execute(flushAll);
+                }
             }
-        };
+        }
+
+        @Override
+        public InetSocketAddress localAddress() {
+            return channel.localAddress();
+        }
+
+        @Override
+        public void close() {
+            if (queued) {
+                channel.flush(); // what was sent before the close still goes (the flush task skips closed ones)
+            }
+            channel.close();
+        }
     }
 }
