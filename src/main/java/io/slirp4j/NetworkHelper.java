@@ -241,7 +241,7 @@ public final class NetworkHelper {
                 (frame, trusted) -> stack.onFrame(frame, trusted), this::rearmTimer, tapFailed)
             : new TapPort(tapFd, launch.network().mtu(), tapOffloads.vnetHeaderLength(), alloc,
                 (frame, trusted) -> stack.onFrame(frame, trusted), this::rearmTimer, tapFailed);
-        FrameSink toGuest = new TapFrameSink(tap, launch.offloads());
+        FrameSink toGuest = new TapFrameSink(tap, launch.offloads(), tapOffloads.udpOut());
         NettyHostDatagrams hostUdp = hostDatagrams(loop);
         NettyHostStreams hostTcp = hostStreams(loop);
         int maxTcp = maxTcpConnections();

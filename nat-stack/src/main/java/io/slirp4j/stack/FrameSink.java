@@ -7,7 +7,8 @@ import io.netty.buffer.ByteBuf;
  * Called only on the stack's event loop.
  *
  * <p>A sink that can finish frames (a tap with a vnet header) says so in {@link #offloads()} and takes them with
- * {@link #send(ByteBuf, long)}; the stack then leaves checksums partial and sends TCP super-segments. A sink that
+ * {@link #send(ByteBuf, long)}; the stack then leaves checksums partial and sends TCP (and, where offered, UDP)
+ * super-segments. A sink that
  * says nothing gets only complete frames within the MTU.
  */
 public interface FrameSink {
@@ -24,7 +25,7 @@ public interface FrameSink {
 
     /**
      * Queues one Ethernet frame that {@code offload} ({@link FrameOffload}) says is to be finished: a partial
-     * checksum, or a TCP super-segment to cut. The stack calls it only with what {@link #offloads()} allows.
+     * checksum, or a TCP or UDP super-segment to cut. The stack calls it only with what {@link #offloads()} allows.
      * Ownership passes. This default finishes the frame in software and sends the result with {@link #send(ByteBuf)}.
      */
     default void send(ByteBuf frame, long offload) {

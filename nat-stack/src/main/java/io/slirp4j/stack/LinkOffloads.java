@@ -9,12 +9,18 @@ package io.slirp4j.stack;
  * @param tcpSegmentation  the link cuts a TCP super-segment into segments of a given size (TSO), so the stack can
  *                         hand over up to {@link #MAX_SEGMENTATION_BYTES} of payload in one frame; implies
  *                         partial checksums
+ * @param udpSegmentation  the link cuts UDP datagrams of one flow sent in one frame (USO) into datagrams of a given
+ *                         size, at most {@link #MAX_UDP_SEGMENTS} of them; implies partial checksums
  */
-public record LinkOffloads(boolean partialChecksums, boolean tcpSegmentation) {
+public record LinkOffloads(boolean partialChecksums, boolean tcpSegmentation, boolean udpSegmentation) {
     /** Complete frames only, each within the MTU. */
-    public static final LinkOffloads NONE = new LinkOffloads(false, false);
-    /** Partial checksums and TCP segmentation. */
-    public static final LinkOffloads ALL = new LinkOffloads(true, true);
+    public static final LinkOffloads NONE = new LinkOffloads(false, false, false);
+    /** Partial checksums and TCP segmentation (a kernel before 6.2 cannot take UDP segmentation). */
+    public static final LinkOffloads TCP = new LinkOffloads(true, true, false);
+    /** Partial checksums, TCP and UDP segmentation. */
+    public static final LinkOffloads ALL = new LinkOffloads(true, true, true);
+    /** The most datagrams in one UDP super-frame: the kernel's UDP_MAX_SEGMENTS (64 until Linux 6.9). */
+    public static final int MAX_UDP_SEGMENTS = 64;
     /**
      * The most TCP payload in one super-segment: an IPv4 datagram's 65,535 bytes less the largest IP and TCP
      * headers (IPv6's 40 fixed bytes, 60 of TCP), so that either family's length fields hold it.
@@ -22,8 +28,8 @@ public record LinkOffloads(boolean partialChecksums, boolean tcpSegmentation) {
     public static final int MAX_SEGMENTATION_BYTES = 65_535 - 40 - 60;
 
     public LinkOffloads {
-        if (tcpSegmentation && !partialChecksums) {
-            throw new IllegalArgumentException("TCP segmentation needs partial checksums");
+        if ((tcpSegmentation || udpSegmentation) && !partialChecksums) {
+            throw new IllegalArgumentException("segmentation needs partial checksums");
         }
     }
 }

@@ -20,7 +20,9 @@ import java.util.function.Consumer;
  * number (+ the bytes before it); its checksum field is the super-segment's partial sum with the length swapped for
  * its own, then completed. Deriving it from the field, as the kernel does, rather than summing the pseudo-header
  * anew, means a wrong partial sum from the stack shows here as a wrong checksum. FIN and PSH stay only on the last
- * segment.
+ * segment. UDP datagrams sent as one frame are cut the same way (__udp_gso_segment): each gets its own UDP length
+ * (and IP length and identification), its checksum derived from the frame's partial sum; a UDP checksum that
+ * comes out 0 is sent as 0xFFFF.
  */
 public final class SoftwareOffload {
     private SoftwareOffload() {}
@@ -63,15 +65,17 @@ public final class SoftwareOffload {
     private static void segment(ByteBuf frame, long offload, ByteBufAllocator alloc, Consumer<ByteBuf> out) {
         int base = frame.readerIndex();
         int ip = EthernetFrame.HEADER_LENGTH;
-        int tcp = FrameOffload.checksumStart(offload);
+        int tcp = FrameOffload.checksumStart(offload); // the transport header, TCP or UDP
         int headers = FrameOffload.headersLength(offload);
         int size = FrameOffload.segmentSize(offload);
-        boolean ipv6 = FrameOffload.kind(offload) == FrameOffload.KIND_TCP6;
+        boolean ipv6 = FrameOffload.isIpv6(offload);
+        boolean udp = FrameOffload.isUdpSegmentation(offload);
+        int checksumField = tcp + FrameOffload.checksumOffset(offload);
         int payload = frame.readableBytes() - headers;
         int superLength = frame.readableBytes() - tcp;
-        int partial = frame.getUnsignedShort(base + tcp + 16);
-        int seq = frame.getInt(base + tcp + 4);
-        int flags = frame.getUnsignedByte(base + tcp + 13);
+        int partial = frame.getUnsignedShort(base + checksumField);
+        int seq = udp ? 0 : frame.getInt(base + tcp + 4);
+        int flags = udp ? 0 : frame.getUnsignedByte(base + tcp + 13);
         int lastFlags = TcpSegment.FIN | TcpSegment.PSH;
         int identification = ipv6 ? 0 : frame.getUnsignedShort(base + ip + 4);
         for (int done = 0, i = 0; done < payload; done += size, i++) {
@@ -88,11 +92,15 @@ public final class SoftwareOffload {
                     Ipv4Packet.setIdentification(s, ip, identification + i);
                     Ipv4Packet.updateChecksum(s, ip);
                 }
-                s.setInt(tcp + 4, seq + done);
-                s.setByte(tcp + 13, last ? flags : flags & ~lastFlags);
+                if (udp) {
+                    s.setShort(tcp + 4, tcpLength);
+                } else {
+                    s.setInt(tcp + 4, seq + done);
+                    s.setByte(tcp + 13, last ? flags : flags & ~lastFlags);
+                }
                 // the partial sum holds the super-segment's length: take it out, put this segment's in
-                s.setShort(tcp + 16, InternetChecksum.fold(partial + (~superLength & 0xFFFF) + tcpLength));
-                InternetChecksum.completePartial(s, tcp, tcpLength, tcp + 16, false);
+                s.setShort(checksumField, InternetChecksum.fold(partial + (~superLength & 0xFFFF) + tcpLength));
+                InternetChecksum.completePartial(s, tcp, tcpLength, checksumField, udp);
             } catch (RuntimeException e) {
                 s.release();
                 throw e;

@@ -99,18 +99,26 @@ public final class FakeHostDatagrams implements HostDatagrams {
             closed = true;
         }
 
-        /** A datagram from {@code from} arrives on this socket; the payload is borrowed by the receiver. */
+        /** A datagram from {@code from} arrives on this socket, alone in its read loop. */
         public void deliver(InetSocketAddress from, byte[] data) {
+            deliverBurst(from, List.of(data));
+        }
+
+        /** Datagrams from {@code from} arrive on this socket in one read loop; payloads are borrowed. */
+        public void deliverBurst(InetSocketAddress from, List<byte[]> datagrams) {
             if (closed) {
                 throw new AssertionError("delivery to a closed socket");
             }
-            ByteBuf payload = alloc.buffer(data.length);
-            payload.writeBytes(data);
-            try {
-                receiver.onDatagram(from, payload);
-            } finally {
-                payload.release();
+            for (byte[] data : datagrams) {
+                ByteBuf payload = alloc.buffer(data.length);
+                payload.writeBytes(data);
+                try {
+                    receiver.onDatagram(from, payload);
+                } finally {
+                    payload.release();
+                }
             }
+            receiver.onReadComplete();
         }
     }
 }

@@ -37,7 +37,8 @@ public final class FakeSink implements FrameSink {
     @Override
     public void send(ByteBuf frame, long offload) {
         if (!offloads.partialChecksums()
-            || (FrameOffload.isSegmentation(offload) && !offloads.tcpSegmentation())) {
+            || (FrameOffload.isUdpSegmentation(offload) ? !offloads.udpSegmentation()
+                : FrameOffload.isSegmentation(offload) && !offloads.tcpSegmentation())) {
             throw new AssertionError("offload " + Long.toHexString(offload) + " beyond " + offloads);
         }
         offloadRequests.add(new long[] {offload, frame.readableBytes()});

@@ -15,7 +15,7 @@ public final class StackHarness {
 
     public final NetworkConfig config;
     public final TrackingAllocator alloc = new TrackingAllocator();
-    public final FakeSink sink = new FakeSink();
+    public final FakeSink sink;
     public final FakeHostDatagrams host = new FakeHostDatagrams(alloc);
     public final FakeClock clock = new FakeClock();
     public final FakeNameservers nameservers = new FakeNameservers(List.of(NS1, NS2));
@@ -30,7 +30,17 @@ public final class StackHarness {
     }
 
     public StackHarness(NetworkConfig config, int maxFlows) {
+        this(config, maxFlows, LinkOffloads.NONE);
+    }
+
+    /** A stack whose link offers {@code offloads} (the sink finishes frames in software, recording each request). */
+    public StackHarness(NetworkConfig config, LinkOffloads offloads) {
+        this(config, Stack.MAX_UDP_FLOWS, offloads);
+    }
+
+    private StackHarness(NetworkConfig config, int maxFlows, LinkOffloads offloads) {
         this.config = config;
+        this.sink = new FakeSink(offloads);
         this.stack = new Stack(config, alloc, sink, host, nameservers, clock, maxFlows);
         stack.onInternalError(e -> {
             throw new AssertionError("internal error in the stack", e);

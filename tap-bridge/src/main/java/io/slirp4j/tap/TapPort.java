@@ -47,6 +47,8 @@ public final class TapPort implements EpollIoHandle {
     public static final int VNET_GSO_NONE = 0;
     public static final int VNET_GSO_TCPV4 = 1;
     public static final int VNET_GSO_TCPV6 = 4;
+    /** UDP datagrams of one flow in one frame (USO; a kernel from 6.2 takes it from a tap). */
+    public static final int VNET_GSO_UDP_L4 = 5;
     /** struct iovec on a 64-bit kernel: a pointer and a size_t, in native order. */
     private static final int IOVEC_SIZE = 16;
     private static final boolean LITTLE_ENDIAN = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;
@@ -209,7 +211,7 @@ public final class TapPort implements EpollIoHandle {
 
     /**
      * Writes one frame with the virtio-net header these fields make (struct virtio_net_hdr: {@code flags}
-     * {@link #VNET_NEEDS_CSUM}, {@code gsoType} {@link #VNET_GSO_TCPV4}/{@link #VNET_GSO_TCPV6} with
+     * {@link #VNET_NEEDS_CSUM}, {@code gsoType} {@link #VNET_GSO_TCPV4}/{@link #VNET_GSO_TCPV6}/{@link #VNET_GSO_UDP_L4} with
      * {@code gsoSize} the payload per segment and {@code headerLength} the bytes of all headers, the checksum to
      * complete at {@code checksumOffset} in the transport header at {@code checksumStart}), and releases it. Only
      * on a port with a vnet header, unless all are 0. A frame the kernel refuses is dropped and counted.

@@ -17,7 +17,9 @@ import java.nio.charset.StandardCharsets;
  * refuses flags it does not know with EINVAL, so the richest set is tried first, then checksums only, then no
  * offload at all (a vnet header still). Frames we write may always carry a partial checksum or a TCP super-frame
  * with a vnet header: the kernel takes them whatever TUNSETOFFLOAD said (the guest receives a super-frame whole,
- * and cuts it only to forward it). The offloads are a property of the device, so they outlive our fd on a
+ * and cuts it only to forward it). UDP datagrams in one frame (GSO_UDP_L4) only a kernel from 6.2 takes; it also
+ * knows {@code TUN_F_USO4/6}, so a TUNSETOFFLOAD with them that succeeds tells us
+ * ({@link Offloads#udpOut}). They are then set back: UDP super-frames from the guest are not something we cut. The offloads are a property of the device, so they outlive our fd on a
  * persistent tap: {@link #dropOffloads} takes them back at exit, lest the next reader without a vnet header be
  * handed 64 KiB frames.
  */
@@ -33,6 +35,8 @@ public final class TunDevice {
     static final int TUN_F_CSUM = 0x01;
     static final int TUN_F_TSO4 = 0x02;
     static final int TUN_F_TSO6 = 0x04;
+    static final int TUN_F_USO4 = 0x20;
+    static final int TUN_F_USO6 = 0x40;
     static final int IFNAMSIZ = 16;
     static final int IFREQ_SIZE = 40;
     /** struct virtio_net_hdr_mrg_rxbuf: virtio_net_hdr's 10 bytes and num_buffers, as qemu uses it. */
@@ -41,17 +45,18 @@ public final class TunDevice {
     static final int[] OFFLOAD_CHOICES = {TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6, TUN_F_CSUM, 0};
 
     /**
-     * What a tap fd does: {@code vnetHeaderLength} bytes of virtio-net header before each frame (0: none), and the
-     * TUN_F_* flags the kernel accepted (what the guest may hand us).
+     * What a tap fd does: {@code vnetHeaderLength} bytes of virtio-net header before each frame (0: none), the
+     * TUN_F_* flags the kernel accepted (what the guest may hand us), and whether we may write UDP super-frames
+     * ({@code udpOut}).
      */
-    public record Offloads(int vnetHeaderLength, int flags) {
-        public static final Offloads NONE = new Offloads(0, 0);
+    public record Offloads(int vnetHeaderLength, int flags, boolean udpOut) {
+        public static final Offloads NONE = new Offloads(0, 0, false);
 
         public boolean vnetHeader() {
             return vnetHeaderLength > 0;
         }
 
-        /** "vnet header (12 bytes), offloads csum tso4 tso6", or "no vnet header". */
+        /** "vnet header (12 bytes), offloads csum tso4 tso6, uso to the guest", or "no vnet header". */
         public String describe() {
             if (!vnetHeader()) {
                 return "no vnet header";
@@ -68,6 +73,9 @@ public final class TunDevice {
             }
             if ((flags & TUN_F_TSO6) != 0) {
                 b.append(" tso6");
+            }
+            if (udpOut) {
+                b.append(", uso to the guest");
             }
             return b.toString();
         }
@@ -93,7 +101,7 @@ public final class TunDevice {
             }
             byte[] size = intArgument(VNET_HEADER_LENGTH);
             Posix.check(Native.ioctl(tunFd, TUNSETVNETHDRSZ, size), "ioctl(TUNSETVNETHDRSZ)");
-            return new Offloads(VNET_HEADER_LENGTH, enableOffloads(tunFd));
+            return enableOffloads(tunFd, VNET_HEADER_LENGTH);
         } catch (IOException e) {
             Native.close(tunFd);
             throw e;
@@ -117,9 +125,9 @@ public final class TunDevice {
         if (!offloads) {
             // the header stays (it cannot go), but the kernel must hand over only complete frames
             Posix.check(Native.ioctlValue(tapFd, TUNSETOFFLOAD, 0), "ioctl(TUNSETOFFLOAD)");
-            return new Offloads(length, 0);
+            return new Offloads(length, 0, false);
         }
-        return new Offloads(length, enableOffloads(tapFd));
+        return enableOffloads(tapFd, length);
     }
 
     /** Best effort: turns the device's offloads off again (see the class comment); errors are ignored. */
@@ -127,16 +135,17 @@ public final class TunDevice {
         Native.ioctlValue(tapFd, TUNSETOFFLOAD, 0);
     }
 
-    /** The richest of {@link #OFFLOAD_CHOICES} the kernel takes. */
-    private static int enableOffloads(int tapFd) throws IOException {
+    /** The richest of {@link #OFFLOAD_CHOICES} the kernel takes, and whether it knows UDP segmentation. */
+    private static Offloads enableOffloads(int tapFd, int vnetHeaderLength) throws IOException {
+        boolean knowsUso = Native.ioctlValue(tapFd, TUNSETOFFLOAD, OFFLOAD_CHOICES[0] | TUN_F_USO4 | TUN_F_USO6) == 0;
         int result = 0;
         for (int flags : OFFLOAD_CHOICES) {
             result = Native.ioctlValue(tapFd, TUNSETOFFLOAD, flags);
             if (result == 0) {
-                return flags;
+                return new Offloads(vnetHeaderLength, flags, knowsUso && (flags & TUN_F_CSUM) != 0);
             }
         }
-        return Posix.check(result, "ioctl(TUNSETOFFLOAD)");
+        throw Posix.failure("ioctl(TUNSETOFFLOAD)", result);
     }
 
     private static byte[] intArgument(int value) {

@@ -158,7 +158,7 @@ class AttachTest {
                 .awaitReady(Helper.READY_TIMEOUT);
             net.assertContained(h);
             h.assertTapMode(!vnetHeader ? "no vnet header"
-                : offloads ? "vnet header (10 bytes), offloads csum tso4 tso6"
+                : offloads ? "vnet header (10 bytes), offloads csum tso4 tso6" + Helper.USO_OUT
                 : "vnet header (10 bytes), offloads none");
             net.guest("ip", "link", "set", "lo", "up").check();
             net.guest("ip", "addr", "add", "10.0.2.100/24", "dev", "tap0").check();

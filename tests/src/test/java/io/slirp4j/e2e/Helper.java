@@ -307,7 +307,19 @@ public final class Helper implements AutoCloseable {
 
     /** What the start-up line says of our own tap with offloads ({@code true}) or with {@code --disable-offloads}. */
     public static String tapMode(boolean offloads) {
-        return offloads ? "vnet header (12 bytes), offloads csum tso4 tso6" : "no vnet header";
+        return offloads ? "vnet header (12 bytes), offloads csum tso4 tso6" + USO_OUT : "no vnet header";
+    }
+
+    /** How the start-up line ends for a tap with offloads on this kernel: from 6.2 it takes UDP super-frames. */
+    public static final String USO_OUT = kernelAtLeast(6, 2) ? ", uso to the guest" : "";
+
+    static boolean kernelAtLeast(int major, int minor) {
+        java.util.regex.Matcher m = Pattern.compile("^(\\d+)\\.(\\d+)").matcher(System.getProperty("os.version"));
+        if (!m.find()) {
+            return false;
+        }
+        int ma = Integer.parseInt(m.group(1));
+        return ma > major || ma == major && Integer.parseInt(m.group(2)) >= minor;
     }
 
     /** {@link #assertTapMode(String)} for {@link #tapMode(boolean)}. */

@@ -82,6 +82,86 @@ class UdpTest {
     }
 
     /**
+     * Bursts from the host: each request draws 32 numbered datagrams of one size (the last one shorter), sent at
+     * once. The helper hands what one read of its socket brings to the guest in one frame where the kernel takes
+     * UDP segmentation (6.2 on), and the guest's kernel cuts it: every datagram must arrive byte for byte, in
+     * order, as a datagram of its own; and over 50 bursts the guest's tap must have taken fewer frames than
+     * datagrams.
+     */
+    @ParameterizedTest(name = "{0} mtu {1}")
+    @MethodSource("modesAndMtus")
+    void burstsFromTheHostArriveDatagramByDatagram(Mode mode, int mtu) throws Exception {
+        int bursts = 50;
+        int perBurst = 32;
+        try (TestNetwork net = TestNetwork.create(mode)) {
+            Udp.Server server = net.closeLater(Udp.Server.start(net.hostNetns(),
+                new InetSocketAddress("127.0.0.1", 0), (srv, request, from) -> {
+                    ByteBuffer r = ByteBuffer.wrap(request);
+                    int burst = r.getInt();
+                    int size = r.getInt();
+                    for (int i = 0; i < perBurst; i++) {
+                        srv.send(burstDatagram(burst, i, i == perBurst - 1 ? size / 2 + 8 : size), from);
+                    }
+                }));
+            net.startHelper("-c", "-m", Integer.toString(mtu));
+            InetSocketAddress to = new InetSocketAddress("10.0.2.2", server.port());
+            Random rnd = new Random(mtu);
+            long frames0 = tapRxPackets(net);
+            int retries = 0;
+            try (DatagramSocket s = Udp.socketIn(net.guestNetns())) {
+                for (int burst = 0; burst < bursts; burst++) {
+                    int size = 16 + rnd.nextInt(Math.min(mtu, 1500) - 28 - 16);
+                    byte[] request = ByteBuffer.allocate(8).putInt(burst).putInt(size).array();
+                    int got = -1;
+                    for (int attempt = 0; attempt < 2 && got < perBurst; attempt++) {
+                        retries += attempt;
+                        s.send(new DatagramPacket(request, request.length, to));
+                        got = 0;
+                        DatagramPacket p;
+                        while (got < perBurst && (p = Udp.receive(s, REPLY_TIMEOUT)) != null) {
+                            byte[] data = java.util.Arrays.copyOfRange(p.getData(), p.getOffset(),
+                                p.getOffset() + p.getLength());
+                            int expectedSize = got == perBurst - 1 ? size / 2 + 8 : size;
+                            assertArrayEquals(burstDatagram(burst, got, expectedSize), data,
+                                "burst " + burst + ", datagram " + got + " (in order, whole, alone)");
+                            got++;
+                        }
+                    }
+                    assertEquals(perBurst, got, "burst " + burst + " incomplete even when asked again");
+                }
+            }
+            long frames = tapRxPackets(net) - frames0;
+            int datagrams = bursts * perBurst;
+            System.out.printf("[%s mtu %d] %d datagrams in bursts of %d from the host: %d frames to the guest's tap,"
+                + " %d retries%n", mode, mtu, datagrams, perBurst, frames, retries);
+            assertTrue(retries <= 1, "bursts lost on a lossless local link: " + retries);
+            if (!Helper.USO_OUT.isEmpty()) {
+                assertTrue(frames < datagrams, "no burst was batched: " + frames + " frames");
+            }
+        }
+    }
+
+    /** Datagram {@code index} of burst {@code burst}: both numbers, then bytes that follow from them. */
+    static byte[] burstDatagram(int burst, int index, int size) {
+        ByteBuffer b = ByteBuffer.allocate(size).putInt(burst).putInt(index);
+        for (int i = 8; i < size; i++) {
+            b.put((byte) (burst * 31 + index * 7 + i));
+        }
+        return b.array();
+    }
+
+    /** Frames the guest's tap0 has taken from the helper (each write is one, however many datagrams it holds). */
+    static long tapRxPackets(TestNetwork net) {
+        for (String line : net.guest("cat", "/proc/net/dev").check().out().split("\n")) {
+            String[] f = line.trim().split("[:\\s]+");
+            if (f[0].equals("tap0")) {
+                return Long.parseLong(f[2]); // receive: bytes, packets, ...
+            }
+        }
+        throw new AssertionError("no tap0 in the guest's /proc/net/dev");
+    }
+
+    /**
      * Keeps {@code window} numbered datagrams in flight; every echo must match what was sent for its number.
      * Missing ones are resent once at the end. Returns how many were missing in the first pass.
      */

@@ -7,4 +7,8 @@ import java.net.InetSocketAddress;
 public interface DatagramReceiver {
     /** One datagram from {@code from}. The payload is borrowed: it is released after the call returns. */
     void onDatagram(InetSocketAddress from, ByteBuf payload);
+
+    /** The end of one read loop of the socket: what {@link #onDatagram} held back may go now. */
+    default void onReadComplete() {
+    }
 }

@@ -115,6 +115,10 @@ public final class GuestLink {
     }
 
     /** What the sink finishes for engines that send with {@link #send(ByteBuf, long)}. */
+    public int mtu() {
+        return config.mtu();
+    }
+
     public LinkOffloads offloads() {
         return offloads;
     }

@@ -54,6 +54,11 @@ final class UdpFlow implements DatagramReceiver, DnsForwarder.ClientFlow {
     }
 
     @Override
+    public void onReadComplete() {
+        nat.onHostReadComplete();
+    }
+
+    @Override
     public long flowId() {
         return id;
     }

@@ -48,6 +48,11 @@ public final class UdpForward implements DatagramReceiver {
         nat.onForwardDatagram(this, from, payload);
     }
 
+    @Override
+    public void onReadComplete() {
+        nat.onHostReadComplete();
+    }
+
     /** One remote peer: its real address, and who it is to the guest. */
     static final class Peer {
         final UdpForward forward;

@@ -55,7 +55,9 @@ import java.util.function.LongSupplier;
  * datagrams whose host socket cannot be opened.
  *
  * <p>Ownership: guest datagrams are borrowed; the payload goes to the host as a retained slice (no copy).
- * Host datagrams are borrowed from the receiver callback and copied once into the frame for the guest.
+ * Host datagrams are borrowed from the receiver callback and copied once into the frame for the guest, which
+ * {@link UdpToGuest} holds until the socket's read loop ends, so that a burst of one flow's equal-sized datagrams
+ * reaches the guest in one frame when the link cuts UDP ({@link io.slirp4j.stack.LinkOffloads#udpSegmentation}).
  * Inbound port forwards ({@link #openForward}) are the other way round: a peer sending to the forward's host
  * socket becomes a flow that the guest sees as coming from the peer; the guest's answers are matched against
  * those peers first.
@@ -93,6 +95,7 @@ public final class UdpNat {
     /** Forward peers by their four-tuple as the guest sees it (the guest's end, and the peer as shown). */
     private final Map<FlowKey, UdpForward.Peer> inboundPeers = new HashMap<>();
     private long nextFlowId;
+    private final UdpToGuest toGuest;
 
     public UdpNat(NatPolicy nat, GuestLink link, IcmpEngine icmp, HostDatagrams host,
         DnsForwarder dns, Nameservers nameservers, FrameCounters frames, UdpCounters counters, DnsCounters dnsCounters,
@@ -109,6 +112,7 @@ public final class UdpNat {
         this.errors = errors;
         this.clock = clock;
         this.maxFlows = maxFlows;
+        this.toGuest = new UdpToGuest(link, counters);
     }
 
     /** A validated UDP datagram from a guest address to N+2, N+3 or the outside (both views borrowed). */
@@ -243,19 +247,21 @@ public final class UdpNat {
         }
     }
 
-    /** One datagram to the guest; the payload is borrowed (copied into the frame). */
+    /** One datagram to the guest; the payload is borrowed (copied into the frame). Held until the read ends. */
     private void sendToGuest(long sourceHi, long sourceLo, int sourcePort, long guestHi, long guestLo, int guestPort,
         ByteBuf payload) {
-        int length = payload.readableBytes();
-        ByteBuf frame = link.newFrame(Ipv4Packet.PROTOCOL_UDP, Ipv4Packet.DEFAULT_TTL, sourceHi, sourceLo, guestHi,
-            guestLo, UdpDatagram.HEADER_LENGTH + length);
-        int udpOffset = frame.writerIndex();
-        frame.writerIndex(udpOffset + UdpDatagram.HEADER_LENGTH);
-        frame.writeBytes(payload, payload.readerIndex(), length);
-        UdpDatagram.emitHeader(frame, udpOffset, sourcePort, guestPort, length, InternetChecksum.addPseudoHeader(0,
-            sourceHi, sourceLo, guestHi, guestLo, Ipv4Packet.PROTOCOL_UDP, 0));
-        counters.toGuest++;
-        link.send(frame);
+        toGuest.add(sourceHi, sourceLo, sourcePort, guestHi, guestLo, guestPort, payload);
+    }
+
+    /** A host socket's read loop ended: the datagrams it brought go to the guest now. Never throws. */
+    void onHostReadComplete() {
+        try {
+            toGuest.flush();
+        } catch (RuntimeException e) {
+            errors.internalError(e);
+        } finally {
+            flushQuietly();
+        }
     }
 
     // ------------------------------------------------------------------------------------------------------
@@ -366,6 +372,7 @@ public final class UdpNat {
 
     /** Closes flows idle for longer than their timeout. */
     public void expire(long now) {
+        onHostReadComplete(); // never needed when every read loop ends as it should; cheap insurance
         for (UdpFlow flow : flows.values()) {
             long timeout = flow.dnsOnly ? DNS_IDLE_TIMEOUT_MS : IDLE_TIMEOUT_MS;
             if (now - flow.lastActive >= timeout) {
@@ -398,6 +405,7 @@ public final class UdpNat {
 
     /** Closes every flow and forward and their host sockets. */
     public void close() {
+        toGuest.release();
         for (UdpForward forward : new ArrayList<>(forwards)) {
             closeForward(forward);
         }

@@ -117,12 +117,26 @@ public final class UdpDatagram extends HeaderView {
      */
     public static void emitHeader(ByteBuf buf, int offset, int sourcePort, int destinationPort, int payloadLength,
         long pseudoHeader) {
+        emitPorts(buf, offset, sourcePort, destinationPort, payloadLength);
         int udpLength = HEADER_LENGTH + payloadLength;
-        buf.setShort(offset, sourcePort);
-        buf.setShort(offset + 2, destinationPort);
-        buf.setShort(offset + 4, udpLength);
-        buf.setShort(offset + 6, 0);
         int checksum = InternetChecksum.finish(InternetChecksum.add(pseudoHeader + udpLength, buf, offset, udpLength));
         buf.setShort(offset + 6, checksum == 0 ? 0xFFFF : checksum);
+    }
+
+    /**
+     * As {@link #emitHeader(ByteBuf, int, int, int, int, long)}, but the checksum field left partial: the
+     * pseudo-header sum with this length, for a link that completes it (or cuts the payload into datagrams).
+     */
+    public static void emitHeaderPartial(ByteBuf buf, int offset, int sourcePort, int destinationPort,
+        int payloadLength, long pseudoHeader) {
+        emitPorts(buf, offset, sourcePort, destinationPort, payloadLength);
+        buf.setShort(offset + 6, InternetChecksum.fold(pseudoHeader + HEADER_LENGTH + payloadLength));
+    }
+
+    private static void emitPorts(ByteBuf buf, int offset, int sourcePort, int destinationPort, int payloadLength) {
+        buf.setShort(offset, sourcePort);
+        buf.setShort(offset + 2, destinationPort);
+        buf.setShort(offset + 4, HEADER_LENGTH + payloadLength);
+        buf.setShort(offset + 6, 0);
     }
 }
