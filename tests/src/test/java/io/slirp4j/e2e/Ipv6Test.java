@@ -173,6 +173,19 @@ class Ipv6Test {
         }
     }
 
+    /** Bursts of equal datagrams from [::1] reach the guest whole and in order (one frame each where possible). */
+    @ParameterizedTest
+    @EnumSource(value = Mode.class, names = {"ROOT", "ROOTLESS"})
+    void udpBurstsFromTheHostsLoopbackArriveDatagramByDatagram(Mode mode) throws Exception {
+        try (TestNetwork net = TestNetwork.create(mode)) {
+            Udp.Server server = UdpTest.burstServer(net, HOST_LOOPBACK6);
+            net.startHelper("-c", "--enable-ipv6");
+            awaitSlaacAddress(net, "fd00::");
+            UdpTest.assertBurstsArrive(net, new InetSocketAddress(GATEWAY, server.port()), 1500 - 48,
+                "[" + mode + " IPv6]");
+        }
+    }
+
     /** DNS to [fd00::3]:53 goes to the helper's nameservers, IPv4 and IPv6 alike; the answer comes from fd00::3. */
     @ParameterizedTest
     @EnumSource(value = Mode.class, names = {"ROOT", "ROOTLESS"})

@@ -91,54 +91,70 @@ class UdpTest {
     @ParameterizedTest(name = "{0} mtu {1}")
     @MethodSource("modesAndMtus")
     void burstsFromTheHostArriveDatagramByDatagram(Mode mode, int mtu) throws Exception {
-        int bursts = 50;
-        int perBurst = 32;
         try (TestNetwork net = TestNetwork.create(mode)) {
-            Udp.Server server = net.closeLater(Udp.Server.start(net.hostNetns(),
-                new InetSocketAddress("127.0.0.1", 0), (srv, request, from) -> {
-                    ByteBuffer r = ByteBuffer.wrap(request);
-                    int burst = r.getInt();
-                    int size = r.getInt();
-                    for (int i = 0; i < perBurst; i++) {
-                        srv.send(burstDatagram(burst, i, i == perBurst - 1 ? size / 2 + 8 : size), from);
-                    }
-                }));
+            Udp.Server server = burstServer(net, new InetSocketAddress("127.0.0.1", 0));
             net.startHelper("-c", "-m", Integer.toString(mtu));
-            InetSocketAddress to = new InetSocketAddress("10.0.2.2", server.port());
-            Random rnd = new Random(mtu);
-            long frames0 = tapRxPackets(net);
-            int retries = 0;
-            try (DatagramSocket s = Udp.socketIn(net.guestNetns())) {
-                for (int burst = 0; burst < bursts; burst++) {
-                    int size = 16 + rnd.nextInt(Math.min(mtu, 1500) - 28 - 16);
-                    byte[] request = ByteBuffer.allocate(8).putInt(burst).putInt(size).array();
-                    int got = -1;
-                    for (int attempt = 0; attempt < 2 && got < perBurst; attempt++) {
-                        retries += attempt;
-                        s.send(new DatagramPacket(request, request.length, to));
-                        got = 0;
-                        DatagramPacket p;
-                        while (got < perBurst && (p = Udp.receive(s, REPLY_TIMEOUT)) != null) {
-                            byte[] data = java.util.Arrays.copyOfRange(p.getData(), p.getOffset(),
-                                p.getOffset() + p.getLength());
-                            int expectedSize = got == perBurst - 1 ? size / 2 + 8 : size;
-                            assertArrayEquals(burstDatagram(burst, got, expectedSize), data,
-                                "burst " + burst + ", datagram " + got + " (in order, whole, alone)");
-                            got++;
-                        }
-                    }
-                    assertEquals(perBurst, got, "burst " + burst + " incomplete even when asked again");
-                }
+            assertBurstsArrive(net, new InetSocketAddress("10.0.2.2", server.port()), Math.min(mtu, 1500) - 28,
+                "[" + mode + " mtu " + mtu + "]");
+        }
+    }
+
+    static final int BURSTS = 50;
+    static final int PER_BURST = 32;
+
+    /** A server in the host namespace that answers "burst, size" with {@link #PER_BURST} datagrams at once. */
+    static Udp.Server burstServer(TestNetwork net, InetSocketAddress bind) {
+        return net.closeLater(Udp.Server.start(net.hostNetns(), bind, (srv, request, from) -> {
+            ByteBuffer r = ByteBuffer.wrap(request);
+            int burst = r.getInt();
+            int size = r.getInt();
+            for (int i = 0; i < PER_BURST; i++) {
+                srv.send(burstDatagram(burst, i, burstSize(size, i)), from);
             }
-            long frames = tapRxPackets(net) - frames0;
-            int datagrams = bursts * perBurst;
-            System.out.printf("[%s mtu %d] %d datagrams in bursts of %d from the host: %d frames to the guest's tap,"
-                + " %d retries%n", mode, mtu, datagrams, perBurst, frames, retries);
-            assertTrue(retries <= 1, "bursts lost on a lossless local link: " + retries);
-            if (!Helper.USO_OUT.isEmpty()) {
-                assertTrue(frames < datagrams, "no burst was batched: " + frames + " frames");
+        }));
+    }
+
+    /** Asks a {@link #burstServer} at {@code to} for {@link #BURSTS} bursts of up to {@code maxSize} bytes each. */
+    static void assertBurstsArrive(TestNetwork net, InetSocketAddress to, int maxSize, String label)
+        throws Exception {
+        Random rnd = new Random(maxSize);
+        long frames0 = tapRxPackets(net);
+        int retries = 0;
+        try (DatagramSocket s = Udp.socketIn(net.guestNetns())) {
+            for (int burst = 0; burst < BURSTS; burst++) {
+                int size = 16 + rnd.nextInt(maxSize - 16);
+                byte[] request = ByteBuffer.allocate(8).putInt(burst).putInt(size).array();
+                int got = -1;
+                for (int attempt = 0; attempt < 2 && got < PER_BURST; attempt++) {
+                    retries += attempt;
+                    s.send(new DatagramPacket(request, request.length, to));
+                    got = 0;
+                    DatagramPacket p;
+                    while (got < PER_BURST && (p = Udp.receive(s, REPLY_TIMEOUT)) != null) {
+                        byte[] data = java.util.Arrays.copyOfRange(p.getData(), p.getOffset(),
+                            p.getOffset() + p.getLength());
+                        assertArrayEquals(burstDatagram(burst, got, burstSize(size, got)), data,
+                            label + " burst " + burst + ", datagram " + got + " (in order, whole, alone)");
+                        assertEquals(to, p.getSocketAddress(), "from the address the guest asked");
+                        got++;
+                    }
+                }
+                assertEquals(PER_BURST, got, label + " burst " + burst + " incomplete even when asked again");
             }
         }
+        long frames = tapRxPackets(net) - frames0;
+        int datagrams = BURSTS * PER_BURST;
+        System.out.printf("%s %d datagrams in bursts of %d from the host: %d frames to the guest's tap, %d retries%n",
+            label, datagrams, PER_BURST, frames, retries);
+        assertTrue(retries <= 1, "bursts lost on a lossless local link: " + retries);
+        if (!Helper.USO_OUT.isEmpty()) {
+            assertTrue(frames < datagrams, "no burst was batched: " + frames + " frames");
+        }
+    }
+
+    /** All datagrams of a burst have the size asked for but the last, which is shorter (ends a batch). */
+    static int burstSize(int size, int index) {
+        return index == PER_BURST - 1 ? size / 2 + 8 : size;
     }
 
     /** Datagram {@code index} of burst {@code burst}: both numbers, then bytes that follow from them. */
