@@ -211,8 +211,9 @@ public final class TapPort implements EpollIoHandle {
 
     /**
      * Writes one frame with the virtio-net header these fields make (struct virtio_net_hdr: {@code flags}
-     * {@link #VNET_NEEDS_CSUM}, {@code gsoType} {@link #VNET_GSO_TCPV4}/{@link #VNET_GSO_TCPV6}/{@link #VNET_GSO_UDP_L4} with
-     * {@code gsoSize} the payload per segment and {@code headerLength} the bytes of all headers, the checksum to
+     * {@link #VNET_NEEDS_CSUM}, {@code gsoType} {@link #VNET_GSO_TCPV4}/{@link #VNET_GSO_TCPV6}/
+     * {@link #VNET_GSO_UDP_L4} with {@code gsoSize} the payload per segment (per datagram for UDP) and
+     * {@code headerLength} the bytes of all headers, the checksum to
      * complete at {@code checksumOffset} in the transport header at {@code checksumStart}), and releases it. Only
      * on a port with a vnet header, unless all are 0. A frame the kernel refuses is dropped and counted.
      */

@@ -18,8 +18,9 @@ import java.nio.charset.StandardCharsets;
  * offload at all (a vnet header still). Frames we write may always carry a partial checksum or a TCP super-frame
  * with a vnet header: the kernel takes them whatever TUNSETOFFLOAD said (the guest receives a super-frame whole,
  * and cuts it only to forward it). UDP datagrams in one frame (GSO_UDP_L4) only a kernel from 6.2 takes; it also
- * knows {@code TUN_F_USO4/6}, so a TUNSETOFFLOAD with them that succeeds tells us
- * ({@link Offloads#udpOut}). They are then set back: UDP super-frames from the guest are not something we cut. The offloads are a property of the device, so they outlive our fd on a
+ * knows {@code TUN_F_USO4/6}, so a TUNSETOFFLOAD with them that succeeds tells us ({@link Offloads#udpOut}). They
+ * are then set back: UDP super-frames from the guest are not something we cut. The offloads are a property of the
+ * device, so they outlive our fd on a
  * persistent tap: {@link #dropOffloads} takes them back at exit, lest the next reader without a vnet header be
  * handed 64 KiB frames.
  */

@@ -36,14 +36,14 @@ import io.slirp4j.stack.wire.TcpSegment;
  * right edge never moves left (RFC 9293 3.8.6), grows only in steps of min(buffer/2, MSS) (receiver SWS
  * avoidance, RFC 1122 4.2.3.3), and a window update is sent at once when the window at least doubles while the
  * guest has less than two segments' room left, which covers the guest sitting at zero window (with more room,
- * what the guest sends draws an immediate ACK that carries the window). Zero windows from the guest are probed with Linux's probe (an ACK
- * with SEG.SEQ = SND.UNA - 1, which forces an ACK carrying the window) on the back-off timer; probes answered
- * with any ACK never make the connection time out.
+ * what the guest sends draws an immediate ACK that carries the window). Zero windows from the guest are probed
+ * with Linux's probe (an ACK with SEG.SEQ = SND.UNA - 1, which forces an ACK carrying the window) on the back-off
+ * timer; probes answered with any ACK never make the connection time out.
  *
  * <p>ACKs: delayed by {@code delayedAckMs} unless two segments (or 2*MSS bytes) are unacknowledged, a segment
  * arrived out of order or filled a gap, a FIN arrived after ours, or the window opened enough to matter. A FIN
- * that finds us ESTABLISHED is ACKed late, as Linux does, so that the ACK usually rides on our own FIN. Every segment we
- * send carries the current ACK and window, so delayed ACKs ride on data when there is any.
+ * that finds us ESTABLISHED is ACKed late, as Linux does, so that the ACK usually rides on our own FIN. Every
+ * segment we send carries the current ACK and window, so delayed ACKs ride on data when there is any.
  *
  * <p>Memory: send buffer at most {@code sendBuffer} bytes (plus the tails of the host buffers the slices pin),
  * reassembly queue at most the receive window and {@code maxOutOfOrderSegments} ranges; nothing else grows. Both

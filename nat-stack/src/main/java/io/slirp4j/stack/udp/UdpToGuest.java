@@ -15,8 +15,8 @@ import io.slirp4j.stack.wire.UdpDatagram;
  *
  * <p>Theory of operation: {@link #add} frames a datagram but holds the frame back; while the next datagrams belong
  * to the same flow (addresses and ports) and have the same payload size, they are appended to the held frame,
- * and {@link #flush} (at the end of a host socket's read loop, and before anything else goes to the guest) sends
- * it as one frame that the link cuts into those datagrams again, as the kernel's UDP GSO does: one write to the
+ * and {@link #flush} (at the end of the host socket's read loop, before the event loop turns to anything else)
+ * sends it as one frame that the link cuts into those datagrams again, as the kernel's UDP GSO does: one write to the
  * tap, and one pass through the guest's IP layer, for up to {@link LinkOffloads#MAX_UDP_SEGMENTS} datagrams. A
  * shorter datagram may end a batch (the last segment may be short); a longer one, another flow, or a full batch
  * sends what is held first. Only datagrams that fit the MTU as they are join a batch (no fragments), and none of
