@@ -1,5 +1,6 @@
 package io.slirp4j;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.IoEventLoop;
@@ -238,9 +239,9 @@ public final class NetworkHelper {
         };
         tap = launch.bessSocket() != null
             ? TapPort.forSeqpacket(tapFd, launch.network().mtu(), alloc,
-                (frame, trusted) -> stack.onFrame(frame, trusted), this::rearmTimer, tapFailed)
+                this::onTapFrame, this::rearmTimer, tapFailed)
             : new TapPort(tapFd, launch.network().mtu(), tapOffloads.vnetHeaderLength(), alloc,
-                (frame, trusted) -> stack.onFrame(frame, trusted), this::rearmTimer, tapFailed);
+                this::onTapFrame, this::rearmTimer, tapFailed);
         FrameSink toGuest = new TapFrameSink(tap, launch.offloads(), tapOffloads.udpOut());
         NettyHostDatagrams hostUdp = hostDatagrams(loop);
         NettyHostStreams hostTcp = hostStreams(loop);
@@ -352,6 +353,15 @@ public final class NetworkHelper {
     }
 
     /** The UDP NAT's host sockets: epoll datagram channels on the stack's loop, of the destination's family. */
+    /** A frame from the tap to the stack; UDP datagrams the guest's kernel left in one frame (USO) to be cut. */
+    private void onTapFrame(ByteBuf frame, boolean checksumTrusted, int udpSegmentSize, int udpStart) {
+        if (udpSegmentSize == 0) {
+            stack.onFrame(frame, checksumTrusted);
+        } else {
+            stack.onUdpSuperFrame(frame, udpStart, udpSegmentSize);
+        }
+    }
+
     static NettyHostDatagrams hostDatagrams(IoEventLoop loop) {
         return new NettyHostDatagrams(loop, ipv4 -> new EpollDatagramChannel(family(ipv4)));
     }

@@ -272,6 +272,44 @@ public final class Stack implements AutoCloseable {
     }
 
     /**
+     * UDP datagrams of one flow that the guest's kernel left in one frame for the link to cut (its UDP
+     * segmentation offload through a tap with a vnet header: GSO_UDP_L4, the checksum partial): cut here as the
+     * kernel cuts them ({@link SoftwareOffload}), each datagram's checksum completed from the partial one, and
+     * taken as frames of their own. Only the plain layouts the kernel makes are taken (IPv4 with its options, IPv6
+     * without extension headers, UDP right after); anything else is dropped as malformed. Ownership passes.
+     *
+     * @param udpStart    where the UDP header starts, from the frame's first byte (the vnet header's csum_start)
+     * @param segmentSize payload bytes per datagram, the last may have fewer (the vnet header's gso_size)
+     */
+    public void onUdpSuperFrame(ByteBuf frame, int udpStart, int segmentSize) {
+        int base = frame.readerIndex();
+        int length = frame.readableBytes();
+        int ethertype = length >= 14 ? frame.getUnsignedShort(base + 12) : 0;
+        boolean ipv6 = ethertype == EthernetFrame.TYPE_IPV6;
+        boolean plain;
+        if (ethertype == EthernetFrame.TYPE_IPV4 && length >= 14 + 20) {
+            plain = frame.getUnsignedByte(base + 14 + 9) == Ipv4Packet.PROTOCOL_UDP
+                && udpStart == 14 + (frame.getUnsignedByte(base + 14) & 0xF) * 4;
+        } else if (ipv6 && length >= 14 + 40) {
+            plain = frame.getUnsignedByte(base + 14 + 6) == Ipv4Packet.PROTOCOL_UDP && udpStart == 14 + 40;
+        } else {
+            plain = false;
+        }
+        if (!plain || segmentSize <= 0 || segmentSize > 0xFFFF || udpStart + 8 > length) {
+            frames.in++;
+            frames.droppedMalformed++;
+            frame.release();
+            return;
+        }
+        try {
+            SoftwareOffload.finish(frame, FrameOffload.udpSegmentation(ipv6, udpStart, udpStart + 8, segmentSize),
+                frame.alloc(), datagram -> onFrame(datagram, true));
+        } catch (RuntimeException e) {
+            errors.internalError(e); // only a bug: SoftwareOffload released what it had not passed on
+        }
+    }
+
+    /**
      * As {@link #onFrame(ByteBuf)}; {@code checksumTrusted}: the link vouches for the frame's TCP or UDP checksum
      * (a tap with a vnet header received it with VIRTIO_NET_HDR_F_NEEDS_CSUM or DATA_VALID: the guest's kernel left
      * it to the link, or checked it), so it is not verified. Such a frame may be a TCP super-segment larger than the

@@ -188,4 +188,55 @@ class StackUdpOffloadTest {
         receiveAll(sent);
         assertEquals(2, h.sink.flushes());
     }
+
+    // ---- the other way: UDP datagrams the guest's kernel left in one frame (its USO), cut by the stack
+
+    /** A frame as the guest's kernel hands it over with USO: one IPv4/UDP header for all, the checksum partial. */
+    private static byte[] guestSuperFrame(int dst, int protocol, List<byte[]> datagrams) {
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        datagrams.forEach(all::writeBytes);
+        byte[] udp = Packets.udp(GUEST_IP, dst, 40000, 7777, all.toByteArray());
+        // the partial checksum: the pseudo-header with the whole length, folded, not complemented
+        long pseudo = Packets.pseudoHeader(GUEST_IP, dst, 17, udp.length);
+        int partial = (int) ((pseudo & 0xFFFF) + (pseudo >>> 16));
+        partial = (partial & 0xFFFF) + (partial >>> 16);
+        udp[6] = (byte) (partial >>> 8);
+        udp[7] = (byte) partial;
+        return Packets.guestIpv4(dst, protocol, udp);
+    }
+
+    private void sendSuper(byte[] frame, int udpStart, int segmentSize) {
+        io.netty.buffer.ByteBuf buf = h.alloc.buffer(frame.length).writeBytes(frame);
+        h.stack.onUdpSuperFrame(buf, udpStart, segmentSize);
+        assertEquals(0, buf.refCnt(), "the stack must release every frame it is given");
+    }
+
+    @Test
+    void datagramsTheGuestSentInOneFrameLeaveAsThoseDatagrams() {
+        FakeHostDatagrams.Socket s = flow(LinkOffloads.ALL, 1500);
+        s.sent.clear();
+        List<byte[]> sent = datagrams(new Random(10), 1200, 1200, 1200, 1200, 500);
+        sendSuper(guestSuperFrame(PEER, 17, sent), 34, 1200);
+        assertEquals(sent.size(), s.sent.size(), "one host datagram per datagram the guest sent");
+        for (int i = 0; i < sent.size(); i++) {
+            assertEquals(socket(PEER, 7777), s.sent.get(i).to());
+            assertArrayEquals(sent.get(i), s.sent.get(i).payload(), "datagram " + i);
+        }
+        assertEquals(1 + sent.size(), h.stats().udp().toHost());
+    }
+
+    @Test
+    void aFrameThatIsNotWhatItsHeaderSaysIsDroppedAsMalformed() {
+        FakeHostDatagrams.Socket s = flow(LinkOffloads.ALL, 1500);
+        s.sent.clear();
+        List<byte[]> sent = datagrams(new Random(11), 1000, 1000);
+        long malformed = h.stats().frames().droppedMalformed();
+        sendSuper(guestSuperFrame(PEER, 6, sent), 34, 1000); // TCP, not UDP
+        sendSuper(guestSuperFrame(PEER, 17, sent), 38, 1000); // the UDP header is not where it says
+        sendSuper(guestSuperFrame(PEER, 17, sent), 34, 0);
+        sendSuper(new byte[20], 34, 1000);
+        assertEquals(malformed + 4, h.stats().frames().droppedMalformed());
+        assertEquals(0, s.sent.size());
+        h.assertNoFrame();
+    }
 }

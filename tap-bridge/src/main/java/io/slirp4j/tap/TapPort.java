@@ -26,7 +26,8 @@ import java.util.function.Consumer;
  * <p>With a vnet header ({@link TunDevice#attachTap(int, String, boolean)}), every frame read or written is
  * preceded by a virtio-net header. Reading, the header is stripped and its flags become the receiver's
  * {@code checksumTrusted} (the guest's kernel left the checksum partial, or validated it); a frame may then be a
- * TCP super-frame of up to 64 KiB. Writing, {@link #send(ByteBuf, int, int, int, int, int, int)} fills the header
+ * TCP super-frame of up to 64 KiB, or UDP datagrams of one flow in one frame (GSO_UDP_L4), whose datagram size and
+ * UDP header offset go to the receiver, which cuts them (one that lacks them is counted malformed). Writing, {@link #send(ByteBuf, int, int, int, int, int, int)} fills the header
  * from its arguments (a partial checksum to complete, a super-frame for the kernel to cut), and one writev(2)
  * sends header and frame without copying them together.
  *
@@ -68,8 +69,12 @@ public final class TapPort implements EpollIoHandle {
         /**
          * @param frame           one Ethernet frame (ownership passes)
          * @param checksumTrusted the vnet header said the transport checksum is partial or already validated
+         * @param udpSegmentSize  0, or the frame holds UDP datagrams of one flow for us to cut (the guest's USO,
+         *                        virtio GSO_UDP_L4): each this many bytes of payload but the last, the UDP header
+         *                        at {@code udpStart}, its checksum partial over the whole
+         * @param udpStart        where the UDP header starts in the frame (when {@code udpSegmentSize} is set)
          */
-        void onFrame(ByteBuf frame, boolean checksumTrusted);
+        void onFrame(ByteBuf frame, boolean checksumTrusted, int udpSegmentSize, int udpStart);
     }
 
     private final FileDescriptor fd;
@@ -189,12 +194,23 @@ public final class TapPort implements EpollIoHandle {
                     malformedIn++; // the kernel always writes the whole header: not a frame
                     continue;
                 }
+                int udpSegmentSize = 0;
+                int udpStart = 0;
+                if (vnetHeaderLength > 0 && scratchBuf.getUnsignedByte(1) == VNET_GSO_UDP_L4) {
+                    udpSegmentSize = getShort(4);
+                    udpStart = getShort(6);
+                    if (udpSegmentSize == 0 || (scratchBuf.getByte(0) & VNET_NEEDS_CSUM) == 0
+                        || udpStart < ETHERNET_HEADER || udpStart + 8 > n - vnetHeaderLength) {
+                        malformedIn++; // the kernel checks these before it hands a frame over: not one of its
+                        continue;
+                    }
+                }
                 framesIn++;
                 boolean trusted = vnetHeaderLength > 0
                     && (scratchBuf.getByte(0) & (VNET_NEEDS_CSUM | VNET_DATA_VALID)) != 0;
                 ByteBuf frame = alloc.directBuffer(n - vnetHeaderLength);
                 frame.writeBytes(scratchBuf, vnetHeaderLength, n - vnetHeaderLength);
-                inbound.onFrame(frame, trusted);
+                inbound.onFrame(frame, trusted, udpSegmentSize, udpStart);
             }
         } catch (IOException e) {
             fail(e);
@@ -255,6 +271,11 @@ public final class TapPort implements EpollIoHandle {
             }
             frame.release();
         }
+    }
+
+    /** A 16-bit field of a frame's vnet header as read, in native order (see {@link #putShort}). */
+    private int getShort(int at) {
+        return LITTLE_ENDIAN ? scratchBuf.getUnsignedShortLE(at) : scratchBuf.getUnsignedShort(at);
     }
 
     /** A 16-bit field of the vnet header, in native order: a tap's legacy header is (unless TUNSETVNETLE/BE). */

@@ -13,14 +13,14 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Offloads: asked for, the tap gets a virtio-net header in front of every frame ({@code IFF_VNET_HDR}, 12 bytes
  * as {@code TUNSETVNETHDRSZ} sets them) and {@code TUNSETOFFLOAD} tells the kernel what we can take from the guest:
- * partial checksums ({@code TUN_F_CSUM}) and TCP super-frames up to 64 KiB ({@code TUN_F_TSO4/6}). The kernel
+ * partial checksums ({@code TUN_F_CSUM}), TCP super-frames up to 64 KiB ({@code TUN_F_TSO4/6}) and UDP datagrams of
+ * one flow in one frame ({@code TUN_F_USO4/6}, Linux 6.2 on), which we cut into datagrams. The kernel
  * refuses flags it does not know with EINVAL, so the richest set is tried first, then checksums only, then no
  * offload at all (a vnet header still). Frames we write may always carry a partial checksum or a TCP super-frame
  * with a vnet header: the kernel takes them whatever TUNSETOFFLOAD said (the guest receives a super-frame whole,
- * and cuts it only to forward it). UDP datagrams in one frame (GSO_UDP_L4) only a kernel from 6.2 takes; it also
- * knows {@code TUN_F_USO4/6}, so a TUNSETOFFLOAD with them that succeeds tells us ({@link Offloads#udpOut}). They
- * are then set back: UDP super-frames from the guest are not something we cut. The offloads are a property of the
- * device, so they outlive our fd on a
+ * and cuts it only to forward it). UDP datagrams in one frame (GSO_UDP_L4) only a kernel that knows
+ * {@code TUN_F_USO4/6} takes, so we write them only when it accepted those ({@link Offloads#udpOut}). The offloads
+ * are a property of the device, so they outlive our fd on a
  * persistent tap: {@link #dropOffloads} takes them back at exit, lest the next reader without a vnet header be
  * handed 64 KiB frames.
  */
@@ -43,21 +43,26 @@ public final class TunDevice {
     /** struct virtio_net_hdr_mrg_rxbuf: virtio_net_hdr's 10 bytes and num_buffers, as qemu uses it. */
     public static final int VNET_HEADER_LENGTH = 12;
     /** What we ask for, richest first; the last is a vnet header with no offload at all. */
-    static final int[] OFFLOAD_CHOICES = {TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6, TUN_F_CSUM, 0};
+    static final int[] OFFLOAD_CHOICES = {TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_USO4 | TUN_F_USO6,
+        TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6, TUN_F_CSUM, 0};
 
     /**
-     * What a tap fd does: {@code vnetHeaderLength} bytes of virtio-net header before each frame (0: none), the
-     * TUN_F_* flags the kernel accepted (what the guest may hand us), and whether we may write UDP super-frames
-     * ({@code udpOut}).
+     * What a tap fd does: {@code vnetHeaderLength} bytes of virtio-net header before each frame (0: none), and the
+     * TUN_F_* flags the kernel accepted (what the guest may hand us).
      */
-    public record Offloads(int vnetHeaderLength, int flags, boolean udpOut) {
-        public static final Offloads NONE = new Offloads(0, 0, false);
+    public record Offloads(int vnetHeaderLength, int flags) {
+        public static final Offloads NONE = new Offloads(0, 0);
+
+        /** Whether we may write UDP super-frames: the kernel knows them (it took TUN_F_USO4/6). */
+        public boolean udpOut() {
+            return (flags & (TUN_F_USO4 | TUN_F_USO6)) == (TUN_F_USO4 | TUN_F_USO6);
+        }
 
         public boolean vnetHeader() {
             return vnetHeaderLength > 0;
         }
 
-        /** "vnet header (12 bytes), offloads csum tso4 tso6, uso to the guest", or "no vnet header". */
+        /** "vnet header (12 bytes), offloads csum tso4 tso6 uso4 uso6", or "no vnet header". */
         public String describe() {
             if (!vnetHeader()) {
                 return "no vnet header";
@@ -75,8 +80,11 @@ public final class TunDevice {
             if ((flags & TUN_F_TSO6) != 0) {
                 b.append(" tso6");
             }
-            if (udpOut) {
-                b.append(", uso to the guest");
+            if ((flags & TUN_F_USO4) != 0) {
+                b.append(" uso4");
+            }
+            if ((flags & TUN_F_USO6) != 0) {
+                b.append(" uso6");
             }
             return b.toString();
         }
@@ -126,7 +134,7 @@ public final class TunDevice {
         if (!offloads) {
             // the header stays (it cannot go), but the kernel must hand over only complete frames
             Posix.check(Native.ioctlValue(tapFd, TUNSETOFFLOAD, 0), "ioctl(TUNSETOFFLOAD)");
-            return new Offloads(length, 0, false);
+            return new Offloads(length, 0);
         }
         return enableOffloads(tapFd, length);
     }
@@ -136,14 +144,13 @@ public final class TunDevice {
         Native.ioctlValue(tapFd, TUNSETOFFLOAD, 0);
     }
 
-    /** The richest of {@link #OFFLOAD_CHOICES} the kernel takes, and whether it knows UDP segmentation. */
+    /** The richest of {@link #OFFLOAD_CHOICES} the kernel takes. */
     private static Offloads enableOffloads(int tapFd, int vnetHeaderLength) throws IOException {
-        boolean knowsUso = Native.ioctlValue(tapFd, TUNSETOFFLOAD, OFFLOAD_CHOICES[0] | TUN_F_USO4 | TUN_F_USO6) == 0;
         int result = 0;
         for (int flags : OFFLOAD_CHOICES) {
             result = Native.ioctlValue(tapFd, TUNSETOFFLOAD, flags);
             if (result == 0) {
-                return new Offloads(vnetHeaderLength, flags, knowsUso && (flags & TUN_F_CSUM) != 0);
+                return new Offloads(vnetHeaderLength, flags);
             }
         }
         throw Posix.failure("ioctl(TUNSETOFFLOAD)", result);

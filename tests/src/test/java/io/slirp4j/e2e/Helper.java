@@ -311,7 +311,7 @@ public final class Helper implements AutoCloseable {
     }
 
     /** How the start-up line ends for a tap with offloads on this kernel: from 6.2 it takes UDP super-frames. */
-    public static final String USO_OUT = kernelAtLeast(6, 2) ? ", uso to the guest" : "";
+    public static final String USO_OUT = kernelAtLeast(6, 2) ? " uso4 uso6" : "";
 
     static boolean kernelAtLeast(int major, int minor) {
         java.util.regex.Matcher m = Pattern.compile("^(\\d+)\\.(\\d+)").matcher(System.getProperty("os.version"));

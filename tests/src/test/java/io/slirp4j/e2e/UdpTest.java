@@ -168,13 +168,70 @@ class UdpTest {
 
     /** Frames the guest's tap0 has taken from the helper (each write is one, however many datagrams it holds). */
     static long tapRxPackets(TestNetwork net) {
+        return tapPackets(net, 2);
+    }
+
+    /** Frames the guest's tap0 has handed the helper (one per read, however many datagrams it holds). */
+    static long tapTxPackets(TestNetwork net) {
+        return tapPackets(net, 10);
+    }
+
+    /** Field {@code index} of tap0's line in the guest's /proc/net/dev (2: received packets, 10: sent). */
+    private static long tapPackets(TestNetwork net, int index) {
         for (String line : net.guest("cat", "/proc/net/dev").check().out().split("\n")) {
             String[] f = line.trim().split("[:\\s]+");
             if (f[0].equals("tap0")) {
-                return Long.parseLong(f[2]); // receive: bytes, packets, ...
+                return Long.parseLong(f[index]);
             }
         }
         throw new AssertionError("no tap0 in the guest's /proc/net/dev");
+    }
+
+    /**
+     * The guest's own UDP segmentation (an application using UDP_SEGMENT, as QUIC stacks do): one send of 40
+     * datagrams' worth, which the guest's kernel hands the tap as one frame (the tap takes USO from 6.2 on) and the
+     * helper cuts. The host must receive every datagram byte for byte, in order.
+     */
+    @ParameterizedTest(name = "{0} mtu {1}")
+    @MethodSource("modesAndMtus")
+    void guestUdpSegmentationReachesTheHostAsDatagrams(Mode mode, int mtu) throws Exception {
+        Requirements.namespaces("perl");
+        int sends = 20;
+        int perSend = 40;
+        int size = Math.min(mtu, 1500) - 28 - 100;
+        try (TestNetwork net = TestNetwork.create(mode)) {
+            java.util.concurrent.BlockingQueue<byte[]> got = new java.util.concurrent.LinkedBlockingQueue<>();
+            Udp.Server server = net.closeLater(Udp.Server.start(net.hostNetns(),
+                new InetSocketAddress("127.0.0.1", 0), (srv, data, from) -> got.add(data)));
+            net.startHelper("-c", "-m", Integer.toString(mtu));
+            Checks.ping(net, "10.0.2.2"); // the gateway's MAC first: a send waiting for ARP would be dropped whole
+            long frames0 = tapTxPackets(net);
+            String sender = "use Socket; my ($ip, $port, $size, $sends, $per) = @ARGV;"
+                + " socket(my $s, PF_INET, SOCK_DGRAM, 0) or die \"socket: $!\";"
+                + " setsockopt($s, 17, 103, pack('i', $size)) or die \"UDP_SEGMENT: $!\";"
+                + " my $to = sockaddr_in($port, inet_aton($ip));"
+                + " for my $b (0 .. $sends - 1) { my $buf = '';"
+                + "  for my $i (0 .. $per - 1) { my $len = $i == $per - 1 ? int($size / 2) + 8 : $size;"
+                + "   my $d = pack('NN', $b, $i); $d .= chr(($b * 31 + $i * 7 + $_) & 255) for 8 .. $len - 1;"
+                + "   $buf .= $d; }"
+                + "  defined(send($s, $buf, 0, $to)) or die \"send: $!\"; select(undef, undef, undef, 0.005); }";
+            net.guest("perl", "-e", sender, "10.0.2.2", Integer.toString(server.port()), Integer.toString(size),
+                Integer.toString(sends), Integer.toString(perSend)).check();
+            for (int b = 0; b < sends; b++) {
+                for (int i = 0; i < perSend; i++) {
+                    byte[] data = got.poll(REPLY_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                    assertTrue(data != null, "datagram " + i + " of send " + b + " never arrived");
+                    int length = i == perSend - 1 ? size / 2 + 8 : size;
+                    assertArrayEquals(burstDatagram(b, i, length), data, "send " + b + ", datagram " + i);
+                }
+            }
+            long frames = tapTxPackets(net) - frames0;
+            System.out.printf("[%s mtu %d] %d datagrams in %d sends with UDP_SEGMENT: %d frames from the guest's"
+                + " tap%n", mode, mtu, sends * perSend, sends, frames);
+            if (!Helper.USO_OUT.isEmpty()) {
+                assertTrue(frames < sends * perSend, "the guest's kernel cut them itself: " + frames + " frames");
+            }
+        }
     }
 
     /**
