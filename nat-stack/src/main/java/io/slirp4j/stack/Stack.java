@@ -271,12 +271,16 @@ public final class Stack implements AutoCloseable {
         onFrame(frame, false);
     }
 
+    /** The most datagrams a UDP super-frame from the guest may hold: the kernel's own limit (UDP_MAX_SEGMENTS). */
+    static final int MAX_GUEST_UDP_SEGMENTS = 128;
+
     /**
      * UDP datagrams of one flow that the guest's kernel left in one frame for the link to cut (its UDP
      * segmentation offload through a tap with a vnet header: GSO_UDP_L4, the checksum partial): cut here as the
      * kernel cuts them ({@link SoftwareOffload}), each datagram's checksum completed from the partial one, and
      * taken as frames of their own. Only the plain layouts the kernel makes are taken (IPv4 with its options, IPv6
-     * without extension headers, UDP right after); anything else is dropped as malformed. Ownership passes.
+     * without extension headers, UDP right after, at most {@value #MAX_GUEST_UDP_SEGMENTS} datagrams); anything else
+     * is dropped as malformed. Ownership passes.
      *
      * @param udpStart    where the UDP header starts, from the frame's first byte (the vnet header's csum_start)
      * @param segmentSize payload bytes per datagram, the last may have fewer (the vnet header's gso_size)
@@ -295,7 +299,8 @@ public final class Stack implements AutoCloseable {
         } else {
             plain = false;
         }
-        if (!plain || segmentSize <= 0 || segmentSize > 0xFFFF || udpStart + 8 > length) {
+        if (!plain || segmentSize <= 0 || segmentSize > 0xFFFF || udpStart + 8 > length
+            || length - udpStart - 8 > (long) segmentSize * MAX_GUEST_UDP_SEGMENTS) {
             frames.in++;
             frames.droppedMalformed++;
             frame.release();

@@ -244,6 +244,57 @@ class StackFuzzTest {
         h.finish(); // no leaks, no open sockets, no internal errors
     }
 
+    /**
+     * The USO paths under fuzz: UDP super-frames from the guest (well-formed, mutated, or with a vnet header that
+     * lies about the datagram size or the UDP offset) and bursts of host datagrams of random sizes to a link that
+     * cuts UDP. Nothing may escape, leak or be lost silently.
+     */
+    @ParameterizedTest(name = "seed {0}, mtu {1}")
+    @CsvSource({"11, 1500", "12, 576", "13, 65520"})
+    void udpSuperFramesBothWays(long seed, int mtu) {
+        StackHarness h = new StackHarness(new NetworkConfig(NetworkConfig.DEFAULT_NETWORK, 24, mtu, true, true),
+            LinkOffloads.ALL);
+        Random r = new Random(seed);
+        h.send(Packets.guestUdp(Packets.GATEWAY, 40000, 7777, new byte[] {1})); // a flow, and the guest's MAC
+        FakeHostDatagrams.Socket flow = h.host.last();
+        for (int i = 0; i < 3000; i++) {
+            int segment = 1 + r.nextInt(r.nextBoolean() ? 100 : 2000);
+            byte[] payload = new byte[Math.min(60_000, segment * (1 + r.nextInt(70)) + r.nextInt(segment))];
+            r.nextBytes(payload);
+            byte[] frame = Packets.guestUdp(r.nextBoolean() ? Packets.GATEWAY : ip(93, 184, 216, 34),
+                40000 + r.nextInt(3), 7777, payload);
+            if (r.nextInt(4) == 0) {
+                frame = mutate(frame, r);
+            }
+            int udpStart = r.nextInt(8) == 0 ? r.nextInt(100) : 34;
+            if (r.nextInt(10) == 0) {
+                segment = r.nextInt(3) == 0 ? 0 : r.nextInt(70_000);
+            }
+            io.netty.buffer.ByteBuf buf = h.alloc.buffer(frame.length).writeBytes(frame);
+            h.stack.onUdpSuperFrame(buf, udpStart, segment);
+            assertEquals(0, buf.refCnt(), "the stack must release every frame it is given");
+            if (r.nextInt(3) == 0 && !flow.closed) {
+                List<byte[]> burst = new java.util.ArrayList<>();
+                int size = r.nextInt(3000);
+                for (int k = r.nextInt(100); k >= 0; k--) {
+                    burst.add(new byte[r.nextInt(4) == 0 ? r.nextInt(3000) : size]);
+                }
+                flow.deliverBurst(randomSource(r), burst);
+                assertTrue(h.sink.flushed(), "frames sent but not flushed");
+            }
+            if (r.nextInt(5) == 0) {
+                h.sink.releaseAll();
+            }
+            if (i % 500 == 0) {
+                h.alloc.forgetReleased();
+            }
+        }
+        StackStats st = h.stats();
+        assertTrue(st.frames().droppedMalformed() > 100, "the fuzzer reached the validators: " + st);
+        assertTrue(st.udp().toHost() > 1000 && st.udp().toGuest() > 1000, "and datagrams got through: " + st);
+        h.finish(); // no leaks, no open sockets, no internal errors
+    }
+
     @ParameterizedTest(name = "allocator {0}")
     @CsvSource({"pooled", "unpooled"})
     void realAllocatorsUnderParanoidLeakDetection(String kind) throws InterruptedException {

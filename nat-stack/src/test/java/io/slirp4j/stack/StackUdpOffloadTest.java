@@ -235,7 +235,8 @@ class StackUdpOffloadTest {
         sendSuper(guestSuperFrame(PEER, 17, sent), 38, 1000); // the UDP header is not where it says
         sendSuper(guestSuperFrame(PEER, 17, sent), 34, 0);
         sendSuper(new byte[20], 34, 1000);
-        assertEquals(malformed + 4, h.stats().frames().droppedMalformed());
+        sendSuper(guestSuperFrame(PEER, 17, java.util.Collections.nCopies(130, new byte[] {7})), 34, 1); // > 128
+        assertEquals(malformed + 5, h.stats().frames().droppedMalformed());
         assertEquals(0, s.sent.size());
         h.assertNoFrame();
     }
