@@ -19,7 +19,7 @@ public record LinkOffloads(boolean partialChecksums, boolean tcpSegmentation, bo
     public static final LinkOffloads TCP = new LinkOffloads(true, true, false);
     /** Partial checksums, TCP and UDP segmentation. */
     public static final LinkOffloads ALL = new LinkOffloads(true, true, true);
-    /** The most datagrams in one UDP super-frame: the kernel's UDP_MAX_SEGMENTS (64 until Linux 6.9). */
+    /** The most datagrams in one UDP super-frame: UDP_MAX_SEGMENTS of the kernels that brought USO (6.2). */
     public static final int MAX_UDP_SEGMENTS = 64;
     /**
      * The most TCP payload in one super-segment: an IPv4 datagram's 65,535 bytes less the largest IP and TCP

@@ -271,7 +271,7 @@ public final class Stack implements AutoCloseable {
         onFrame(frame, false);
     }
 
-    /** The most datagrams a UDP super-frame from the guest may hold: the kernel's own limit (UDP_MAX_SEGMENTS). */
+    /** The most datagrams a UDP super-frame from the guest may hold: the largest UDP_MAX_SEGMENTS (64, later 128). */
     static final int MAX_GUEST_UDP_SEGMENTS = 128;
 
     /**
