@@ -27,9 +27,10 @@ import java.util.function.Consumer;
  * preceded by a virtio-net header. Reading, the header is stripped and its flags become the receiver's
  * {@code checksumTrusted} (the guest's kernel left the checksum partial, or validated it); a frame may then be a
  * TCP super-frame of up to 64 KiB, or UDP datagrams of one flow in one frame (GSO_UDP_L4), whose datagram size and
- * UDP header offset go to the receiver, which cuts them (one that lacks them is counted malformed). Writing, {@link #send(ByteBuf, int, int, int, int, int, int)} fills the header
- * from its arguments (a partial checksum to complete, a super-frame for the kernel to cut), and one writev(2)
- * sends header and frame without copying them together.
+ * UDP header offset go to the receiver, which cuts them (one that lacks them is counted malformed). Writing,
+ * {@link #send(ByteBuf, int, int, int, int, int, int)} fills the header from its arguments (a partial checksum to
+ * complete, a super-frame for the kernel to cut), and one writev(2) sends header and frame without copying them
+ * together.
  *
  * <p>The same I/O serves a connected unix SOCK_SEQPACKET socket ({@code --target-type=bess}, see
  * {@link #forSeqpacket}): one read is one message is one frame, one write sends one. There the peer can go away:
