@@ -352,7 +352,6 @@ public final class NetworkHelper {
         }
     }
 
-    /** The UDP NAT's host sockets: epoll datagram channels on the stack's loop, of the destination's family. */
     /** A frame from the tap to the stack; UDP datagrams the guest's kernel left in one frame (USO) to be cut. */
     private void onTapFrame(ByteBuf frame, boolean checksumTrusted, int udpSegmentSize, int udpStart) {
         if (udpSegmentSize == 0) {
@@ -362,6 +361,7 @@ public final class NetworkHelper {
         }
     }
 
+    /** The UDP NAT's host sockets: epoll datagram channels on the stack's loop, of the destination's family. */
     static NettyHostDatagrams hostDatagrams(IoEventLoop loop) {
         return new NettyHostDatagrams(loop, ipv4 -> new EpollDatagramChannel(family(ipv4)));
     }

@@ -65,17 +65,17 @@ public final class SoftwareOffload {
     private static void segment(ByteBuf frame, long offload, ByteBufAllocator alloc, Consumer<ByteBuf> out) {
         int base = frame.readerIndex();
         int ip = EthernetFrame.HEADER_LENGTH;
-        int tcp = FrameOffload.checksumStart(offload); // the transport header, TCP or UDP
+        int transport = FrameOffload.checksumStart(offload); // the TCP or UDP header
         int headers = FrameOffload.headersLength(offload);
         int size = FrameOffload.segmentSize(offload);
         boolean ipv6 = FrameOffload.isIpv6(offload);
         boolean udp = FrameOffload.isUdpSegmentation(offload);
-        int checksumField = tcp + FrameOffload.checksumOffset(offload);
+        int checksumField = transport + FrameOffload.checksumOffset(offload);
         int payload = frame.readableBytes() - headers;
-        int superLength = frame.readableBytes() - tcp;
+        int superLength = frame.readableBytes() - transport;
         int partial = frame.getUnsignedShort(base + checksumField);
-        int seq = udp ? 0 : frame.getInt(base + tcp + 4);
-        int flags = udp ? 0 : frame.getUnsignedByte(base + tcp + 13);
+        int seq = udp ? 0 : frame.getInt(base + transport + 4);
+        int flags = udp ? 0 : frame.getUnsignedByte(base + transport + 13);
         int lastFlags = TcpSegment.FIN | TcpSegment.PSH;
         int identification = ipv6 ? 0 : frame.getUnsignedShort(base + ip + 4);
         for (int done = 0, i = 0; done < payload; done += size, i++) {
@@ -84,7 +84,7 @@ public final class SoftwareOffload {
             ByteBuf s = alloc.buffer(headers + chunk);
             try {
                 s.writeBytes(frame, base, headers).writeBytes(frame, base + headers + done, chunk);
-                int tcpLength = headers - tcp + chunk;
+                int transportLength = headers - transport + chunk;
                 if (ipv6) {
                     Ipv6Packet.setPayloadLength(s, ip, headers - ip - Ipv6Packet.HEADER_LENGTH + chunk);
                 } else {
@@ -93,14 +93,14 @@ public final class SoftwareOffload {
                     Ipv4Packet.updateChecksum(s, ip);
                 }
                 if (udp) {
-                    s.setShort(tcp + 4, tcpLength);
+                    s.setShort(transport + 4, transportLength);
                 } else {
-                    s.setInt(tcp + 4, seq + done);
-                    s.setByte(tcp + 13, last ? flags : flags & ~lastFlags);
+                    s.setInt(transport + 4, seq + done);
+                    s.setByte(transport + 13, last ? flags : flags & ~lastFlags);
                 }
                 // the partial sum holds the super-segment's length: take it out, put this segment's in
-                s.setShort(checksumField, InternetChecksum.fold(partial + (~superLength & 0xFFFF) + tcpLength));
-                InternetChecksum.completePartial(s, tcp, tcpLength, checksumField, udp);
+                s.setShort(checksumField, InternetChecksum.fold(partial + (~superLength & 0xFFFF) + transportLength));
+                InternetChecksum.completePartial(s, transport, transportLength, checksumField, udp);
             } catch (RuntimeException e) {
                 s.release();
                 throw e;

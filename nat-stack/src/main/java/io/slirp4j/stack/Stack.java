@@ -42,6 +42,7 @@ import io.slirp4j.stack.wire.EthernetFrame;
 import io.slirp4j.stack.wire.Ipv4Packet;
 import io.slirp4j.stack.wire.Ipv6Packet;
 import io.slirp4j.stack.wire.ParseResult;
+import io.slirp4j.stack.wire.UdpDatagram;
 import java.util.Objects;
 import java.util.function.LongSupplier;
 
@@ -286,28 +287,31 @@ public final class Stack implements AutoCloseable {
      * @param segmentSize payload bytes per datagram, the last may have fewer (the vnet header's gso_size)
      */
     public void onUdpSuperFrame(ByteBuf frame, int udpStart, int segmentSize) {
-        int base = frame.readerIndex();
         int length = frame.readableBytes();
-        int ethertype = length >= 14 ? frame.getUnsignedShort(base + 12) : 0;
+        int ip = frame.readerIndex() + EthernetFrame.HEADER_LENGTH;
+        int ethertype = length >= EthernetFrame.HEADER_LENGTH ? frame.getUnsignedShort(ip - 2) : 0;
         boolean ipv6 = ethertype == EthernetFrame.TYPE_IPV6;
         boolean plain;
-        if (ethertype == EthernetFrame.TYPE_IPV4 && length >= 14 + 20) {
-            plain = frame.getUnsignedByte(base + 14 + 9) == Ipv4Packet.PROTOCOL_UDP
-                && udpStart == 14 + (frame.getUnsignedByte(base + 14) & 0xF) * 4;
-        } else if (ipv6 && length >= 14 + 40) {
-            plain = frame.getUnsignedByte(base + 14 + 6) == Ipv4Packet.PROTOCOL_UDP && udpStart == 14 + 40;
+        if (ethertype == EthernetFrame.TYPE_IPV4
+            && length >= EthernetFrame.HEADER_LENGTH + Ipv4Packet.MIN_HEADER_LENGTH) {
+            plain = Ipv4Packet.protocol(frame, ip) == Ipv4Packet.PROTOCOL_UDP
+                && udpStart == EthernetFrame.HEADER_LENGTH + Ipv4Packet.headerLength(frame, ip);
+        } else if (ipv6 && length >= EthernetFrame.HEADER_LENGTH + Ipv6Packet.HEADER_LENGTH) {
+            plain = Ipv6Packet.nextHeader(frame, ip) == Ipv6Packet.NEXT_HEADER_UDP
+                && udpStart == EthernetFrame.HEADER_LENGTH + Ipv6Packet.HEADER_LENGTH;
         } else {
             plain = false;
         }
-        if (!plain || segmentSize <= 0 || segmentSize > 0xFFFF || udpStart + 8 > length
-            || length - udpStart - 8 > (long) segmentSize * MAX_GUEST_UDP_SEGMENTS) {
+        int headers = udpStart + UdpDatagram.HEADER_LENGTH;
+        if (!plain || segmentSize <= 0 || segmentSize > 0xFFFF || headers > length
+            || length - headers > (long) segmentSize * MAX_GUEST_UDP_SEGMENTS) {
             frames.in++;
             frames.droppedMalformed++;
             frame.release();
             return;
         }
         try {
-            SoftwareOffload.finish(frame, FrameOffload.udpSegmentation(ipv6, udpStart, udpStart + 8, segmentSize),
+            SoftwareOffload.finish(frame, FrameOffload.udpSegmentation(ipv6, udpStart, headers, segmentSize),
                 frame.alloc(), datagram -> onFrame(datagram, true));
         } catch (RuntimeException e) {
             errors.internalError(e); // only a bug: SoftwareOffload released what it had not passed on

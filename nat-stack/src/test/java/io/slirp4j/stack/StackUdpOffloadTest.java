@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.slirp4j.stack.wire.InternetChecksum;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -197,9 +198,7 @@ class StackUdpOffloadTest {
         datagrams.forEach(all::writeBytes);
         byte[] udp = Packets.udp(GUEST_IP, dst, 40000, 7777, all.toByteArray());
         // the partial checksum: the pseudo-header with the whole length, folded, not complemented
-        long pseudo = Packets.pseudoHeader(GUEST_IP, dst, 17, udp.length);
-        int partial = (int) ((pseudo & 0xFFFF) + (pseudo >>> 16));
-        partial = (partial & 0xFFFF) + (partial >>> 16);
+        int partial = InternetChecksum.fold(Packets.pseudoHeader(GUEST_IP, dst, 17, udp.length));
         udp[6] = (byte) (partial >>> 8);
         udp[7] = (byte) partial;
         return Packets.guestIpv4(dst, protocol, udp);

@@ -114,11 +114,11 @@ public final class GuestLink {
         this.offloads = sink.offloads();
     }
 
-    /** What the sink finishes for engines that send with {@link #send(ByteBuf, long)}. */
     public int mtu() {
         return config.mtu();
     }
 
+    /** What the sink finishes for engines that send with {@link #send(ByteBuf, long)}. */
     public LinkOffloads offloads() {
         return offloads;
     }

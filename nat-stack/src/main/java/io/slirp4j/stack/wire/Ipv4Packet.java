@@ -153,6 +153,11 @@ public final class Ipv4Packet extends HeaderView {
         return (buf.getUnsignedByte(offset) & 0xF) * 4;
     }
 
+    /** The Protocol field of the header at {@code offset}. */
+    public static int protocol(ByteBuf buf, int offset) {
+        return buf.getUnsignedByte(offset + 9);
+    }
+
     public static int source(ByteBuf buf, int offset) {
         return buf.getInt(offset + 12);
     }

@@ -117,7 +117,7 @@ public final class UdpDatagram extends HeaderView {
      */
     public static void emitHeader(ByteBuf buf, int offset, int sourcePort, int destinationPort, int payloadLength,
         long pseudoHeader) {
-        emitPorts(buf, offset, sourcePort, destinationPort, payloadLength);
+        emitWithoutChecksum(buf, offset, sourcePort, destinationPort, payloadLength);
         int udpLength = HEADER_LENGTH + payloadLength;
         int checksum = InternetChecksum.finish(InternetChecksum.add(pseudoHeader + udpLength, buf, offset, udpLength));
         buf.setShort(offset + 6, checksum == 0 ? 0xFFFF : checksum);
@@ -129,11 +129,11 @@ public final class UdpDatagram extends HeaderView {
      */
     public static void emitHeaderPartial(ByteBuf buf, int offset, int sourcePort, int destinationPort,
         int payloadLength, long pseudoHeader) {
-        emitPorts(buf, offset, sourcePort, destinationPort, payloadLength);
+        emitWithoutChecksum(buf, offset, sourcePort, destinationPort, payloadLength);
         buf.setShort(offset + 6, InternetChecksum.fold(pseudoHeader + HEADER_LENGTH + payloadLength));
     }
 
-    private static void emitPorts(ByteBuf buf, int offset, int sourcePort, int destinationPort, int payloadLength) {
+    private static void emitWithoutChecksum(ByteBuf buf, int offset, int sourcePort, int destinationPort, int payloadLength) {
         buf.setShort(offset, sourcePort);
         buf.setShort(offset + 2, destinationPort);
         buf.setShort(offset + 4, HEADER_LENGTH + payloadLength);
