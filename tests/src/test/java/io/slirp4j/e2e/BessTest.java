@@ -53,17 +53,6 @@ class BessTest {
         }
     }
 
-    /** Waits a little for a line on the helper's stderr (the pipe is drained by a thread of the test's). */
-    static void awaitStderr(Helper h, String text) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (!h.stderr().contains(text)) {
-            if (System.nanoTime() > deadline) {
-                fail("no \"" + text + "\" on stderr\n" + h.describe());
-            }
-            TestNetwork.sleep(20);
-        }
-    }
-
     static int etherType(byte[] f) {
         return ((f[12] & 0xff) << 8) | (f[13] & 0xff);
     }
@@ -98,11 +87,11 @@ class BessTest {
             net.assertContained(h);
             TestNetwork.sleep(300);
             assertEquals(0, h.readyFdSoFar().length, "ready only once the peer is there, as in slirp4netns");
-            awaitStderr(h, "waiting for a connection to " + path);
+            h.awaitStderr("waiting for a connection to " + path);
 
             try (BessPeer peer = BessPeer.connect(path)) {
                 h.awaitReady(Helper.READY_TIMEOUT);
-                awaitStderr(h, "BESS peer on " + path);
+                h.awaitStderr("BESS peer on " + path);
 
                 // ARP for the gateway
                 peer.send(Frames.ether(Frames.BROADCAST, GUEST_MAC, Frames.ETH_ARP,

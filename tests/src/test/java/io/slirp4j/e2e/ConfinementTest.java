@@ -259,7 +259,7 @@ class ConfinementTest {
                 "setpriv", "--bounding-set=-sys_admin", "--inh-caps=-sys_admin", "--"};
             Helper tried = net.helper("--netns-type=tapfd").ownConfinement().target("7").via(withoutSysAdmin)
                 .start().awaitReady(Helper.READY_TIMEOUT);
-            assertTrue(tried.stderr().contains("slirp4j: WARNING: running without the sandbox ("), tried::describe);
+            tried.awaitStderr("slirp4j: WARNING: running without the sandbox (");
             assertEveryThread(tried.pid(), true, false);
             net.guest("ip", "link", "set", "tap0", "up").check();
             net.guest("ip", "addr", "add", "10.0.2.100/24", "dev", "tap0").check();

@@ -196,6 +196,20 @@ public final class Helper implements AutoCloseable {
         return stderr.text(proc.isAlive() ? Duration.ZERO : Duration.ofSeconds(5));
     }
 
+    /**
+     * Waits a little (at most 5 s) for {@code text} on the helper's stderr: the pipe is drained by a thread of the
+     * test's, so what the helper wrote before its ready byte may not be here yet when the byte is.
+     */
+    public void awaitStderr(String text) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!stderr().contains(text)) {
+            if (System.nanoTime() > deadline) {
+                fail("no \"" + text + "\" on stderr\n" + describe());
+            }
+            TestNetwork.sleep(20);
+        }
+    }
+
     /** Waits for the first byte on the ready fd; fails with the helper's stderr if it dies or times out. */
     public Helper awaitReady(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
