@@ -18,15 +18,24 @@ import java.net.InetAddress;
  *                          send ({@code --outbound-addr}, already resolved to an address of this host), or null for
  *                          the kernel's choice
  * @param outboundAddress6  the same for IPv6 ({@code --outbound-addr6}), or null
+ * @param mirror            pasta's addressing instead of slirp's ({@link HostMirror}: the guest is a copy of the
+ *                          host), or null; with it, {@code network} and {@code prefixLength} are the mirror's, the
+ *                          gateway, DNS and guest addresses its, and {@code hostLoopback} and {@code dnsEnabled}
+ *                          say whether it maps those
  */
 public record NetworkConfig(int network, int prefixLength, int mtu, boolean hostLoopback, boolean dnsEnabled,
-    Ipv6Network ipv6, InetAddress outboundAddress4, InetAddress outboundAddress6) {
+    Ipv6Network ipv6, InetAddress outboundAddress4, InetAddress outboundAddress6, HostMirror mirror) {
 
     public static final int DEFAULT_NETWORK = (10 << 24) | (0 << 16) | (2 << 8);
 
     public NetworkConfig {
-        if (prefixLength < 1 || prefixLength > 25) {
+        if (mirror == null && (prefixLength < 1 || prefixLength > 25)) {
             throw new IllegalArgumentException("prefix length needs to be 1-25");
+        }
+        if (mirror != null && (network != mirror.network() || prefixLength != mirror.prefixLength()
+            || hostLoopback != (mirror.hostLoopback() != HostMirror.NONE)
+            || dnsEnabled != (mirror.dnsForward() != HostMirror.NONE))) {
+            throw new IllegalArgumentException("the network does not match its mirror: " + mirror);
         }
         if ((network & ~netmask(prefixLength)) != 0) {
             throw new IllegalArgumentException("network address has host bits set");
@@ -42,6 +51,18 @@ public record NetworkConfig(int network, int prefixLength, int mtu, boolean host
         }
     }
 
+    /** With outbound addresses, slirp's addressing. */
+    public NetworkConfig(int network, int prefixLength, int mtu, boolean hostLoopback, boolean dnsEnabled,
+        Ipv6Network ipv6, InetAddress outboundAddress4, InetAddress outboundAddress6) {
+        this(network, prefixLength, mtu, hostLoopback, dnsEnabled, ipv6, outboundAddress4, outboundAddress6, null);
+    }
+
+    /** pasta's addressing ({@link HostMirror}), IPv4 only, without outbound addresses. */
+    public static NetworkConfig mirroring(HostMirror mirror, int mtu) {
+        return new NetworkConfig(mirror.network(), mirror.prefixLength(), mtu, mirror.hostLoopback() != HostMirror.NONE,
+            mirror.dnsForward() != HostMirror.NONE, null, null, null, mirror);
+    }
+
     /** IPv4 only, without outbound addresses: host sockets bind where the kernel chooses. */
     public NetworkConfig(int network, int prefixLength, int mtu, boolean hostLoopback, boolean dnsEnabled) {
         this(network, prefixLength, mtu, hostLoopback, dnsEnabled, null, null, null);
@@ -55,7 +76,8 @@ public record NetworkConfig(int network, int prefixLength, int mtu, boolean host
 
     /** This configuration with the given outbound addresses (each null for none). */
     public NetworkConfig withOutboundAddresses(InetAddress ipv4, InetAddress ipv6Address) {
-        return new NetworkConfig(network, prefixLength, mtu, hostLoopback, dnsEnabled, ipv6, ipv4, ipv6Address);
+        return new NetworkConfig(network, prefixLength, mtu, hostLoopback, dnsEnabled, ipv6, ipv4, ipv6Address,
+            mirror);
     }
 
     /**
@@ -70,7 +92,7 @@ public record NetworkConfig(int network, int prefixLength, int mtu, boolean host
     /** The same network with IPv6 ({@code ipv6} non-null) or without. */
     public NetworkConfig withIpv6(Ipv6Network ipv6) {
         return new NetworkConfig(network, prefixLength, mtu, hostLoopback, dnsEnabled, ipv6, outboundAddress4,
-            outboundAddress6);
+            outboundAddress6, mirror);
     }
 
     public boolean ipv6Enabled() {
@@ -89,28 +111,37 @@ public record NetworkConfig(int network, int prefixLength, int mtu, boolean host
         return netmask(prefixLength);
     }
 
+    /** Whether the guest is a copy of the host (pasta's addressing) instead of a host behind slirp's NAT. */
+    public boolean mirrored() {
+        return mirror != null;
+    }
+
     public int gateway() {
-        return network + 2;
+        return mirror != null ? mirror.gateway() : network + 2;
     }
 
+    /** The DNS forwarder's address: N+3, or the mirror's {@code --dns-forward} address ({@link HostMirror#NONE}). */
     public int dns() {
-        return network + 3;
+        return mirror != null ? mirror.dnsForward() : network + 3;
     }
 
+    /** The address {@code -c} (or pasta's {@code --config-net}) gives the guest: N+100, or the mirror's. */
     public int recommendedGuest() {
-        return network + 100;
+        return mirror != null ? mirror.guest() : network + 100;
     }
 
+    /** The DHCP pool's first address: N+15, or with a mirror its one address, the guest's. */
     public int dhcpFirst() {
-        return network + 15;
+        return mirror != null ? mirror.guest() : network + 15;
     }
 
     public int dhcpLast() {
-        return network + 30;
+        return mirror != null ? mirror.guest() : network + 30;
     }
 
+    /** The directed broadcast address; a /31 or /32 has none, and 255.255.255.255 stands in. */
     public int broadcast() {
-        return network | ~netmask();
+        return prefixLength >= 31 ? -1 : network | ~netmask();
     }
 
     public boolean inNetwork(int address) {

@@ -1,6 +1,7 @@
 package io.slirp4j.stack.dhcp;
 
 import io.netty.buffer.ByteBuf;
+import io.slirp4j.stack.HostMirror;
 import io.slirp4j.stack.NetworkConfig;
 import io.slirp4j.stack.iface.GuestLink;
 import io.slirp4j.stack.iface.IpDatagram;
@@ -223,8 +224,11 @@ public final class DhcpServer {
         if (configuration) {
             DhcpMessage.writeOption32(frame, DhcpMessage.OPTION_SUBNET_MASK, config.netmask());
             DhcpMessage.writeOption32(frame, DhcpMessage.OPTION_ROUTER, gateway);
-            // also with DNS disabled, as libslirp: N+3 then leads to the host's own N+3 (see AddressPolicy)
-            DhcpMessage.writeOption32(frame, DhcpMessage.OPTION_DNS, config.dns());
+            // also with DNS disabled, as libslirp: N+3 then leads to the host's own N+3 (see AddressPolicy); a mirror
+            // without --dns-forward has no DNS address of ours to name
+            if (config.dns() != HostMirror.NONE) {
+                DhcpMessage.writeOption32(frame, DhcpMessage.OPTION_DNS, config.dns());
+            }
         }
         frame.writeByte(DhcpMessage.OPTION_END);
         frame.writeZero(bootpOffset + bootpLength - frame.writerIndex());

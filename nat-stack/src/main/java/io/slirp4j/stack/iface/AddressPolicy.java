@@ -1,5 +1,6 @@
 package io.slirp4j.stack.iface;
 
+import io.slirp4j.stack.HostMirror;
 import io.slirp4j.stack.Ipv6Network;
 import io.slirp4j.stack.NetworkConfig;
 import io.slirp4j.stack.wire.InAny;
@@ -15,6 +16,12 @@ import io.slirp4j.stack.wire.Ipv4Address;
  * address (the host's own N+3), as slirp4netns does: libslirp then no longer translates N+3 and its sockets
  * connect to, and hear from, N+3 itself.
  *
+ * <p>With a {@link HostMirror} (pasta's addressing) the guest's is the one address it copied from the host, every
+ * other unicast address is outside (its own subnet's and its gateway too), and the stack's own are only the mapped
+ * ones: the host's loopback (by default the gateway), the alias of the host's address, the DNS forwarder. ARP is
+ * answered for every address but the guest's, as pasta does, so that the guest reaches its subnet's neighbours
+ * through us too.
+ *
  * <p>IPv6 (methods ending in 6, addresses as {@link InAny} halves), with the {@link Ipv6Network} prefix P: ours
  * are P::2 (gateway), P::3 (DNS) and the router's fe80::2; the guest's are every other address of P and the
  * link-local fe80::/64 (which it uses for neighbour and router discovery); outside is any unicast address not in P,
@@ -26,6 +33,12 @@ public final class AddressPolicy {
     private final int broadcast;
     private final int gateway;
     private final int dns;
+    /** The mirror's guest address, or 0 with slirp's addressing. */
+    private final int mirroredGuest;
+    /** The address that is the host's loopback (the gateway with slirp's addressing), or 0. */
+    private final int hostLoopback;
+    /** The address that is the host's own address ({@code --map-guest-addr}), or 0. */
+    private final int hostAddressAlias;
     private final boolean dnsEnabled;
     private final boolean ipv6;
     private final long prefix6;
@@ -37,6 +50,10 @@ public final class AddressPolicy {
         this.gateway = config.gateway();
         this.dns = config.dns();
         this.dnsEnabled = config.dnsEnabled();
+        HostMirror mirror = config.mirror();
+        this.mirroredGuest = mirror != null ? mirror.guest() : 0;
+        this.hostLoopback = mirror != null ? mirror.hostLoopback() : gateway;
+        this.hostAddressAlias = mirror != null ? mirror.hostAddressAlias() : 0;
         this.ipv6 = config.ipv6Enabled();
         this.prefix6 = ipv6 ? config.ipv6().prefix() : 0;
     }
@@ -49,6 +66,25 @@ public final class AddressPolicy {
         return dns;
     }
 
+    /** Whether the guest is a copy of the host ({@link HostMirror}) rather than a host behind slirp's NAT. */
+    public boolean mirrored() {
+        return mirroredGuest != 0;
+    }
+
+    /**
+     * The address whose TCP and UDP reach the host's 127.0.0.1 and as which the host's loopback shows up: the
+     * gateway (with slirp's addressing, whether or not host loopback is enabled: see {@code NatPolicy}), the
+     * mirror's {@code --map-host-loopback} address, or {@link HostMirror#NONE}.
+     */
+    public int hostLoopback() {
+        return hostLoopback;
+    }
+
+    /** The mirror's {@code --map-guest-addr} address (which reaches the host's own address), or {@link HostMirror#NONE}. */
+    public int hostAddressAlias() {
+        return hostAddressAlias;
+    }
+
     public boolean inNetwork(int address) {
         return (address & netmask) == network;
     }
@@ -58,9 +94,23 @@ public final class AddressPolicy {
         return dnsEnabled && address == dns;
     }
 
-    /** N+2 or N+3 (answered for ARP and ping, whether or not DNS is enabled). */
+    /**
+     * N+2 or N+3 (answered for ARP and ping, whether or not DNS is enabled); with a mirror, the mapped addresses
+     * (ping answered; the rest of the mirror's subnet is answered for ARP too: {@link #answersArp}).
+     */
     public boolean isOwn(int address) {
+        if (mirroredGuest != 0) {
+            return address != 0 && (address == hostLoopback || address == hostAddressAlias || address == dns);
+        }
         return address == gateway || address == dns;
+    }
+
+    /** Whether an ARP request for {@code address} gets the stack's MAC: its own, or with a mirror any but the guest's. */
+    public boolean answersArp(int address) {
+        if (mirroredGuest != 0) {
+            return address != mirroredGuest && Ipv4Address.isGlobalUnicastCandidate(address) && !isBroadcast(address);
+        }
+        return isOwn(address);
     }
 
     /** 255.255.255.255 or the network's directed broadcast. */
@@ -70,11 +120,17 @@ public final class AddressPolicy {
 
     /** An address the guest may use as its own: a host address of the network that is not the stack's. */
     public boolean isGuest(int address) {
+        if (mirroredGuest != 0) {
+            return address == mirroredGuest;
+        }
         return inNetwork(address) && address != network && address != broadcast && !isOwn(address);
     }
 
     /** A unicast address outside the virtual network that the NAT may send to (or accept replies from). */
     public boolean isOutside(int address) {
+        if (mirroredGuest != 0) {
+            return address != mirroredGuest && Ipv4Address.isGlobalUnicastCandidate(address) && !isBroadcast(address);
+        }
         return !inNetwork(address) && Ipv4Address.isGlobalUnicastCandidate(address);
     }
 
@@ -84,6 +140,9 @@ public final class AddressPolicy {
      * is disabled.
      */
     public boolean isPassThrough(int address) {
+        if (mirroredGuest != 0) {
+            return isOutside(address) && !isOwn(address);
+        }
         return isOutside(address) || (!dnsEnabled && address == dns);
     }
 

@@ -1,5 +1,6 @@
 package io.slirp4j.stack.nat;
 
+import io.slirp4j.stack.HostMirror;
 import io.slirp4j.stack.NetworkConfig;
 import io.slirp4j.stack.iface.AddressPolicy;
 import io.slirp4j.stack.wire.InAny;
@@ -27,6 +28,13 @@ import java.util.List;
  * cannot be shown. A client of a port forward ({@link #forwardClientSource}) shows up as itself when it is an address
  * of the guest address's family outside the virtual network, otherwise (loopback, unspecified, the other family,
  * an address inside the virtual network) as the gateway of that family, which routes back to us. Answers of the nameservers show up as N+3:53.
+ *
+ * <p>With a {@link HostMirror} (pasta's addressing) nothing is translated but the mirror's mapped addresses: its
+ * host-loopback address is the host's 127.0.0.1 (and the host's loopback shows up as it), its alias of the host's
+ * address is that address (which shows up as the alias), its DNS forwarder's port 53 the nameservers; every other
+ * address but the guest's is itself, the gateway and the guest's own subnet included. A port forward's client shows
+ * up as itself unless it is the host's loopback or the host's own address, which show up mapped (or as the gateway
+ * where no mapping is set).
  *
  * <p>IPv6 follows the same rules with its own addresses ({@link AddressPolicy}'s methods ending in 6): the gateway
  * P::2 (and the router's fe80::2) is the host's ::1, the DNS address P::3 the nameservers (IPv4 and IPv6 alike),
@@ -56,6 +64,8 @@ public final class NatPolicy {
 
     private final AddressPolicy addresses;
     private final boolean hostLoopback;
+    /** The mirror's host address, which its alias leads to, or {@link HostMirror#NONE}. */
+    private final int hostOwnAddress;
     private final IpAddress gateway6;
     private final IpAddress dns6;
     private final IpAddress router6;
@@ -67,6 +77,7 @@ public final class NatPolicy {
     public NatPolicy(NetworkConfig config, AddressPolicy addresses) {
         this.addresses = addresses;
         this.hostLoopback = config.hostLoopback();
+        this.hostOwnAddress = config.mirrored() ? config.mirror().hostAddress() : HostMirror.NONE;
         this.gateway6 = config.ipv6Enabled()
             ? new IpAddress(config.ipv6().gatewayHi(), config.ipv6().gatewayLo()) : null;
         this.dns6 = config.ipv6Enabled() ? new IpAddress(config.ipv6().dnsHi(), config.ipv6().dnsLo()) : null;
@@ -94,13 +105,14 @@ public final class NatPolicy {
 
     /** Where a guest's packet to {@code destination:port} goes. */
     public Route route(int destination, int port) {
-        if (destination == addresses.gateway()) {
+        if (destination == addresses.hostLoopback() && destination != HostMirror.NONE) {
             return hostLoopback ? Route.HOST : Route.NET_UNREACHABLE;
         }
         if (addresses.isDnsForwarder(destination)) {
             return port == DNS_PORT ? Route.NAMESERVER : Route.CLOSED;
         }
-        if (addresses.isPassThrough(destination)) {
+        if (addresses.isPassThrough(destination)
+            || (destination == addresses.hostAddressAlias() && destination != HostMirror.NONE)) {
             return Route.HOST;
         }
         return Route.FILTERED;
@@ -167,7 +179,13 @@ public final class NatPolicy {
 
     /** The host address for a destination {@link #route routed} {@link Route#HOST}: 127.0.0.1 for the gateway. */
     public int hostAddress(int destination) {
-        return destination == addresses.gateway() ? Ipv4Address.LOOPBACK : destination;
+        if (destination == HostMirror.NONE) {
+            return destination;
+        }
+        if (destination == addresses.hostLoopback()) {
+            return Ipv4Address.LOOPBACK;
+        }
+        return destination == addresses.hostAddressAlias() ? hostOwnAddress : destination;
     }
 
     /**
@@ -258,7 +276,10 @@ public final class NatPolicy {
         }
         int address = Ipv4Address.fromInetAddress(v4);
         if (Ipv4Address.isLoopback(address)) {
-            return addresses.gateway();
+            return addresses.hostLoopback();
+        }
+        if (address == hostOwnAddress && addresses.hostAddressAlias() != HostMirror.NONE) {
+            return addresses.hostAddressAlias();
         }
         return addresses.isPassThrough(address) ? address : NONE;
     }
@@ -293,7 +314,14 @@ public final class NatPolicy {
     private int forwardClientSource4(InetAddress client) {
         if (client instanceof Inet4Address v4) {
             int address = Ipv4Address.fromInetAddress(v4);
-            if (addresses.isOutside(address)) {
+            if (addresses.mirrored()) {
+                int mapped = Ipv4Address.isLoopback(address) ? addresses.hostLoopback()
+                    : address == hostOwnAddress ? addresses.hostAddressAlias() : HostMirror.NONE;
+                if (mapped != HostMirror.NONE) {
+                    return mapped;
+                }
+            }
+            if (addresses.mirrored() ? addresses.isPassThrough(address) : addresses.isOutside(address)) {
                 return address;
             }
         }

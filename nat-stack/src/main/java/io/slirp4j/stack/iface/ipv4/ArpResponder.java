@@ -62,7 +62,7 @@ public final class ArpResponder {
         if (arp.operation() != ArpPacket.OP_REQUEST) {
             return;
         }
-        if (!addresses.isOwn(target)) {
+        if (!addresses.answersArp(target)) {
             frames.droppedFiltered++;
             return;
         }

@@ -1,0 +1,54 @@
+package io.slirp4j.stack;
+
+import io.slirp4j.stack.wire.Ipv4Address;
+
+/**
+ * pasta's IPv4 addressing, where the guest is a copy of the host instead of a host behind a NAT: the guest uses the
+ * host's own address, prefix and gateway, and every address but the guest's own is the outside world, reached through
+ * host sockets to that same address (no address is translated, so a server sees the guest's connections come from
+ * the host, and the guest sees forwarded clients as they are). A few addresses are mapped instead (pasta's options):
+ * <ul>
+ *   <li>{@code hostLoopback} ({@code --map-host-loopback}; by default the gateway, none with {@code --no-map-gw}):
+ *       the host's 127.0.0.1; the host's loopback shows up as it;</li>
+ *   <li>{@code hostAddressAlias} ({@code --map-guest-addr}): the host's own address, which the guest cannot reach
+ *       under its own name since it holds it too; that address shows up as the alias;</li>
+ *   <li>{@code dnsForward} ({@code --dns-forward}): port 53 is the host's nameservers.</li>
+ * </ul>
+ * Each of them is {@link #NONE} when not set. IPv4 addresses are big-endian ints.
+ *
+ * @param guest            the guest's address (the host's, unless {@code -a} says otherwise)
+ * @param prefixLength     its prefix length, 0..32 (the host's, unless {@code -n} says otherwise)
+ * @param gateway          the guest's default gateway (the host's, unless {@code -g} says otherwise)
+ * @param hostAddress      the host's own address, where {@code hostAddressAlias} leads
+ * @param hostLoopback     the address that is the host's loopback, or {@link #NONE}
+ * @param hostAddressAlias the address that is {@code hostAddress}, or {@link #NONE}
+ * @param dnsForward       the address whose port 53 is the host's nameservers, or {@link #NONE}
+ */
+public record HostMirror(int guest, int prefixLength, int gateway, int hostAddress, int hostLoopback,
+    int hostAddressAlias, int dnsForward) {
+
+    /** No address: 0.0.0.0 is never a guest's destination or a host peer the guest is shown. */
+    public static final int NONE = 0;
+
+    public HostMirror {
+        if (prefixLength < 0 || prefixLength > 32) {
+            throw new IllegalArgumentException("prefix length needs to be 0-32");
+        }
+        if (!Ipv4Address.isGlobalUnicastCandidate(guest)) {
+            throw new IllegalArgumentException("not a unicast address for the guest: " + Ipv4Address.format(guest));
+        }
+        for (int mapped : new int[] {hostLoopback, hostAddressAlias, dnsForward}) {
+            if (mapped == guest) {
+                throw new IllegalArgumentException("the guest's own address cannot be mapped too");
+            }
+        }
+    }
+
+    public int netmask() {
+        return NetworkConfig.netmask(prefixLength);
+    }
+
+    public int network() {
+        return guest & netmask();
+    }
+}
