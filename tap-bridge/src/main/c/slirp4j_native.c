@@ -66,6 +66,17 @@ JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_fcntl(JNIEnv *env, jclass c, j
     return RESULT(r);
 }
 
+JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_dup2(JNIEnv *env, jclass c, jint from, jint to) {
+    int r = dup2(from, to);
+    return RESULT(r);
+}
+
+/* A pidfd (close-on-exec) that polls readable once the process has exited; kernel >= 5.3. */
+JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_pidfdOpen(JNIEnv *env, jclass c, jint pid) {
+    int r = (int) syscall(SYS_pidfd_open, (pid_t) pid, 0);
+    return RESULT(r);
+}
+
 JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_setns(JNIEnv *env, jclass c, jint fd, jint nstype) {
     int r = setns(fd, nstype);
     return RESULT(r);

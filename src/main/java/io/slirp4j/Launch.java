@@ -27,11 +27,12 @@ import java.util.List;
  * @param sandbox   whether to enter the sandbox: required, tried, or not
  * @param seccomp   whether to install the seccomp filter: required, tried, or not
  * @param offloads  open the tap with a vnet header and offloads (not {@code --disable-offloads})
+ * @param pasta     pasta's lifecycle (pid file, daemon, exit with the target) when run as {@code pasta}, else null
  */
 public record Launch(Path netns, Path userns, int tapFd, String tapName, boolean configure, byte[] mac,
                      NetworkConfig network, int readyFd, int exitFd, Path apiSocket, List<ForwardRequest> publish,
                      OutboundAddress outbound4, OutboundAddress outbound6, Path bessSocket, Confine sandbox,
-                     Confine seccomp, boolean offloads) {
+                     Confine seccomp, boolean offloads, PastaLifetime pasta) {
     public Launch {
         publish = List.copyOf(publish);
     }
@@ -39,6 +40,6 @@ public record Launch(Path netns, Path userns, int tapFd, String tapName, boolean
     /** This launch with {@code network} instead (the outbound addresses resolved). */
     public Launch withNetwork(NetworkConfig network) {
         return new Launch(netns, userns, tapFd, tapName, configure, mac, network, readyFd, exitFd, apiSocket, publish,
-            outbound4, outbound6, bessSocket, sandbox, seccomp, offloads);
+            outbound4, outbound6, bessSocket, sandbox, seccomp, offloads, pasta);
     }
 }

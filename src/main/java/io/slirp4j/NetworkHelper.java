@@ -97,6 +97,8 @@ public final class NetworkHelper {
     private long limitsCheckedAt;
     private LimitLog limitLog;
     private volatile ApiServer apiServer;
+    /** As a pasta daemon: /dev/null, opened before the sandbox, for stdio once detached; else -1. */
+    private int devNull = -1;
     /** Whether this helper made the BESS socket file (removed again on exit). */
     private volatile boolean bessSocketCreated;
 
@@ -120,6 +122,9 @@ public final class NetworkHelper {
         resolveOutboundAddresses();
         boolean bess = launch.bessSocket() != null;
         Namespaces.TargetDescriptors target = bess ? null : openTarget();
+        if (launch.pasta() != null) {
+            watchPastaTarget();
+        }
         // from here on, any exit removes the API socket (and the BESS socket)
         Runtime.getRuntime().addShutdownHook(new Thread(this::cleanUp, "slirp4j-shutdown"));
         int bessListener = bess ? listenBess() : -1;
@@ -207,13 +212,48 @@ public final class NetworkHelper {
             + "); --enable-" + what + " makes this an error, --disable-" + what + " leaves it out");
     }
 
-    /** Writes the ready byte to the -r fd and closes it. */
+    /** Writes the ready byte to the -r fd and closes it; as pasta, writes the pid file and detaches. */
     private void signalReady() throws IOException {
         if (launch.readyFd() >= 0) {
             Posix.writeFully(launch.readyFd(), "1");
             Posix.close(launch.readyFd());
         }
-        System.err.println("slirp4j: ready");
+        PastaLifetime pasta = launch.pasta();
+        if (pasta == null) {
+            System.err.println("slirp4j: ready");
+            return;
+        }
+        if (pasta.pidFile() != null) {
+            Files.writeString(pasta.pidFile(), ProcessHandle.current().pid() + "\n");
+        }
+        if (pasta.detachFd() >= 0) {
+            // the engine reads our output until every holder of its pipe is gone: stdio lets go of it first
+            System.out.flush();
+            System.err.flush();
+            for (int stdio = 0; stdio <= 2; stdio++) {
+                Posix.dup2(devNull, stdio);
+            }
+            Posix.close(devNull);
+            Posix.writeFully(pasta.detachFd(), "1\n");
+            Posix.close(pasta.detachFd());
+        }
+    }
+
+    /**
+     * pasta's daemon ends with its target: when the netns file is deleted (the engine unmounts and removes it; an
+     * inotify watch of its directory, as pasta keeps) or when the PID operand's process exits (a pidfd). Opened here,
+     * before the sandbox hides /proc and the netns's directory; as pasta, a daemon also gets /dev/null now.
+     */
+    private void watchPastaTarget() throws IOException {
+        PastaLifetime pasta = launch.pasta();
+        if (pasta.detachFd() >= 0) {
+            devNull = Posix.openReadWrite("/dev/null");
+        }
+        if (pasta.targetPid() >= 0) {
+            ExitFdWatcher.start(Posix.pidfdOpen(pasta.targetPid()), () -> stop(0));
+        } else if (launch.netns() != null) {
+            NetnsDeletionWatch.start(launch.netns(), () -> stop(0));
+        }
     }
 
     /**
@@ -230,7 +270,9 @@ public final class NetworkHelper {
         loop = group.next();
         StartupTrace.mark("event loop");
         ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
-        NetworkConfigLog.print(launch, tapFd, tapOffloads.describe());
+        if (launch.pasta() == null || !launch.pasta().quiet()) {
+            NetworkConfigLog.print(launch, tapFd, tapOffloads.describe());
+        }
 
         java.util.function.Consumer<Throwable> tapFailed = cause -> {
             System.err.println("slirp4j: " + cause.getMessage());

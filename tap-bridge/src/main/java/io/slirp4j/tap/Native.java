@@ -61,6 +61,11 @@ final class Native {
 
     static native int fcntl(int fd, int cmd, int arg);
 
+    static native int dup2(int from, int to);
+
+    /** pidfd_open(2): a descriptor that polls readable when the process exits, or -errno. */
+    static native int pidfdOpen(int pid);
+
     static native int setns(int fd, int nstype);
 
     static native int socket(int domain, int type, int protocol);

@@ -29,6 +29,21 @@ public final class Posix {
         Native.close(fd);
     }
 
+    /** dup2(2). */
+    public static void dup2(int from, int to) throws IOException {
+        check(Native.dup2(from, to), "dup2(" + from + ", " + to + ")");
+    }
+
+    /** open(2) for reading and writing, close-on-exec. */
+    public static int openReadWrite(String path) throws IOException {
+        return check(Native.open(path, LibC.O_RDWR | LibC.O_CLOEXEC), path);
+    }
+
+    /** A pidfd of {@code pid} (see {@link ExitFdWatcher}: it polls readable, then fails to read, once pid exits). */
+    public static int pidfdOpen(long pid) throws IOException {
+        return check(Native.pidfdOpen((int) pid), "pidfd_open(" + pid + ")");
+    }
+
     /**
      * An O_PATH descriptor of the directory {@code dir}: {@code /proc/self/fd/N/name} then names a file in it with
      * a short path, whatever the length of {@code dir}'s.

@@ -1,0 +1,42 @@
+package io.slirp4j.tap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.net.InetAddress;
+import org.junit.jupiter.api.Test;
+
+class HostRoutesTest {
+    static final String ROUTE = """
+        Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT
+        veth1\t0064A8C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0
+        wlan0\t00000000\t0101A8C0\t0003\t0\t0\t600\t00000000\t0\t0\t0
+        veth1\t00000000\t016433C6\t0003\t0\t0\t100\t00000000\t0\t0\t0
+        down0\t00000000\t0102A8C0\t0002\t0\t0\t0\t00000000\t0\t0\t0
+        """;
+    static final String ROUTE6 = String.join("\n",
+        "20010db8000100000000000000000000 40 00000000000000000000000000000000 00 00000000000000000000000000000000 00000100 00000001 00000000 00000001     veth1",
+        "00000000000000000000000000000000 00 00000000000000000000000000000000 00 20010db8000100000000000000000001 00000400 00000001 00000000 00000003     veth1",
+        "00000000000000000000000000000000 00 00000000000000000000000000000000 00 00000000000000000000000000000000 ffffffff 00000001 00000000 00200200       lo",
+        "");
+
+    @Test
+    void theIpv4DefaultRouteWithTheLowestMetric() throws Exception {
+        HostRoutes.DefaultRoute r = HostRoutes.defaultRoute4(ROUTE, null);
+        assertEquals("veth1", r.iface());
+        assertEquals(InetAddress.getByName("198.51.100.1"), r.gateway());
+        assertEquals("wlan0", HostRoutes.defaultRoute4(ROUTE, "wlan0").iface());
+        assertNull(HostRoutes.defaultRoute4(ROUTE, "down0"), "not up");
+        assertNull(HostRoutes.defaultRoute4("Iface\tDestination\n", null));
+        assertNull(HostRoutes.defaultRoute4("", null));
+    }
+
+    @Test
+    void theIpv6DefaultRouteSkipsTheUnreachableOneOnLo() throws Exception {
+        HostRoutes.DefaultRoute r = HostRoutes.defaultRoute6(ROUTE6, null);
+        assertEquals("veth1", r.iface());
+        assertEquals(InetAddress.getByName("2001:db8:1::1"), r.gateway());
+        assertNull(HostRoutes.defaultRoute6(ROUTE6, "eth9"));
+        assertNull(HostRoutes.defaultRoute6("garbage\n", null));
+    }
+}
