@@ -30,7 +30,7 @@ final class PastaGetopt {
     static final class Complaint extends Exception {
         private static final long serialVersionUID = 1L;
 
-        /** How many options getopt_long returned successfully before the complaint. */
+        /** The options getopt_long returned before the complaint, which pasta acted on first. */
         final List<Given> before;
 
         Complaint(String message, List<Given> before) {

@@ -7,7 +7,7 @@ import java.util.List;
  */
 public sealed interface PastaResult {
 
-    /** Start with these settings; print each warning on stderr first (pasta's own, such as "--stderr will be dropped soon"). */
+    /** Start with these settings; print each warning on stderr first (pasta's, as "--stderr will be dropped soon"). */
     record Run(PastaSettings settings, List<String> warnings) implements PastaResult {
         public Run {
             warnings = List.copyOf(warnings);
