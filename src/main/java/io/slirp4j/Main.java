@@ -8,6 +8,7 @@ import io.slirp4j.cli.MacAddress;
 import io.slirp4j.cli.ParseResult;
 import io.slirp4j.cli.Settings;
 import io.slirp4j.cli.Target;
+import io.slirp4j.pasta.PastaMain;
 import io.slirp4j.stack.NetworkConfig;
 import io.slirp4j.stack.forward.ForwardRequest;
 import io.slirp4j.tap.ErrnoException;
@@ -48,6 +49,10 @@ public final class Main {
 
     static int run(String[] args) {
         StartupTrace.mark("main");
+        String pasta = System.getProperty(PastaMain.PROGRAM_PROPERTY);
+        if (pasta != null) {
+            return PastaMain.run(pasta, args);
+        }
         if (args.length > 0 && args[0].equals("api")) {
             // the client for humans: slirp4j api --socket PATH add|list|remove ...
             return ApiCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err);

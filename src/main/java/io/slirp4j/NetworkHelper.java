@@ -38,7 +38,11 @@ import io.slirp4j.tap.TapPort;
 import io.slirp4j.tap.TunDevice;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -99,6 +103,8 @@ public final class NetworkHelper {
     private volatile ApiServer apiServer;
     /** As a pasta daemon: /dev/null, opened before the sandbox, for stdio once detached; else -1. */
     private int devNull = -1;
+    /** As pasta with --pid: the pid file, opened before the sandbox and written once ready; else null. */
+    private FileChannel pidFile;
     /** Whether this helper made the BESS socket file (removed again on exit). */
     private volatile boolean bessSocketCreated;
 
@@ -223,8 +229,10 @@ public final class NetworkHelper {
             System.err.println("slirp4j: ready");
             return;
         }
-        if (pasta.pidFile() != null) {
-            Files.writeString(pasta.pidFile(), ProcessHandle.current().pid() + "\n");
+        if (pidFile != null) {
+            try (FileChannel file = pidFile) {
+                file.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)));
+            }
         }
         if (pasta.detachFd() >= 0) {
             // the engine reads our output until every holder of its pipe is gone: stdio lets go of it first
@@ -242,12 +250,16 @@ public final class NetworkHelper {
     /**
      * pasta's daemon ends with its target: when the netns file is deleted (the engine unmounts and removes it; an
      * inotify watch of its directory, as pasta keeps) or when the PID operand's process exits (a pidfd). Opened here,
-     * before the sandbox hides /proc and the netns's directory; as pasta, a daemon also gets /dev/null now.
+     * before the sandbox hides /proc and the netns's directory, with /dev/null for a daemon and the pid file.
      */
     private void watchPastaTarget() throws IOException {
         PastaLifetime pasta = launch.pasta();
         if (pasta.detachFd() >= 0) {
             devNull = Posix.openReadWrite("/dev/null");
+        }
+        if (pasta.pidFile() != null) {
+            pidFile = FileChannel.open(pasta.pidFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING);
         }
         if (pasta.targetPid() >= 0) {
             ExitFdWatcher.start(Posix.pidfdOpen(pasta.targetPid()), () -> stop(0));

@@ -1,0 +1,227 @@
+package io.slirp4j.pasta;
+
+import io.slirp4j.Launch;
+import io.slirp4j.PastaLifetime;
+import io.slirp4j.cli.Confine;
+import io.slirp4j.cli.OutboundAddress;
+import io.slirp4j.stack.HostMirror;
+import io.slirp4j.stack.NetworkConfig;
+import io.slirp4j.stack.forward.ForwardProtocol;
+import io.slirp4j.stack.forward.ForwardRequest;
+import io.slirp4j.stack.wire.Ipv4Address;
+import io.slirp4j.tap.HostRoutes;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a pasta command line asks of the helper, as a {@link Launch}: the target, the copy of the host's IPv4
+ * addressing ({@link HostMirror}), the interface to configure and the forwards, with pasta's defaults where the
+ * command line is silent (the host's address, prefix and gateway of the default route's interface, MTU 65520, the
+ * interface named like the host's, the gateway mapped to the host's loopback).
+ *
+ * <p>What this pasta mode does not do yet is refused with a message naming it, rather than silently left out, where
+ * it changes what the guest gets: IPv6-only, a command instead of a PID or --netns, explicit namespace-to-host
+ * forwards (-T/-U with ports), forwards bound to an interface ({@code %IFACE}), {@code all}. Where pasta's
+ * default would do something this mode does not (IPv6 alongside IPv4, {@code auto} port detection) it goes on
+ * without and says so on stderr unless {@code --quiet}.
+ */
+public final class PastaLaunch {
+    /** pasta's default MTU for the namespace's interface. */
+    public static final int DEFAULT_MTU = 65520;
+
+    /** The host as pasta reads it: the default route and the addresses of its interface. */
+    public interface HostView {
+        HostRoutes.DefaultRoute defaultRoute4(String onlyIface) throws IOException;
+
+        List<HostRoutes.Address> addresses4(String iface) throws IOException;
+    }
+
+    /** The host this process runs on. */
+    public static final HostView THIS_HOST = new HostView() {
+        @Override
+        public HostRoutes.DefaultRoute defaultRoute4(String onlyIface) throws IOException {
+            return HostRoutes.defaultRoute4(HostRoutes.table(Path.of("/proc/net/route")), onlyIface);
+        }
+
+        @Override
+        public List<HostRoutes.Address> addresses4(String iface) throws IOException {
+            return HostRoutes.addresses(iface, true);
+        }
+    };
+
+    /** A command line this pasta mode cannot carry out, with the reason for stderr. */
+    public static final class Unsupported extends IOException {
+        Unsupported(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * @param launch   what to run
+     * @param warnings lines for stderr (empty with --quiet)
+     */
+    public record Plan(Launch launch, List<String> warnings) {}
+
+    private PastaLaunch() {}
+
+    /**
+     * @param detachFd the launcher's handshake fd for a daemon (see {@link PastaLifetime}), or -1; ignored in the
+     *                 foreground
+     */
+    public static Plan plan(PastaSettings s, HostView host, int detachFd) throws IOException {
+        List<String> warnings = new ArrayList<>();
+        Path netns;
+        Path userns = s.userns().map(Path::of).orElse(null);
+        long targetPid = -1;
+        if (s.target() instanceof PastaSettings.Target.Pid pid) {
+            netns = Path.of("/proc/" + pid.pid() + "/ns/net");
+            targetPid = pid.pid();
+            if (userns == null && !s.netnsOnly()) {
+                userns = Path.of("/proc/" + pid.pid() + "/ns/user");
+            }
+        } else if (s.target() instanceof PastaSettings.Target.NetnsPath path) {
+            netns = Path.of(path.path());
+        } else {
+            throw new Unsupported("slirp4j's pasta mode does not start a command in a new namespace: give a PID or"
+                + " --netns PATH");
+        }
+        if (s.ipv6Only()) {
+            throw new Unsupported("slirp4j's pasta mode has no IPv6 yet: -6/--ipv6-only cannot be served");
+        }
+        if (!s.ipv4Only()) {
+            warnings.add("IPv6 is not copied into the namespace yet (slirp4j's pasta mode is IPv4 only)");
+        }
+        HostMirror mirror = mirror(s, host);
+        int mtu = s.mtu().isPresent() && s.mtu().getAsInt() != 0 ? s.mtu().getAsInt() : DEFAULT_MTU;
+        NetworkConfig network = NetworkConfig.mirroring(mirror, mtu);
+        String hostIface = s.iface().orElseGet(() -> hostInterfaceOrNull(host));
+        String tapName = s.nsIfname().orElse(hostIface != null ? hostIface : "tap0");
+        List<ForwardRequest> forwards = new ArrayList<>();
+        inbound(s.tcpIn(), ForwardProtocol.TCP, mirror.guest(), forwards, warnings);
+        inbound(s.udpIn(), ForwardProtocol.UDP, mirror.guest(), forwards, warnings);
+        outbound(s.tcpOut(), "-T", warnings);
+        outbound(s.udpOut(), "-U", warnings);
+        for (String option : s.notHonoured()) {
+            warnings.add("--" + option + " is accepted and not honoured by slirp4j's pasta mode");
+        }
+        boolean foreground = s.foreground() || s.debug() || s.trace();
+        PastaLifetime lifetime = new PastaLifetime(s.pidFile().map(Path::of).orElse(null),
+            foreground ? -1 : detachFd, s.quiet(), targetPid);
+        Launch launch = new Launch(netns, userns, -1, tapName, s.configNet(), macBytes(s.nsMacAddr().orElse(null)),
+            network, -1, -1, null, forwards,
+            s.outbound4().map(a -> (OutboundAddress) new OutboundAddress.Literal(a))
+                .or(() -> s.outboundIf4().map(OutboundAddress.Interface::new)).orElse(null),
+            null, null, Confine.BY_DEFAULT, Confine.BY_DEFAULT, true, lifetime);
+        return new Plan(launch, s.quiet() ? List.of() : warnings);
+    }
+
+    /** The guest's IPv4 addressing: the command line's, else the host's default route's interface's. */
+    static HostMirror mirror(PastaSettings s, HostView host) throws IOException {
+        HostRoutes.DefaultRoute route = host.defaultRoute4(s.iface().orElse(null));
+        String iface = s.iface().orElse(route != null ? route.iface() : null);
+        List<HostRoutes.Address> addresses = iface != null ? host.addresses4(iface) : List.of();
+        HostRoutes.Address hostAddress = addresses.isEmpty() ? null : addresses.get(0);
+        Inet4Address guest = s.address4().orElse(hostAddress != null ? (Inet4Address) hostAddress.address() : null);
+        if (guest == null) {
+            throw new IOException("no IPv4 address to give the namespace: the host has no default route with an"
+                + " address" + (iface != null ? " on " + iface : "") + " (-a and -g name them)");
+        }
+        int prefix = s.prefixLength4().orElse(hostAddress != null && s.address4().isEmpty()
+            ? hostAddress.prefixLength() : classfulPrefix(guest));
+        InetAddress gatewayAddress = s.gateway4().map(g -> (InetAddress) g)
+            .orElse(route != null ? route.gateway() : null);
+        if (gatewayAddress == null) {
+            throw new IOException("no IPv4 gateway for the namespace: the host's default route has none (-g names one)");
+        }
+        int gateway = Ipv4Address.fromInetAddress((Inet4Address) gatewayAddress);
+        int guestAddress = Ipv4Address.fromInetAddress(guest);
+        int hostOwn = hostAddress != null ? Ipv4Address.fromInetAddress((Inet4Address) hostAddress.address())
+            : guestAddress;
+        int hostLoopback = s.mapHostLoopback4().map(Ipv4Address::fromInetAddress)
+            .orElse(s.noMapGw() ? HostMirror.NONE : gateway);
+        int alias = s.mapGuestAddr4().map(Ipv4Address::fromInetAddress).orElse(HostMirror.NONE);
+        int dnsForward = s.dnsForward4().map(Ipv4Address::fromInetAddress).orElse(HostMirror.NONE);
+        return new HostMirror(guestAddress, prefix, gateway, hostOwn, hostLoopback, alias, dnsForward);
+    }
+
+    /** The prefix pasta gives an address named by -a without a length: its class's (A /8, B /16, else /24). */
+    static int classfulPrefix(Inet4Address a) {
+        int first = a.getAddress()[0] & 0xFF;
+        return first < 128 ? 8 : first < 192 ? 16 : 24;
+    }
+
+    private static String hostInterfaceOrNull(HostView host) {
+        try {
+            HostRoutes.DefaultRoute route = host.defaultRoute4(null);
+            return route != null ? route.iface() : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** -t and -u: each explicit port becomes a forward from the host to the guest's address. */
+    private static void inbound(List<PortSpec> specs, ForwardProtocol protocol, int guest,
+        List<ForwardRequest> forwards, List<String> warnings) throws Unsupported {
+        if (specs.isEmpty()) {
+            warnings.add("no -" + (protocol == ForwardProtocol.TCP ? "t" : "u") + ": pasta's default, automatic port"
+                + " forwarding, is not in slirp4j's pasta mode yet; nothing is forwarded");
+        }
+        for (PortSpec spec : specs) {
+            if (spec.none()) {
+                continue;
+            }
+            if (spec.iface() != null) {
+                throw new Unsupported("forwards bound to an interface (" + spec.text() + ") are not in slirp4j's"
+                    + " pasta mode yet");
+            }
+            if (spec.allExcept()) {
+                throw new Unsupported("forwarding all ports (" + spec.text() + ") is not in slirp4j's pasta mode yet");
+            }
+            if (spec.auto()) {
+                warnings.add("-" + spec.option() + " " + spec.text() + ": automatic port forwarding is not in"
+                    + " slirp4j's pasta mode yet; forwarding only the ports named");
+            }
+            for (PortSpec.Forward f : spec.forwards()) {
+                InetAddress bind = f.bindAddress() != null ? f.bindAddress() : ANY4;
+                forwards.add(new ForwardRequest(protocol, bind, f.hostPort(), guest, f.guestPort()));
+            }
+        }
+    }
+
+    /** -T and -U: none, or the default (auto), which this mode leaves out; explicit ports are refused. */
+    private static void outbound(List<PortSpec> specs, String option, List<String> warnings)
+        throws Unsupported {
+        if (specs.isEmpty()) {
+            warnings.add("no " + option + ": pasta's default, automatic port forwarding from the namespace to the"
+                + " host, is not in slirp4j's pasta mode yet; nothing is forwarded");
+        }
+        for (PortSpec spec : specs) {
+            if (spec.none()) {
+                continue;
+            }
+            if (!spec.forwards().isEmpty() || spec.allExcept()) {
+                throw new Unsupported("-" + spec.option() + " " + spec.text() + ": forwards from the namespace to the"
+                    + " host are not in slirp4j's pasta mode yet");
+            }
+        }
+    }
+
+    /** Every IPv4 address of the host (pasta also listens on IPv6's; this mode is IPv4 only). */
+    private static final InetAddress ANY4 = Ipv4Address.toInetAddress(0);
+
+    private static byte[] macBytes(String mac) {
+        if (mac == null) {
+            return null;
+        }
+        byte[] bytes = new byte[6];
+        String[] parts = mac.split(":");
+        for (int i = 0; i < 6; i++) {
+            bytes[i] = (byte) Integer.parseInt(parts[i], 16);
+        }
+        return bytes;
+    }
+}
