@@ -17,6 +17,7 @@
 #include <net/if.h>
 #include <net/route.h>
 #include <linux/errqueue.h>
+#include <linux/netlink.h>
 #include <linux/icmp.h>
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
@@ -487,7 +488,7 @@ static int join(const char *path, int nstype, int open_step, struct child_report
  */
 static void namespace_child(int report_fd, const char *userns, const char *netns, int with_socket) {
     struct child_report report = {0, 0};
-    int fds[2] = {-1, -1};
+    int fds[3] = {-1, -1, -1};
     int nfds = 0;
     if ((userns != NULL && join(userns, CLONE_NEWUSER, STEP_OPEN_USERNS, &report) < 0)
         || join(netns, CLONE_NEWNET, STEP_OPEN_NETNS, &report) < 0) {
@@ -500,6 +501,12 @@ static void namespace_child(int report_fd, const char *userns, const char *netns
     nfds++;
     if (with_socket) {
         if ((fds[nfds] = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0) {
+            report.step = STEP_SOCKET;
+            goto send;
+        }
+        nfds++;
+        /* rtnetlink of the target, for what ioctls cannot say (an IPv6 address without duplicate detection) */
+        if ((fds[nfds] = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE)) < 0) {
             report.step = STEP_SOCKET;
             goto send;
         }
@@ -537,7 +544,7 @@ send:
 JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_openInNamespaces(JNIEnv *env, jclass c, jstring userns,
                                                                    jstring netns, jboolean with_socket,
                                                                    jintArray out) {
-    jint result[3] = {-1, -1, 0};
+    jint result[4] = {-1, -1, 0, -1};
     const char *u = utf(env, userns);
     const char *n = utf(env, netns);
     int r = 0;
@@ -563,7 +570,7 @@ JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_openInNamespaces(JNIEnv *env, 
         goto done;
     }
     struct child_report report = {0, 0};
-    int fds[2] = {-1, -1};
+    int fds[3] = {-1, -1, -1};
     char control[CMSG_SPACE(sizeof(fds))];
     struct iovec iov = {.iov_base = &report, .iov_len = sizeof(report)};
     struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
@@ -584,14 +591,14 @@ JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_openInNamespaces(JNIEnv *env, 
     struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
     if (cmsg != NULL && cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS) {
         size_t count = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-        memcpy(fds, CMSG_DATA(cmsg), (count > 2 ? 2 : count) * sizeof(int));
+        memcpy(fds, CMSG_DATA(cmsg), (count > 3 ? 3 : count) * sizeof(int));
     }
     if (report.step != 0) {
         result[2] = report.step;
         r = -report.err;
-    } else if (fds[0] < 0 || (with_socket && fds[1] < 0)) {
+    } else if (fds[0] < 0 || (with_socket && (fds[1] < 0 || fds[2] < 0))) {
         r = -EPROTO;
-        for (int i = 0; i < 2; i++) {
+        for (int i = 0; i < 3; i++) {
             if (fds[i] >= 0) {
                 close(fds[i]);
             }
@@ -599,10 +606,11 @@ JNIEXPORT jint JNICALL Java_io_slirp4j_tap_Native_openInNamespaces(JNIEnv *env, 
     } else {
         result[0] = fds[0];
         result[1] = fds[1];
+        result[3] = fds[2];
     }
 done:
     release(env, userns, u);
     release(env, netns, n);
-    (*env)->SetIntArrayRegion(env, out, 0, 3, result);
+    (*env)->SetIntArrayRegion(env, out, 0, 4, result);
     return r;
 }

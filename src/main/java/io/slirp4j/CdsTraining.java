@@ -63,7 +63,7 @@ public final class CdsTraining {
             // the namespace child, into our own netns: opens /dev/net/tun but makes no device (TUNSETIFF and the
             // -c ioctls fail on an empty name and a closed socket)
             Namespaces.TargetDescriptors fds = Namespaces.openInTarget(Path.of("/proc/self/ns/net"), null, true);
-            Posix.close(fds.socket());
+            fds.closeSockets();
             TunDevice.Offloads.NONE.describe();
             TunDevice.attachTap(fds.tun(), "", true);
         } catch (IOException expected) {

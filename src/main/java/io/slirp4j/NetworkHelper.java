@@ -445,7 +445,7 @@ public final class NetworkHelper {
                 throw new IOException("tap fd " + launch.tapFd() + " is not an open file descriptor");
             }
             Posix.setNonBlocking(launch.tapFd());
-            return new Namespaces.TargetDescriptors(launch.tapFd(), -1);
+            return new Namespaces.TargetDescriptors(launch.tapFd(), -1, -1);
         }
         if (launch.userns() != null) {
             Namespaces.requireUserNamespace(launch.userns());
@@ -505,9 +505,7 @@ public final class NetworkHelper {
                 }
             }
         } finally {
-            if (fds.socket() >= 0) {
-                Posix.close(fds.socket());
-            }
+            fds.closeSockets();
         }
         return fds.tun();
     }

@@ -83,18 +83,34 @@ public final class Namespaces {
     }
 
     /** What {@link #openInTarget} opened inside the target network namespace. */
-    public record TargetDescriptors(int tun, int socket) {}
+    /**
+     * @param tun     /dev/net/tun opened there
+     * @param socket  an AF_INET datagram socket made there (for the interface ioctls), or -1
+     * @param netlink an rtnetlink socket made there (for what the ioctls cannot say), or -1
+     */
+    public record TargetDescriptors(int tun, int socket, int netlink) {
+        /** Closes the sockets (not the tun fd). */
+        public void closeSockets() {
+            if (socket >= 0) {
+                Posix.close(socket);
+            }
+            if (netlink >= 0) {
+                Posix.close(netlink);
+            }
+        }
+    }
 
     /**
-     * Opens {@code /dev/net/tun} and, with {@code withSocket}, an AF_INET datagram socket inside {@code netns},
+     * Opens {@code /dev/net/tun} and, with {@code withSocket}, an AF_INET datagram socket and an rtnetlink socket
+     * inside {@code netns},
      * joining {@code userns} first when it is not null (see {@link #needsUserNamespaceJoin}). Both descriptors are
      * close-on-exec; the tun fd is non-blocking.
      */
     public static TargetDescriptors openInTarget(Path netns, Path userns, boolean withSocket) throws IOException {
-        int[] out = new int[3];
+        int[] out = new int[4];
         int r = Native.openInNamespaces(userns == null ? null : userns.toString(), netns.toString(), withSocket, out);
         if (r >= 0) {
-            return new TargetDescriptors(out[0], out[1]);
+            return new TargetDescriptors(out[0], out[1], out[3]);
         }
         // the child's steps, as slirp4j_native.c numbers them
         ErrnoException e = switch (out[2]) {

@@ -113,9 +113,9 @@ final class Native {
 
     /**
      * From a forked child that joins {@code userns} (unless null) and {@code netns}: {@code /dev/net/tun} opened
-     * there and, with {@code withSocket}, an AF_INET datagram socket made there. Returns 0 or -errno;
-     * {@code out} receives the tun fd, the socket fd (or -1) and the number of the step that failed (see
-     * {@link Namespaces}).
+     * there and, with {@code withSocket}, an AF_INET datagram socket and a NETLINK_ROUTE socket made there. Returns
+     * 0 or -errno; {@code out} (4 ints) receives the tun fd, the socket fd (or -1), the number of the step that
+     * failed (see {@link Namespaces}) and the netlink fd (or -1).
      */
     static native int openInNamespaces(String userns, String netns, boolean withSocket, int[] out);
 

@@ -51,17 +51,18 @@ class NamespacesTest {
     void theChildHandsBackATunFdAndASocketFromTheTargetNetns() throws IOException {
         Namespaces.TargetDescriptors fds = Namespaces.openInTarget(Path.of("/proc/self/ns/net"), null, true);
         try {
-            assertTrue(Posix.isOpen(fds.tun()) && Posix.isOpen(fds.socket()));
+            assertTrue(Posix.isOpen(fds.tun()) && Posix.isOpen(fds.socket()) && Posix.isOpen(fds.netlink()));
             assertEquals(1, Native.fcntl(fds.tun(), LibC.F_GETFD, 0), "close-on-exec");
             assertEquals(1, Native.fcntl(fds.socket(), LibC.F_GETFD, 0), "close-on-exec");
             assertTrue((Native.fcntl(fds.tun(), LibC.F_GETFL, 0) & LibC.O_NONBLOCK) != 0, "non-blocking");
         } finally {
             Posix.close(fds.tun());
-            Posix.close(fds.socket());
+            fds.closeSockets();
         }
         Namespaces.TargetDescriptors tunOnly = Namespaces.openInTarget(Path.of("/proc/self/ns/net"), null, false);
         Posix.close(tunOnly.tun());
         assertEquals(-1, tunOnly.socket());
+        assertEquals(-1, tunOnly.netlink());
     }
 
     @Test

@@ -1,0 +1,116 @@
+package io.slirp4j.tap;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * The two rtnetlink requests pasta's {@code --config-net} needs beyond slirp4netns's ioctls, for IPv6: an address
+ * with its prefix length and without duplicate address detection (IFA_F_NODAD, as pasta adds it: a tentative
+ * address cannot be a source for a second or so, and the engine reads the addresses the moment pasta exits), and a
+ * default route through a gateway. Sent on a NETLINK_ROUTE socket made in the target namespace
+ * ({@link Namespaces#openInTarget}), one request at a time, each acknowledged. The message builders are pure.
+ */
+public final class RouteNetlink {
+    static final int NLMSG_HEADER = 16;
+    static final int NLMSG_ERROR = 2;
+    static final int RTM_NEWADDR = 20;
+    static final int RTM_NEWROUTE = 24;
+    static final int NLM_F_REQUEST = 0x1;
+    static final int NLM_F_ACK = 0x4;
+    static final int NLM_F_EXCL = 0x200;
+    static final int NLM_F_CREATE = 0x400;
+    static final int AF_INET6 = 10;
+    static final int IFA_ADDRESS = 1;
+    static final int IFA_LOCAL = 2;
+    static final int IFA_FLAGS = 8;
+    static final int IFA_F_NODAD = 0x02;
+    static final int RTA_OIF = 4;
+    static final int RTA_GATEWAY = 5;
+    static final int RT_TABLE_MAIN = 254;
+    static final int RTPROT_BOOT = 3;
+    static final int RT_SCOPE_UNIVERSE = 0;
+    static final int RTN_UNICAST = 1;
+    static final long SIOCGIFINDEX = 0x8933;
+
+    private RouteNetlink() {}
+
+    /** Gives interface {@code ifindex} the IPv6 address (16 bytes) with its prefix length, without DAD. */
+    static byte[] newAddress6(int seq, int ifindex, byte[] address, int prefixLength) {
+        ByteBuffer b = message(RTM_NEWADDR, seq, 8 + 2 * 20 + 8);
+        b.put((byte) AF_INET6).put((byte) prefixLength).put((byte) 0).put((byte) RT_SCOPE_UNIVERSE).putInt(ifindex);
+        attribute(b, IFA_LOCAL, address);
+        attribute(b, IFA_ADDRESS, address);
+        b.putShort((short) 8).putShort((short) IFA_FLAGS).putInt(IFA_F_NODAD);
+        return b.array();
+    }
+
+    /** The IPv6 default route through {@code gateway} (16 bytes) out of interface {@code ifindex}. */
+    static byte[] newDefaultRoute6(int seq, int ifindex, byte[] gateway) {
+        ByteBuffer b = message(RTM_NEWROUTE, seq, 12 + 20 + 8);
+        b.put((byte) AF_INET6).put((byte) 0).put((byte) 0).put((byte) 0)
+            .put((byte) RT_TABLE_MAIN).put((byte) RTPROT_BOOT).put((byte) RT_SCOPE_UNIVERSE).put((byte) RTN_UNICAST)
+            .putInt(0);
+        attribute(b, RTA_GATEWAY, gateway);
+        b.putShort((short) 8).putShort((short) RTA_OIF).putInt(ifindex);
+        return b.array();
+    }
+
+    /**
+     * The error an acknowledgement carries (0: done, else a positive errno), or -1 if {@code reply} is not the
+     * acknowledgement of request {@code seq}.
+     */
+    static int acknowledgement(byte[] reply, int length, int seq) {
+        if (length < NLMSG_HEADER + 4) {
+            return -1;
+        }
+        ByteBuffer b = ByteBuffer.wrap(reply, 0, length).order(ByteOrder.nativeOrder());
+        int type = b.getShort(4) & 0xFFFF;
+        if (type != NLMSG_ERROR || b.getInt(8) != seq) {
+            return -1;
+        }
+        return -b.getInt(NLMSG_HEADER);
+    }
+
+    /** Configures the tap's IPv6 address and default route (see the class comment). */
+    public static void configure6(int sock, int netlink, String tap, byte[] address, int prefixLength, byte[] gateway)
+        throws IOException {
+        byte[] ifr = TunDevice.ifreq(tap);
+        Posix.check(Native.ioctl(sock, SIOCGIFINDEX, ifr), "cannot find " + tap);
+        int ifindex = TunDevice.ifreqData(ifr).getInt();
+        request(netlink, newAddress6(1, ifindex, address, prefixLength), 1, "cannot set the IPv6 address");
+        if (gateway != null) {
+            request(netlink, newDefaultRoute6(2, ifindex, gateway), 2, "cannot set the IPv6 default route");
+        }
+    }
+
+    private static void request(int netlink, byte[] message, int seq, String what) throws IOException {
+        Posix.check(Native.write(netlink, message, 0, message.length), what);
+        byte[] reply = new byte[4096];
+        while (true) {
+            int n = Native.read(netlink, reply, 0, reply.length);
+            if (n == -LibC.EINTR) {
+                continue;
+            }
+            Posix.check(n, what);
+            int error = acknowledgement(reply, n, seq);
+            if (error == 0) {
+                return;
+            }
+            if (error > 0) {
+                throw Posix.failure(what, -error);
+            }
+        }
+    }
+
+    private static ByteBuffer message(int type, int seq, int payload) {
+        ByteBuffer b = ByteBuffer.allocate(NLMSG_HEADER + payload).order(ByteOrder.nativeOrder());
+        b.putInt(NLMSG_HEADER + payload).putShort((short) type)
+            .putShort((short) (NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL)).putInt(seq).putInt(0);
+        return b;
+    }
+
+    private static void attribute(ByteBuffer b, int type, byte[] value16) {
+        b.putShort((short) (4 + value16.length)).putShort((short) type).put(value16);
+    }
+}
