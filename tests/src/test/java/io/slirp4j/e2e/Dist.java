@@ -22,14 +22,19 @@ public final class Dist {
 
     /** The distribution directory: system property {@code slirp4j.dist}, else ../src/target/slirp4j. */
     public static Path home() {
-        String prop = System.getProperty("slirp4j.dist");
-        Path dir = prop != null ? Path.of(prop) : Path.of("..", "src", "target", "slirp4j");
-        dir = dir.toAbsolutePath().normalize();
+        Path dir = location();
         if (!Files.isExecutable(dir.resolve("bin/slirp4j")) || !Files.isDirectory(dir.resolve("lib"))) {
             fail("the slirp4j distribution is not built at " + dir
                 + " (run: mvn -B -DskipTests package, or mvn verify -pl tests -am)");
         }
         return dir;
+    }
+
+    /** Where the distribution is expected, built or not (for tests that look for a file that may not exist yet). */
+    public static Path location() {
+        String prop = System.getProperty("slirp4j.dist");
+        Path dir = prop != null ? Path.of(prop) : Path.of("..", "src", "target", "slirp4j");
+        return dir.toAbsolutePath().normalize();
     }
 
     public static String launcher() {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.slirp4j.tap.Namespaces;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,6 +61,7 @@ public final class TestNetwork implements AutoCloseable {
     private Process hostHolder;
     private Process guestHolder;
     private Process internetHolder;
+    private Udp.Server resolver;
 
     private TestNetwork(Mode mode) throws IOException {
         this.mode = mode;
@@ -70,6 +72,39 @@ public final class TestNetwork implements AutoCloseable {
 
     public static TestNetwork create(Mode mode) {
         return create(mode, false);
+    }
+
+    /** The name the {@linkplain #createLikeRealHost real-host network}'s resolver answers, and its address. */
+    public static final String RESOLVER_TEST_NAME = "pasta-e2e.example";
+    public static final String RESOLVER_TEST_ADDRESS = "203.0.113.53";
+
+    /**
+     * A private host that looks like a real one to a program that copies the host's configuration (pasta): the
+     * internet namespace, an IPv4 default route via 198.51.100.1 on {@code veth-h} (next to the IPv6 one every
+     * internet network has), and a resolver: a test DNS responder in the internet namespace on 198.51.100.1:53
+     * ({@link Dns#standardAnswer}, A records with {@link #RESOLVER_TEST_ADDRESS}), named by the host's
+     * resolv.conf. Opt-in: {@link #create(Mode, boolean)} keeps its IPv4 routing (none beyond the veth's /24).
+     */
+    public static TestNetwork createLikeRealHost(Mode mode) {
+        TestNetwork net = create(mode, true);
+        try {
+            net.host("ip", "route", "add", "default", "via", INTERNET_ADDRESS, "dev", "veth-h").check();
+            net.resolver = net.closeLater(Dns.responder(net.internetNetns(), new InetSocketAddress(INTERNET_ADDRESS,
+                53), Frames.ip(RESOLVER_TEST_ADDRESS), false));
+            net.resolvConf("nameserver " + INTERNET_ADDRESS + "\n");
+            return net;
+        } catch (RuntimeException | Error e) {
+            net.close();
+            throw e;
+        }
+    }
+
+    /** The resolver of a {@link #createLikeRealHost} network (its peers are who asked). */
+    public Udp.Server resolver() {
+        if (resolver == null) {
+            throw new IllegalStateException("this TestNetwork was not created by createLikeRealHost");
+        }
+        return resolver;
     }
 
     /** Creates the namespaces; on any failure kills what it started and fails the test. */
