@@ -3,7 +3,6 @@ package io.slirp4j.e2e;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * The {@code pasta} programs that {@link PastaTest} plays the engines against: Debian's (passt 0.0~git20230309, the
@@ -63,16 +62,10 @@ enum PastaImpl {
             return built;
         }
 
-        /**
-         * TODO(pasta-mode): once slirp4j ships bin/pasta, replace this assumption by
-         * {@code Requirements.require(Files.isExecutable(...), ...)} (as DEBIAN does) so that a missing launcher
-         * fails CI instead of skipping. Until then these cases are disabled only because the file does not exist.
-         */
         @Override
         void require() {
             Path built = Dist.location().resolve("bin/pasta");
-            Assumptions.assumeTrue(Files.isExecutable(built),
-                "TODO(pasta-mode): slirp4j's pasta launcher " + built + " does not exist yet");
+            Requirements.require(Files.isExecutable(built), "slirp4j's pasta launcher " + built + " (build the project)");
         }
     };
 
