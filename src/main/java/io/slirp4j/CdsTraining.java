@@ -93,8 +93,8 @@ public final class CdsTraining {
                     return LinkOffloads.ALL; // the path a tap with a vnet header takes
                 }
             };
-            NettyHostDatagrams hostUdp = NetworkHelper.hostDatagrams(loop);
-            NettyHostStreams hostTcp = NetworkHelper.hostStreams(loop);
+            NettyHostDatagrams hostUdp = NetworkHelper.hostDatagrams(loop, false);
+            NettyHostStreams hostTcp = NetworkHelper.hostStreams(loop, false);
             Stack stack = trainingStack[0] = new Stack(NetworkConfig.defaults(), PooledByteBufAllocator.DEFAULT, discard, hostUdp,
                 hostTcp, List::of, System::currentTimeMillis, Stack.MAX_TCP_CONNECTIONS);
             stack.afterHostEvent(() -> { });

@@ -10,6 +10,7 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.channel.unix.IntegerUnixChannelOption;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.util.internal.PlatformDependent;
@@ -17,6 +18,7 @@ import io.slirp4j.api.ApiServer;
 import io.slirp4j.cli.Cli;
 import io.slirp4j.cli.Confine;
 import io.slirp4j.stack.FrameSink;
+import io.slirp4j.stack.HostMirror6;
 import io.slirp4j.stack.NetworkConfig;
 import io.slirp4j.stack.ResolvConf;
 import io.slirp4j.stack.Stack;
@@ -25,6 +27,7 @@ import io.slirp4j.stack.forward.ForwardException;
 import io.slirp4j.stack.forward.ForwardRequest;
 import io.slirp4j.stack.forward.ForwardTable;
 import io.slirp4j.stack.forward.LoopPortForwards;
+import io.slirp4j.stack.nat.IpAddress;
 import io.slirp4j.stack.host.NettyHostDatagrams;
 import io.slirp4j.stack.host.NettyHostStreams;
 import io.slirp4j.stack.tcp.BufferBudget;
@@ -34,6 +37,7 @@ import io.slirp4j.tap.ExitFdWatcher;
 import io.slirp4j.tap.InterfaceConfigurator;
 import io.slirp4j.tap.Namespaces;
 import io.slirp4j.tap.Posix;
+import io.slirp4j.tap.RouteNetlink;
 import io.slirp4j.tap.TapPort;
 import io.slirp4j.tap.TunDevice;
 import java.io.IOException;
@@ -297,8 +301,10 @@ public final class NetworkHelper {
             : new TapPort(tapFd, launch.network().mtu(), tapOffloads.vnetHeaderLength(), alloc,
                 this::onTapFrame, this::rearmTimer, tapFailed);
         FrameSink toGuest = new TapFrameSink(tap, launch.offloads(), tapOffloads.udpOut());
-        NettyHostDatagrams hostUdp = hostDatagrams(loop);
-        NettyHostStreams hostTcp = hostStreams(loop);
+        // as pasta, a forward without an address listens on both families' wildcards: IPv6's must leave IPv4 alone
+        boolean ipv6Only = launch.pasta() != null;
+        NettyHostDatagrams hostUdp = hostDatagrams(loop, ipv6Only);
+        NettyHostStreams hostTcp = hostStreams(loop, ipv6Only);
         int maxTcp = maxTcpConnections();
         BufferBudget tcpBudget = new BufferBudget(tcpBufferBudget(), BufferBudget.DEFAULT_FLOOR);
         limitLog = new LimitLog(System.err, Stack.MAX_UDP_FLOWS, maxTcp, tcpBudget.limit(), tcpBudget.floor());
@@ -416,14 +422,28 @@ public final class NetworkHelper {
     }
 
     /** The UDP NAT's host sockets: epoll datagram channels on the stack's loop, of the destination's family. */
-    static NettyHostDatagrams hostDatagrams(IoEventLoop loop) {
-        return new NettyHostDatagrams(loop, ipv4 -> new EpollDatagramChannel(family(ipv4)));
+    static NettyHostDatagrams hostDatagrams(IoEventLoop loop, boolean ipv6Only) {
+        return new NettyHostDatagrams(loop, ipv4 -> ipv6OnlyIf(!ipv4 && ipv6Only, new EpollDatagramChannel(family(ipv4))));
     }
 
-    /** The TCP NAT's host sockets: epoll socket channels on the stack's loop, of the destination's family. */
-    static NettyHostStreams hostStreams(IoEventLoop loop) {
+    /**
+     * The TCP NAT's host sockets: epoll socket channels on the stack's loop, of the destination's family; with
+     * {@code ipv6Only}, IPv6 listeners take no IPv4 clients (IPV6_V6ONLY), so that one on :: and one on 0.0.0.0 can
+     * share a port.
+     */
+    static NettyHostStreams hostStreams(IoEventLoop loop, boolean ipv6Only) {
         return new NettyHostStreams(loop, ipv4 -> new EpollSocketChannel(family(ipv4)),
-            ipv4 -> new EpollServerSocketChannel(family(ipv4)));
+            ipv4 -> ipv6OnlyIf(!ipv4 && ipv6Only, new EpollServerSocketChannel(family(ipv4))));
+    }
+
+    /** IPPROTO_IPV6, IPV6_V6ONLY. */
+    private static final IntegerUnixChannelOption IPV6_V6ONLY = new IntegerUnixChannelOption("IPV6_V6ONLY", 41, 26);
+
+    private static <C extends io.netty.channel.Channel> C ipv6OnlyIf(boolean set, C channel) {
+        if (set) {
+            channel.config().setOption(IPV6_V6ONLY, 1);
+        }
+        return channel;
     }
 
     private static SocketProtocolFamily family(boolean ipv4) {
@@ -499,6 +519,11 @@ public final class NetworkHelper {
                 try {
                     InterfaceConfigurator.configure(fds.socket(), launch.tapName(), net.mtu(), launch.mac(),
                         net.recommendedGuest(), net.netmask(), net.gateway());
+                    HostMirror6 six = net.mirror6();
+                    if (six != null) {
+                        RouteNetlink.configure6(fds.socket(), fds.netlink(), launch.tapName(),
+                            bytes(six.guest()), six.prefixLength(), bytes(six.gateway()));
+                    }
                 } catch (IOException e) {
                     Posix.close(fds.tun());
                     throw e;
@@ -508,6 +533,10 @@ public final class NetworkHelper {
             fds.closeSockets();
         }
         return fds.tun();
+    }
+
+    private static byte[] bytes(IpAddress address) {
+        return address.toInetAddress().getAddress();
     }
 
     /** Ends the helper with {@code status}; safe from any thread, first call wins. */

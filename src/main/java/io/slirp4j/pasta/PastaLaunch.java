@@ -5,9 +5,11 @@ import io.slirp4j.PastaLifetime;
 import io.slirp4j.cli.Confine;
 import io.slirp4j.cli.OutboundAddress;
 import io.slirp4j.stack.HostMirror;
+import io.slirp4j.stack.HostMirror6;
 import io.slirp4j.stack.NetworkConfig;
 import io.slirp4j.stack.forward.ForwardProtocol;
 import io.slirp4j.stack.forward.ForwardRequest;
+import io.slirp4j.stack.nat.IpAddress;
 import io.slirp4j.stack.wire.Ipv4Address;
 import io.slirp4j.tap.HostRoutes;
 import java.io.IOException;
@@ -26,8 +28,8 @@ import java.util.List;
  * <p>What this pasta mode does not do yet is refused with a message naming it, rather than silently left out, where
  * it changes what the guest gets: IPv6-only, a command instead of a PID or --netns, explicit namespace-to-host
  * forwards (-T/-U with ports), forwards bound to an interface ({@code %IFACE}), {@code all}. Where pasta's
- * default would do something this mode does not (IPv6 alongside IPv4, {@code auto} port detection) it goes on
- * without and says so on stderr unless {@code --quiet}.
+ * default would do something this mode does not ({@code auto} port detection) it goes on without and says so on
+ * stderr unless {@code --quiet}. IPv6 is copied as IPv4 is, unless {@code -4} or the host has none to copy.
  */
 public final class PastaLaunch {
     /** pasta's default MTU for the namespace's interface. */
@@ -37,7 +39,9 @@ public final class PastaLaunch {
     public interface HostView {
         HostRoutes.DefaultRoute defaultRoute4(String onlyIface) throws IOException;
 
-        List<HostRoutes.Address> addresses4(String iface) throws IOException;
+        HostRoutes.DefaultRoute defaultRoute6(String onlyIface) throws IOException;
+
+        List<HostRoutes.Address> addresses(String iface, boolean ipv4) throws IOException;
     }
 
     /** The host this process runs on. */
@@ -48,8 +52,13 @@ public final class PastaLaunch {
         }
 
         @Override
-        public List<HostRoutes.Address> addresses4(String iface) throws IOException {
-            return HostRoutes.addresses(iface, true);
+        public HostRoutes.DefaultRoute defaultRoute6(String onlyIface) throws IOException {
+            return HostRoutes.defaultRoute6(HostRoutes.table(Path.of("/proc/net/ipv6_route")), onlyIface);
+        }
+
+        @Override
+        public List<HostRoutes.Address> addresses(String iface, boolean ipv4) throws IOException {
+            return HostRoutes.addresses(iface, ipv4);
         }
     };
 
@@ -90,19 +99,18 @@ public final class PastaLaunch {
                 + " --netns PATH");
         }
         if (s.ipv6Only()) {
-            throw new Unsupported("slirp4j's pasta mode has no IPv6 yet: -6/--ipv6-only cannot be served");
+            throw new Unsupported("slirp4j's pasta mode needs IPv4: -6/--ipv6-only cannot be served yet");
         }
-        if (!s.ipv4Only()) {
-            warnings.add("IPv6 is not copied into the namespace yet (slirp4j's pasta mode is IPv4 only)");
-        }
-        HostMirror mirror = mirror(s, host);
+        HostMirror mirror = mirror(s, host, s.ipv4Only() ? null : mirror6(s, host));
         int mtu = s.mtu().isPresent() && s.mtu().getAsInt() != 0 ? s.mtu().getAsInt() : DEFAULT_MTU;
         NetworkConfig network = NetworkConfig.mirroring(mirror, mtu);
         String hostIface = s.iface().orElseGet(() -> hostInterfaceOrNull(host));
         String tapName = s.nsIfname().orElse(hostIface != null ? hostIface : "tap0");
         List<ForwardRequest> forwards = new ArrayList<>();
-        inbound(s.tcpIn(), ForwardProtocol.TCP, mirror.guest(), forwards, warnings);
-        inbound(s.udpIn(), ForwardProtocol.UDP, mirror.guest(), forwards, warnings);
+        IpAddress guest4 = IpAddress.of4(mirror.guest());
+        IpAddress guest6 = mirror.ipv6() != null ? mirror.ipv6().guest() : null;
+        inbound(s.tcpIn(), ForwardProtocol.TCP, guest4, guest6, forwards, warnings);
+        inbound(s.udpIn(), ForwardProtocol.UDP, guest4, guest6, forwards, warnings);
         outbound(s.tcpOut(), "-T", warnings);
         outbound(s.udpOut(), "-U", warnings);
         for (String option : s.notHonoured()) {
@@ -120,10 +128,10 @@ public final class PastaLaunch {
     }
 
     /** The guest's IPv4 addressing: the command line's, else the host's default route's interface's. */
-    static HostMirror mirror(PastaSettings s, HostView host) throws IOException {
+    static HostMirror mirror(PastaSettings s, HostView host, HostMirror6 ipv6) throws IOException {
         HostRoutes.DefaultRoute route = host.defaultRoute4(s.iface().orElse(null));
         String iface = s.iface().orElse(route != null ? route.iface() : null);
-        List<HostRoutes.Address> addresses = iface != null ? host.addresses4(iface) : List.of();
+        List<HostRoutes.Address> addresses = iface != null ? host.addresses(iface, true) : List.of();
         HostRoutes.Address hostAddress = addresses.isEmpty() ? null : addresses.get(0);
         Inet4Address guest = s.address4().orElse(hostAddress != null ? (Inet4Address) hostAddress.address() : null);
         if (guest == null) {
@@ -145,7 +153,32 @@ public final class PastaLaunch {
             .orElse(s.noMapGw() ? HostMirror.NONE : gateway);
         int alias = s.mapGuestAddr4().map(Ipv4Address::fromInetAddress).orElse(HostMirror.NONE);
         int dnsForward = s.dnsForward4().map(Ipv4Address::fromInetAddress).orElse(HostMirror.NONE);
-        return new HostMirror(guestAddress, prefix, gateway, hostOwn, hostLoopback, alias, dnsForward);
+        return new HostMirror(guestAddress, prefix, gateway, hostOwn, hostLoopback, alias, dnsForward, ipv6);
+    }
+
+    /**
+     * The guest's IPv6 addressing, as pasta finds it: the command line's, else the global address and prefix of
+     * the IPv6 default route's interface and that route's gateway; null (IPv4 only, as pasta goes on without IPv6)
+     * when the host has neither an address nor a gateway to copy.
+     */
+    static HostMirror6 mirror6(PastaSettings s, HostView host) throws IOException {
+        HostRoutes.DefaultRoute route = host.defaultRoute6(s.iface().orElse(null));
+        String iface = s.iface().orElse(route != null ? route.iface() : null);
+        List<HostRoutes.Address> addresses = iface != null ? host.addresses(iface, false) : List.of();
+        HostRoutes.Address hostAddress = addresses.isEmpty() ? null : addresses.get(0);
+        InetAddress guest = s.address6().map(a -> (InetAddress) a)
+            .orElse(hostAddress != null ? hostAddress.address() : null);
+        InetAddress gateway = s.gateway6().map(g -> (InetAddress) g).orElse(route != null ? route.gateway() : null);
+        if (guest == null || gateway == null) {
+            return null;
+        }
+        int prefix = s.prefixLength6().orElse(hostAddress != null && s.address6().isEmpty()
+            ? hostAddress.prefixLength() : 64);
+        IpAddress gateway6 = IpAddress.of(gateway);
+        IpAddress hostLoopback = s.mapHostLoopback6().map(IpAddress::of).orElse(s.noMapGw() ? null : gateway6);
+        return new HostMirror6(IpAddress.of(guest), prefix, gateway6,
+            IpAddress.of(hostAddress != null ? hostAddress.address() : guest), hostLoopback,
+            s.mapGuestAddr6().map(IpAddress::of).orElse(null), s.dnsForward6().map(IpAddress::of).orElse(null));
     }
 
     /** The prefix pasta gives an address named by -a without a length: its class's (A /8, B /16, else /24). */
@@ -163,8 +196,12 @@ public final class PastaLaunch {
         }
     }
 
-    /** -t and -u: each explicit port becomes a forward from the host to the guest's address. */
-    private static void inbound(List<PortSpec> specs, ForwardProtocol protocol, int guest,
+    /**
+     * -t and -u: each explicit port becomes a forward from the host to the guest's address of the listener's family,
+     * and without an address, as pasta, one on each family's wildcard (IPv6's only with an IPv6 guest; the launch
+     * makes IPv6 listeners IPv6-only, so the two do not collide).
+     */
+    private static void inbound(List<PortSpec> specs, ForwardProtocol protocol, IpAddress guest4, IpAddress guest6,
         List<ForwardRequest> forwards, List<String> warnings) throws Unsupported {
         if (specs.isEmpty()) {
             warnings.add("no -" + (protocol == ForwardProtocol.TCP ? "t" : "u") + ": pasta's default, automatic port"
@@ -186,8 +223,15 @@ public final class PastaLaunch {
                     + " slirp4j's pasta mode yet; forwarding only the ports named");
             }
             for (PortSpec.Forward f : spec.forwards()) {
-                InetAddress bind = f.bindAddress() != null ? f.bindAddress() : ANY4;
-                forwards.add(new ForwardRequest(protocol, bind, f.hostPort(), guest, f.guestPort()));
+                if (f.bindAddress() != null) {
+                    IpAddress guest = f.bindAddress() instanceof Inet4Address || guest6 == null ? guest4 : guest6;
+                    forwards.add(new ForwardRequest(protocol, f.bindAddress(), f.hostPort(), guest, f.guestPort()));
+                    continue;
+                }
+                forwards.add(new ForwardRequest(protocol, ANY4, f.hostPort(), guest4, f.guestPort()));
+                if (guest6 != null) {
+                    forwards.add(new ForwardRequest(protocol, ANY6, f.hostPort(), guest6, f.guestPort()));
+                }
             }
         }
     }
@@ -210,8 +254,9 @@ public final class PastaLaunch {
         }
     }
 
-    /** Every IPv4 address of the host (pasta also listens on IPv6's; this mode is IPv4 only). */
+    /** Every address of the host, of each family. */
     private static final InetAddress ANY4 = Ipv4Address.toInetAddress(0);
+    private static final InetAddress ANY6 = new IpAddress(0, 0).toInetAddress();
 
     private static byte[] macBytes(String mac) {
         if (mac == null) {

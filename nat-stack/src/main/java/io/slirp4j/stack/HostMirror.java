@@ -23,9 +23,10 @@ import io.slirp4j.stack.wire.Ipv4Address;
  * @param hostLoopback     the address that is the host's loopback, or {@link #NONE}
  * @param hostAddressAlias the address that is {@code hostAddress}, or {@link #NONE}
  * @param dnsForward       the address whose port 53 is the host's nameservers, or {@link #NONE}
+ * @param ipv6             the same for IPv6, or null for an IPv4-only guest
  */
 public record HostMirror(int guest, int prefixLength, int gateway, int hostAddress, int hostLoopback,
-    int hostAddressAlias, int dnsForward) {
+    int hostAddressAlias, int dnsForward, HostMirror6 ipv6) {
 
     /** No address: 0.0.0.0 is never a guest's destination or a host peer the guest is shown. */
     public static final int NONE = 0;
@@ -42,6 +43,12 @@ public record HostMirror(int guest, int prefixLength, int gateway, int hostAddre
                 throw new IllegalArgumentException("the guest's own address cannot be mapped too");
             }
         }
+    }
+
+    /** IPv4 only. */
+    public HostMirror(int guest, int prefixLength, int gateway, int hostAddress, int hostLoopback,
+        int hostAddressAlias, int dnsForward) {
+        this(guest, prefixLength, gateway, hostAddress, hostLoopback, hostAddressAlias, dnsForward, null);
     }
 
     public int netmask() {

@@ -34,7 +34,9 @@ public record NetworkConfig(int network, int prefixLength, int mtu, boolean host
         }
         if (mirror != null && (network != mirror.network() || prefixLength != mirror.prefixLength()
             || hostLoopback != (mirror.hostLoopback() != HostMirror.NONE)
-            || dnsEnabled != (mirror.dnsForward() != HostMirror.NONE))) {
+            || dnsEnabled != (mirror.dnsForward() != HostMirror.NONE)
+            || (ipv6 == null) != (mirror.ipv6() == null)
+            || (ipv6 != null && ipv6.prefix() != mirror.ipv6().guest().hi()))) {
             throw new IllegalArgumentException("the network does not match its mirror: " + mirror);
         }
         if ((network & ~netmask(prefixLength)) != 0) {
@@ -57,10 +59,11 @@ public record NetworkConfig(int network, int prefixLength, int mtu, boolean host
         this(network, prefixLength, mtu, hostLoopback, dnsEnabled, ipv6, outboundAddress4, outboundAddress6, null);
     }
 
-    /** pasta's addressing ({@link HostMirror}), IPv4 only, without outbound addresses. */
+    /** pasta's addressing ({@link HostMirror}, with IPv6 if it has it), without outbound addresses. */
     public static NetworkConfig mirroring(HostMirror mirror, int mtu) {
         return new NetworkConfig(mirror.network(), mirror.prefixLength(), mtu, mirror.hostLoopback() != HostMirror.NONE,
-            mirror.dnsForward() != HostMirror.NONE, null, null, null, mirror);
+            mirror.dnsForward() != HostMirror.NONE,
+            mirror.ipv6() != null ? new Ipv6Network(mirror.ipv6().guest().hi()) : null, null, null, mirror);
     }
 
     /** IPv4 only, without outbound addresses: host sockets bind where the kernel chooses. */
@@ -97,6 +100,11 @@ public record NetworkConfig(int network, int prefixLength, int mtu, boolean host
 
     public boolean ipv6Enabled() {
         return ipv6 != null;
+    }
+
+    /** The mirror's IPv6 half, or null (slirp's addressing, or an IPv4-only mirror). */
+    public HostMirror6 mirror6() {
+        return mirror != null ? mirror.ipv6() : null;
     }
 
     public static NetworkConfig defaults() {

@@ -1,6 +1,7 @@
 package io.slirp4j.stack.dhcpv6;
 
 import io.netty.buffer.ByteBuf;
+import io.slirp4j.stack.HostMirror6;
 import io.slirp4j.stack.Ipv6Network;
 import io.slirp4j.stack.NetworkConfig;
 import io.slirp4j.stack.iface.GuestLink;
@@ -51,12 +52,14 @@ public final class Dhcpv6Server {
         if (network == null) {
             throw new IllegalArgumentException("DHCPv6 needs IPv6");
         }
-        this.dnsEnabled = config.dnsEnabled();
+        HostMirror6 mirror6 = config.mirror6();
+        // a mirror names its DNS forwarder, if it has one; slirp's addressing P::3
+        this.dnsEnabled = mirror6 != null ? mirror6.dnsForward() != null : config.dnsEnabled();
         this.link = link;
         this.frames = frames;
         this.counters = counters;
-        this.dnsHi = new long[] {network.dnsHi()};
-        this.dnsLo = new long[] {network.dnsLo()};
+        this.dnsHi = new long[] {mirror6 != null && dnsEnabled ? mirror6.dnsForward().hi() : network.dnsHi()};
+        this.dnsLo = new long[] {mirror6 != null && dnsEnabled ? mirror6.dnsForward().lo() : network.dnsLo()};
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.slirp4j.stack.iface;
 
 import io.slirp4j.stack.HostMirror;
+import io.slirp4j.stack.HostMirror6;
 import io.slirp4j.stack.Ipv6Network;
 import io.slirp4j.stack.NetworkConfig;
 import io.slirp4j.stack.wire.InAny;
@@ -25,7 +26,9 @@ import io.slirp4j.stack.wire.Ipv4Address;
  * <p>IPv6 (methods ending in 6, addresses as {@link InAny} halves), with the {@link Ipv6Network} prefix P: ours
  * are P::2 (gateway), P::3 (DNS) and the router's fe80::2; the guest's are every other address of P and the
  * link-local fe80::/64 (which it uses for neighbour and router discovery); outside is any unicast address not in P,
- * not link-local and not in ::/8. Without IPv6 nothing is any of these.
+ * not link-local and not in ::/8. Without IPv6 nothing is any of these. A mirror's IPv6 half ({@link HostMirror6})
+ * follows the mirror's IPv4 rules: the guest's are its one global address and its link-local ones, ours the
+ * router's fe80::2 and the mapped addresses, and every other unicast address is outside, P's included.
  */
 public final class AddressPolicy {
     private final int network;
@@ -42,6 +45,8 @@ public final class AddressPolicy {
     private final boolean dnsEnabled;
     private final boolean ipv6;
     private final long prefix6;
+    /** The mirror's IPv6 half, or null (slirp's addressing: the prefix P's rules). */
+    private final HostMirror6 mirror6;
 
     public AddressPolicy(NetworkConfig config) {
         this.network = config.network();
@@ -56,6 +61,7 @@ public final class AddressPolicy {
         this.hostAddressAlias = mirror != null ? mirror.hostAddressAlias() : 0;
         this.ipv6 = config.ipv6Enabled();
         this.prefix6 = ipv6 ? config.ipv6().prefix() : 0;
+        this.mirror6 = config.mirror6();
     }
 
     public int gateway() {
@@ -152,24 +158,52 @@ public final class AddressPolicy {
         return ipv6;
     }
 
-    /** P::2, or the router's fe80::2: TCP and UDP to it reach the host's ::1. */
+    /** P::2, or the router's fe80::2: TCP and UDP to it reach the host's ::1 (a mirror's: its host-loopback address). */
     public boolean isGateway6(long hi, long lo) {
+        if (mirror6 != null) {
+            return HostMirror6.is(mirror6.hostLoopback(), hi, lo);
+        }
         return ipv6 && lo == Ipv6Network.GATEWAY_ID && (hi == prefix6 || hi == Ipv6Network.LINK_LOCAL_PREFIX);
     }
 
-    /** P::3 while DNS is enabled. */
+    /** P::3 while DNS is enabled (a mirror's: its DNS forwarder, if set). */
     public boolean isDnsForwarder6(long hi, long lo) {
+        if (mirror6 != null) {
+            return HostMirror6.is(mirror6.dnsForward(), hi, lo);
+        }
         return ipv6 && dnsEnabled && hi == prefix6 && lo == Ipv6Network.DNS_ID;
     }
 
-    /** P::2, P::3 or fe80::2: answered for neighbour solicitation and ping. */
+    /** The mirror's alias of the host's own IPv6 address ({@code --map-guest-addr}). */
+    public boolean isHostAddressAlias6(long hi, long lo) {
+        return mirror6 != null && HostMirror6.is(mirror6.hostAddressAlias(), hi, lo);
+    }
+
+    /** P::2, P::3 or fe80::2: answered for neighbour solicitation and ping (a mirror's: fe80::2 and the mapped ones). */
     public boolean isOwn6(long hi, long lo) {
-        return ipv6 && ((hi == prefix6 && (lo == Ipv6Network.GATEWAY_ID || lo == Ipv6Network.DNS_ID))
-            || (hi == Ipv6Network.LINK_LOCAL_PREFIX && lo == Ipv6Network.GATEWAY_ID));
+        boolean router = hi == Ipv6Network.LINK_LOCAL_PREFIX && lo == Ipv6Network.GATEWAY_ID;
+        if (mirror6 != null) {
+            return router || isGateway6(hi, lo) || isDnsForwarder6(hi, lo) || isHostAddressAlias6(hi, lo);
+        }
+        return ipv6 && ((hi == prefix6 && (lo == Ipv6Network.GATEWAY_ID || lo == Ipv6Network.DNS_ID)) || router);
+    }
+
+    /**
+     * Whether a neighbour solicitation for hi:lo gets the stack's MAC: its own, or with a mirror any unicast address
+     * but the guest's (its subnet's neighbours and its gateway are reached through us too).
+     */
+    public boolean answersNdp6(long hi, long lo) {
+        if (mirror6 != null) {
+            return !mirror6.isGuest(hi, lo) && HostMirror6.isUnicast(hi, lo);
+        }
+        return isOwn6(hi, lo);
     }
 
     /** An address the guest may use as its own: in P or fe80::/64, not the stack's, not the subnet-router anycast. */
     public boolean isGuest6(long hi, long lo) {
+        if (mirror6 != null) {
+            return mirror6.isGuest(hi, lo) || (hi == Ipv6Network.LINK_LOCAL_PREFIX && lo != 0 && !isOwn6(hi, lo));
+        }
         return ipv6 && (hi == prefix6 || hi == Ipv6Network.LINK_LOCAL_PREFIX) && lo != 0 && !isOwn6(hi, lo);
     }
 
@@ -178,18 +212,25 @@ public final class AddressPolicy {
      * to a forwarded client (shown as an address outside fe80::/64) must come from an address that routes.
      */
     public boolean isGuestInPrefix6(long hi, long lo) {
+        if (mirror6 != null) {
+            return mirror6.isGuest(hi, lo);
+        }
         return ipv6 && hi == prefix6 && isGuest6(hi, lo);
     }
 
     /** A global-scope unicast address outside P that the NAT may send to (or accept replies from). */
     public boolean isOutside6(long hi, long lo) {
         int top = (int) (hi >>> 56);
-        return ipv6 && hi != prefix6 && top != 0 && top != 0xFF
+        boolean guestSide = mirror6 != null ? mirror6.isGuest(hi, lo) : hi == prefix6;
+        return ipv6 && !guestSide && top != 0 && top != 0xFF
             && (hi & 0xFFC0_0000_0000_0000L) != Ipv6Network.LINK_LOCAL_PREFIX;
     }
 
     /** {@link #isOutside6}, and P::3 when DNS is disabled (the IPv6 twin of {@link #isPassThrough}). */
     public boolean isPassThrough6(long hi, long lo) {
+        if (mirror6 != null) {
+            return isOutside6(hi, lo) && !isOwn6(hi, lo);
+        }
         return isOutside6(hi, lo) || (ipv6 && !dnsEnabled && hi == prefix6 && lo == Ipv6Network.DNS_ID);
     }
 

@@ -80,6 +80,8 @@ public final class GuestLink {
     private final long gatewayMac;
     private final long dnsMac;
     private final Ipv6Network ipv6;
+    /** Whether the IPv6 addressing is a mirror's ({@link io.slirp4j.stack.HostMirror6}). */
+    private final boolean mirrored6;
     private final Ipv6Counters ipv6Counters;
     private final Icmpv6Counters icmpv6Counters;
     private final long gatewayMac6;
@@ -107,6 +109,7 @@ public final class GuestLink {
         this.gatewayMac = MacAddress.of(NetworkConfig.macFor(config.gateway()));
         this.dnsMac = MacAddress.of(NetworkConfig.macFor(config.dns()));
         this.ipv6 = config.ipv6();
+        this.mirrored6 = config.mirror6() != null;
         this.ipv6Counters = ipv6Counters;
         this.icmpv6Counters = icmpv6Counters;
         this.gatewayMac6 = Ipv6Network.macFor(Ipv6Network.GATEWAY_ID);
@@ -331,13 +334,14 @@ public final class GuestLink {
 
     /**
      * Asks the guest for the MAC of its address (hi, lo): a neighbour solicitation to the solicited-node group,
-     * from the gateway (fe80::2 for a link-local target, P::2 otherwise), as libslirp's {@code ndp_send_ns}.
+     * from the gateway (fe80::2 for a link-local target, P::2 otherwise), as libslirp's {@code ndp_send_ns}; with a
+     * mirror always from fe80::2, since its prefix's P::2 may well be the guest's own address.
      */
     private void sendNeighborSolicitation(long hi, long lo) {
         if (ipv6 == null) {
             return;
         }
-        boolean linkLocal = Ipv6Address.isLinkLocal(hi);
+        boolean linkLocal = Ipv6Address.isLinkLocal(hi) || mirrored6;
         long sourceHi = linkLocal ? ipv6.routerHi() : ipv6.gatewayHi();
         long sourceLo = linkLocal ? ipv6.routerLo() : ipv6.gatewayLo();
         long groupLo = Ipv6Address.solicitedNodeLo(lo);

@@ -1,10 +1,12 @@
 package io.slirp4j.stack.nat;
 
 import io.slirp4j.stack.HostMirror;
+import io.slirp4j.stack.HostMirror6;
 import io.slirp4j.stack.NetworkConfig;
 import io.slirp4j.stack.iface.AddressPolicy;
 import io.slirp4j.stack.wire.InAny;
 import io.slirp4j.stack.wire.Ipv4Address;
+import io.slirp4j.stack.wire.Ipv6Address;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -66,7 +68,11 @@ public final class NatPolicy {
     private final boolean hostLoopback;
     /** The mirror's host address, which its alias leads to, or {@link HostMirror#NONE}. */
     private final int hostOwnAddress;
+    /** The mirror's IPv6 half, or null. */
+    private final HostMirror6 mirror6;
+    /** What the host's ::1 shows up as: P::2, or the mirror's host-loopback address (null: not shown). */
     private final IpAddress gateway6;
+    /** The IPv6 DNS forwarder: P::3, or the mirror's (null: none). */
     private final IpAddress dns6;
     private final IpAddress router6;
     private final InetAddress outbound4;
@@ -78,9 +84,15 @@ public final class NatPolicy {
         this.addresses = addresses;
         this.hostLoopback = config.hostLoopback();
         this.hostOwnAddress = config.mirrored() ? config.mirror().hostAddress() : HostMirror.NONE;
-        this.gateway6 = config.ipv6Enabled()
-            ? new IpAddress(config.ipv6().gatewayHi(), config.ipv6().gatewayLo()) : null;
-        this.dns6 = config.ipv6Enabled() ? new IpAddress(config.ipv6().dnsHi(), config.ipv6().dnsLo()) : null;
+        this.mirror6 = config.mirror6();
+        if (mirror6 != null) {
+            this.gateway6 = mirror6.hostLoopback();
+            this.dns6 = mirror6.dnsForward();
+        } else {
+            this.gateway6 = config.ipv6Enabled()
+                ? new IpAddress(config.ipv6().gatewayHi(), config.ipv6().gatewayLo()) : null;
+            this.dns6 = config.ipv6Enabled() ? new IpAddress(config.ipv6().dnsHi(), config.ipv6().dnsLo()) : null;
+        }
         this.router6 = config.ipv6Enabled()
             ? new IpAddress(config.ipv6().routerHi(), config.ipv6().routerLo()) : null;
         this.outbound4 = config.outboundAddress4();
@@ -124,12 +136,13 @@ public final class NatPolicy {
             return route(InAny.v4(lo), port);
         }
         if (addresses.isGateway6(hi, lo)) {
-            return hostLoopback ? Route.HOST : Route.NET_UNREACHABLE;
+            // (a mirror's is set only where it maps, whatever the IPv4 half says)
+            return hostLoopback || mirror6 != null ? Route.HOST : Route.NET_UNREACHABLE;
         }
         if (addresses.isDnsForwarder6(hi, lo)) {
             return port == DNS_PORT ? Route.NAMESERVER : Route.CLOSED;
         }
-        if (addresses.isPassThrough6(hi, lo)) {
+        if (addresses.isPassThrough6(hi, lo) || addresses.isHostAddressAlias6(hi, lo)) {
             return Route.HOST;
         }
         return Route.FILTERED;
@@ -145,13 +158,22 @@ public final class NatPolicy {
 
     /** The high half of {@link #hostAddress(long, long)}, for callers that allocate nothing per packet. */
     public long hostHi(long hi, long lo) {
-        return !InAny.is4(hi, lo) && addresses.isGateway6(hi, lo) ? 0 : hi;
+        if (InAny.is4(hi, lo)) {
+            return hi;
+        }
+        if (addresses.isHostAddressAlias6(hi, lo)) {
+            return mirror6.hostAddress().hi();
+        }
+        return addresses.isGateway6(hi, lo) ? 0 : hi;
     }
 
     /** The low half of {@link #hostAddress(long, long)}. */
     public long hostLo(long hi, long lo) {
         if (InAny.is4(hi, lo)) {
             return InAny.loOf4(hostAddress(InAny.v4(lo)));
+        }
+        if (addresses.isHostAddressAlias6(hi, lo)) {
+            return mirror6.hostAddress().lo();
         }
         return addresses.isGateway6(hi, lo) ? 1 : lo;
     }
@@ -254,7 +276,7 @@ public final class NatPolicy {
             int v4 = replySource(peer);
             return v4 == NONE ? null : IpAddress.of4(v4);
         }
-        if (!(peer instanceof Inet6Address) || gateway6 == null) {
+        if (!(peer instanceof Inet6Address) || (gateway6 == null && mirror6 == null)) {
             return null;
         }
         if (peer.isLoopbackAddress()) {
@@ -262,6 +284,9 @@ public final class NatPolicy {
         }
         long hi = InAny.hiOf(peer);
         long lo = InAny.loOf(peer);
+        if (mirror6 != null && mirror6.hostAddressAlias() != null && HostMirror6.is(mirror6.hostAddress(), hi, lo)) {
+            return mirror6.hostAddressAlias();
+        }
         return addresses.isPassThrough6(hi, lo) ? new IpAddress(hi, lo) : null;
     }
 
@@ -301,14 +326,31 @@ public final class NatPolicy {
      */
     public IpAddress forwardClientSource(InetAddress client, boolean ipv6) {
         if (ipv6) {
+            long hi = InAny.hiOf(client);
+            long lo = InAny.loOf(client);
+            if (mirror6 != null) {
+                return forwardClientSource6(hi, lo);
+            }
             if (gateway6 == null) {
                 throw new IllegalStateException("an IPv6 forward without IPv6");
             }
-            long hi = InAny.hiOf(client);
-            long lo = InAny.loOf(client);
             return !InAny.is4(hi, lo) && addresses.isOutside6(hi, lo) ? new IpAddress(hi, lo) : gateway6;
         }
         return IpAddress.of4(forwardClientSource4(client));
+    }
+
+    /**
+     * A mirror's: the client itself when it passes through; the host's loopback and own address as their mappings
+     * (either one standing in for the other when only one is set), else the gateway.
+     */
+    private IpAddress forwardClientSource6(long hi, long lo) {
+        if (!InAny.is4(hi, lo) && addresses.isPassThrough6(hi, lo)) {
+            return new IpAddress(hi, lo);
+        }
+        boolean loopback = !InAny.is4(hi, lo) && Ipv6Address.isLoopback(hi, lo);
+        IpAddress first = loopback ? mirror6.hostLoopback() : mirror6.hostAddressAlias();
+        IpAddress second = loopback ? mirror6.hostAddressAlias() : mirror6.hostLoopback();
+        return first != null ? first : second != null ? second : mirror6.gateway();
     }
 
     private int forwardClientSource4(InetAddress client) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.slirp4j.stack.HostMirror;
+import io.slirp4j.stack.HostMirror6;
 import io.slirp4j.stack.NetworkConfig;
 import io.slirp4j.stack.iface.AddressPolicy;
 import io.slirp4j.stack.nat.NatPolicy.Route;
@@ -112,6 +113,56 @@ class MirroredNatPolicyTest {
         assertTrue(a.isGuest(HOST));
         assertFalse(a.isBroadcast(HOST));
         assertTrue(a.answersArp(GATEWAY));
+    }
+
+    static IpAddress v6(String text) {
+        try {
+            return IpAddress.of(java.net.InetAddress.getByName(text));
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static final IpAddress HOST6 = v6("2001:db8:1::2");
+    static final IpAddress GATEWAY6 = v6("fe80::1");
+    static final IpAddress NEIGHBOUR6 = v6("2001:db8:1::7");
+    static final IpAddress OUTSIDE6 = v6("2001:db8:9::9");
+    static final IpAddress ALIAS6 = v6("fd00::2");
+    static final IpAddress DNS6 = v6("fd00::1");
+
+    /** Podman's IPv6 half with pasta's default mapping of the (link-local) gateway to the host's ::1. */
+    static HostMirror dualStack() {
+        HostMirror6 six = new HostMirror6(HOST6, 64, GATEWAY6, HOST6, GATEWAY6, ALIAS6, DNS6);
+        return new HostMirror(HOST, 24, GATEWAY, HOST, GATEWAY, HOST_ALIAS, DNS_FORWARD, six);
+    }
+
+    @Test
+    void ipv6FollowsTheSameRules() {
+        NetworkConfig config = NetworkConfig.mirroring(dualStack(), 65520);
+        AddressPolicy a = new AddressPolicy(config);
+        NatPolicy nat = new NatPolicy(config, a);
+        assertTrue(a.isGuest6(HOST6.hi(), HOST6.lo()));
+        assertTrue(a.isGuest6(GATEWAY6.hi(), 0x1234), "the guest's link-local addresses");
+        assertFalse(a.isGuest6(NEIGHBOUR6.hi(), NEIGHBOUR6.lo()), "the prefix's other addresses are outside");
+        assertTrue(a.isOutside6(NEIGHBOUR6.hi(), NEIGHBOUR6.lo()));
+        assertTrue(a.answersNdp6(NEIGHBOUR6.hi(), NEIGHBOUR6.lo()));
+        assertTrue(a.answersNdp6(GATEWAY6.hi(), GATEWAY6.lo()));
+        assertFalse(a.answersNdp6(HOST6.hi(), HOST6.lo()), "the guest's own address");
+        assertEquals(Route.HOST, nat.route(GATEWAY6.hi(), GATEWAY6.lo(), 80));
+        assertEquals(new IpAddress(0, 1), nat.hostAddress(GATEWAY6.hi(), GATEWAY6.lo()), "the host's ::1");
+        assertEquals(Route.HOST, nat.route(ALIAS6.hi(), ALIAS6.lo(), 80));
+        assertEquals(HOST6, nat.hostAddress(ALIAS6.hi(), ALIAS6.lo()));
+        assertEquals(Route.NAMESERVER, nat.route(DNS6.hi(), DNS6.lo(), 53));
+        assertEquals(Route.HOST, nat.route(NEIGHBOUR6.hi(), NEIGHBOUR6.lo(), 80));
+        assertEquals(NEIGHBOUR6, nat.hostAddress(NEIGHBOUR6.hi(), NEIGHBOUR6.lo()));
+        assertEquals(Route.FILTERED, nat.route(HOST6.hi(), HOST6.lo(), 80));
+        assertEquals(DNS6, nat.nameserverSource(true));
+        assertEquals(OUTSIDE6, nat.replySource(OUTSIDE6.toInetAddress(), true));
+        assertEquals(ALIAS6, nat.replySource(HOST6.toInetAddress(), true), "the host's own address");
+        assertEquals(GATEWAY6, nat.replySource(v6("::1").toInetAddress(), true), "the host's loopback");
+        assertEquals(OUTSIDE6, nat.forwardClientSource(OUTSIDE6.toInetAddress(), true));
+        assertEquals(GATEWAY6, nat.forwardClientSource(v6("::1").toInetAddress(), true));
+        assertEquals(ALIAS6, nat.forwardClientSource(HOST6.toInetAddress(), true));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.slirp4j.stack.iface.ipv6;
 
 import io.netty.buffer.ByteBuf;
+import io.slirp4j.stack.HostMirror6;
 import io.slirp4j.stack.Ipv6Network;
 import io.slirp4j.stack.NetworkConfig;
 import io.slirp4j.stack.iface.AddressPolicy;
@@ -54,6 +55,8 @@ public final class NeighborDiscovery {
 
     private final AddressPolicy addresses;
     private final Ipv6Network network;
+    /** The mirror's IPv6 half (its prefix and DNS forwarder go in router advertisements), or null. */
+    private final HostMirror6 mirror6;
     private final GuestLink link;
     private final FrameCounters frames;
     private final Icmpv6Counters counters;
@@ -72,12 +75,13 @@ public final class NeighborDiscovery {
     public NeighborDiscovery(NetworkConfig config, AddressPolicy addresses, GuestLink link, FrameCounters frames,
         Icmpv6Counters counters, boolean otherConfiguration, LongSupplier clock) {
         this.network = config.ipv6();
+        this.mirror6 = config.mirror6();
         this.addresses = addresses;
         this.link = link;
         this.frames = frames;
         this.counters = counters;
         this.mtu = config.mtu();
-        this.dnsEnabled = config.dnsEnabled();
+        this.dnsEnabled = mirror6 != null ? mirror6.dnsForward() != null : config.dnsEnabled();
         this.otherConfiguration = otherConfiguration;
         this.clock = clock;
         this.nextAdvertisement = clock.getAsLong() + randomInterval();
@@ -122,7 +126,9 @@ public final class NeighborDiscovery {
         }
         long targetHi = ndp.targetHi();
         long targetLo = ndp.targetLo();
-        if (!addresses.isOwn6(targetHi, targetLo)) {
+        // with a mirror, every address but the guest's is ours to answer for, so a solicitation from :: (the guest's
+        // duplicate address detection, for an address we cannot know is its own) is not answered, as pasta does
+        if (!addresses.answersNdp6(targetHi, targetLo) || (fromUnspecified && mirror6 != null)) {
             frames.droppedFiltered++; // duplicate address detection of the guest's own, or someone else's
             return;
         }
@@ -186,12 +192,22 @@ public final class NeighborDiscovery {
         int at = NdpMessage.emitRouterAdvertisementHeader(frame, start, 0,
             otherConfiguration ? NdpMessage.RA_FLAG_OTHER : 0, ROUTER_LIFETIME_S, 0, 0);
         at = NdpMessage.writeLinkLayerOption(frame, at, NdpMessage.OPTION_SOURCE_LINK_LAYER, link.gatewayMac6());
-        at = NdpMessage.writePrefixOption(frame, at, 64,
-            NdpMessage.PREFIX_FLAG_ON_LINK | NdpMessage.PREFIX_FLAG_AUTONOMOUS, PREFIX_VALID_LIFETIME_S,
-            PREFIX_PREFERRED_LIFETIME_S, network.prefix(), 0);
+        if (mirror6 != null) {
+            // the copied prefix, on-link only: the guest holds the host's address already, and SLAAC would add one
+            int length6 = mirror6.prefixLength();
+            long[] prefix = prefixOf(mirror6.guest().hi(), mirror6.guest().lo(), length6);
+            at = NdpMessage.writePrefixOption(frame, at, length6, NdpMessage.PREFIX_FLAG_ON_LINK,
+                PREFIX_VALID_LIFETIME_S, PREFIX_PREFERRED_LIFETIME_S, prefix[0], prefix[1]);
+        } else {
+            at = NdpMessage.writePrefixOption(frame, at, 64,
+                NdpMessage.PREFIX_FLAG_ON_LINK | NdpMessage.PREFIX_FLAG_AUTONOMOUS, PREFIX_VALID_LIFETIME_S,
+                PREFIX_PREFERRED_LIFETIME_S, network.prefix(), 0);
+        }
         at = NdpMessage.writeMtuOption(frame, at, mtu);
         if (dnsEnabled) {
-            at = NdpMessage.writeRdnssOption(frame, at, RDNSS_LIFETIME_S, network.dnsHi(), network.dnsLo());
+            long dnsHi = mirror6 != null ? mirror6.dnsForward().hi() : network.dnsHi();
+            long dnsLo = mirror6 != null ? mirror6.dnsForward().lo() : network.dnsLo();
+            at = NdpMessage.writeRdnssOption(frame, at, RDNSS_LIFETIME_S, dnsHi, dnsLo);
         }
         Icmpv6Packet.updateChecksum(frame, start, at - start, pseudoHeader(fromHi, fromLo, toHi, toLo));
         frame.writerIndex(at);
@@ -205,6 +221,14 @@ public final class NeighborDiscovery {
             sendRouterAdvertisement();
             nextAdvertisement = now + randomInterval();
         }
+    }
+
+    /** The first {@code length} bits of hi:lo, the rest zero. */
+    static long[] prefixOf(long hi, long lo, int length) {
+        if (length <= 64) {
+            return new long[] {length == 0 ? 0 : hi & (-1L << (64 - length)), 0};
+        }
+        return new long[] {hi, length == 128 ? lo : lo & (-1L << (128 - length))};
     }
 
     private static long pseudoHeader(long fromHi, long fromLo, long toHi, long toLo) {

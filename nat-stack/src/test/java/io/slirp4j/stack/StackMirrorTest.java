@@ -1,0 +1,70 @@
+package io.slirp4j.stack;
+
+import static io.slirp4j.stack.Packets.ip;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.slirp4j.stack.nat.IpAddress;
+import java.net.InetAddress;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * pasta's addressing at the frame level: the guest is 198.51.100.2/24 and 2001:db8:1::2/64 (the host's), and the
+ * stack answers ARP and neighbour solicitation for every other address, never for the guest's own.
+ */
+class StackMirrorTest {
+    static final int HOST = ip(198, 51, 100, 2);
+    static final int GATEWAY = ip(198, 51, 100, 1);
+    static final byte[] HOST6 = Packets6.addr("2001:db8:1::2");
+    static final byte[] NEIGHBOUR6 = Packets6.addr("2001:db8:1::7");
+    static final byte[] GATEWAY6 = Packets6.addr("fe80::1");
+    static final byte[] GUEST_LL = Packets6.GUEST_LL;
+
+    private final StackHarness h = new StackHarness(NetworkConfig.mirroring(mirror(), 65520));
+
+    static HostMirror mirror() {
+        try {
+            IpAddress host6 = IpAddress.of(InetAddress.getByAddress(HOST6));
+            IpAddress gateway6 = IpAddress.of(InetAddress.getByAddress(GATEWAY6));
+            HostMirror6 six = new HostMirror6(host6, 64, gateway6, host6, gateway6, null, null);
+            return new HostMirror(HOST, 24, GATEWAY, HOST, HostMirror.NONE, ip(169, 254, 1, 2), ip(169, 254, 1, 1),
+                six);
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @AfterEach
+    void finish() {
+        h.finish();
+    }
+
+    private static byte[] arpRequest(int target) {
+        return Packets.ethernet(-1L & 0xFFFF_FFFF_FFFFL, Packets.GUEST_MAC, 0x0806,
+            Packets.arp(1, Packets.GUEST_MAC, HOST, 0, target));
+    }
+
+    @Test
+    void arpIsAnsweredForTheGatewayNeighboursAndMappedAddressesButNotTheGuest() {
+        for (int target : new int[] {GATEWAY, ip(198, 51, 100, 7), ip(169, 254, 1, 1), ip(203, 0, 113, 9)}) {
+            h.send(arpRequest(target));
+            Decoded reply = h.receive();
+            assertEquals(0x0806, reply.ethType, "ARP reply for " + target);
+        }
+        h.send(arpRequest(HOST));
+        h.send(arpRequest(ip(198, 51, 100, 255)));
+        h.assertNoFrame();
+    }
+
+    @Test
+    void neighbourSolicitationsAreAnsweredForAllButTheGuestAndNeverForDuplicateDetection() {
+        h.send(Packets6.neighborSolicitation(GUEST_LL, GATEWAY6, true));
+        assertEquals(0x86DD, h.receive().ethType);
+        h.send(Packets6.neighborSolicitation(HOST6, NEIGHBOUR6, true));
+        assertEquals(0x86DD, h.receive().ethType);
+        h.send(Packets6.neighborSolicitation(GUEST_LL, HOST6, true)); // the guest's own
+        h.send(Packets6.neighborSolicitation(Packets6.UNSPECIFIED, GUEST_LL, false)); // its DAD
+        h.send(Packets6.neighborSolicitation(Packets6.UNSPECIFIED, GATEWAY6, false)); // DAD of anything
+        h.assertNoFrame();
+    }
+}
