@@ -67,6 +67,16 @@ pkg_leftovers() {
     if [ -L /usr/bin/slirp4netns ] && [ "$(readlink -f /usr/bin/slirp4netns)" = /usr/lib/slirp4j/bin/slirp4j ]; then
         left+=("file: /usr/bin/slirp4netns -> slirp4j")
     fi
+    # the alternative "pasta" that slirp4j's postinst registers where no other pasta is
+    if [ -L /usr/bin/pasta ] && [ "$(readlink -f /usr/bin/pasta)" = /usr/lib/slirp4j/bin/pasta ]; then
+        left+=("file: /usr/bin/pasta -> slirp4j's pasta")
+    fi
+    if [ -L /etc/alternatives/pasta ] && [[ $(readlink /etc/alternatives/pasta) == /usr/lib/slirp4j/* ]]; then
+        left+=("file: /etc/alternatives/pasta -> $(readlink /etc/alternatives/pasta)")
+    fi
+    if grep -qs '^/usr/lib/slirp4j/' /var/lib/dpkg/alternatives/pasta; then
+        left+=("alternative: /var/lib/dpkg/alternatives/pasta names slirp4j's pasta")
+    fi
     [ ${#left[@]} -eq 0 ] && return 0
     printf 'package: left behind: %s\n' "${left[@]}" >&2
     return 1
