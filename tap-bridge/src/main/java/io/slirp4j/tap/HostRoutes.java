@@ -68,7 +68,7 @@ public final class HostRoutes {
         DefaultRoute best = null;
         for (String line : procNetIpv6Route.split("\n")) {
             String[] f = line.trim().split("\\s+");
-            if (f.length < 10) {
+            if (f.length < 10 || f[0].length() != 32 || f[4].length() != 32) {
                 continue;
             }
             try {

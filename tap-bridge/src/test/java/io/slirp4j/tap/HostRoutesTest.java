@@ -31,6 +31,27 @@ class HostRoutesTest {
         assertNull(HostRoutes.defaultRoute4("", null));
     }
 
+    /** Random and mutated tables: the parsers return a route or null, never throw. */
+    @Test
+    void anyTextParses() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        String alphabet = "0123456789abcdefABCDEF \t\nveth-lo:.";
+        for (int i = 0; i < 20_000; i++) {
+            String base = i % 2 == 0 ? ROUTE : ROUTE6;
+            StringBuilder text = new StringBuilder(base);
+            for (int edits = random.nextInt(1, 8); edits > 0; edits--) {
+                int at = random.nextInt(text.length() + 1);
+                switch (random.nextInt(3)) {
+                    case 0 -> text.insert(at, alphabet.charAt(random.nextInt(alphabet.length())));
+                    case 1 -> { if (at < text.length()) text.deleteCharAt(at); }
+                    default -> { if (at < text.length()) text.setCharAt(at, alphabet.charAt(random.nextInt(alphabet.length()))); }
+                }
+            }
+            HostRoutes.defaultRoute4(text.toString(), null);
+            HostRoutes.defaultRoute6(text.toString(), null);
+        }
+    }
+
     @Test
     void theIpv6DefaultRouteSkipsTheUnreachableOneOnLo() throws Exception {
         HostRoutes.DefaultRoute r = HostRoutes.defaultRoute6(ROUTE6, null);

@@ -47,6 +47,19 @@ class RouteNetlinkTest {
         assertEquals(3, b.getInt(52));
     }
 
+    /** Any reply, of any length: an error number, or -1 for not the acknowledgement; never an exception. */
+    @Test
+    void anyReplyIsReadSafely() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+        for (int i = 0; i < 20_000; i++) {
+            byte[] reply = new byte[random.nextInt(0, 64)];
+            for (int j = 0; j < reply.length; j++) {
+                reply[j] = (byte) random.nextInt(256);
+            }
+            RouteNetlink.acknowledgement(reply, reply.length, random.nextInt(4));
+        }
+    }
+
     @Test
     void acknowledgements() {
         ByteBuffer ack = ByteBuffer.allocate(36).order(ByteOrder.nativeOrder());
