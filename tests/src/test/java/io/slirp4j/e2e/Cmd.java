@@ -150,6 +150,11 @@ public final class Cmd {
             return new Drain(in);
         }
 
+        /** Whether the stream has ended (every writer closed it). */
+        boolean ended() {
+            return !thread.isAlive();
+        }
+
         /** What was read so far, after waiting up to {@code wait} for the end of the stream. */
         String text(Duration wait) {
             if (wait.toMillis() > 0) { // join(0) would wait for ever

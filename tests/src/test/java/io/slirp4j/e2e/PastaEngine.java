@@ -2,10 +2,8 @@ package io.slirp4j.e2e;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -111,8 +109,7 @@ final class PastaEngine {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + argv, e);
         }
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        Thread drain = drain(p.getInputStream(), buf);
+        Cmd.Drain output = Cmd.Drain.of(p.getInputStream());
         boolean done;
         try {
             done = p.waitFor(RUN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -125,43 +122,14 @@ final class PastaEngine {
         if (!done) {
             Cmd.killTree(p.toHandle());
             fail("pasta did not exit within " + RUN_TIMEOUT.toSeconds() + " s: " + String.join(" ", argv)
-                + "\n  output: " + text(buf));
+                + "\n  output: " + output.text(Duration.ZERO));
         }
-        try {
-            drain.join(2000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return new Run(List.copyOf(argv), p.exitValue(), text(buf), exitMillis, !drain.isAlive());
+        String text = output.text(Duration.ofSeconds(2));
+        return new Run(List.copyOf(argv), p.exitValue(), text, exitMillis, output.ended());
     }
 
     Run run(String... args) {
         return run(List.of(args));
-    }
-
-    private static Thread drain(InputStream in, ByteArrayOutputStream buf) {
-        Thread t = new Thread(() -> {
-            byte[] chunk = new byte[8192];
-            try (in) {
-                int n;
-                while ((n = in.read(chunk)) > 0) {
-                    synchronized (buf) {
-                        buf.write(chunk, 0, n);
-                    }
-                }
-            } catch (IOException ignored) {
-                // closed
-            }
-        }, "pasta-output");
-        t.setDaemon(true);
-        t.start();
-        return t;
-    }
-
-    private static String text(ByteArrayOutputStream buf) {
-        synchronized (buf) {
-            return buf.toString(StandardCharsets.UTF_8);
-        }
     }
 
     static String firstLine(String output) {
