@@ -423,7 +423,8 @@ public final class NetworkHelper {
 
     /** The UDP NAT's host sockets: epoll datagram channels on the stack's loop, of the destination's family. */
     static NettyHostDatagrams hostDatagrams(IoEventLoop loop, boolean ipv6Only) {
-        return new NettyHostDatagrams(loop, ipv4 -> ipv6OnlyIf(!ipv4 && ipv6Only, new EpollDatagramChannel(family(ipv4))));
+        return new NettyHostDatagrams(loop, ipv4 -> ipv6OnlyIf(!ipv4 && ipv6Only, new EpollDatagramChannel(family(ipv4))))
+            .deviceBinding(BindToDevice.LINUX);
     }
 
     /**
@@ -433,7 +434,8 @@ public final class NetworkHelper {
      */
     static NettyHostStreams hostStreams(IoEventLoop loop, boolean ipv6Only) {
         return new NettyHostStreams(loop, ipv4 -> new EpollSocketChannel(family(ipv4)),
-            ipv4 -> ipv6OnlyIf(!ipv4 && ipv6Only, new EpollServerSocketChannel(family(ipv4))));
+            ipv4 -> ipv6OnlyIf(!ipv4 && ipv6Only, new EpollServerSocketChannel(family(ipv4))))
+            .deviceBinding(BindToDevice.LINUX);
     }
 
     /** IPPROTO_IPV6, IPV6_V6ONLY. */
@@ -517,8 +519,14 @@ public final class NetworkHelper {
             if (launch.configure()) {
                 NetworkConfig net = launch.network();
                 try {
+                    // a mirror's gateway may lie outside its prefix (a host's /32): then a route on the link
+                    boolean onLink = net.inNetwork(net.gateway());
                     InterfaceConfigurator.configure(fds.socket(), launch.tapName(), net.mtu(), launch.mac(),
-                        net.recommendedGuest(), net.netmask(), net.gateway());
+                        net.recommendedGuest(), net.netmask(), onLink ? net.gateway() : 0);
+                    if (!onLink) {
+                        RouteNetlink.defaultRouteOnLink4(fds.socket(), fds.netlink(), launch.tapName(),
+                            bytes(IpAddress.of4(net.gateway())));
+                    }
                     HostMirror6 six = net.mirror6();
                     if (six != null) {
                         RouteNetlink.configure6(fds.socket(), fds.netlink(), launch.tapName(),

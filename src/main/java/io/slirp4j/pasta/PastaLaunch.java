@@ -27,7 +27,8 @@ import java.util.List;
  *
  * <p>What this pasta mode does not do yet is refused with a message naming it, rather than silently left out, where
  * it changes what the guest gets: IPv6-only, a command instead of a PID or --netns, explicit namespace-to-host
- * forwards (-T/-U with ports), forwards bound to an interface ({@code %IFACE}), {@code all}. Where pasta's
+ * forwards (-T/-U with ports), {@code all}. Forwards bound to an interface ({@code %IFACE}) listen with
+ * SO_BINDTODEVICE. Where pasta's
  * default would do something this mode does not ({@code auto} port detection) it goes on without and says so on
  * stderr unless {@code --quiet}. IPv6 is copied as IPv4 is, unless {@code -4} or the host has none to copy.
  */
@@ -211,10 +212,6 @@ public final class PastaLaunch {
             if (spec.none()) {
                 continue;
             }
-            if (spec.iface() != null) {
-                throw new Unsupported("forwards bound to an interface (" + spec.text() + ") are not in slirp4j's"
-                    + " pasta mode yet");
-            }
             if (spec.allExcept()) {
                 throw new Unsupported("forwarding all ports (" + spec.text() + ") is not in slirp4j's pasta mode yet");
             }
@@ -223,14 +220,16 @@ public final class PastaLaunch {
                     + " slirp4j's pasta mode yet; forwarding only the ports named");
             }
             for (PortSpec.Forward f : spec.forwards()) {
+                String device = f.bindInterface();
                 if (f.bindAddress() != null) {
                     IpAddress guest = f.bindAddress() instanceof Inet4Address || guest6 == null ? guest4 : guest6;
-                    forwards.add(new ForwardRequest(protocol, f.bindAddress(), f.hostPort(), guest, f.guestPort()));
+                    forwards.add(new ForwardRequest(protocol, f.bindAddress(), f.hostPort(), guest, f.guestPort(),
+                        device));
                     continue;
                 }
-                forwards.add(new ForwardRequest(protocol, ANY4, f.hostPort(), guest4, f.guestPort()));
+                forwards.add(new ForwardRequest(protocol, ANY4, f.hostPort(), guest4, f.guestPort(), device));
                 if (guest6 != null) {
-                    forwards.add(new ForwardRequest(protocol, ANY6, f.hostPort(), guest6, f.guestPort()));
+                    forwards.add(new ForwardRequest(protocol, ANY6, f.hostPort(), guest6, f.guestPort(), device));
                 }
             }
         }

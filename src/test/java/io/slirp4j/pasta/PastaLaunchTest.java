@@ -169,13 +169,19 @@ class PastaLaunchTest {
     }
 
     @Test
+    void interfaceBoundForwardsCarryTheInterface() throws IOException {
+        List<ForwardRequest> f = plan(HOST, -1, "--netns", "/x", "-t", "%eth0/80", "-u", "127.0.0.1%lo/53")
+            .launch().publish();
+        assertEquals(List.of("eth0", "eth0", "lo"), f.stream().map(ForwardRequest::hostInterface).toList());
+        assertEquals(address("127.0.0.1"), f.get(2).hostAddress());
+    }
+
+    @Test
     void whatThisModeCannotDoIsRefusedByName() {
         assertTrue(assertThrows(PastaLaunch.Unsupported.class, () -> plan(HOST, -1, "--netns", "/x", "-6"))
             .getMessage().contains("-6"));
         assertTrue(assertThrows(PastaLaunch.Unsupported.class, () -> plan(HOST, -1))
             .getMessage().contains("PID"), "no PID or --netns: pasta would start a shell");
-        assertTrue(assertThrows(PastaLaunch.Unsupported.class, () -> plan(HOST, -1, "--netns", "/x", "-t",
-            "%eth0/80")).getMessage().contains("%eth0/80"));
         assertTrue(assertThrows(PastaLaunch.Unsupported.class, () -> plan(HOST, -1, "--netns", "/x", "-t",
             "all")).getMessage().contains("all"));
     }

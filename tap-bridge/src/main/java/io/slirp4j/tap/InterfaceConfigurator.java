@@ -25,7 +25,7 @@ public final class InterfaceConfigurator {
     /**
      * @param address  the guest address (big-endian int), e.g. 10.0.2.100
      * @param netmask  e.g. 255.255.255.0
-     * @param gateway  e.g. 10.0.2.2
+     * @param gateway  e.g. 10.0.2.2, or 0 for no default route (the caller adds it otherwise)
      * @param mac      6 bytes, or null to keep the kernel's random one
      */
     public static void configure(int sock, String tap, int mtu, byte[] mac, int address, int netmask, int gateway)
@@ -52,7 +52,9 @@ public final class InterfaceConfigurator {
 
         setUp(sock, tap, "cannot set device up");
 
-        Posix.check(Native.addDefaultRoute(sock, tap, gateway), "set route");
+        if (gateway != 0) {
+            Posix.check(Native.addDefaultRoute(sock, tap, gateway), "set route");
+        }
     }
 
     /**

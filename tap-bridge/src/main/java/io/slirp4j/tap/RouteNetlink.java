@@ -20,7 +20,10 @@ public final class RouteNetlink {
     static final int NLM_F_ACK = 0x4;
     static final int NLM_F_EXCL = 0x200;
     static final int NLM_F_CREATE = 0x400;
+    static final int AF_INET = 2;
     static final int AF_INET6 = 10;
+    /** rtm_flags: the gateway is on the link even though no prefix of the interface holds it. */
+    static final int RTNH_F_ONLINK = 0x4;
     static final int IFA_ADDRESS = 1;
     static final int IFA_LOCAL = 2;
     static final int IFA_FLAGS = 8;
@@ -47,10 +50,19 @@ public final class RouteNetlink {
 
     /** The IPv6 default route through {@code gateway} (16 bytes) out of interface {@code ifindex}. */
     static byte[] newDefaultRoute6(int seq, int ifindex, byte[] gateway) {
-        ByteBuffer b = message(RTM_NEWROUTE, seq, 12 + 20 + 8);
-        b.put((byte) AF_INET6).put((byte) 0).put((byte) 0).put((byte) 0)
+        return newDefaultRoute(seq, ifindex, gateway, false);
+    }
+
+    /**
+     * The default route of the gateway's family (4 or 16 bytes) out of interface {@code ifindex}; {@code onLink}: the
+     * gateway is reached on the link though outside the interface's prefix (a host's /32 address with its gateway
+     * elsewhere, which pasta copies as it is).
+     */
+    static byte[] newDefaultRoute(int seq, int ifindex, byte[] gateway, boolean onLink) {
+        ByteBuffer b = message(RTM_NEWROUTE, seq, 12 + 4 + gateway.length + 8);
+        b.put((byte) (gateway.length == 4 ? AF_INET : AF_INET6)).put((byte) 0).put((byte) 0).put((byte) 0)
             .put((byte) RT_TABLE_MAIN).put((byte) RTPROT_BOOT).put((byte) RT_SCOPE_UNIVERSE).put((byte) RTN_UNICAST)
-            .putInt(0);
+            .putInt(onLink ? RTNH_F_ONLINK : 0);
         attribute(b, RTA_GATEWAY, gateway);
         b.putShort((short) 8).putShort((short) RTA_OIF).putInt(ifindex);
         return b.array();
@@ -72,16 +84,43 @@ public final class RouteNetlink {
         return -b.getInt(NLMSG_HEADER);
     }
 
-    /** Configures the tap's IPv6 address and default route (see the class comment). */
+    /**
+     * Configures the tap's IPv6 address and default route (see the class comment); a gateway outside the prefix is
+     * on the link all the same.
+     */
     public static void configure6(int sock, int netlink, String tap, byte[] address, int prefixLength, byte[] gateway)
         throws IOException {
-        byte[] ifr = TunDevice.ifreq(tap);
-        Posix.check(Native.ioctl(sock, SIOCGIFINDEX, ifr), "cannot find " + tap);
-        int ifindex = TunDevice.ifreqData(ifr).getInt();
+        int ifindex = ifindex(sock, tap);
         request(netlink, newAddress6(1, ifindex, address, prefixLength), 1, "cannot set the IPv6 address");
         if (gateway != null) {
-            request(netlink, newDefaultRoute6(2, ifindex, gateway), 2, "cannot set the IPv6 default route");
+            request(netlink, newDefaultRoute(2, ifindex, gateway, !samePrefix(address, gateway, prefixLength)), 2,
+                "cannot set the IPv6 default route");
         }
+    }
+
+    /**
+     * The IPv4 default route through {@code gateway} (4 bytes), on the link: for a gateway outside the interface's
+     * prefix, which the ioctl route of slirp4netns's {@code -c} refuses (ENETUNREACH).
+     */
+    public static void defaultRouteOnLink4(int sock, int netlink, String tap, byte[] gateway) throws IOException {
+        request(netlink, newDefaultRoute(3, ifindex(sock, tap), gateway, true), 3, "set route");
+    }
+
+    /** Whether two addresses of one family share their first {@code prefixLength} bits. */
+    static boolean samePrefix(byte[] a, byte[] b, int prefixLength) {
+        for (int bit = 0; bit < prefixLength; bit++) {
+            int mask = 0x80 >>> (bit & 7);
+            if ((a[bit >> 3] & mask) != (b[bit >> 3] & mask)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int ifindex(int sock, String tap) throws IOException {
+        byte[] ifr = TunDevice.ifreq(tap);
+        Posix.check(Native.ioctl(sock, SIOCGIFINDEX, ifr), "cannot find " + tap);
+        return TunDevice.ifreqData(ifr).getInt();
     }
 
     private static void request(int netlink, byte[] message, int seq, String what) throws IOException {
@@ -110,7 +149,7 @@ public final class RouteNetlink {
         return b;
     }
 
-    private static void attribute(ByteBuffer b, int type, byte[] value16) {
-        b.putShort((short) (4 + value16.length)).putShort((short) type).put(value16);
+    private static void attribute(ByteBuffer b, int type, byte[] value) {
+        b.putShort((short) (4 + value.length)).putShort((short) type).put(value);
     }
 }

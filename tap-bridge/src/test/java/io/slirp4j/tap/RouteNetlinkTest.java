@@ -47,6 +47,28 @@ class RouteNetlinkTest {
         assertEquals(3, b.getInt(52));
     }
 
+    @Test
+    void anIpv4DefaultRouteOnTheLink() {
+        byte[] m = RouteNetlink.newDefaultRoute(9, 4, new byte[] {(byte) 192, 0, 2, 1}, true);
+        ByteBuffer b = ByteBuffer.wrap(m).order(ByteOrder.nativeOrder());
+        assertEquals(44, m.length);
+        assertEquals(2, m[16], "AF_INET");
+        assertEquals(RouteNetlink.RTNH_F_ONLINK, b.getInt(24));
+        assertEquals(8, b.getShort(28));
+        assertEquals(RouteNetlink.RTA_GATEWAY, b.getShort(30));
+        assertEquals((byte) 192, m[32]);
+        assertEquals(RouteNetlink.RTA_OIF, b.getShort(38));
+        assertEquals(4, b.getInt(40));
+    }
+
+    @Test
+    void prefixes() {
+        assertEquals(true, RouteNetlink.samePrefix(ADDRESS, GATEWAY, 64));
+        assertEquals(false, RouteNetlink.samePrefix(ADDRESS, GATEWAY, 128));
+        assertEquals(true, RouteNetlink.samePrefix(ADDRESS, GATEWAY, 126));
+        assertEquals(false, RouteNetlink.samePrefix(ADDRESS, GATEWAY, 127));
+    }
+
     /** Any reply, of any length: an error number, or -1 for not the acknowledgement; never an exception. */
     @Test
     void anyReplyIsReadSafely() {

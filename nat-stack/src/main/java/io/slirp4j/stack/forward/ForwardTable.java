@@ -71,7 +71,7 @@ public final class ForwardTable {
                 }
                 int guestPort = request.guestPort();
                 FlowKey key = new FlowKey();
-                HostListener listener = hostTcp.listen(local, (stream, client) -> {
+                HostListener listener = hostTcp.listen(local, request.hostInterface(), (stream, client) -> {
                     if (client == null) {
                         return null;
                     }
@@ -82,7 +82,8 @@ public final class ForwardTable {
                 socket = listener::close;
                 boundPort = listener.localAddress().getPort();
             } else {
-                UdpForward forward = udp.openForward(local, guest.hi(), guest.lo(), request.guestPort());
+                UdpForward forward = udp.openForward(local, request.hostInterface(), guest.hi(), guest.lo(),
+                    request.guestPort());
                 socket = forward::close;
                 boundPort = forward.localAddress().getPort();
             }

@@ -20,4 +20,18 @@ public interface HostDatagrams {
      * @throws IOException when the socket cannot be created or bound (e.g. out of fds)
      */
     HostDatagramSocket open(InetSocketAddress local, DatagramReceiver receiver, int receiveBuffer) throws IOException;
+
+    /**
+     * {@link #open(InetSocketAddress, DatagramReceiver, int)} on the host interface {@code device} only
+     * (SO_BINDTODEVICE), or anywhere for null.
+     *
+     * @throws IOException also when this implementation cannot bind to an interface
+     */
+    default HostDatagramSocket open(InetSocketAddress local, String device, DatagramReceiver receiver,
+        int receiveBuffer) throws IOException {
+        if (device != null) {
+            throw new IOException("binding to an interface is not supported here");
+        }
+        return open(local, receiver, receiveBuffer);
+    }
 }

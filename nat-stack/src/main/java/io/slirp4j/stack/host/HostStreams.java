@@ -33,4 +33,17 @@ public interface HostStreams {
      * @throws IOException when the address cannot be bound (in use, not an address of this host, no permission)
      */
     HostListener listen(InetSocketAddress local, StreamAcceptor acceptor) throws IOException;
+
+    /**
+     * {@link #listen(InetSocketAddress, StreamAcceptor)} on the host interface {@code device} only (SO_BINDTODEVICE:
+     * clients arriving through it), or anywhere for null.
+     *
+     * @throws IOException also when this implementation cannot bind to an interface
+     */
+    default HostListener listen(InetSocketAddress local, String device, StreamAcceptor acceptor) throws IOException {
+        if (device != null) {
+            throw new IOException("binding to an interface is not supported here");
+        }
+        return listen(local, acceptor);
+    }
 }

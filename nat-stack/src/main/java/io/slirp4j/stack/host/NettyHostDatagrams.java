@@ -33,6 +33,7 @@ public final class NettyHostDatagrams implements HostDatagrams {
 
     private final EventLoop loop;
     private final Function<Boolean, DatagramChannel> newChannel;
+    private DeviceBinding deviceBinding = DeviceBinding.UNSUPPORTED;
     /** Channels with queued, unflushed datagrams, each once; drained by {@link #flushAll}. */
     private final ArrayDeque<Socket> unflushed = new ArrayDeque<>();
     private boolean flushScheduled;
@@ -44,11 +45,26 @@ public final class NettyHostDatagrams implements HostDatagrams {
         this.newChannel = newChannel;
     }
 
+    /** How {@link #open(InetSocketAddress, String, DatagramReceiver, int)} binds to an interface (set before use). */
+    public NettyHostDatagrams deviceBinding(DeviceBinding binding) {
+        this.deviceBinding = binding;
+        return this;
+    }
+
     @Override
     public HostDatagramSocket open(InetSocketAddress local, DatagramReceiver receiver, int receiveBuffer)
         throws IOException {
+        return open(local, null, receiver, receiveBuffer);
+    }
+
+    @Override
+    public HostDatagramSocket open(InetSocketAddress local, String device, DatagramReceiver receiver,
+        int receiveBuffer) throws IOException {
         assert loop.inEventLoop();
         DatagramChannel channel = newChannel.apply(local.getAddress() instanceof Inet4Address);
+        if (device != null) {
+            deviceBinding.bind(channel, device);
+        }
         // read on while datagrams wait, up to READS_PER_TURN: an allocator set here reads one per turn unless told
         // (the channel's default of 16 goes with the allocator it replaces), and would stop at any datagram that
         // does not fill the buffer ("maybe more data"). What one turn reads for a flow can reach the guest in one

@@ -55,6 +55,7 @@ public final class NettyHostStreams implements HostStreams {
     private final EventLoop loop;
     private final Function<Boolean, SocketChannel> newChannel;
     private final Function<Boolean, ServerSocketChannel> newServerChannel;
+    private DeviceBinding deviceBinding = DeviceBinding.UNSUPPORTED;
     private final int connectTimeoutMs;
 
     /**
@@ -72,6 +73,12 @@ public final class NettyHostStreams implements HostStreams {
         this.newChannel = newChannel;
         this.newServerChannel = newServerChannel;
         this.connectTimeoutMs = connectTimeoutMs;
+    }
+
+    /** How {@link #listen(InetSocketAddress, String, StreamAcceptor)} binds to an interface (set before use). */
+    public NettyHostStreams deviceBinding(DeviceBinding binding) {
+        this.deviceBinding = binding;
+        return this;
     }
 
     @Override
@@ -110,12 +117,20 @@ public final class NettyHostStreams implements HostStreams {
 
     @Override
     public HostListener listen(InetSocketAddress local, StreamAcceptor acceptor) throws IOException {
+        return listen(local, null, acceptor);
+    }
+
+    @Override
+    public HostListener listen(InetSocketAddress local, String device, StreamAcceptor acceptor) throws IOException {
         assert loop.inEventLoop();
         ServerSocketChannel server;
         try {
             server = newServerChannel.apply(local.getAddress() instanceof Inet4Address);
         } catch (RuntimeException e) {
             throw new IOException("cannot create a listening socket", e);
+        }
+        if (device != null) {
+            deviceBinding.bind(server, device);
         }
         server.config().setOption(ChannelOption.SO_BACKLOG, 1024);
         // a forward re-added right after its predecessor closed must not fail on the old connections' TIME_WAIT;

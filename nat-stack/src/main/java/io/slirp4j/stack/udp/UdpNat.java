@@ -287,8 +287,14 @@ public final class UdpNat {
      */
     public UdpForward openForward(InetSocketAddress local, long guestHi, long guestLo, int guestPort)
         throws IOException {
+        return openForward(local, null, guestHi, guestLo, guestPort);
+    }
+
+    /** {@link #openForward(InetSocketAddress, long, long, int)} on one host interface only (null: any). */
+    public UdpForward openForward(InetSocketAddress local, String device, long guestHi, long guestLo, int guestPort)
+        throws IOException {
         UdpForward forward = new UdpForward(this, guestHi, guestLo, guestPort);
-        forward.socket = host.open(local, forward, FORWARD_RECEIVE_BUFFER);
+        forward.socket = host.open(local, device, forward, FORWARD_RECEIVE_BUFFER);
         if (forward.socket == null) {
             throw new IOException("cannot open a socket on " + local);
         }
