@@ -12,6 +12,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
+import io.slirp4j.stack.wire.MacAddress;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -58,12 +59,17 @@ class StackDhcpTest {
     }
 
     private Reply reply() {
+        return reply(GATEWAY);
+    }
+
+    /** The server's reply, from {@code server} (its address and MAC). */
+    private Reply reply(int server) {
         Decoded d = h.receive();
         assertEquals(17, d.protocol);
         assertEquals(67, d.sport);
         assertEquals(68, d.dport);
-        assertEquals(GATEWAY, d.src);
-        assertEquals(GATEWAY_MAC, d.ethSrc);
+        assertEquals(server, d.src);
+        assertEquals(MacAddress.of(NetworkConfig.macFor(server)), d.ethSrc);
         ByteBuffer b = ByteBuffer.wrap(d.payload);
         assertTrue(d.payload.length >= 300, "BOOTP replies are at least 300 bytes");
         assertEquals(2, b.get(0));
@@ -79,6 +85,26 @@ class StackDhcpTest {
             i += 2 + len;
         }
         return new Reply(d, options.get(53)[0], b.getInt(16), b.getInt(12), b.getInt(4), options);
+    }
+
+    /** pasta's addressing: the one address on offer is the host's, copied; the router its gateway. */
+    @Test
+    void aMirrorOffersTheCopiedAddress() {
+        h.finish();
+        int guest = ip(198, 51, 100, 2);
+        int gateway = ip(198, 51, 100, 1);
+        h = new StackHarness(NetworkConfig.mirroring(new HostMirror(guest, 24, gateway, guest, HostMirror.NONE,
+            HostMirror.NONE, ip(169, 254, 1, 1)), 65520));
+        clientSends(CLIENT, 0, -1, bootp(CLIENT, 1, 0x8000, 0, new byte[0]));
+        Reply offer = reply(gateway);
+        assertEquals(2, offer.type);
+        assertEquals(guest, offer.yiaddr);
+        assertEquals(0xFFFFFF00, offer.option32(1));
+        assertEquals(gateway, offer.option32(3));
+        assertEquals(ip(169, 254, 1, 1), offer.option32(6), "the --dns-forward address");
+        // the namespace has one guest: whoever asks gets the address (a re-created interface has a new MAC)
+        clientSends(CLIENT + 1, 0, -1, bootp(CLIENT + 1, 1, 0x8000, 0, new byte[0]));
+        assertEquals(guest, reply(gateway).yiaddr);
     }
 
     @Test

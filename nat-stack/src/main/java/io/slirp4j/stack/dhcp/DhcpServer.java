@@ -166,8 +166,9 @@ public final class DhcpServer {
         return index >= 0 && index < holder.length ? (int) index : -1;
     }
 
+    /** Whether the address may go to a new client: with a mirror always (its one address is the guest's, as pasta). */
     private boolean isFree(int index, long now) {
-        return holder[index] == MacAddress.NONE || expiresAt[index] <= now;
+        return config.mirrored() || holder[index] == MacAddress.NONE || expiresAt[index] <= now;
     }
 
     private int firstFree(long now) {
