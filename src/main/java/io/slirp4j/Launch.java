@@ -4,6 +4,7 @@ import io.slirp4j.cli.Confine;
 import io.slirp4j.cli.OutboundAddress;
 import io.slirp4j.stack.NetworkConfig;
 import io.slirp4j.stack.forward.ForwardRequest;
+import io.slirp4j.tap.HostRoutes;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -28,18 +29,20 @@ import java.util.List;
  * @param seccomp   whether to install the seccomp filter: required, tried, or not
  * @param offloads  open the tap with a vnet header and offloads (not {@code --disable-offloads})
  * @param pasta     pasta's lifecycle (pid file, daemon, exit with the target) when run as {@code pasta}, else null
+ * @param routes    more routes for the configuration to add (pasta's copies of the host's), else empty
  */
 public record Launch(Path netns, Path userns, int tapFd, String tapName, boolean configure, byte[] mac,
                      NetworkConfig network, int readyFd, int exitFd, Path apiSocket, List<ForwardRequest> publish,
                      OutboundAddress outbound4, OutboundAddress outbound6, Path bessSocket, Confine sandbox,
-                     Confine seccomp, boolean offloads, PastaLifetime pasta) {
+                     Confine seccomp, boolean offloads, PastaLifetime pasta, List<HostRoutes.Route> routes) {
     public Launch {
         publish = List.copyOf(publish);
+        routes = List.copyOf(routes);
     }
 
     /** This launch with {@code network} instead (the outbound addresses resolved). */
     public Launch withNetwork(NetworkConfig network) {
         return new Launch(netns, userns, tapFd, tapName, configure, mac, network, readyFd, exitFd, apiSocket, publish,
-            outbound4, outbound6, bessSocket, sandbox, seccomp, offloads, pasta);
+            outbound4, outbound6, bessSocket, sandbox, seccomp, offloads, pasta, routes);
     }
 }

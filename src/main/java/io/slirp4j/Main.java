@@ -119,6 +119,6 @@ public final class Main {
         return new Launch(netns, userns, tapFd, s.tapName().orElse(null), s.configure(), mac, network,
             s.readyFd().orElse(-1), s.exitFd().orElse(-1), s.apiSocket().map(Path::of).orElse(null), publish,
             s.outboundAddr().orElse(null), s.outboundAddr6().orElse(null), bessSocket, s.sandbox(),
-            s.seccomp(), !s.disableOffloads(), null);
+            s.seccomp(), !s.disableOffloads(), null, List.of());
     }
 }

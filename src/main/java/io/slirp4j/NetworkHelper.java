@@ -532,6 +532,7 @@ public final class NetworkHelper {
                         RouteNetlink.configure6(fds.socket(), fds.netlink(), launch.tapName(),
                             bytes(six.guest()), six.prefixLength(), bytes(six.gateway()));
                     }
+                    RouteNetlink.copyRoutes(fds.socket(), fds.netlink(), launch.tapName(), launch.routes());
                 } catch (IOException e) {
                     Posix.close(fds.tun());
                     throw e;

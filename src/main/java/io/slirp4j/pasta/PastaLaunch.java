@@ -42,6 +42,11 @@ public final class PastaLaunch {
 
         HostRoutes.DefaultRoute defaultRoute6(String onlyIface) throws IOException;
 
+        /** The routes of {@code iface} through a gateway, but the default one (none, unless overridden). */
+        default List<HostRoutes.Route> gatewayRoutes(String iface, boolean ipv4) throws IOException {
+            return List.of();
+        }
+
         List<HostRoutes.Address> addresses(String iface, boolean ipv4) throws IOException;
     }
 
@@ -60,6 +65,12 @@ public final class PastaLaunch {
         @Override
         public List<HostRoutes.Address> addresses(String iface, boolean ipv4) throws IOException {
             return HostRoutes.addresses(iface, ipv4);
+        }
+
+        @Override
+        public List<HostRoutes.Route> gatewayRoutes(String iface, boolean ipv4) throws IOException {
+            return ipv4 ? HostRoutes.gatewayRoutes4(HostRoutes.table(Path.of("/proc/net/route")), iface)
+                : HostRoutes.gatewayRoutes6(HostRoutes.table(Path.of("/proc/net/ipv6_route")), iface);
         }
     };
 
@@ -105,7 +116,7 @@ public final class PastaLaunch {
         HostMirror mirror = mirror(s, host, s.ipv4Only() ? null : mirror6(s, host));
         int mtu = s.mtu().isPresent() && s.mtu().getAsInt() != 0 ? s.mtu().getAsInt() : DEFAULT_MTU;
         NetworkConfig network = NetworkConfig.mirroring(mirror, mtu);
-        String hostIface = s.iface().orElseGet(() -> hostInterfaceOrNull(host));
+        String hostIface = s.iface().orElseGet(() -> routeIface(host, true));
         String tapName = s.nsIfname().orElse(hostIface != null ? hostIface : "tap0");
         List<ForwardRequest> forwards = new ArrayList<>();
         IpAddress guest4 = IpAddress.of4(mirror.guest());
@@ -124,7 +135,7 @@ public final class PastaLaunch {
             network, -1, -1, null, forwards,
             s.outbound4().map(a -> (OutboundAddress) new OutboundAddress.Literal(a))
                 .or(() -> s.outboundIf4().map(OutboundAddress.Interface::new)).orElse(null),
-            null, null, Confine.BY_DEFAULT, Confine.BY_DEFAULT, true, lifetime);
+            null, null, Confine.BY_DEFAULT, Confine.BY_DEFAULT, true, lifetime, copiedRoutes(s, host, mirror));
         return new Plan(launch, s.quiet() ? List.of() : warnings);
     }
 
@@ -182,19 +193,39 @@ public final class PastaLaunch {
             s.mapGuestAddr6().map(IpAddress::of).orElse(null), s.dnsForward6().map(IpAddress::of).orElse(null));
     }
 
-    /** The prefix pasta gives an address named by -a without a length: its class's (A /8, B /16, else /24). */
-    static int classfulPrefix(Inet4Address a) {
-        int first = a.getAddress()[0] & 0xFF;
-        return first < 128 ? 8 : first < 192 ? 16 : 24;
+    /**
+     * The host's routes through a gateway on the interfaces the addresses came from, but the default ones (which the
+     * configuration adds), as pasta's --config-net copies them; none with --no-copy-routes.
+     */
+    static List<HostRoutes.Route> copiedRoutes(PastaSettings s, HostView host, HostMirror mirror) throws IOException {
+        if (s.noCopyRoutes() || !s.configNet()) {
+            return List.of();
+        }
+        List<HostRoutes.Route> routes = new ArrayList<>();
+        String iface4 = s.iface().orElseGet(() -> routeIface(host, true));
+        if (iface4 != null) {
+            routes.addAll(host.gatewayRoutes(iface4, true));
+        }
+        String iface6 = s.iface().orElseGet(() -> routeIface(host, false));
+        if (mirror.ipv6() != null && iface6 != null) {
+            routes.addAll(host.gatewayRoutes(iface6, false));
+        }
+        return routes;
     }
 
-    private static String hostInterfaceOrNull(HostView host) {
+    private static String routeIface(HostView host, boolean ipv4) {
         try {
-            HostRoutes.DefaultRoute route = host.defaultRoute4(null);
+            HostRoutes.DefaultRoute route = ipv4 ? host.defaultRoute4(null) : host.defaultRoute6(null);
             return route != null ? route.iface() : null;
         } catch (IOException e) {
             return null;
         }
+    }
+
+    /** The prefix pasta gives an address named by -a without a length: its class's (A /8, B /16, else /24). */
+    static int classfulPrefix(Inet4Address a) {
+        int first = a.getAddress()[0] & 0xFF;
+        return first < 128 ? 8 : first < 192 ? 16 : 24;
     }
 
     /**

@@ -41,6 +41,12 @@ class PastaLaunchTest {
             return List.of(ipv4 ? new HostRoutes.Address(address("198.51.100.2"), 24)
                 : new HostRoutes.Address(address("2001:db8:1::2"), 64));
         }
+
+        @Override
+        public List<HostRoutes.Route> gatewayRoutes(String iface, boolean ipv4) {
+            return List.of(ipv4 ? new HostRoutes.Route(address("10.8.0.0"), 16, address("198.51.100.254"))
+                : new HostRoutes.Route(address("2001:db8:9::"), 48, address("2001:db8:1::fe")));
+        }
     };
 
     /** A host without IPv6. */
@@ -135,6 +141,16 @@ class PastaLaunchTest {
         assertNull(m.ipv6(), "--ipv4-only");
         assertEquals(List.of(), l.publish());
         assertFalse(plan.warnings().isEmpty(), "not --quiet: what this mode leaves out is said");
+    }
+
+    @Test
+    void theHostsOtherRoutesAreCopiedWithConfigNetOnly() throws IOException {
+        assertEquals(List.of(new HostRoutes.Route(address("10.8.0.0"), 16, address("198.51.100.254")),
+            new HostRoutes.Route(address("2001:db8:9::"), 48, address("2001:db8:1::fe"))),
+            plan(HOST, -1, PODMAN).launch().routes());
+        assertEquals(1, plan(HOST, -1, "--config-net", "-4", "--netns", "/x").launch().routes().size(), "-4");
+        assertEquals(List.of(), plan(HOST, -1, "--config-net", "--no-copy-routes", "--netns", "/x").launch().routes());
+        assertEquals(List.of(), plan(HOST, -1, "--netns", "/x").launch().routes(), "without --config-net");
     }
 
     @Test

@@ -31,6 +31,9 @@ public final class HostRoutes {
     /** An address of an interface with its prefix length. */
     public record Address(InetAddress address, int prefixLength) {}
 
+    /** A route through a gateway to a prefix other than the default one (pasta copies these too). */
+    public record Route(InetAddress destination, int prefixLength, InetAddress gateway) {}
+
     private HostRoutes() {}
 
     /** The IPv4 default route with the lowest metric (the first of equals), or null. */
@@ -88,6 +91,56 @@ public final class HostRoutes {
             }
         }
         return best;
+    }
+
+    /** The IPv4 routes of {@code iface} through a gateway, but the default one, in the table's order. */
+    public static List<Route> gatewayRoutes4(String procNetRoute, String iface) {
+        List<Route> routes = new ArrayList<>();
+        String[] lines = procNetRoute.split("\n");
+        for (int i = 1; i < lines.length; i++) {
+            String[] f = lines[i].trim().split("\\s+");
+            if (f.length < 8 || !f[0].equals(iface)) {
+                continue;
+            }
+            try {
+                int destination = Integer.reverseBytes((int) Long.parseLong(f[1], 16));
+                int gateway = Integer.reverseBytes((int) Long.parseLong(f[2], 16));
+                int flags = Integer.parseInt(f[3], 16);
+                int mask = Integer.reverseBytes((int) Long.parseLong(f[7], 16));
+                int prefix = Integer.bitCount(mask);
+                if ((flags & (RTF_UP | RTF_GATEWAY)) != (RTF_UP | RTF_GATEWAY) || prefix == 0
+                    || mask != (prefix == 0 ? 0 : -1 << (32 - prefix))) {
+                    continue;
+                }
+                routes.add(new Route(ipv4(destination), prefix, ipv4(gateway)));
+            } catch (NumberFormatException e) {
+                // not a route line: skip it
+            }
+        }
+        return routes;
+    }
+
+    /** The IPv6 routes of {@code iface} through a gateway, but the default one, in the table's order. */
+    public static List<Route> gatewayRoutes6(String procNetIpv6Route, String iface) {
+        List<Route> routes = new ArrayList<>();
+        for (String line : procNetIpv6Route.split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length < 10 || f[0].length() != 32 || f[4].length() != 32 || !f[9].equals(iface)) {
+                continue;
+            }
+            try {
+                int prefixLength = Integer.parseInt(f[1], 16);
+                int flags = (int) Long.parseLong(f[8], 16);
+                if ((flags & (RTF_UP | RTF_GATEWAY)) != (RTF_UP | RTF_GATEWAY) || prefixLength == 0
+                    || prefixLength > 128) {
+                    continue;
+                }
+                routes.add(new Route(ipv6(f[0]), prefixLength, ipv6(f[4])));
+            } catch (NumberFormatException e) {
+                // not a route line: skip it
+            }
+        }
+        return routes;
     }
 
     /** Reads a table of the helper's own namespace; a missing one (no IPv6 in this kernel) reads as empty. */

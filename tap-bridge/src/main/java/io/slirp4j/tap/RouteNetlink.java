@@ -3,6 +3,7 @@ package io.slirp4j.tap;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
 
 /**
  * The two rtnetlink requests pasta's {@code --config-net} needs beyond slirp4netns's ioctls, for IPv6: an address
@@ -28,6 +29,7 @@ public final class RouteNetlink {
     static final int IFA_LOCAL = 2;
     static final int IFA_FLAGS = 8;
     static final int IFA_F_NODAD = 0x02;
+    static final int RTA_DST = 1;
     static final int RTA_OIF = 4;
     static final int RTA_GATEWAY = 5;
     static final int RT_TABLE_MAIN = 254;
@@ -59,10 +61,20 @@ public final class RouteNetlink {
      * elsewhere, which pasta copies as it is).
      */
     static byte[] newDefaultRoute(int seq, int ifindex, byte[] gateway, boolean onLink) {
-        ByteBuffer b = message(RTM_NEWROUTE, seq, 12 + 4 + gateway.length + 8);
-        b.put((byte) (gateway.length == 4 ? AF_INET : AF_INET6)).put((byte) 0).put((byte) 0).put((byte) 0)
-            .put((byte) RT_TABLE_MAIN).put((byte) RTPROT_BOOT).put((byte) RT_SCOPE_UNIVERSE).put((byte) RTN_UNICAST)
-            .putInt(onLink ? RTNH_F_ONLINK : 0);
+        return newRoute(seq, ifindex, null, 0, gateway, onLink);
+    }
+
+    /** A route to {@code destination}/{@code prefixLength} (null, 0: the default) through {@code gateway}. */
+    static byte[] newRoute(int seq, int ifindex, byte[] destination, int prefixLength, byte[] gateway,
+        boolean onLink) {
+        int dst = destination == null ? 0 : 4 + destination.length;
+        ByteBuffer b = message(RTM_NEWROUTE, seq, 12 + dst + 4 + gateway.length + 8);
+        b.put((byte) (gateway.length == 4 ? AF_INET : AF_INET6)).put((byte) prefixLength).put((byte) 0)
+            .put((byte) 0).put((byte) RT_TABLE_MAIN).put((byte) RTPROT_BOOT).put((byte) RT_SCOPE_UNIVERSE)
+            .put((byte) RTN_UNICAST).putInt(onLink ? RTNH_F_ONLINK : 0);
+        if (destination != null) {
+            attribute(b, RTA_DST, destination);
+        }
         attribute(b, RTA_GATEWAY, gateway);
         b.putShort((short) 8).putShort((short) RTA_OIF).putInt(ifindex);
         return b.array();
@@ -104,6 +116,29 @@ public final class RouteNetlink {
      */
     public static void defaultRouteOnLink4(int sock, int netlink, String tap, byte[] gateway) throws IOException {
         request(netlink, newDefaultRoute(3, ifindex(sock, tap), gateway, true), 3, "set route");
+    }
+
+    /**
+     * The host's other routes through a gateway, copied as pasta copies them (on the link: their gateways are the
+     * host's neighbours, whatever prefix the guest holds); a route the kernel refuses is left out, as the guest can
+     * still reach those destinations through its default route.
+     */
+    public static void copyRoutes(int sock, int netlink, String tap, List<HostRoutes.Route> routes) throws IOException {
+        if (routes.isEmpty()) {
+            return;
+        }
+        int ifindex = ifindex(sock, tap);
+        int seq = 10;
+        for (HostRoutes.Route r : routes) {
+            seq++;
+            byte[] message = newRoute(seq, ifindex, r.destination().getAddress(), r.prefixLength(),
+                r.gateway().getAddress(), true);
+            try {
+                request(netlink, message, seq, "cannot copy the route to " + r.destination().getHostAddress());
+            } catch (ErrnoException e) {
+                // an overlapping or odd route of the host's: the default route still covers it
+            }
+        }
     }
 
     /** Whether two addresses of one family share their first {@code prefixLength} bits. */

@@ -31,6 +31,18 @@ class HostRoutesTest {
         assertNull(HostRoutes.defaultRoute4("", null));
     }
 
+    @Test
+    void theInterfacesOtherRoutesThroughAGateway() throws Exception {
+        String table = ROUTE + "veth1\t0000080A\t016433C6\t0003\t0\t0\t0\t0000FFFF\t0\t0\t0\n"
+            + "wlan0\t0000000B\t0101A8C0\t0003\t0\t0\t0\t000000FF\t0\t0\t0\n";
+        assertEquals(java.util.List.of(new HostRoutes.Route(InetAddress.getByName("10.8.0.0"), 16,
+            InetAddress.getByName("198.51.100.1"))), HostRoutes.gatewayRoutes4(table, "veth1"));
+        String table6 = ROUTE6
+            + "20010db8000900000000000000000000 30 00000000000000000000000000000000 00 20010db8000100000000000000000001 00000400 00000001 00000000 00000003     veth1\n";
+        assertEquals(java.util.List.of(new HostRoutes.Route(InetAddress.getByName("2001:db8:9::"), 48,
+            InetAddress.getByName("2001:db8:1::1"))), HostRoutes.gatewayRoutes6(table6, "veth1"));
+    }
+
     /** Random and mutated tables: the parsers return a route or null, never throw. */
     @Test
     void anyTextParses() {
@@ -49,6 +61,8 @@ class HostRoutesTest {
             }
             HostRoutes.defaultRoute4(text.toString(), null);
             HostRoutes.defaultRoute6(text.toString(), null);
+            HostRoutes.gatewayRoutes4(text.toString(), "veth1");
+            HostRoutes.gatewayRoutes6(text.toString(), "veth1");
         }
     }
 
