@@ -125,7 +125,9 @@ public final class PastaLaunch {
         inbound(s.udpIn(), ForwardProtocol.UDP, guest4, guest6, forwards, warnings);
         outbound(s.tcpOut(), "-T", warnings);
         outbound(s.udpOut(), "-U", warnings);
-        for (String option : s.notHonoured()) {
+        List<String> ignored = new ArrayList<>(s.notHonoured());
+        ignored.addAll(ignoredSettings(s));
+        for (String option : ignored) {
             warnings.add("--" + option + " is accepted and not honoured by slirp4j's pasta mode");
         }
         boolean foreground = s.foreground() || s.debug() || s.trace();
@@ -135,8 +137,32 @@ public final class PastaLaunch {
             network, -1, -1, null, forwards,
             s.outbound4().map(a -> (OutboundAddress) new OutboundAddress.Literal(a))
                 .or(() -> s.outboundIf4().map(OutboundAddress.Interface::new)).orElse(null),
-            null, null, Confine.BY_DEFAULT, Confine.BY_DEFAULT, true, lifetime, copiedRoutes(s, host, mirror));
+            s.outbound6().map(a -> (OutboundAddress) new OutboundAddress.Literal(a))
+                .or(() -> s.outboundIf6().map(OutboundAddress.Interface::new)).orElse(null),
+            null, Confine.BY_DEFAULT, Confine.BY_DEFAULT, true, lifetime, copiedRoutes(s, host, mirror));
         return new Plan(launch, s.quiet() ? List.of() : warnings);
+    }
+
+    /** Options the settings carry that this mode does not act on yet (their long names). */
+    static List<String> ignoredSettings(PastaSettings s) {
+        List<String> ignored = new ArrayList<>();
+        if (!s.dns().isEmpty() || s.noDns()) {
+            ignored.add("dns");
+        }
+        if (!s.search().isEmpty() || s.noSearch()) {
+            ignored.add("search");
+        }
+        if (s.logFile().isPresent()) {
+            ignored.add("log-file");
+        }
+        String[] names = {"no-dhcp", "no-ndp", "no-dhcpv6", "no-ra", "no-tcp", "no-udp", "no-icmp"};
+        boolean[] given = {s.noDhcp(), s.noNdp(), s.noDhcpv6(), s.noRa(), s.noTcp(), s.noUdp(), s.noIcmp()};
+        for (int i = 0; i < names.length; i++) {
+            if (given[i]) {
+                ignored.add(names[i]);
+            }
+        }
+        return ignored;
     }
 
     /** The guest's IPv4 addressing: the command line's, else the host's default route's interface's. */

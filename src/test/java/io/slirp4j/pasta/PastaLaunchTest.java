@@ -154,6 +154,16 @@ class PastaLaunchTest {
     }
 
     @Test
+    void optionsNotActedOnAreNamedAndOutboundAddressesKept() throws IOException {
+        PastaLaunch.Plan plan = plan(HOST, -1, "--netns", "/x", "-t", "none", "-u", "none", "-T", "none", "-U",
+            "none", "--no-dhcp", "-D", "192.0.2.53", "-o", "2001:db8:1::2", "--outbound-if4", "veth-h");
+        assertEquals(List.of("--dns is accepted and not honoured by slirp4j's pasta mode",
+            "--no-dhcp is accepted and not honoured by slirp4j's pasta mode"), plan.warnings());
+        assertEquals(new io.slirp4j.cli.OutboundAddress.Literal(address("2001:db8:1::2")), plan.launch().outbound6());
+        assertEquals(new io.slirp4j.cli.OutboundAddress.Interface("veth-h"), plan.launch().outbound4());
+    }
+
+    @Test
     void pastasDefaultsMapTheGatewayToTheHostsLoopback() throws IOException {
         HostMirror m = plan(HOST, -1, "--config-net", "-f", "-t", "none", "-u", "none", "1234").launch()
             .network().mirror();
