@@ -215,7 +215,11 @@ public final class NamespaceForwards {
         return f;
     }
 
-    /** Takes the namespace's connections: each waits, not reading, for its host side. */
+    /**
+     * Takes the namespace's connections. An accepted connection is registered with the loop only once its host side
+     * is connected: until then nothing reads it, so what the client sent (and its FIN) waits in the kernel. (Netty
+     * reads a registered channel on EPOLLRDHUP even with autoRead off, and would report the end of input first.)
+     */
     private final class Acceptor extends ChannelInboundHandlerAdapter {
         private final int target;
 
@@ -226,15 +230,12 @@ public final class NamespaceForwards {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             Channel child = (Channel) msg;
-            child.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-            child.config().setAutoRead(false);
-            loop.register(child).addListener((ChannelFutureListener) f -> {
-                if (f.isSuccess()) {
-                    connectHost(child, target);
-                } else {
-                    child.unsafe().closeForcibly();
-                }
-            });
+            try {
+                child.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+                connectHost(child, target);
+            } catch (RuntimeException e) {
+                child.unsafe().closeForcibly();
+            }
         }
 
         @Override
@@ -252,34 +253,31 @@ public final class NamespaceForwards {
             .handler(new Relay(ns))
             .connect(new InetSocketAddress(ipv4 ? LOOPBACK4 : LOOPBACK6, target));
         Channel host = connect.channel();
-        ns.closeFuture().addListener(f -> {
-            if (!connect.isDone()) {
-                host.close();
-            }
-        });
         connect.addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
                 reset(ns);
                 return;
             }
-            if (!ns.isActive()) {
-                host.close();
-                return;
-            }
             ns.pipeline().addLast(new Relay(host));
-            ns.config().setAutoRead(true);
-            host.config().setAutoRead(true);
+            loop.register(ns).addListener((ChannelFutureListener) r -> {
+                if (r.isSuccess()) {
+                    host.config().setAutoRead(true);
+                } else {
+                    ns.unsafe().closeForcibly();
+                    host.close();
+                }
+            });
         });
     }
 
-    /** Closes with a RST, as a connection to a port nobody listens on ends. */
+    /** Closes an accepted (unregistered) connection with a RST, as one to a port nobody listens on ends. */
     private static void reset(Channel ns) {
         try {
             ns.config().setOption(ChannelOption.SO_LINGER, 0);
         } catch (RuntimeException ignored) {
             // closed already
         }
-        ns.close();
+        ns.unsafe().closeForcibly();
     }
 
     /** One direction of a relayed connection: what this channel reads goes to {@code peer}. */

@@ -112,6 +112,35 @@ class NamespaceForwardsTest {
         }
     }
 
+    /** What a client sends and ends at once arrives, whether or not the host side is connected yet. */
+    @Test
+    void tcpShortExchangesEndedAtOnceLoseNothing() throws Exception {
+        int listen = freePort();
+        try (ServerSocket server = new ServerSocket(0, 50, LO)) {
+            forwards(Map.of(listen, server.getLocalPort()), Map.of());
+            Thread echo = new Thread(() -> {
+                while (true) {
+                    try (Socket c = server.accept()) {
+                        c.getOutputStream().write(c.getInputStream().readAllBytes());
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            echo.setDaemon(true);
+            echo.start();
+            for (int i = 0; i < 200; i++) {
+                try (Socket client = new Socket(LO, listen)) {
+                    client.setSoTimeout(5000);
+                    byte[] ping = ("ping " + i).getBytes();
+                    client.getOutputStream().write(ping);
+                    client.shutdownOutput();
+                    assertArrayEquals(ping, client.getInputStream().readAllBytes(), "exchange " + i);
+                }
+            }
+        }
+    }
+
     @Test
     void tcpRefusedOnTheHostResetsTheClient() throws Exception {
         int listen = freePort();
