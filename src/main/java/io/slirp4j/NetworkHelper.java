@@ -354,7 +354,14 @@ public final class NetworkHelper {
         FrameSink toGuest = new TapFrameSink(tap, launch.offloads(), tapOffloads.udpOut());
         // as pasta, a forward without an address listens on both families' wildcards: IPv6's must leave IPv4 alone
         boolean ipv6Only = launch.pasta() != null;
-        NettyHostDatagrams hostUdp = hostDatagrams(loop, ipv6Only);
+        // -U auto must not forward back the ports of the stack's own host UDP sockets (bound, unconnected: they show in
+        // /proc/net/udp as a server's would)
+        java.util.Set<io.netty.channel.Channel> ownUdp = new java.util.HashSet<>();
+        NettyHostDatagrams hostUdp = outbound == null ? hostDatagrams(loop, ipv6Only)
+            : hostDatagrams(loop, ipv6Only, channel -> {
+                ownUdp.add(channel);
+                channel.closeFuture().addListener(f -> ownUdp.remove(channel));
+            });
         NettyHostStreams hostTcp = hostStreams(loop, ipv6Only);
         int maxTcp = maxTcpConnections();
         BufferBudget tcpBudget = new BufferBudget(tcpBufferBudget(), BufferBudget.DEFAULT_FLOOR);
@@ -381,7 +388,7 @@ public final class NetworkHelper {
                         public int datagram(boolean ipv4) throws IOException {
                             return factory.datagramSocket(ipv4);
                         }
-                    }, outbound, hostPorts);
+                    }, outbound, hostPorts, () -> ports(ownUdp));
                     startFailure.set(nsForwards.start());
                 }
                 if (apiServer != null) {
@@ -489,7 +496,28 @@ public final class NetworkHelper {
 
     /** The UDP NAT's host sockets: epoll datagram channels on the stack's loop, of the destination's family. */
     static NettyHostDatagrams hostDatagrams(IoEventLoop loop, boolean ipv6Only) {
-        return new NettyHostDatagrams(loop, ipv4 -> ipv6OnlyIf(!ipv4 && ipv6Only, new EpollDatagramChannel(family(ipv4))));
+        return hostDatagrams(loop, ipv6Only, channel -> { });
+    }
+
+    /** The same, telling {@code made} of every channel made (on the loop). */
+    static NettyHostDatagrams hostDatagrams(IoEventLoop loop, boolean ipv6Only,
+        java.util.function.Consumer<io.netty.channel.Channel> made) {
+        return new NettyHostDatagrams(loop, ipv4 -> {
+            EpollDatagramChannel channel = ipv6OnlyIf(!ipv4 && ipv6Only, new EpollDatagramChannel(family(ipv4)));
+            made.accept(channel);
+            return channel;
+        });
+    }
+
+    /** The local ports of the channels that are bound (loop). */
+    static java.util.BitSet ports(java.util.Set<io.netty.channel.Channel> channels) {
+        java.util.BitSet ports = new java.util.BitSet();
+        for (io.netty.channel.Channel c : channels) {
+            if (c.localAddress() instanceof java.net.InetSocketAddress a) {
+                ports.set(a.getPort());
+            }
+        }
+        return ports;
     }
 
     /**

@@ -79,6 +79,7 @@ public final class NamespaceForwards {
     private final SocketMaker maker;
     private final NamespaceForwardPlan plan;
     private final HostPortScanner scanner;
+    private final java.util.function.Supplier<BitSet> ownUdpPorts;
     /** Listeners by namespace port: TCP and UDP (loop-confined). */
     private final Map<Integer, List<Channel>> tcpListeners = new TreeMap<>();
     private final Map<Integer, UdpPort> udpPorts = new TreeMap<>();
@@ -89,12 +90,18 @@ public final class NamespaceForwards {
     private ScheduledFuture<?> sweep;
     private boolean closed;
 
-    /** @param scanner the host's ports, for {@code auto}; null without (auto then forwards nothing) */
-    public NamespaceForwards(IoEventLoop loop, SocketMaker maker, NamespaceForwardPlan plan, HostPortScanner scanner) {
+    /**
+     * @param scanner     the host's ports, for {@code auto}; null without (auto then forwards nothing)
+     * @param ownUdpPorts the ports of this helper's own host UDP sockets now (the NAT's flows: bound, unconnected,
+     *                    so they look like servers in /proc/net/udp), which -U auto leaves out
+     */
+    public NamespaceForwards(IoEventLoop loop, SocketMaker maker, NamespaceForwardPlan plan, HostPortScanner scanner,
+        java.util.function.Supplier<BitSet> ownUdpPorts) {
         this.loop = loop;
         this.maker = maker;
         this.plan = plan;
         this.scanner = scanner;
+        this.ownUdpPorts = ownUdpPorts;
     }
 
     /**
@@ -137,6 +144,7 @@ public final class NamespaceForwards {
         if (plan.udp().auto() != null) {
             // as pasta: UDP ports bound, and the numbers of TCP ports listening too (iperf3 and the like)
             BitSet udpBound = scanner.udpBound();
+            udpBound.andNot(ownUdpPorts.get());
             udpBound.or(tcpBound);
             BitSet wanted = HostPortScanner.wanted(udpBound, plan.udp().auto(), plan.udp().exclude());
             apply(HostPortScanner.diff(udpAuto, wanted), udpAuto, false);

@@ -73,7 +73,7 @@ class NamespaceForwardsTest {
     private NamespaceForwards forwards(Map<Integer, Integer> tcp, Map<Integer, Integer> udp) throws Exception {
         NamespaceForwardPlan plan = new NamespaceForwardPlan(new NamespaceForwardPlan.Side(tcp, null, new BitSet()),
             new NamespaceForwardPlan.Side(udp, null, new BitSet()), false);
-        NamespaceForwards f = new NamespaceForwards(loop, HERE, plan, null);
+        NamespaceForwards f = new NamespaceForwards(loop, HERE, plan, null, BitSet::new);
         String failure = loop.submit(f::start).get(5, TimeUnit.SECONDS);
         assertNull(failure);
         return f;
@@ -195,7 +195,7 @@ class NamespaceForwardsTest {
         try (ServerSocket taken = new ServerSocket(0, 1, LO)) {
             NamespaceForwardPlan plan = new NamespaceForwardPlan(new NamespaceForwardPlan.Side(
                 Map.of(taken.getLocalPort(), 1), null, new BitSet()), NamespaceForwardPlan.Side.NONE, false);
-            NamespaceForwards f = new NamespaceForwards(loop, HERE, plan, null);
+            NamespaceForwards f = new NamespaceForwards(loop, HERE, plan, null, BitSet::new);
             String failure = loop.submit(f::start).get(5, TimeUnit.SECONDS);
             assertNotNull(failure);
             assertTrue(failure.contains("TCP port " + taken.getLocalPort()), failure);

@@ -119,6 +119,16 @@ class PastaNamespaceForwardsTest {
             if (impl == PastaImpl.SLIRP4J) {
                 assertTrue(first >= 0, "a host port bound before the start is not forwarded once pasta is ready");
             }
+            // the NAT's own host UDP sockets (here a DNS query's) are not servers of the host: not forwarded back
+            PastaTest.dnsFromGuest(net, "10.0.2.3");
+            TestNetwork.sleep(1500);
+            String udpListeners = net.guest("ss", "-Huln").check().out();
+            pasta.note("auto: after a DNS query from the guest, UDP listeners in the guest: "
+                + PastaTest.oneLine(udpListeners));
+            if (impl == PastaImpl.SLIRP4J) {
+                assertTrue(udpListeners.lines().allMatch(l -> l.contains(":18120 ")),
+                    () -> "the guest listens on UDP ports other than the host's 18120:\n" + udpListeners);
+            }
             int port = 18123;
             InetSocketAddress guestSide = new InetSocketAddress(LO4, port);
             assertTrue(refused(net, guestSide), "the guest's 127.0.0.1:" + port + " before the host has the port");
