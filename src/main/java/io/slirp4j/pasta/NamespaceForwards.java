@@ -56,6 +56,8 @@ public final class NamespaceForwards {
     /** A UDP flow without a datagram either way for this long is closed (pasta's UDP_CONN_TIMEOUT is 180 s). */
     public static final long UDP_IDLE_MILLIS = 180_000;
     static final int DATAGRAM_BUFFER = 65536;
+    /** UDP flows (host sockets) per forwarded port at most; a new client beyond that ends the least recently used. */
+    public static final int MAX_UDP_FLOWS_PER_PORT = 256;
 
     /** Makes a socket in the target namespace (a descriptor, non-blocking, unbound). */
     public interface SocketMaker {
@@ -177,6 +179,12 @@ public final class NamespaceForwards {
     /** Whether the namespace's port is forwarded now (for tests and the log). */
     public boolean forwarding(boolean tcp, int port) {
         return tcp ? tcpListeners.containsKey(port) : udpPorts.containsKey(port);
+    }
+
+    /** How many UDP flows the forwarded namespace port has now (loop; tests). */
+    int udpFlows(int port) {
+        UdpPort u = udpPorts.get(port);
+        return u == null ? 0 : u.flowCount();
     }
 
     // ---- TCP
@@ -362,8 +370,7 @@ public final class NamespaceForwards {
         for (boolean ipv4 : families()) {
             try {
                 EpollDatagramChannel channel = new EpollDatagramChannel(maker.datagram(ipv4));
-                channel.config().setOption(ChannelOption.RECVBUF_ALLOCATOR,
-                    new FixedRecvByteBufAllocator(DATAGRAM_BUFFER));
+                channel.config().setOption(ChannelOption.RECVBUF_ALLOCATOR, datagramAllocator());
                 channel.pipeline().addLast(udp.new FromNamespace(channel));
                 if (!register(channel).isSuccess()) {
                     continue;
@@ -417,6 +424,24 @@ public final class NamespaceForwards {
             flows.clear();
         }
 
+        void evictLeastRecentlyUsed() {
+            Flow oldest = null;
+            for (Flow f : flows.values()) {
+                if (oldest == null || f.lastUsed - oldest.lastUsed < 0) {
+                    oldest = f;
+                }
+            }
+            if (oldest != null) {
+                flows.remove(oldest.client);
+                oldest.host.close();
+            }
+        }
+
+        /** How many flows there are (tests). */
+        int flowCount() {
+            return flows.size();
+        }
+
         void sweep(long now) {
             for (Iterator<Flow> it = flows.values().iterator(); it.hasNext(); ) {
                 Flow f = it.next();
@@ -442,7 +467,7 @@ public final class NamespaceForwards {
                 connected = new Bootstrap().group(loop)
                     .channelFactory(() -> new EpollDatagramChannel(
                         ipv4 ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6))
-                    .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(DATAGRAM_BUFFER))
+                    .option(ChannelOption.RECVBUF_ALLOCATOR, datagramAllocator())
                     .handler(new FromHost(this))
                     .connect(new InetSocketAddress(ipv4 ? LOOPBACK4 : LOOPBACK6, target));
                 host = connected.channel();
@@ -481,6 +506,9 @@ public final class NamespaceForwards {
                 DatagramPacket p = (DatagramPacket) msg;
                 Flow flow = flows.get(p.sender());
                 if (flow == null) {
+                    if (flows.size() >= MAX_UDP_FLOWS_PER_PORT) {
+                        evictLeastRecentlyUsed();
+                    }
                     flow = new Flow(listener, p.sender());
                     flows.put(p.sender(), flow);
                 }
@@ -519,6 +547,17 @@ public final class NamespaceForwards {
     }
 
     // ----
+
+    /**
+     * Whole datagrams (up to 64 KiB), and up to 16 of them per turn of the loop: an allocator set by hand reads one
+     * per turn unless told, and stops at any datagram that does not fill its buffer.
+     */
+    private static FixedRecvByteBufAllocator datagramAllocator() {
+        FixedRecvByteBufAllocator a = new FixedRecvByteBufAllocator(DATAGRAM_BUFFER);
+        a.respectMaybeMoreData(false);
+        a.maxMessagesPerRead(16);
+        return a;
+    }
 
     private boolean[] families() {
         return plan.ipv6() ? new boolean[] {true, false} : new boolean[] {true};

@@ -191,6 +191,29 @@ class NamespaceForwardsTest {
     }
 
     @Test
+    void udpFlowsPerPortAreCappedTheOldestGoing() throws Exception {
+        int listen = freePort();
+        try (DatagramSocket sink = new DatagramSocket(0, LO)) {
+            NamespaceForwards f = forwards(Map.of(), Map.of(listen, sink.getLocalPort()));
+            int clients = NamespaceForwards.MAX_UDP_FLOWS_PER_PORT + 20;
+            java.util.List<DatagramSocket> sockets = new java.util.ArrayList<>();
+            try {
+                sink.setSoTimeout(3000);
+                for (int i = 0; i < clients; i++) {
+                    DatagramSocket c = new DatagramSocket(0, LO);
+                    sockets.add(c);
+                    c.send(new DatagramPacket(new byte[] {1}, 1, new InetSocketAddress(LO, listen)));
+                    sink.receive(new DatagramPacket(new byte[16], 16)); // each new client's datagram gets through
+                }
+                assertEquals(NamespaceForwards.MAX_UDP_FLOWS_PER_PORT,
+                    loop.submit(() -> f.udpFlows(listen)).get(5, TimeUnit.SECONDS));
+            } finally {
+                sockets.forEach(DatagramSocket::close);
+            }
+        }
+    }
+
+    @Test
     void aPortTakenIsAnErrorForExplicitForwards() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, LO)) {
             NamespaceForwardPlan plan = new NamespaceForwardPlan(new NamespaceForwardPlan.Side(
