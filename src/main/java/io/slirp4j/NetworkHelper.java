@@ -17,6 +17,9 @@ import io.netty.util.internal.PlatformDependent;
 import io.slirp4j.api.ApiServer;
 import io.slirp4j.cli.Cli;
 import io.slirp4j.cli.Confine;
+import io.slirp4j.pasta.HostPortScanner;
+import io.slirp4j.pasta.NamespaceForwardPlan;
+import io.slirp4j.pasta.NamespaceForwards;
 import io.slirp4j.stack.FrameSink;
 import io.slirp4j.stack.HostMirror6;
 import io.slirp4j.stack.NetworkConfig;
@@ -36,6 +39,7 @@ import io.slirp4j.tap.EchoSockets;
 import io.slirp4j.tap.ExitFdWatcher;
 import io.slirp4j.tap.InterfaceConfigurator;
 import io.slirp4j.tap.Namespaces;
+import io.slirp4j.tap.NetnsSocketFactory;
 import io.slirp4j.tap.Posix;
 import io.slirp4j.tap.RouteNetlink;
 import io.slirp4j.tap.TapPort;
@@ -109,6 +113,14 @@ public final class NetworkHelper {
     private int devNull = -1;
     /** As pasta with --pid: the pid file, opened before the sandbox and written once ready; else null. */
     private FileChannel pidFile;
+    /** As pasta with -T/-U (or their default, auto): what to forward, once a socket factory is there; else null. */
+    private NamespaceForwardPlan outbound;
+    /** The thread that makes sockets in the target namespace, switched there before the sandbox; or null. */
+    private NetnsSocketFactory nsSockets;
+    /** The host's /proc/net/{tcp,udp}[6], opened before the sandbox, for auto; or null. */
+    private HostPortScanner hostPorts;
+    /** The running -T/-U forwards (loop-confined), or null. */
+    private NamespaceForwards nsForwards;
     /** Whether this helper made the BESS socket file (removed again on exit). */
     private volatile boolean bessSocketCreated;
 
@@ -134,6 +146,7 @@ public final class NetworkHelper {
         Namespaces.TargetDescriptors target = bess ? null : openTarget();
         if (launch.pasta() != null) {
             watchPastaTarget();
+            prepareNamespaceForwards();
         }
         // from here on, any exit removes the API socket (and the BESS socket)
         Runtime.getRuntime().addShutdownHook(new Thread(this::cleanUp, "slirp4j-shutdown"));
@@ -152,7 +165,7 @@ public final class NetworkHelper {
         confine();
         // Without -p, nothing that comes before serving can be lost: the guest's frames wait in the tap's queue and
         // API clients in the socket's backlog until the stack takes them. With -p, the forwards must listen first.
-        boolean readyBeforeStack = launch.publish().isEmpty();
+        boolean readyBeforeStack = launch.publish().isEmpty() && outbound == null;
         if (readyBeforeStack) {
             signalReady();
         }
@@ -273,6 +286,44 @@ public final class NetworkHelper {
     }
 
     /**
+     * pasta's -T and -U (and their default, auto): a thread switched into the target netns to make the listeners
+     * there, and for auto the host's /proc/net files, both now, before the sandbox hides /proc and the netns file and
+     * the seccomp filter refuses setns. Without the right to switch (CAP_SYS_ADMIN here and over the target), explicit
+     * ports are an error and auto is left out with a warning (unless --quiet).
+     */
+    private void prepareNamespaceForwards() throws IOException {
+        NamespaceForwardPlan plan = launch.pasta().outbound();
+        if (plan == null || plan.empty() || launch.netns() == null) {
+            return;
+        }
+        try {
+            nsSockets = NetnsSocketFactory.start(launch.netns());
+        } catch (IOException e) {
+            if (plan.hasFixed()) {
+                throw new IOException("cannot listen inside the namespace for -T/-U: " + e.getMessage(), e);
+            }
+            warnPasta("automatic forwarding from the namespace to the host is off: cannot enter the namespace ("
+                + e.getMessage() + ")");
+            return;
+        }
+        outbound = plan;
+        if (plan.hasAuto()) {
+            try {
+                hostPorts = HostPortScanner.open();
+            } catch (IOException e) {
+                warnPasta("automatic forwarding from the namespace to the host is off: " + e.getMessage());
+            }
+        }
+        StartupTrace.mark("namespace forwards prepared");
+    }
+
+    private void warnPasta(String line) {
+        if (!launch.pasta().quiet()) {
+            System.err.println(System.getProperty(io.slirp4j.pasta.PastaMain.PROGRAM_PROPERTY, "pasta") + ": " + line);
+        }
+    }
+
+    /**
      * Starts the event loop and, on it, the stack, the {@code -p} forwards, the API server and the tap; returns
      * once they serve, or after {@link #stop}(1) if one of them failed.
      */
@@ -303,7 +354,14 @@ public final class NetworkHelper {
         FrameSink toGuest = new TapFrameSink(tap, launch.offloads(), tapOffloads.udpOut());
         // as pasta, a forward without an address listens on both families' wildcards: IPv6's must leave IPv4 alone
         boolean ipv6Only = launch.pasta() != null;
-        NettyHostDatagrams hostUdp = hostDatagrams(loop, ipv6Only);
+        // -U auto must not forward back the ports of the stack's own host UDP sockets (bound, unconnected: they show in
+        // /proc/net/udp as a server's would)
+        java.util.Set<io.netty.channel.Channel> ownUdp = new java.util.HashSet<>();
+        NettyHostDatagrams hostUdp = outbound == null ? hostDatagrams(loop, ipv6Only)
+            : hostDatagrams(loop, ipv6Only, channel -> {
+                ownUdp.add(channel);
+                channel.closeFuture().addListener(f -> ownUdp.remove(channel));
+            });
         NettyHostStreams hostTcp = hostStreams(loop, ipv6Only);
         int maxTcp = maxTcpConnections();
         BufferBudget tcpBudget = new BufferBudget(tcpBufferBudget(), BufferBudget.DEFAULT_FLOOR);
@@ -318,6 +376,21 @@ public final class NetworkHelper {
                 stack.onInternalError(new InternalErrorLog());
                 stack.afterHostEvent(this::rearmTimer);
                 startFailure.set(publish(stack.forwards(), launch.publish()));
+                if (startFailure.get() == null && outbound != null) {
+                    NetnsSocketFactory factory = nsSockets;
+                    nsForwards = new NamespaceForwards(loop, new NamespaceForwards.SocketMaker() {
+                        @Override
+                        public int stream(boolean ipv4) throws IOException {
+                            return factory.streamSocket(ipv4);
+                        }
+
+                        @Override
+                        public int datagram(boolean ipv4) throws IOException {
+                            return factory.datagramSocket(ipv4);
+                        }
+                    }, outbound, hostPorts, () -> ports(ownUdp));
+                    startFailure.set(nsForwards.start());
+                }
                 if (apiServer != null) {
                     apiServer.serve(loop, new LoopPortForwards(loop, stack.forwards(), launch.network()));
                 }
@@ -423,8 +496,28 @@ public final class NetworkHelper {
 
     /** The UDP NAT's host sockets: epoll datagram channels on the stack's loop, of the destination's family. */
     static NettyHostDatagrams hostDatagrams(IoEventLoop loop, boolean ipv6Only) {
-        return new NettyHostDatagrams(loop, ipv4 -> ipv6OnlyIf(!ipv4 && ipv6Only, new EpollDatagramChannel(family(ipv4))))
-            .deviceBinding(BindToDevice.LINUX);
+        return hostDatagrams(loop, ipv6Only, channel -> { });
+    }
+
+    /** The same, telling {@code made} of every channel made (on the loop). */
+    static NettyHostDatagrams hostDatagrams(IoEventLoop loop, boolean ipv6Only,
+        java.util.function.Consumer<io.netty.channel.Channel> made) {
+        return new NettyHostDatagrams(loop, ipv4 -> {
+            EpollDatagramChannel channel = ipv6OnlyIf(!ipv4 && ipv6Only, new EpollDatagramChannel(family(ipv4)));
+            made.accept(channel);
+            return channel;
+        }).deviceBinding(BindToDevice.LINUX);
+    }
+
+    /** The local ports of the channels that are bound (loop). */
+    static java.util.BitSet ports(java.util.Set<io.netty.channel.Channel> channels) {
+        java.util.BitSet ports = new java.util.BitSet();
+        for (io.netty.channel.Channel c : channels) {
+            if (c.localAddress() instanceof java.net.InetSocketAddress a) {
+                ports.set(a.getPort());
+            }
+        }
+        return ports;
     }
 
     /**
@@ -573,6 +666,12 @@ public final class NetworkHelper {
             return;
         }
         Runnable closeStackAndTap = () -> {
+            if (nsForwards != null) {
+                nsForwards.close();
+            }
+            if (nsSockets != null) {
+                nsSockets.close();
+            }
             if (stack != null) {
                 stack.close();
             }

@@ -1,5 +1,6 @@
 package io.slirp4j;
 
+import io.slirp4j.pasta.NamespaceForwardPlan;
 import java.nio.file.Path;
 
 /**
@@ -14,5 +15,10 @@ import java.nio.file.Path;
  * @param quiet     {@code --quiet}: nothing on stderr but errors
  * @param targetPid the PID operand, whose exit ends the daemon, or -1 with {@code --netns PATH}, whose deletion
  *                  ends it
+ * @param outbound  -T and -U: the forwards from the namespace to the host ({@link NamespaceForwardPlan#NONE} for none)
  */
-public record PastaLifetime(Path pidFile, int detachFd, boolean quiet, long targetPid) {}
+public record PastaLifetime(Path pidFile, int detachFd, boolean quiet, long targetPid, NamespaceForwardPlan outbound) {
+    public PastaLifetime(Path pidFile, int detachFd, boolean quiet, long targetPid) {
+        this(pidFile, detachFd, quiet, targetPid, NamespaceForwardPlan.NONE);
+    }
+}

@@ -17,6 +17,7 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 
 /**
@@ -26,11 +27,11 @@ import java.util.List;
  * interface named like the host's, the gateway mapped to the host's loopback).
  *
  * <p>What this pasta mode does not do yet is refused with a message naming it, rather than silently left out, where
- * it changes what the guest gets: IPv6-only, a command instead of a PID or --netns, explicit namespace-to-host
- * forwards (-T/-U with ports), {@code all}. Forwards bound to an interface ({@code %IFACE}) listen with
- * SO_BINDTODEVICE. Where pasta's
- * default would do something this mode does not ({@code auto} port detection) it goes on without and says so on
- * stderr unless {@code --quiet}. IPv6 is copied as IPv4 is, unless {@code -4} or the host has none to copy.
+ * it changes what the guest gets: IPv6-only, a command instead of a PID or --netns, {@code all}. Forwards bound to
+ * an interface ({@code %IFACE}) listen with SO_BINDTODEVICE. Where pasta's default would do something this mode does
+ * not ({@code auto} port detection for -t/-u) it goes on without and says so on stderr unless {@code --quiet}.
+ * Forwards from the namespace to the host (-T/-U: ports, and {@code auto}, their default) are
+ * {@link NamespaceForwardPlan}'s. IPv6 is copied as IPv4 is, unless {@code -4} or the host has none to copy.
  */
 public final class PastaLaunch {
     /** pasta's default MTU for the namespace's interface. */
@@ -123,8 +124,7 @@ public final class PastaLaunch {
         IpAddress guest6 = mirror.ipv6() != null ? mirror.ipv6().guest() : null;
         inbound(s.tcpIn(), ForwardProtocol.TCP, guest4, guest6, forwards, warnings);
         inbound(s.udpIn(), ForwardProtocol.UDP, guest4, guest6, forwards, warnings);
-        outbound(s.tcpOut(), "-T", warnings);
-        outbound(s.udpOut(), "-U", warnings);
+        NamespaceForwardPlan outbound = outbound(s, forwards, mirror.ipv6() != null);
         List<String> ignored = new ArrayList<>(s.notHonoured());
         ignored.addAll(ignoredSettings(s));
         for (String option : ignored) {
@@ -132,7 +132,7 @@ public final class PastaLaunch {
         }
         boolean foreground = s.foreground() || s.debug() || s.trace();
         PastaLifetime lifetime = new PastaLifetime(s.pidFile().map(Path::of).orElse(null),
-            foreground ? -1 : detachFd, s.quiet(), targetPid);
+            foreground ? -1 : detachFd, s.quiet(), targetPid, outbound);
         Launch launch = new Launch(netns, userns, -1, tapName, s.configNet(), macBytes(s.nsMacAddr().orElse(null)),
             network, -1, -1, null, forwards,
             s.outbound4().map(a -> (OutboundAddress) new OutboundAddress.Literal(a))
@@ -292,21 +292,25 @@ public final class PastaLaunch {
         }
     }
 
-    /** -T and -U: none, or the default (auto), which this mode leaves out; explicit ports are refused. */
-    private static void outbound(List<PortSpec> specs, String option, List<String> warnings)
+    /**
+     * -T and -U: explicit ports, and {@code auto} (the default without the option) over every port the host binds,
+     * except those this helper itself listens on for -t (for -T) and for -t or -u (for -U), as pasta excludes the
+     * other direction's forwards.
+     */
+    static NamespaceForwardPlan outbound(PastaSettings s, List<ForwardRequest> inbound, boolean ipv6)
         throws Unsupported {
-        if (specs.isEmpty()) {
-            warnings.add("no " + option + ": pasta's default, automatic port forwarding from the namespace to the"
-                + " host, is not in slirp4j's pasta mode yet; nothing is forwarded");
+        BitSet tcpIn = new BitSet();
+        BitSet udpIn = new BitSet();
+        for (ForwardRequest r : inbound) {
+            (r.protocol() == ForwardProtocol.TCP ? tcpIn : udpIn).set(r.hostPort());
         }
-        for (PortSpec spec : specs) {
-            if (spec.none()) {
-                continue;
-            }
-            if (!spec.forwards().isEmpty() || spec.allExcept()) {
-                throw new Unsupported("-" + spec.option() + " " + spec.text() + ": forwards from the namespace to the"
-                    + " host are not in slirp4j's pasta mode yet");
-            }
+        BitSet udpExclude = (BitSet) udpIn.clone();
+        udpExclude.or(tcpIn);
+        try {
+            return new NamespaceForwardPlan(NamespaceForwardPlan.side(s.tcpOut(), tcpIn),
+                NamespaceForwardPlan.side(s.udpOut(), udpExclude), ipv6);
+        } catch (IllegalArgumentException e) {
+            throw new Unsupported(e.getMessage());
         }
     }
 

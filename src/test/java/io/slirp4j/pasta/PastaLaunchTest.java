@@ -140,7 +140,8 @@ class PastaLaunchTest {
         assertEquals(ip("10.0.2.3"), m.dnsForward());
         assertNull(m.ipv6(), "--ipv4-only");
         assertEquals(List.of(), l.publish());
-        assertFalse(plan.warnings().isEmpty(), "not --quiet: what this mode leaves out is said");
+        assertTrue(l.pasta().outbound().hasAuto(), "no -T/-U: pasta's default, auto");
+        assertEquals(List.of(), plan.warnings(), "nothing left out: -t/-u none, -T/-U auto");
     }
 
     @Test

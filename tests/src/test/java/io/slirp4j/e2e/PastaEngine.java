@@ -40,6 +40,8 @@ final class PastaEngine {
     final Path runDir;
     private final List<String> notes = new ArrayList<>();
     private int netnsFiles;
+    /** What Podman's argv says for -T and -U ({@code -T none -U none}), unless a test replaces it. */
+    List<String> namespaceForwards = List.of("-T", "none", "-U", "none");
 
     PastaEngine(TestNetwork net, PastaImpl impl) {
         this.net = net;
@@ -201,6 +203,11 @@ final class PastaEngine {
     private PodmanStart podmanAttempt(List<String> workaround, List<String> tcp, List<String> udp, Path netns,
         Path pidFile) {
         List<String> args = podmanArgs(workaround, tcp, udp, netns, pidFile);
+        int t = args.indexOf("-T");
+        args = new ArrayList<>(args.subList(0, t));
+        args.addAll(namespaceForwards);
+        List<String> full = podmanArgs(workaround, tcp, udp, netns, pidFile);
+        args.addAll(full.subList(t + 4, full.size()));
         Run first = run(args);
         Run last = first;
         if (first.exit() == 1 && first.output().contains("unrecognized option '--map-guest-addr")) {
