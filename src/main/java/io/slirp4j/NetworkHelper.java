@@ -18,6 +18,7 @@ import io.slirp4j.api.ApiServer;
 import io.slirp4j.cli.Cli;
 import io.slirp4j.cli.Confine;
 import io.slirp4j.pasta.HostPortScanner;
+import io.slirp4j.pasta.InboundAutoForwards;
 import io.slirp4j.pasta.NamespaceForwardPlan;
 import io.slirp4j.pasta.NamespaceForwards;
 import io.slirp4j.stack.FrameSink;
@@ -121,6 +122,10 @@ public final class NetworkHelper {
     private HostPortScanner hostPorts;
     /** The running -T/-U forwards (loop-confined), or null. */
     private NamespaceForwards nsForwards;
+    /** As pasta with -t/-u auto: what to forward, the namespace's port tables (opened inside it), the forwarder. */
+    private NamespaceForwardPlan inboundAuto;
+    private HostPortScanner namespacePorts;
+    private InboundAutoForwards inboundForwards;
     /** Whether this helper made the BESS socket file (removed again on exit). */
     private volatile boolean bessSocketCreated;
 
@@ -165,7 +170,7 @@ public final class NetworkHelper {
         confine();
         // Without -p, nothing that comes before serving can be lost: the guest's frames wait in the tap's queue and
         // API clients in the socket's backlog until the stack takes them. With -p, the forwards must listen first.
-        boolean readyBeforeStack = launch.publish().isEmpty() && outbound == null;
+        boolean readyBeforeStack = launch.publish().isEmpty() && outbound == null && inboundAuto == null;
         if (readyBeforeStack) {
             signalReady();
         }
@@ -293,25 +298,37 @@ public final class NetworkHelper {
      */
     private void prepareNamespaceForwards() throws IOException {
         NamespaceForwardPlan plan = launch.pasta().outbound();
-        if (plan == null || plan.empty() || launch.netns() == null) {
+        NamespaceForwardPlan inbound = launch.pasta().inboundAuto();
+        boolean wantInbound = inbound != null && inbound.hasAuto();
+        if ((plan == null || plan.empty()) && !wantInbound || launch.netns() == null) {
             return;
         }
         try {
             nsSockets = NetnsSocketFactory.start(launch.netns());
         } catch (IOException e) {
-            if (plan.hasFixed()) {
+            if (plan != null && plan.hasFixed()) {
                 throw new IOException("cannot listen inside the namespace for -T/-U: " + e.getMessage(), e);
             }
-            warnPasta("automatic forwarding from the namespace to the host is off: cannot enter the namespace ("
-                + e.getMessage() + ")");
+            warnPasta("automatic port forwarding is off: cannot enter the namespace (" + e.getMessage() + ")");
             return;
         }
-        outbound = plan;
-        if (plan.hasAuto()) {
+        if (plan != null && !plan.empty()) {
+            outbound = plan;
+            if (plan.hasAuto()) {
+                try {
+                    hostPorts = HostPortScanner.open();
+                } catch (IOException e) {
+                    warnPasta("automatic forwarding from the namespace to the host is off: " + e.getMessage());
+                }
+            }
+        }
+        if (wantInbound) {
             try {
-                hostPorts = HostPortScanner.open();
+                // /proc/thread-self of the thread inside the namespace: that namespace's tables
+                namespacePorts = HostPortScanner.open(Path.of("/proc/thread-self/net"), nsSockets::openReadOnly);
+                inboundAuto = inbound;
             } catch (IOException e) {
-                warnPasta("automatic forwarding from the namespace to the host is off: " + e.getMessage());
+                warnPasta("automatic forwarding from the host to the namespace is off: " + e.getMessage());
             }
         }
         StartupTrace.mark("namespace forwards prepared");
@@ -376,6 +393,12 @@ public final class NetworkHelper {
                 stack.onInternalError(new InternalErrorLog());
                 stack.afterHostEvent(this::rearmTimer);
                 startFailure.set(publish(stack.forwards(), launch.publish()));
+                if (startFailure.get() == null && inboundAuto != null) {
+                    HostMirror6 six = launch.network().mirror6();
+                    inboundForwards = new InboundAutoForwards(loop, stack.forwards(), namespacePorts, inboundAuto,
+                        IpAddress.of4(launch.network().recommendedGuest()), six != null ? six.guest() : null,
+                        tcp -> nsForwards != null ? nsForwards.listening(tcp) : new java.util.BitSet());
+                }
                 if (startFailure.get() == null && outbound != null) {
                     NetnsSocketFactory factory = nsSockets;
                     nsForwards = new NamespaceForwards(loop, new NamespaceForwards.SocketMaker() {
@@ -389,7 +412,14 @@ public final class NetworkHelper {
                             return factory.datagramSocket(ipv4);
                         }
                     }, outbound, hostPorts, () -> ports(ownUdp));
+                    if (inboundForwards != null) {
+                        InboundAutoForwards in = inboundForwards;
+                        nsForwards.excludeReverse(in::forwarding);
+                    }
                     startFailure.set(nsForwards.start());
+                }
+                if (startFailure.get() == null && inboundForwards != null) {
+                    inboundForwards.start();
                 }
                 if (apiServer != null) {
                     apiServer.serve(loop, new LoopPortForwards(loop, stack.forwards(), launch.network()));
@@ -666,6 +696,9 @@ public final class NetworkHelper {
             return;
         }
         Runnable closeStackAndTap = () -> {
+            if (inboundForwards != null) {
+                inboundForwards.close();
+            }
             if (nsForwards != null) {
                 nsForwards.close();
             }

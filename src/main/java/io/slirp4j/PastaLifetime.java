@@ -16,9 +16,12 @@ import java.nio.file.Path;
  * @param targetPid the PID operand, whose exit ends the daemon, or -1 with {@code --netns PATH}, whose deletion
  *                  ends it
  * @param outbound  -T and -U: the forwards from the namespace to the host ({@link NamespaceForwardPlan#NONE} for none)
+ * @param inboundAuto -t and -u {@code auto}: the namespace's bound ports to forward from the host while bound (only
+ *                  the plan's {@code auto} sides count; {@link NamespaceForwardPlan#NONE} for none)
  */
-public record PastaLifetime(Path pidFile, int detachFd, boolean quiet, long targetPid, NamespaceForwardPlan outbound) {
+public record PastaLifetime(Path pidFile, int detachFd, boolean quiet, long targetPid, NamespaceForwardPlan outbound,
+    NamespaceForwardPlan inboundAuto) {
     public PastaLifetime(Path pidFile, int detachFd, boolean quiet, long targetPid) {
-        this(pidFile, detachFd, quiet, targetPid, NamespaceForwardPlan.NONE);
+        this(pidFile, detachFd, quiet, targetPid, NamespaceForwardPlan.NONE, NamespaceForwardPlan.NONE);
     }
 }

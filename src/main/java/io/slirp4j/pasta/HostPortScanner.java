@@ -35,23 +35,37 @@ public final class HostPortScanner implements Closeable {
         this.udp = udp;
     }
 
-    /** Opens /proc/net/{tcp,tcp6,udp,udp6} of this thread's network namespace (a missing family is left out). */
+    /** Opens a file for reading (in whichever network namespace the opener's /proc shows). */
+    @FunctionalInterface
+    public interface Opener {
+        FileChannel open(Path file) throws IOException;
+    }
+
+    /** Opens /proc/net/{tcp,tcp6,udp,udp6} of this process's network namespace (a missing family is left out). */
     public static HostPortScanner open() throws IOException {
+        return open(Path.of("/proc/net"), file -> FileChannel.open(file, StandardOpenOption.READ));
+    }
+
+    /**
+     * Opens {tcp,tcp6,udp,udp6} in {@code dir} with {@code opener}: {@code /proc/thread-self/net} opened by a thread
+     * inside another namespace scans that namespace's ports (-t auto).
+     */
+    public static HostPortScanner open(Path dir, Opener opener) throws IOException {
         List<FileChannel> tcp = new ArrayList<>();
         List<FileChannel> udp = new ArrayList<>();
-        openIfThere(Path.of("/proc/net/tcp"), tcp);
-        openIfThere(Path.of("/proc/net/tcp6"), tcp);
-        openIfThere(Path.of("/proc/net/udp"), udp);
-        openIfThere(Path.of("/proc/net/udp6"), udp);
+        openIfThere(opener, dir.resolve("tcp"), tcp);
+        openIfThere(opener, dir.resolve("tcp6"), tcp);
+        openIfThere(opener, dir.resolve("udp"), udp);
+        openIfThere(opener, dir.resolve("udp6"), udp);
         if (tcp.isEmpty() && udp.isEmpty()) {
-            throw new IOException("cannot read /proc/net/tcp or /proc/net/udp");
+            throw new IOException("cannot read " + dir.resolve("tcp") + " or " + dir.resolve("udp"));
         }
         return new HostPortScanner(tcp, udp);
     }
 
-    private static void openIfThere(Path path, List<FileChannel> into) {
+    private static void openIfThere(Opener opener, Path path, List<FileChannel> into) {
         try {
-            into.add(FileChannel.open(path, StandardOpenOption.READ));
+            into.add(opener.open(path));
         } catch (IOException e) {
             // no IPv6 on this host, say: the other family still counts
         }

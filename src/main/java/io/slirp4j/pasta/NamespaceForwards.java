@@ -91,6 +91,11 @@ public final class NamespaceForwards {
     private ScheduledFuture<?> scan;
     private ScheduledFuture<?> sweep;
     private boolean closed;
+    /**
+     * The host ports forwarded the other way right now by -t/-u auto ({@link InboundAutoForwards}), whose listeners
+     * auto must not mirror back into the namespace (as pasta's scan leaves out the reverse direction's ports).
+     */
+    private java.util.function.Function<Boolean, BitSet> reverse = tcp -> new BitSet();
 
     /**
      * @param scanner     the host's ports, for {@code auto}; null without (auto then forwards nothing)
@@ -139,6 +144,7 @@ public final class NamespaceForwards {
             return;
         }
         BitSet tcpBound = scanner.tcpListening();
+        tcpBound.andNot(reverse.apply(true));
         if (plan.tcp().auto() != null) {
             BitSet wanted = HostPortScanner.wanted(tcpBound, plan.tcp().auto(), plan.tcp().exclude());
             apply(HostPortScanner.diff(tcpAuto, wanted), tcpAuto, true);
@@ -147,6 +153,7 @@ public final class NamespaceForwards {
             // as pasta: UDP ports bound, and the numbers of TCP ports listening too (iperf3 and the like)
             BitSet udpBound = scanner.udpBound();
             udpBound.andNot(ownUdpPorts.get());
+            udpBound.andNot(reverse.apply(false));
             udpBound.or(tcpBound);
             BitSet wanted = HostPortScanner.wanted(udpBound, plan.udp().auto(), plan.udp().exclude());
             apply(HostPortScanner.diff(udpAuto, wanted), udpAuto, false);
@@ -174,6 +181,18 @@ public final class NamespaceForwards {
                 openUdp(port, port);
             }
         }
+    }
+
+    /** What -t/-u auto forwards now, by protocol (true: TCP), for auto here to leave out (set before start). */
+    public void excludeReverse(java.util.function.Function<Boolean, BitSet> ports) {
+        this.reverse = ports;
+    }
+
+    /** The namespace ports this listens on now (TCP or UDP), which -t/-u auto must not forward back (loop). */
+    public BitSet listening(boolean tcp) {
+        BitSet ports = new BitSet();
+        (tcp ? tcpListeners.keySet() : udpPorts.keySet()).forEach(ports::set);
+        return ports;
     }
 
     /** Whether the namespace's port is forwarded now (for tests and the log). */

@@ -132,7 +132,7 @@ public final class PastaLaunch {
         }
         boolean foreground = s.foreground() || s.debug() || s.trace();
         PastaLifetime lifetime = new PastaLifetime(s.pidFile().map(Path::of).orElse(null),
-            foreground ? -1 : detachFd, s.quiet(), targetPid, outbound);
+            foreground ? -1 : detachFd, s.quiet(), targetPid, outbound, inboundAuto(s, forwards));
         Launch launch = new Launch(netns, userns, -1, tapName, s.configNet(), macBytes(s.nsMacAddr().orElse(null)),
             network, -1, -1, null, forwards,
             s.outbound4().map(a -> (OutboundAddress) new OutboundAddress.Literal(a))
@@ -261,20 +261,12 @@ public final class PastaLaunch {
      */
     private static void inbound(List<PortSpec> specs, ForwardProtocol protocol, IpAddress guest4, IpAddress guest6,
         List<ForwardRequest> forwards, List<String> warnings) throws Unsupported {
-        if (specs.isEmpty()) {
-            warnings.add("no -" + (protocol == ForwardProtocol.TCP ? "t" : "u") + ": pasta's default, automatic port"
-                + " forwarding, is not in slirp4j's pasta mode yet; nothing is forwarded");
-        }
         for (PortSpec spec : specs) {
-            if (spec.none()) {
-                continue;
+            if (spec.none() || spec.auto()) {
+                continue; // auto, with its ports, is inboundAuto's
             }
             if (spec.allExcept()) {
                 throw new Unsupported("forwarding all ports (" + spec.text() + ") is not in slirp4j's pasta mode yet");
-            }
-            if (spec.auto()) {
-                warnings.add("-" + spec.option() + " " + spec.text() + ": automatic port forwarding is not in"
-                    + " slirp4j's pasta mode yet; forwarding only the ports named");
             }
             for (PortSpec.Forward f : spec.forwards()) {
                 String device = f.bindInterface();
@@ -297,6 +289,32 @@ public final class PastaLaunch {
      * except those this helper itself listens on for -t (for -T) and for -t or -u (for -U), as pasta excludes the
      * other direction's forwards.
      */
+    /**
+     * -t and -u {@code auto} (and no -t/-u at all, pasta's default): the namespace's bound ports, while bound, to the
+     * same ports of the host, but those the explicit forwards hold there already.
+     */
+    static NamespaceForwardPlan inboundAuto(PastaSettings s, List<ForwardRequest> explicit) throws Unsupported {
+        BitSet tcpHeld = new BitSet();
+        BitSet udpHeld = new BitSet();
+        for (ForwardRequest r : explicit) {
+            (r.protocol() == ForwardProtocol.TCP ? tcpHeld : udpHeld).set(r.hostPort());
+        }
+        try {
+            return new NamespaceForwardPlan(autoSide(s.tcpIn(), tcpHeld), autoSide(s.udpIn(), udpHeld), false);
+        } catch (IllegalArgumentException e) {
+            throw new Unsupported(e.getMessage());
+        }
+    }
+
+    private static NamespaceForwardPlan.Side autoSide(List<PortSpec> specs, BitSet held) {
+        List<PortSpec> auto = specs.stream().filter(PortSpec::auto).toList();
+        if (!specs.isEmpty() && auto.isEmpty()) {
+            return NamespaceForwardPlan.Side.NONE;
+        }
+        NamespaceForwardPlan.Side side = NamespaceForwardPlan.side(auto, held);
+        return new NamespaceForwardPlan.Side(java.util.Map.of(), side.auto(), side.exclude());
+    }
+
     static NamespaceForwardPlan outbound(PastaSettings s, List<ForwardRequest> inbound, boolean ipv6)
         throws Unsupported {
         BitSet tcpIn = new BitSet();

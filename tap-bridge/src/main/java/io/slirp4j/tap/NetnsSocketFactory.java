@@ -1,7 +1,9 @@
 package io.slirp4j.tap;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -25,8 +27,8 @@ public final class NetnsSocketFactory implements AutoCloseable {
     static final int SOCK_NONBLOCK = 0x800;
     private static final long REQUEST_TIMEOUT_SECONDS = 5;
 
-    /** One socket(2) to make; a null family is the request to end. */
-    private record Request(int domain, int type, CompletableFuture<Integer> fd) {}
+    /** One socket(2) to make, or with a {@code file} one file to open for reading; a negative domain ends the thread. */
+    private record Request(int domain, int type, Path file, CompletableFuture<Object> done) {}
 
     private final BlockingQueue<Request> requests = new ArrayBlockingQueue<>(64);
     private final Thread thread;
@@ -92,17 +94,28 @@ public final class NetnsSocketFactory implements AutoCloseable {
         return socket(ipv4, LibC.SOCK_DGRAM);
     }
 
+    /**
+     * A file opened for reading on the thread inside the target namespace: {@code /proc/thread-self/net/tcp} there is
+     * the target's table of sockets, and stays so (a seq file re-reads from its start), after the sandbox too.
+     */
+    public FileChannel openReadOnly(Path file) throws IOException {
+        return (FileChannel) ask(new Request(0, 0, file, new CompletableFuture<>()));
+    }
+
     private int socket(boolean ipv4, int type) throws IOException {
+        return (Integer) ask(new Request(ipv4 ? LibC.AF_INET : LibC.AF_INET6,
+            type | SOCK_NONBLOCK | LibC.SOCK_CLOEXEC, null, new CompletableFuture<>()));
+    }
+
+    private Object ask(Request request) throws IOException {
         if (closed) {
             throw new IOException("the namespace socket factory is closed");
         }
-        Request request = new Request(ipv4 ? LibC.AF_INET : LibC.AF_INET6,
-            type | SOCK_NONBLOCK | LibC.SOCK_CLOEXEC, new CompletableFuture<>());
         try {
             if (!requests.offer(request, REQUEST_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 throw new IOException("the namespace socket factory does not answer");
             }
-            return request.fd().get(REQUEST_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            return request.done().get(REQUEST_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
@@ -125,11 +138,19 @@ public final class NetnsSocketFactory implements AutoCloseable {
             if (r.domain() < 0) {
                 return;
             }
+            if (r.file() != null) {
+                try {
+                    r.done().complete(FileChannel.open(r.file(), StandardOpenOption.READ));
+                } catch (IOException | RuntimeException e) {
+                    r.done().completeExceptionally(e);
+                }
+                continue;
+            }
             int fd = Native.socket(r.domain(), r.type(), 0);
             if (fd < 0) {
-                r.fd().completeExceptionally(Posix.failure("socket", fd));
+                r.done().completeExceptionally(Posix.failure("socket", fd));
             } else {
-                r.fd().complete(fd);
+                r.done().complete(fd);
             }
         }
     }
@@ -139,7 +160,7 @@ public final class NetnsSocketFactory implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            requests.offer(new Request(-1, 0, new CompletableFuture<>()));
+            requests.offer(new Request(-1, 0, null, new CompletableFuture<>()));
         }
     }
 

@@ -244,6 +244,12 @@ final class PastaEngine {
 
     /** RootlessKit's argv (pkg/network/pasta, with the defaults: 10.0.2.0/24, tap0, MTU 65520) for {@code pid}. */
     static List<String> rootlesskitArgs(boolean ipv4Only, boolean hostLoToNsLo, boolean noMapGw, long pid) {
+        return rootlesskitArgs(ipv4Only, hostLoToNsLo, noMapGw, false, pid);
+    }
+
+    /** With {@code portsAuto}, as RootlessKit's implicit port driver asks: {@code --tcp-ports=auto --udp-ports=auto}. */
+    static List<String> rootlesskitArgs(boolean ipv4Only, boolean hostLoToNsLo, boolean noMapGw, boolean portsAuto,
+        long pid) {
         List<String> a = new ArrayList<>(List.of("--stderr", "--ns-ifname=tap0", "--mtu=65520", "--config-net",
             "--address=10.0.2.100", "--netmask=24", "--gateway=10.0.2.2", "--dns-forward=10.0.2.3"));
         if (noMapGw) {
@@ -252,7 +258,8 @@ final class PastaEngine {
         if (ipv4Only) {
             a.add("--ipv4-only");
         }
-        a.addAll(List.of("--tcp-ports=none", "--udp-ports=none"));
+        a.addAll(portsAuto ? List.of("--tcp-ports=auto", "--udp-ports=auto")
+            : List.of("--tcp-ports=none", "--udp-ports=none"));
         if (hostLoToNsLo) {
             a.add("--host-lo-to-ns-lo");
         }
