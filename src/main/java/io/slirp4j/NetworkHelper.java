@@ -68,6 +68,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * the sandbox and the seccomp filter (~10-15 ms), then the ready byte, then the event loop and the stack. Reporting ready before the stack runs loses nothing: the guest's frames wait in the
  * tap's queue and API clients in the socket's backlog. With -p the ready byte waits for the stack, so that the
  * forwards listen before it (and a failed one is an exit status 1 instead).
+ *
+ * <p>As pasta ({@link PastaLifetime}) the same steps, and before the sandbox also what it would hide: the watch on the
+ * target (netns file or PID), the pid file, /dev/null, and for -T/-U and auto forwards the thread kept in the target
+ * netns with the /proc/net tables to scan; ready then means the pid file written, the launcher told, stdio let go.
  */
 public final class NetworkHelper {
     /** The longest the stack's timer sleeps: the coarse timeouts (UDP, DNS, reassembly) need this period. */

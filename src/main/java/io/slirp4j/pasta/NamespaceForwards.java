@@ -48,7 +48,8 @@ import java.util.concurrent.TimeUnit;
  * of the namespace, whose replies go back to that client from the listener's address; a flow idle for
  * {@link #UDP_IDLE_MILLIS} is closed. With {@code auto}, the host's bound ports are read every {@link #SCAN_MILLIS} and
  * the listeners follow them: opened for a port the host binds, closed again when it no longer does (connections
- * already relayed go on). Everything runs on the loop, no locks.
+ * already relayed go on), leaving out the host ports that -t/-u auto holds ({@link InboundAutoForwards}), which would
+ * otherwise come back as a loop. Everything runs on the loop, no locks.
  */
 public final class NamespaceForwards {
     /** How often {@code auto} looks at the host's ports, as pasta. */

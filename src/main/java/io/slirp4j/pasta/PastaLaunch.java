@@ -155,8 +155,8 @@ public final class PastaLaunch {
         if (s.logFile().isPresent()) {
             ignored.add("log-file");
         }
-        String[] names = {"no-dhcp", "no-ndp", "no-dhcpv6", "no-ra", "no-tcp", "no-udp", "no-icmp"};
-        boolean[] given = {s.noDhcp(), s.noNdp(), s.noDhcpv6(), s.noRa(), s.noTcp(), s.noUdp(), s.noIcmp()};
+        String[] names = {"no-tcp", "no-udp", "no-icmp"};
+        boolean[] given = {s.noTcp(), s.noUdp(), s.noIcmp()};
         for (int i = 0; i < names.length; i++) {
             if (given[i]) {
                 ignored.add(names[i]);
@@ -191,7 +191,8 @@ public final class PastaLaunch {
             .orElse(s.noMapGw() ? HostMirror.NONE : gateway);
         int alias = s.mapGuestAddr4().map(Ipv4Address::fromInetAddress).orElse(HostMirror.NONE);
         int dnsForward = s.dnsForward4().map(Ipv4Address::fromInetAddress).orElse(HostMirror.NONE);
-        return new HostMirror(guestAddress, prefix, gateway, hostOwn, hostLoopback, alias, dnsForward, ipv6);
+        return new HostMirror(guestAddress, prefix, gateway, hostOwn, hostLoopback, alias, dnsForward, ipv6,
+            new HostMirror.Services(!s.noDhcp(), !s.noDhcpv6(), !s.noNdp(), !s.noRa()));
     }
 
     /**

@@ -157,11 +157,19 @@ class PastaLaunchTest {
     @Test
     void optionsNotActedOnAreNamedAndOutboundAddressesKept() throws IOException {
         PastaLaunch.Plan plan = plan(HOST, -1, "--netns", "/x", "-t", "none", "-u", "none", "-T", "none", "-U",
-            "none", "--no-dhcp", "-D", "192.0.2.53", "-o", "2001:db8:1::2", "--outbound-if4", "veth-h");
+            "none", "--no-icmp", "-D", "192.0.2.53", "-o", "2001:db8:1::2", "--outbound-if4", "veth-h");
         assertEquals(List.of("--dns is accepted and not honoured by slirp4j's pasta mode",
-            "--no-dhcp is accepted and not honoured by slirp4j's pasta mode"), plan.warnings());
+            "--no-icmp is accepted and not honoured by slirp4j's pasta mode"), plan.warnings());
         assertEquals(new io.slirp4j.cli.OutboundAddress.Literal(address("2001:db8:1::2")), plan.launch().outbound6());
         assertEquals(new io.slirp4j.cli.OutboundAddress.Interface("veth-h"), plan.launch().outbound4());
+    }
+
+    @Test
+    void theConfigurationServicesCanBeTurnedOff() throws IOException {
+        assertEquals(HostMirror.Services.ALL, plan(HOST, -1, "--netns", "/x").launch().network().mirror().services());
+        assertEquals(new HostMirror.Services(false, false, false, false), plan(HOST, -1, "--netns", "/x", "--no-dhcp",
+            "--no-dhcpv6", "--no-ndp", "--no-ra").launch().network().mirror().services());
+        assertEquals(List.of(), plan(HOST, -1, "--netns", "/x", "--no-ra", "-t", "none", "-u", "none").warnings());
     }
 
     @Test

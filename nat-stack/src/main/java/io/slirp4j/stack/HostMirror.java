@@ -24,14 +24,36 @@ import io.slirp4j.stack.wire.Ipv4Address;
  * @param hostAddressAlias the address that is {@code hostAddress}, or {@link #NONE}
  * @param dnsForward       the address whose port 53 is the host's nameservers, or {@link #NONE}
  * @param ipv6             the same for IPv6, or null for an IPv4-only guest
+ * @param services         which of DHCP, DHCPv6, NDP and router advertisements answer
  */
 public record HostMirror(int guest, int prefixLength, int gateway, int hostAddress, int hostLoopback,
-    int hostAddressAlias, int dnsForward, HostMirror6 ipv6) {
+    int hostAddressAlias, int dnsForward, HostMirror6 ipv6, Services services) {
+
+    /**
+     * Which of the guest's configuration services answer (pasta's {@code --no-dhcp}, {@code --no-dhcpv6},
+     * {@code --no-ndp}, {@code --no-ra}): without NDP no neighbour solicitation is answered and no router
+     * advertisement sent; without RA no router advertisement (solicited or not).
+     */
+    public record Services(boolean dhcp, boolean dhcpv6, boolean ndp, boolean ra) {
+        public static final Services ALL = new Services(true, true, true, true);
+
+        /** Router advertisements: RA and NDP both on. */
+        public boolean routerAdvertisements() {
+            return ndp && ra;
+        }
+    }
+
+    /** With every service. */
+    public HostMirror(int guest, int prefixLength, int gateway, int hostAddress, int hostLoopback,
+        int hostAddressAlias, int dnsForward, HostMirror6 ipv6) {
+        this(guest, prefixLength, gateway, hostAddress, hostLoopback, hostAddressAlias, dnsForward, ipv6, Services.ALL);
+    }
 
     /** No address: 0.0.0.0 is never a guest's destination or a host peer the guest is shown. */
     public static final int NONE = 0;
 
     public HostMirror {
+        java.util.Objects.requireNonNull(services, "services");
         if (prefixLength < 0 || prefixLength > 32) {
             throw new IllegalArgumentException("prefix length needs to be 0-32");
         }

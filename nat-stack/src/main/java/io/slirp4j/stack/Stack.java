@@ -201,6 +201,7 @@ public final class Stack implements AutoCloseable {
         this.clock = Objects.requireNonNull(clockMillis, "clockMillis");
         AddressPolicy addresses = new AddressPolicy(config);
         NatPolicy nat = new NatPolicy(config, addresses);
+        HostMirror.Services services = config.mirrored() ? config.mirror().services() : HostMirror.Services.ALL;
         this.link = new GuestLink(config, alloc, toGuest, frames, arpCounters, ipv4Counters, ipv6Counters,
             icmpv6Counters, clock);
         this.arp = new ArpResponder(addresses, link, frames, arpCounters, clock);
@@ -211,8 +212,8 @@ public final class Stack implements AutoCloseable {
             this.ipv6 = new Ipv6Input(addresses, link, reassembler6, frames, ipv6Counters, clock);
             // the O flag: the DHCPv6 server below answers Information-Requests (libslirp serves DHCPv6 too, but
             // leaves the flag off, so guest clients that follow it never ask)
-            this.neighborDiscovery = new NeighborDiscovery(config, addresses, link, frames, icmpv6Counters, true,
-                clock);
+            this.neighborDiscovery = new NeighborDiscovery(config, addresses, link, frames, icmpv6Counters,
+                services.dhcpv6(), clock);
             this.icmp6 = new Icmpv6Engine(config, addresses, link, neighborDiscovery, frames, icmpv6Counters);
             ipv6.register(Ipv6Packet.NEXT_HEADER_ICMPV6, icmp6);
         } else {
@@ -229,9 +230,10 @@ public final class Stack implements AutoCloseable {
         this.dns = new DnsForwarder(alloc, dnsCounters);
         this.udp = new UdpNat(nat, link, icmp, hostUdp, dns, nameservers, frames, udpCounters,
             dnsCounters, errors, clock, maxUdpFlows);
-        DhcpServer dhcp = new DhcpServer(config, link, frames, dhcpCounters, clock);
+        DhcpServer dhcp = services.dhcp() ? new DhcpServer(config, link, frames, dhcpCounters, clock) : null;
         ipv4.register(Ipv4Packet.PROTOCOL_ICMP, icmp);
-        Dhcpv6Server dhcp6 = config.ipv6Enabled() ? new Dhcpv6Server(config, link, frames, dhcpv6Counters) : null;
+        Dhcpv6Server dhcp6 = config.ipv6Enabled() && services.dhcpv6()
+            ? new Dhcpv6Server(config, link, frames, dhcpv6Counters) : null;
         UdpInput udpInput = new UdpInput(addresses, udp, dhcp, dhcp6, frames);
         ipv4.register(Ipv4Packet.PROTOCOL_UDP, udpInput);
         if (ipv6 != null) {

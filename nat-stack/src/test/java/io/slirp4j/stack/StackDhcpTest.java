@@ -28,7 +28,7 @@ class StackDhcpTest {
     }
 
     /** A client message: BOOTP fixed part, cookie, option 53, the extra options, end. */
-    private static byte[] bootp(long mac, int type, int flags, int ciaddr, byte[] extraOptions) {
+    static byte[] bootp(long mac, int type, int flags, int ciaddr, byte[] extraOptions) {
         ByteArrayOutputStream options = new ByteArrayOutputStream();
         options.writeBytes(new byte[] {53, 1, (byte) type});
         options.writeBytes(extraOptions);

@@ -23,12 +23,16 @@ class StackMirrorTest {
     private final StackHarness h = new StackHarness(NetworkConfig.mirroring(mirror(), 65520));
 
     static HostMirror mirror() {
+        return mirror(HostMirror.Services.ALL);
+    }
+
+    static HostMirror mirror(HostMirror.Services services) {
         try {
             IpAddress host6 = IpAddress.of(InetAddress.getByAddress(HOST6));
             IpAddress gateway6 = IpAddress.of(InetAddress.getByAddress(GATEWAY6));
             HostMirror6 six = new HostMirror6(host6, 64, gateway6, host6, gateway6, null, null);
             return new HostMirror(HOST, 24, GATEWAY, HOST, HostMirror.NONE, ip(169, 254, 1, 2), ip(169, 254, 1, 1),
-                six);
+                six, services);
         } catch (java.net.UnknownHostException e) {
             throw new AssertionError(e);
         }
@@ -54,6 +58,38 @@ class StackMirrorTest {
         h.send(arpRequest(HOST));
         h.send(arpRequest(ip(198, 51, 100, 255)));
         h.assertNoFrame();
+    }
+
+    /** --no-ndp --no-ra --no-dhcp: solicitations and DHCP go unanswered; traffic still flows (ARP answered). */
+    @Test
+    void servicesTurnedOffStaySilent() {
+        StackHarness quiet = new StackHarness(NetworkConfig.mirroring(
+            mirror(new HostMirror.Services(false, true, false, false)), 65520));
+        try {
+            quiet.send(Packets6.neighborSolicitation(GUEST_LL, GATEWAY6, true));
+            quiet.send(Packets6.routerSolicitation(GUEST_LL));
+            quiet.send(Packets.ethernet(-1L & 0xFFFF_FFFF_FFFFL, Packets.GUEST_MAC, 0x0800, Packets.ipv4(0, -1, 17,
+                Packets.udp(0, -1, 68, 67, StackDhcpTest.bootp(Packets.GUEST_MAC, 1, 0x8000, 0, new byte[0])))));
+            quiet.assertNoFrame();
+            quiet.send(arpRequest(GATEWAY));
+            assertEquals(0x0806, quiet.receive().ethType);
+        } finally {
+            quiet.finish();
+        }
+        // the same discover with DHCP on is answered (so the silence above is --no-dhcp's)
+        h.send(Packets.ethernet(-1L & 0xFFFF_FFFF_FFFFL, Packets.GUEST_MAC, 0x0800, Packets.ipv4(0, -1, 17,
+            Packets.udp(0, -1, 68, 67, StackDhcpTest.bootp(Packets.GUEST_MAC, 1, 0x8000, 0, new byte[0])))));
+        assertEquals(67, h.receive().sport);
+        StackHarness noRa = new StackHarness(NetworkConfig.mirroring(
+            mirror(new HostMirror.Services(true, true, true, false)), 65520));
+        try {
+            noRa.send(Packets6.routerSolicitation(GUEST_LL));
+            noRa.assertNoFrame();
+            noRa.send(Packets6.neighborSolicitation(GUEST_LL, GATEWAY6, true));
+            assertEquals(0x86DD, noRa.receive().ethType, "neighbours still answered with --no-ra");
+        } finally {
+            noRa.finish();
+        }
     }
 
     @Test

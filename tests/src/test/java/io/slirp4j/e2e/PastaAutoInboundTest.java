@@ -3,11 +3,7 @@ package io.slirp4j.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.net.ConnectException;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,11 +35,11 @@ class PastaAutoInboundTest {
             assertEquals(0, run.exit(), run::describe);
             int port = 18140;
             InetSocketAddress hostSide = new InetSocketAddress("127.0.0.1", port);
-            assertTrue(refusedOnHost(net, hostSide), "the host's 127.0.0.1:" + port + " before the guest binds it");
+            assertTrue(PastaNamespaceForwardsTest.refused(net.hostNetns(), hostSide), "the host's 127.0.0.1:" + port + " before the guest binds it");
             long took;
             try (TcpPeers.Server server = new TcpPeers.Server(net.guestNetns(), new InetSocketAddress("0.0.0.0", port),
                 PastaNamespaceForwardsTest::echo)) {
-                took = awaitEchoOnHost(net, hostSide, Duration.ofSeconds(5));
+                took = PastaNamespaceForwardsTest.awaitEcho(net.hostNetns(), hostSide, Duration.ofSeconds(5));
                 pasta.note("-t auto: the guest's port " + port + " (bound after pasta started) reachable from the host's "
                     + "127.0.0.1:" + port + (took < 0 ? " NOT within 5 s" : " after " + took + " ms"));
                 if (took < 0 && impl != PastaImpl.SLIRP4J) {
@@ -52,13 +48,13 @@ class PastaAutoInboundTest {
                     return;
                 }
                 assertTrue(took >= 0 && took <= 3500, "the guest's port was not forwarded within 3.5 s: " + took);
-                transfer(net, hostSide);
+                PastaNamespaceForwardsTest.echoTransfer(net.hostNetns(), hostSide, BYTES);
                 pasta.note("-t auto: " + BYTES + " bytes echoed byte-exact from the host through the forward");
             }
             long closedAt = System.nanoTime();
             long gone = -1;
             while (System.nanoTime() - closedAt < TimeUnit.SECONDS.toNanos(5)) {
-                if (refusedOnHost(net, hostSide)) {
+                if (PastaNamespaceForwardsTest.refused(net.hostNetns(), hostSide)) {
                     gone = (System.nanoTime() - closedAt) / 1_000_000;
                     break;
                 }
@@ -69,61 +65,6 @@ class PastaAutoInboundTest {
             if (impl == PastaImpl.SLIRP4J) {
                 assertTrue(gone >= 0 && gone <= 3500, "the forward stayed after the guest's port closed: " + gone);
             }
-        }
-    }
-
-    static boolean refusedOnHost(TestNetwork net, InetSocketAddress to) {
-        try (SocketChannel s = TcpPeers.socketIn(net.hostNetns())) {
-            s.connect(to);
-            return false;
-        } catch (ConnectException e) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    /** Polls until a few bytes come back echoed through the host's {@code to}; the ms it took, or -1. */
-    static long awaitEchoOnHost(TestNetwork net, InetSocketAddress to, Duration limit) {
-        long start = System.nanoTime();
-        do {
-            try (SocketChannel s = TcpPeers.socketIn(net.hostNetns())) {
-                s.connect(to);
-                s.write(ByteBuffer.wrap("ping".getBytes()));
-                s.shutdownOutput();
-                ByteBuffer got = ByteBuffer.allocate(16);
-                while (s.read(got) >= 0 && got.hasRemaining()) {
-                    // until EOF
-                }
-                if (got.position() == 4) {
-                    return (System.nanoTime() - start) / 1_000_000;
-                }
-            } catch (IOException e) {
-                // not forwarded yet
-            }
-            TestNetwork.sleep(100);
-        } while (System.nanoTime() - start < limit.toNanos());
-        return -1;
-    }
-
-    /** {@link #BYTES} through the echo server from the host, hashes compared. */
-    static InetSocketAddress transfer(TestNetwork net, InetSocketAddress to) throws Exception {
-        try (SocketChannel s = TcpPeers.socketIn(net.hostNetns())) {
-            s.connect(to);
-            var sent = TcpPeers.inThread(() -> {
-                try {
-                    TcpPeers.Transfer t = TcpPeers.send(s, BYTES, 9);
-                    s.shutdownOutput();
-                    return t;
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
-            TcpPeers.Transfer back = TcpPeers.receive(s);
-            TcpPeers.Transfer out = sent.get(30, TimeUnit.SECONDS);
-            assertEquals(out.bytes(), back.bytes(), "bytes echoed");
-            assertEquals(out.sha256(), back.sha256(), "hash of what was echoed");
-            return (InetSocketAddress) s.getLocalAddress();
         }
     }
 }

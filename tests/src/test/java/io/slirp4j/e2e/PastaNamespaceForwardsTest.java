@@ -15,6 +15,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -113,7 +114,7 @@ class PastaNamespaceForwardsTest {
                 return;
             }
             assertEquals(0, run.exit(), run::describe);
-            long first = awaitEcho(net, new InetSocketAddress(LO4, 18120), Duration.ZERO);
+            long first = awaitEcho(net.guestNetns(), new InetSocketAddress(LO4, 18120), Duration.ZERO);
             pasta.note("auto: the host's 127.0.0.1:18120, bound before pasta started, " + (first < 0
                 ? "NOT reachable from the guest right after the start" : "reachable from the guest at once"));
             if (impl == PastaImpl.SLIRP4J) {
@@ -131,14 +132,14 @@ class PastaNamespaceForwardsTest {
             }
             int port = 18123;
             InetSocketAddress guestSide = new InetSocketAddress(LO4, port);
-            assertTrue(refused(net, guestSide), "the guest's 127.0.0.1:" + port + " before the host has the port");
+            assertTrue(refused(net.guestNetns(), guestSide), "the guest's 127.0.0.1:" + port + " before the host has the port");
 
             long t0;
             long took;
             try (TcpPeers.Server server = new TcpPeers.Server(net.hostNetns(), new InetSocketAddress(LO4, port),
                 PastaNamespaceForwardsTest::echo)) {
                 t0 = System.nanoTime();
-                took = awaitEcho(net, guestSide, Duration.ofSeconds(5));
+                took = awaitEcho(net.guestNetns(), guestSide, Duration.ofSeconds(5));
                 pasta.note("auto: the host's 127.0.0.1:" + port + " (bound after pasta started) reachable from the "
                     + "guest's 127.0.0.1:" + port + (took < 0 ? " NOT within 5 s" : " after " + took + " ms"));
                 if (took < 0 && impl != PastaImpl.SLIRP4J) {
@@ -148,14 +149,14 @@ class PastaNamespaceForwardsTest {
                     return;
                 }
                 assertTrue(took >= 0 && took <= 3500, "the port was not forwarded within 3.5 s: " + took);
-                String hash = echoTransfer(net, guestSide, TCP_BYTES);
+                String hash = echoTransfer(net.guestNetns(), guestSide, TCP_BYTES);
                 pasta.note("auto: " + TCP_BYTES + " bytes echoed byte-exact through the forward (sha256 " + hash
                     .substring(0, 12) + "...)");
             }
             long closedAt = System.nanoTime();
             long gone = -1;
             while (System.nanoTime() - closedAt < TimeUnit.SECONDS.toNanos(5)) {
-                if (refused(net, guestSide)) {
+                if (refused(net.guestNetns(), guestSide)) {
                     gone = (System.nanoTime() - closedAt) / 1_000_000;
                     break;
                 }
@@ -262,9 +263,9 @@ class PastaNamespaceForwardsTest {
         }
     }
 
-    /** Whether a connect from the guest to {@code to} is refused (nobody listens there in the guest). */
-    static boolean refused(TestNetwork net, InetSocketAddress to) {
-        try (SocketChannel s = TcpPeers.connectFromGuest(net, to)) {
+    /** Whether a connect from {@code clientNs} to {@code to} is refused (nobody listens there). */
+    static boolean refused(Path clientNs, InetSocketAddress to) {
+        try (SocketChannel s = TcpPeers.connectFrom(clientNs, to)) {
             return false;
         } catch (ConnectException e) {
             return true;
@@ -273,11 +274,11 @@ class PastaNamespaceForwardsTest {
         }
     }
 
-    /** Polls until a few bytes come back echoed through {@code to}; the ms it took, or -1. */
-    static long awaitEcho(TestNetwork net, InetSocketAddress to, Duration limit) {
+    /** Polls until a few bytes come back echoed through {@code to} from {@code clientNs}; the ms it took, or -1. */
+    static long awaitEcho(Path clientNs, InetSocketAddress to, Duration limit) {
         long start = System.nanoTime();
         do {
-            try (SocketChannel s = TcpPeers.connectFromGuest(net, to)) {
+            try (SocketChannel s = TcpPeers.connectFrom(clientNs, to)) {
                 s.write(ByteBuffer.wrap("ping".getBytes()));
                 s.shutdownOutput();
                 ByteBuffer got = ByteBuffer.allocate(16);
@@ -296,8 +297,8 @@ class PastaNamespaceForwardsTest {
     }
 
     /** {@code bytes} through the echo server, sent and read at once; returns the hash, equal both ways. */
-    static String echoTransfer(TestNetwork net, InetSocketAddress to, int bytes) throws Exception {
-        try (SocketChannel s = TcpPeers.connectFromGuest(net, to)) {
+    static String echoTransfer(Path clientNs, InetSocketAddress to, int bytes) throws Exception {
+        try (SocketChannel s = TcpPeers.connectFrom(clientNs, to)) {
             CompletableFuture<TcpPeers.Transfer> sent = TcpPeers.inThread(() -> {
                 try {
                     TcpPeers.Transfer t = TcpPeers.send(s, bytes, 7);

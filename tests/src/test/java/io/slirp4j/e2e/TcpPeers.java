@@ -56,7 +56,12 @@ final class TcpPeers {
 
     /** Connects a socket from the guest's namespace; the exception is the guest kernel's answer. */
     static SocketChannel connectFromGuest(TestNetwork net, InetSocketAddress to) throws IOException {
-        SocketChannel s = socketIn(net.guestNetns());
+        return connectFrom(net.guestNetns(), to);
+    }
+
+    /** A blocking TCP connection from a socket made in {@code netns} to {@code to}. */
+    static SocketChannel connectFrom(Path netns, InetSocketAddress to) throws IOException {
+        SocketChannel s = socketIn(netns);
         try {
             s.connect(to);
             return s;

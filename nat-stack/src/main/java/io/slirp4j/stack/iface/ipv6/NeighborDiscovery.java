@@ -1,6 +1,7 @@
 package io.slirp4j.stack.iface.ipv6;
 
 import io.netty.buffer.ByteBuf;
+import io.slirp4j.stack.HostMirror;
 import io.slirp4j.stack.HostMirror6;
 import io.slirp4j.stack.Ipv6Network;
 import io.slirp4j.stack.NetworkConfig;
@@ -57,6 +58,8 @@ public final class NeighborDiscovery {
     private final Ipv6Network network;
     /** The mirror's IPv6 half (its prefix and DNS forwarder go in router advertisements), or null. */
     private final HostMirror6 mirror6;
+    /** Which of NDP and router advertisements answer (all but with a mirror's --no-ndp or --no-ra). */
+    private final HostMirror.Services services;
     private final GuestLink link;
     private final FrameCounters frames;
     private final Icmpv6Counters counters;
@@ -76,6 +79,7 @@ public final class NeighborDiscovery {
         Icmpv6Counters counters, boolean otherConfiguration, LongSupplier clock) {
         this.network = config.ipv6();
         this.mirror6 = config.mirror6();
+        this.services = config.mirrored() ? config.mirror().services() : HostMirror.Services.ALL;
         this.addresses = addresses;
         this.link = link;
         this.frames = frames;
@@ -99,6 +103,10 @@ public final class NeighborDiscovery {
      * anything else a guest has no business sending (router advertisements, redirects) is dropped as unsupported.
      */
     public void onMessage(IpDatagram datagram, int type, int code, int offset, int length) {
+        if (!answersSolicitations(type)) {
+            frames.droppedFiltered++; // --no-ndp, or a router solicitation with --no-ra
+            return;
+        }
         switch (type) {
             case Icmpv6Packet.TYPE_ROUTER_SOLICITATION -> routerSolicitation(datagram, code, offset, length);
             case Icmpv6Packet.TYPE_NEIGHBOR_SOLICITATION -> neighborSolicitation(datagram, code, offset, length);
@@ -215,8 +223,19 @@ public final class NeighborDiscovery {
         link.sendIpv6(frame);
     }
 
-    /** Sends the periodic router advertisement when it is due. */
+    /** Whether a message of this type is taken: all, but solicitations with --no-ndp and router ones with --no-ra. */
+    private boolean answersSolicitations(int type) {
+        if (type == Icmpv6Packet.TYPE_ROUTER_SOLICITATION) {
+            return services.routerAdvertisements();
+        }
+        return type != Icmpv6Packet.TYPE_NEIGHBOR_SOLICITATION || services.ndp();
+    }
+
+    /** Sends the periodic router advertisement when it is due (never with a mirror's --no-ra or --no-ndp). */
     public void onTimer(long now) {
+        if (!services.routerAdvertisements()) {
+            return;
+        }
         if (now >= nextAdvertisement) {
             sendRouterAdvertisement();
             nextAdvertisement = now + randomInterval();
