@@ -399,8 +399,9 @@ public final class NetworkHelper {
                 startFailure.set(publish(stack.forwards(), launch.publish()));
                 if (startFailure.get() == null && inboundAuto != null) {
                     HostMirror6 six = launch.network().mirror6();
+                    int guest4 = launch.network().recommendedGuest();
                     inboundForwards = new InboundAutoForwards(loop, stack.forwards(), namespacePorts, inboundAuto,
-                        IpAddress.of4(launch.network().recommendedGuest()), six != null ? six.guest() : null,
+                        guest4 != 0 ? IpAddress.of4(guest4) : null, six != null ? six.guest() : null,
                         tcp -> nsForwards != null ? nsForwards.listening(tcp) : new java.util.BitSet());
                 }
                 if (startFailure.get() == null && outbound != null) {

@@ -44,6 +44,7 @@ public final class InboundAutoForwards {
     /**
      * @param namespacePorts the namespace's tables (opened inside it)
      * @param plan           -t as its TCP side, -u as its UDP side: the {@code auto} ports and exclusions
+     * @param guest4         the guest's IPv4 address, or null for IPv6 only
      * @param guest6         the guest's IPv6 address, or null for IPv4 only
      * @param reverse        the -T/-U listeners' namespace ports now, by protocol
      */
@@ -99,7 +100,9 @@ public final class InboundAutoForwards {
         for (int port = diff.added().nextSetBit(0); port >= 0; port = diff.added().nextSetBit(port + 1)) {
             current.set(port);
             List<Integer> opened = new ArrayList<>();
-            open(protocol, ANY4, port, guest4, opened);
+            if (guest4 != null) {
+                open(protocol, ANY4, port, guest4, opened);
+            }
             if (guest6 != null) {
                 open(protocol, ANY6, port, guest6, opened);
             }

@@ -111,16 +111,25 @@ public final class PastaLaunch {
             throw new Unsupported("slirp4j's pasta mode does not start a command in a new namespace: give a PID or"
                 + " --netns PATH");
         }
+        HostMirror mirror;
         if (s.ipv6Only()) {
-            throw new Unsupported("slirp4j's pasta mode needs IPv4: -6/--ipv6-only cannot be served yet");
+            HostMirror6 six = mirror6(s, host);
+            if (six == null) {
+                throw new IOException("no IPv6 address to give the namespace (-6): the host has no IPv6 default route"
+                    + " with an address (-a and -g name them)");
+            }
+            mirror = new HostMirror(HostMirror.NONE, 0, HostMirror.NONE, HostMirror.NONE, HostMirror.NONE,
+                HostMirror.NONE, HostMirror.NONE, six, new HostMirror.Services(false, !s.noDhcpv6(), !s.noNdp(),
+                !s.noRa()));
+        } else {
+            mirror = mirror(s, host, s.ipv4Only() ? null : mirror6(s, host));
         }
-        HostMirror mirror = mirror(s, host, s.ipv4Only() ? null : mirror6(s, host));
         int mtu = s.mtu().isPresent() && s.mtu().getAsInt() != 0 ? s.mtu().getAsInt() : DEFAULT_MTU;
         NetworkConfig network = NetworkConfig.mirroring(mirror, mtu);
-        String hostIface = s.iface().orElseGet(() -> routeIface(host, true));
+        String hostIface = s.iface().orElseGet(() -> routeIface(host, !s.ipv6Only()));
         String tapName = s.nsIfname().orElse(hostIface != null ? hostIface : "tap0");
         List<ForwardRequest> forwards = new ArrayList<>();
-        IpAddress guest4 = IpAddress.of4(mirror.guest());
+        IpAddress guest4 = mirror.ipv4() ? IpAddress.of4(mirror.guest()) : null;
         IpAddress guest6 = mirror.ipv6() != null ? mirror.ipv6().guest() : null;
         inbound(s.tcpIn(), ForwardProtocol.TCP, guest4, guest6, forwards, warnings);
         inbound(s.udpIn(), ForwardProtocol.UDP, guest4, guest6, forwards, warnings);
@@ -230,7 +239,7 @@ public final class PastaLaunch {
         }
         List<HostRoutes.Route> routes = new ArrayList<>();
         String iface4 = s.iface().orElseGet(() -> routeIface(host, true));
-        if (iface4 != null) {
+        if (mirror.ipv4() && iface4 != null) {
             routes.addAll(host.gatewayRoutes(iface4, true));
         }
         String iface6 = s.iface().orElseGet(() -> routeIface(host, false));
@@ -273,11 +282,17 @@ public final class PastaLaunch {
                 String device = f.bindInterface();
                 if (f.bindAddress() != null) {
                     IpAddress guest = f.bindAddress() instanceof Inet4Address || guest6 == null ? guest4 : guest6;
+                    if (guest == null) {
+                        throw new Unsupported("-" + spec.option() + " " + spec.text() + ": an IPv4 address, and the"
+                            + " namespace has IPv6 only");
+                    }
                     forwards.add(new ForwardRequest(protocol, f.bindAddress(), f.hostPort(), guest, f.guestPort(),
                         device));
                     continue;
                 }
-                forwards.add(new ForwardRequest(protocol, ANY4, f.hostPort(), guest4, f.guestPort(), device));
+                if (guest4 != null) {
+                    forwards.add(new ForwardRequest(protocol, ANY4, f.hostPort(), guest4, f.guestPort(), device));
+                }
                 if (guest6 != null) {
                     forwards.add(new ForwardRequest(protocol, ANY6, f.hostPort(), guest6, f.guestPort(), device));
                 }

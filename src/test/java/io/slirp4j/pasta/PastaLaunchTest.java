@@ -212,9 +212,23 @@ class PastaLaunchTest {
     }
 
     @Test
+    void ipv6OnlyLeavesIpv4Out() throws IOException {
+        Launch l = plan(HOST, -1, "--config-net", "-6", "--netns", "/x", "-t", "8080:80", "-u", "none").launch();
+        HostMirror m = l.network().mirror();
+        assertFalse(m.ipv4());
+        assertEquals(IpAddress.of(address("2001:db8:1::2")), m.ipv6().guest());
+        assertFalse(m.services().dhcp());
+        assertEquals(List.of(new ForwardRequest(ForwardProtocol.TCP, address("::"), 8080, m.ipv6().guest(), 80)),
+            l.publish());
+        assertEquals(1, l.routes().size(), "only the IPv6 routes");
+        assertTrue(assertThrows(IOException.class, () -> plan(HOST4, -1, "--netns", "/x", "-6")).getMessage()
+            .contains("-6"), "a host without IPv6");
+        assertTrue(PastaCli.parse("pasta", "--netns", "/x", "-6", "-t", "127.0.0.1/80") instanceof PastaResult.Fail,
+            "pasta's own refusal: IPv4 is disabled");
+    }
+
+    @Test
     void whatThisModeCannotDoIsRefusedByName() {
-        assertTrue(assertThrows(PastaLaunch.Unsupported.class, () -> plan(HOST, -1, "--netns", "/x", "-6"))
-            .getMessage().contains("-6"));
         assertTrue(assertThrows(PastaLaunch.Unsupported.class, () -> plan(HOST, -1))
             .getMessage().contains("PID"), "no PID or --netns: pasta would start a shell");
         assertTrue(assertThrows(PastaLaunch.Unsupported.class, () -> plan(HOST, -1, "--netns", "/x", "-t",

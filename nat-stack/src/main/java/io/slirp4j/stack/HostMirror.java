@@ -16,7 +16,8 @@ import io.slirp4j.stack.wire.Ipv4Address;
  * </ul>
  * Each of them is {@link #NONE} when not set. IPv4 addresses are big-endian ints.
  *
- * @param guest            the guest's address (the host's, unless {@code -a} says otherwise)
+ * @param guest            the guest's address (the host's, unless {@code -a} says otherwise), or {@link #NONE} for
+ *                         an IPv6-only guest ({@code -6}: then nothing else of IPv4 is set either)
  * @param prefixLength     its prefix length, 0..32 (the host's, unless {@code -n} says otherwise)
  * @param gateway          the guest's default gateway (the host's, unless {@code -g} says otherwise)
  * @param hostAddress      the host's own address, where {@code hostAddressAlias} leads
@@ -57,11 +58,17 @@ public record HostMirror(int guest, int prefixLength, int gateway, int hostAddre
         if (prefixLength < 0 || prefixLength > 32) {
             throw new IllegalArgumentException("prefix length needs to be 0-32");
         }
-        if (!Ipv4Address.isGlobalUnicastCandidate(guest)) {
+        if (guest == NONE) {
+            // IPv6 only (pasta's -6): nothing of IPv4 is the guest's, ours or mapped
+            if (ipv6 == null || gateway != NONE || hostLoopback != NONE || hostAddressAlias != NONE
+                || dnsForward != NONE || services.dhcp()) {
+                throw new IllegalArgumentException("an IPv6-only mirror has IPv6 and nothing of IPv4");
+            }
+        } else if (!Ipv4Address.isGlobalUnicastCandidate(guest)) {
             throw new IllegalArgumentException("not a unicast address for the guest: " + Ipv4Address.format(guest));
         }
         for (int mapped : new int[] {hostLoopback, hostAddressAlias, dnsForward}) {
-            if (mapped == guest) {
+            if (mapped == guest && guest != NONE) {
                 throw new IllegalArgumentException("the guest's own address cannot be mapped too");
             }
         }
@@ -71,6 +78,11 @@ public record HostMirror(int guest, int prefixLength, int gateway, int hostAddre
     public HostMirror(int guest, int prefixLength, int gateway, int hostAddress, int hostLoopback,
         int hostAddressAlias, int dnsForward) {
         this(guest, prefixLength, gateway, hostAddress, hostLoopback, hostAddressAlias, dnsForward, null);
+    }
+
+    /** Whether the guest has IPv4 at all (not pasta's {@code -6}). */
+    public boolean ipv4() {
+        return guest != NONE;
     }
 
     public int netmask() {

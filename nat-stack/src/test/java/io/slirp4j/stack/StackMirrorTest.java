@@ -92,6 +92,27 @@ class StackMirrorTest {
         }
     }
 
+    /** pasta's -6: no ARP, no IPv4 at all (a frame from the guest's old address goes nowhere), NDP as usual. */
+    @Test
+    void anIpv6OnlyMirrorIgnoresIpv4() {
+        HostMirror6 six = mirror().ipv6();
+        StackHarness v6 = new StackHarness(NetworkConfig.mirroring(new HostMirror(HostMirror.NONE, 0, HostMirror.NONE,
+            HostMirror.NONE, HostMirror.NONE, HostMirror.NONE, HostMirror.NONE, six,
+            new HostMirror.Services(false, true, true, true)), 65520));
+        try {
+            v6.send(arpRequest(GATEWAY));
+            v6.send(Packets.ethernet(Packets.GATEWAY_MAC, Packets.GUEST_MAC, 0x0800,
+                Packets.ipv4(HOST, ip(203, 0, 113, 9), 17, Packets.udp(HOST, ip(203, 0, 113, 9), 5000, 53,
+                    new byte[8]))));
+            v6.assertNoFrame();
+            assertEquals(0, v6.host.sockets().size(), "no host socket for IPv4");
+            v6.send(Packets6.neighborSolicitation(GUEST_LL, GATEWAY6, true));
+            assertEquals(0x86DD, v6.receive().ethType);
+        } finally {
+            v6.finish();
+        }
+    }
+
     @Test
     void neighbourSolicitationsAreAnsweredForAllButTheGuestAndNeverForDuplicateDetection() {
         h.send(Packets6.neighborSolicitation(GUEST_LL, GATEWAY6, true));

@@ -23,7 +23,7 @@ public final class InterfaceConfigurator {
     private InterfaceConfigurator() {}
 
     /**
-     * @param address  the guest address (big-endian int), e.g. 10.0.2.100
+     * @param address  the guest address (big-endian int), e.g. 10.0.2.100, or 0 for none (IPv6 only)
      * @param netmask  e.g. 255.255.255.0
      * @param gateway  e.g. 10.0.2.2, or 0 for no default route (the caller adds it otherwise)
      * @param mac      6 bytes, or null to keep the kernel's random one
@@ -42,13 +42,15 @@ public final class InterfaceConfigurator {
             Posix.check(Native.ioctl(sock, SIOCSIFHWADDR, ifr), "cannot set MAC address");
         }
 
-        ifr = TunDevice.ifreq(tap);
-        putSockaddrIn(TunDevice.ifreqData(ifr), address);
-        Posix.check(Native.ioctl(sock, SIOCSIFADDR, ifr), "cannot set device address");
+        if (address != 0) {
+            ifr = TunDevice.ifreq(tap);
+            putSockaddrIn(TunDevice.ifreqData(ifr), address);
+            Posix.check(Native.ioctl(sock, SIOCSIFADDR, ifr), "cannot set device address");
 
-        ifr = TunDevice.ifreq(tap);
-        putSockaddrIn(TunDevice.ifreqData(ifr), netmask);
-        Posix.check(Native.ioctl(sock, SIOCSIFNETMASK, ifr), "cannot set device netmask");
+            ifr = TunDevice.ifreq(tap);
+            putSockaddrIn(TunDevice.ifreqData(ifr), netmask);
+            Posix.check(Native.ioctl(sock, SIOCSIFNETMASK, ifr), "cannot set device netmask");
+        }
 
         setUp(sock, tap, "cannot set device up");
 

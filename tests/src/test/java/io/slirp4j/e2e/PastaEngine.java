@@ -40,6 +40,7 @@ final class PastaEngine {
     final Path runDir;
     private final List<String> notes = new ArrayList<>();
     private int netnsFiles;
+    private List<String> pastaOptions = List.of();
     /** What Podman's argv says for -T and -U ({@code -T none -U none}), unless a test replaces it. */
     List<String> namespaceForwards = List.of("-T", "none", "-U", "none");
 
@@ -200,8 +201,17 @@ final class PastaEngine {
         return start;
     }
 
+    /** What containers.conf's {@code pasta_options} would add to Podman's argv (none unless set). */
+    PastaEngine pastaOptions(String... options) {
+        this.pastaOptions = List.of(options);
+        return this;
+    }
+
     private PodmanStart podmanAttempt(List<String> workaround, List<String> tcp, List<String> udp, Path netns,
         Path pidFile) {
+        List<String> extra = new ArrayList<>(pastaOptions);
+        extra.addAll(workaround);
+        workaround = extra;
         List<String> args = podmanArgs(workaround, tcp, udp, netns, pidFile);
         int t = args.indexOf("-T");
         args = new ArrayList<>(args.subList(0, t));

@@ -36,7 +36,9 @@ public final class AddressPolicy {
     private final int broadcast;
     private final int gateway;
     private final int dns;
-    /** The mirror's guest address, or 0 with slirp's addressing. */
+    /** Whether the addressing is a mirror's. */
+    private final boolean mirrored;
+    /** The mirror's guest address, or 0 with slirp's addressing (or an IPv6-only mirror). */
     private final int mirroredGuest;
     /** The address that is the host's loopback (the gateway with slirp's addressing), or 0. */
     private final int hostLoopback;
@@ -56,6 +58,7 @@ public final class AddressPolicy {
         this.dns = config.dns();
         this.dnsEnabled = config.dnsEnabled();
         HostMirror mirror = config.mirror();
+        this.mirrored = mirror != null;
         this.mirroredGuest = mirror != null ? mirror.guest() : 0;
         this.hostLoopback = mirror != null ? mirror.hostLoopback() : gateway;
         this.hostAddressAlias = mirror != null ? mirror.hostAddressAlias() : 0;
@@ -74,7 +77,7 @@ public final class AddressPolicy {
 
     /** Whether the guest is a copy of the host ({@link HostMirror}) rather than a host behind slirp's NAT. */
     public boolean mirrored() {
-        return mirroredGuest != 0;
+        return mirrored;
     }
 
     /**
@@ -105,7 +108,7 @@ public final class AddressPolicy {
      * (ping answered; the rest of the mirror's subnet is answered for ARP too: {@link #answersArp}).
      */
     public boolean isOwn(int address) {
-        if (mirroredGuest != 0) {
+        if (mirrored) {
             return address != 0 && (address == hostLoopback || address == hostAddressAlias || address == dns);
         }
         return address == gateway || address == dns;
@@ -113,8 +116,8 @@ public final class AddressPolicy {
 
     /** Whether an ARP request for {@code address} gets the stack's MAC: its own, or with a mirror any but the guest's. */
     public boolean answersArp(int address) {
-        if (mirroredGuest != 0) {
-            return address != mirroredGuest && Ipv4Address.isGlobalUnicastCandidate(address) && !isBroadcast(address);
+        if (mirrored) {
+            return isOutside(address); // (none at all without IPv4)
         }
         return isOwn(address);
     }
@@ -126,16 +129,17 @@ public final class AddressPolicy {
 
     /** An address the guest may use as its own: a host address of the network that is not the stack's. */
     public boolean isGuest(int address) {
-        if (mirroredGuest != 0) {
-            return address == mirroredGuest;
+        if (mirrored) {
+            return address == mirroredGuest && address != 0;
         }
         return inNetwork(address) && address != network && address != broadcast && !isOwn(address);
     }
 
     /** A unicast address outside the virtual network that the NAT may send to (or accept replies from). */
     public boolean isOutside(int address) {
-        if (mirroredGuest != 0) {
-            return address != mirroredGuest && Ipv4Address.isGlobalUnicastCandidate(address) && !isBroadcast(address);
+        if (mirrored) {
+            return mirroredGuest != 0 && address != mirroredGuest && Ipv4Address.isGlobalUnicastCandidate(address)
+                && !isBroadcast(address);
         }
         return !inNetwork(address) && Ipv4Address.isGlobalUnicastCandidate(address);
     }
@@ -146,7 +150,7 @@ public final class AddressPolicy {
      * is disabled.
      */
     public boolean isPassThrough(int address) {
-        if (mirroredGuest != 0) {
+        if (mirrored) {
             return isOutside(address) && !isOwn(address);
         }
         return isOutside(address) || (!dnsEnabled && address == dns);
