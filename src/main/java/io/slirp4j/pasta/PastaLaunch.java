@@ -21,17 +21,17 @@ import java.util.BitSet;
 import java.util.List;
 
 /**
- * What a pasta command line asks of the helper, as a {@link Launch}: the target, the copy of the host's IPv4
- * addressing ({@link HostMirror}), the interface to configure and the forwards, with pasta's defaults where the
- * command line is silent (the host's address, prefix and gateway of the default route's interface, MTU 65520, the
- * interface named like the host's, the gateway mapped to the host's loopback).
+ * What a pasta command line asks of the helper, as a {@link Launch}: the target, the copy of the host's addressing
+ * ({@link HostMirror}, {@link HostMirror6}), the interface to configure, its routes and the forwards, with pasta's
+ * defaults where the command line is silent (the host's address, prefix and gateway of the default route's interface
+ * of each family, MTU 65520, the interface named like the host's, the gateway mapped to the host's loopback, -t/-u/-T/-U
+ * auto). IPv6 is copied as IPv4 is, unless {@code -4} or the host has none to copy; {@code -6} leaves IPv4 out.
  *
- * <p>What this pasta mode does not do yet is refused with a message naming it, rather than silently left out, where
- * it changes what the guest gets: IPv6-only, a command instead of a PID or --netns, {@code all}. Forwards bound to
- * an interface ({@code %IFACE}) listen with SO_BINDTODEVICE. Where pasta's default would do something this mode does
- * not ({@code auto} port detection for -t/-u) it goes on without and says so on stderr unless {@code --quiet}.
- * Forwards from the namespace to the host (-T/-U: ports, and {@code auto}, their default) are
- * {@link NamespaceForwardPlan}'s. IPv6 is copied as IPv4 is, unless {@code -4} or the host has none to copy.
+ * <p>Explicit -t/-u ports become the stack's forwards (bound to an address or, {@code %IFACE}, an interface);
+ * {@code auto} ones, and -T/-U, are plans ({@link NamespaceForwardPlan}) the running helper follows. What this mode
+ * does not do is refused with a message naming it, rather than silently left out, where it changes what the guest
+ * gets (a command instead of a PID or --netns, {@code all}); options it parses and does not act on are named on
+ * stderr unless {@code --quiet}.
  */
 public final class PastaLaunch {
     /** pasta's default MTU for the namespace's interface. */
@@ -131,8 +131,8 @@ public final class PastaLaunch {
         List<ForwardRequest> forwards = new ArrayList<>();
         IpAddress guest4 = mirror.ipv4() ? IpAddress.of4(mirror.guest()) : null;
         IpAddress guest6 = mirror.ipv6() != null ? mirror.ipv6().guest() : null;
-        inbound(s.tcpIn(), ForwardProtocol.TCP, guest4, guest6, forwards, warnings);
-        inbound(s.udpIn(), ForwardProtocol.UDP, guest4, guest6, forwards, warnings);
+        inbound(s.tcpIn(), ForwardProtocol.TCP, guest4, guest6, forwards);
+        inbound(s.udpIn(), ForwardProtocol.UDP, guest4, guest6, forwards);
         NamespaceForwardPlan outbound = outbound(s, forwards, mirror.ipv6() != null);
         List<String> ignored = new ArrayList<>(s.notHonoured());
         ignored.addAll(ignoredSettings(s));
@@ -270,7 +270,7 @@ public final class PastaLaunch {
      * makes IPv6 listeners IPv6-only, so the two do not collide).
      */
     private static void inbound(List<PortSpec> specs, ForwardProtocol protocol, IpAddress guest4, IpAddress guest6,
-        List<ForwardRequest> forwards, List<String> warnings) throws Unsupported {
+        List<ForwardRequest> forwards) throws Unsupported {
         for (PortSpec spec : specs) {
             if (spec.none() || spec.auto()) {
                 continue; // auto, with its ports, is inboundAuto's
