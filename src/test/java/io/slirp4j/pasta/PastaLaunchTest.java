@@ -173,6 +173,23 @@ class PastaLaunchTest {
     }
 
     @Test
+    void theOptionsUsersAdd() throws IOException {
+        Launch l = plan(HOST, 3, "--config-net", "-I", "eth7", "--ns-mac-addr", "02:00:00:00:00:2a", "-m", "9000",
+            "--map-host-loopback", "169.254.1.9", "-P", "/run/x.pid", "-a", "192.0.2.7", "-n", "28", "-g",
+            "192.0.2.1", "--netns", "/x", "-t", "none", "-u", "none").launch();
+        assertEquals("eth7", l.tapName());
+        assertEquals(List.of((byte) 2, (byte) 0, (byte) 0, (byte) 0, (byte) 0, (byte) 0x2a),
+            java.util.stream.IntStream.range(0, 6).mapToObj(i -> l.mac()[i]).toList());
+        assertEquals(9000, l.network().mtu());
+        HostMirror m = l.network().mirror();
+        assertEquals(ip("169.254.1.9"), m.hostLoopback());
+        assertEquals(ip("192.0.2.7"), m.guest());
+        assertEquals(28, m.prefixLength());
+        assertEquals(ip("192.0.2.1"), m.gateway());
+        assertEquals(Path.of("/run/x.pid"), l.pasta().pidFile());
+    }
+
+    @Test
     void pastasDefaultsMapTheGatewayToTheHostsLoopback() throws IOException {
         HostMirror m = plan(HOST, -1, "--config-net", "-f", "-t", "none", "-u", "none", "1234").launch()
             .network().mirror();
