@@ -255,21 +255,66 @@ class StackUdpTest {
     }
 
     @Test
-    void flowLimit() {
+    void fullTableEvictsTheLeastRecentlyActiveFlow() {
+        for (int port = 1; port <= Stack.MAX_UDP_FLOWS; port++) {
+            h.send(Packets.guestUdp(PEER, port, 6000, new byte[] {1}));
+            h.tick(1);
+        }
+        List<FakeHostDatagrams.Socket> sockets = new ArrayList<>(h.host.sockets());
+        assertEquals(Stack.MAX_UDP_FLOWS, h.stats().udp().flowsOpen());
+        sockets.get(0).deliver(socket(PEER, 6000), new byte[] {2}); // an answer makes port 1 recent again
+        h.receive();
+
+        h.send(Packets.guestUdp(PEER, 60000, 6000, new byte[] {1}));
+        assertTrue(sockets.get(1).closed, "port 2 was the least recently active");
+        assertTrue(!sockets.get(0).closed);
+        assertEquals(Stack.MAX_UDP_FLOWS, h.stats().udp().flowsOpen());
+        assertEquals(1, h.stats().udp().flowsEvicted());
+        assertEquals(0, h.stats().udp().flowLimitDrops());
+        assertEquals(1, h.host.last().sent.size(), "the new flow's datagram went out");
+
+        h.send(Packets.guestUdp(PEER, 3, 6000, new byte[] {1})); // port 3 is active: port 4 goes next
+        h.send(Packets.guestUdp(PEER, 60001, 6000, new byte[] {1}));
+        assertTrue(!sockets.get(2).closed);
+        assertTrue(sockets.get(3).closed);
+        assertEquals(2, h.stats().udp().flowsEvicted());
+    }
+
+    @Test
+    void dnsLookupsGetAFlowInAFullTableAndItsAnswer() {
         for (int port = 1; port <= Stack.MAX_UDP_FLOWS; port++) {
             h.send(Packets.guestUdp(PEER, port, 6000, new byte[] {1}));
         }
-        assertEquals(Stack.MAX_UDP_FLOWS, h.stats().udp().flowsOpen());
-        h.send(Packets.guestUdp(PEER, 60000, 6000, new byte[] {1}));
-        h.send(Packets.guestUdp(DNS, 60001, 53, Packets.dnsQuery(5)));
-        assertEquals(Stack.MAX_UDP_FLOWS, h.stats().udp().flowsOpen());
-        assertEquals(2, h.stats().udp().flowLimitDrops());
-        assertEquals(Stack.MAX_UDP_FLOWS, h.host.sockets().size());
-        h.send(Packets.guestUdp(PEER, 1, 6000, new byte[] {1}));
-        assertEquals(2, h.stats().udp().flowLimitDrops(), "existing flows keep working");
-        h.tick(UdpNat.IDLE_TIMEOUT_MS);
-        h.send(Packets.guestUdp(PEER, 60000, 6000, new byte[] {1}));
-        assertEquals(1, h.stats().udp().flowsOpen());
+        h.tick(5);
+        h.send(Packets.guestUdp(DNS, 50000, 53, Packets.dnsQuery(7)));
+        FakeHostDatagrams.Socket resolver = h.host.last();
+        assertEquals(1, resolver.sent.size(), "the query went out");
+        // the flood goes on: a young DNS flow is not the first to go, its answer may be on its way
+        for (int port = 60000; port < 60010; port++) {
+            h.send(Packets.guestUdp(PEER, port, 6000, new byte[] {1}));
+        }
+        assertTrue(!resolver.closed);
+        resolver.deliver(StackHarness.NS1, Packets.dnsAnswer(7, 0));
+        assertEquals(53, h.receive().sport, "the answer reached the guest");
+
+        h.tick(UdpNat.DNS_ANSWER_GRACE_MS);
+        h.send(Packets.guestUdp(PEER, 60010, 6000, new byte[] {1}));
+        assertTrue(resolver.closed, "an answered DNS flow is the first to make room");
+        assertEquals(12, h.stats().udp().flowsEvicted(), "the query's, the flood's ten, and the last");
+    }
+
+    @Test
+    void expiryClosesOnlyTheIdleFlowsOfEachKind() {
+        h.send(Packets.guestUdp(DNS, 50000, 53, Packets.dnsQuery(7)));
+        FakeHostDatagrams.Socket resolver = h.host.last();
+        resolver.deliver(StackHarness.NS1, Packets.dnsAnswer(7, 0));
+        h.receive();
+        h.send(Packets.guestUdp(PEER, 5000, 6000, new byte[] {1}));
+        FakeHostDatagrams.Socket other = h.host.last();
+        h.tick(UdpNat.DNS_IDLE_TIMEOUT_MS);
+        assertTrue(resolver.closed);
+        assertTrue(!other.closed);
+        assertEquals(1, h.stats().udp().flowsExpired());
     }
 
     @Test

@@ -8,7 +8,9 @@ public final class UdpCounters {
     public long toGuest;
     public long flowsOpened;
     public long flowsExpired;
-    /** Datagrams dropped because the flow table was full. */
+    /** Flows closed to make room for a new one in a full table. */
+    public long flowsEvicted;
+    /** Datagrams dropped because the flow table was full of forward peers, which are not evicted. */
     public long flowLimitDrops;
     /** Remote peers of UDP port forwards that got a flow to the guest. */
     public long forwardedPeers;
@@ -21,10 +23,10 @@ public final class UdpCounters {
      * @param flowsOpen a gauge: flows in the table now
      */
     public record Snapshot(long toHost, long toGuest, long flowsOpen, long flowsOpened, long flowsExpired,
-        long flowLimitDrops, long forwardedPeers, long forwardDrops) {}
+        long flowsEvicted, long flowLimitDrops, long forwardedPeers, long forwardDrops) {}
 
     public Snapshot snapshot(int flowsOpen) {
-        return new Snapshot(toHost, toGuest, flowsOpen, flowsOpened, flowsExpired, flowLimitDrops, forwardedPeers,
-            forwardDrops);
+        return new Snapshot(toHost, toGuest, flowsOpen, flowsOpened, flowsExpired, flowsEvicted, flowLimitDrops,
+            forwardedPeers, forwardDrops);
     }
 }

@@ -5,14 +5,15 @@ import io.slirp4j.stack.dns.DnsForwarder;
 import io.slirp4j.stack.host.DatagramReceiver;
 import io.slirp4j.stack.host.HostDatagramSocket;
 import io.slirp4j.stack.nat.FlowKey;
+import io.slirp4j.stack.nat.RecencyList;
 import io.slirp4j.stack.wire.InAny;
 import java.net.InetSocketAddress;
 
 /**
- * One UDP NAT flow: a guest (address, port) and the host socket(s) that stand for it. Owned by {@link UdpNat};
- * all state is touched only on the stack's event loop.
+ * One UDP NAT flow: a guest (address, port) and the host socket(s) that stand for it. Owned by {@link UdpNat},
+ * which keeps it in one of its recency lists; all state is touched only on the stack's event loop.
  */
-final class UdpFlow implements DatagramReceiver, DnsForwarder.ClientFlow {
+final class UdpFlow extends RecencyList.Entry<UdpFlow> implements DatagramReceiver, DnsForwarder.ClientFlow {
     final UdpNat nat;
     /** The guest's address and port (the peer half is unused: one flow serves every destination). */
     final FlowKey key;

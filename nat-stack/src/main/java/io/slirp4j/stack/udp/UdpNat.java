@@ -12,6 +12,7 @@ import io.slirp4j.stack.icmp.Unreachable;
 import io.slirp4j.stack.nat.FlowKey;
 import io.slirp4j.stack.nat.IpAddress;
 import io.slirp4j.stack.nat.NatPolicy;
+import io.slirp4j.stack.nat.RecencyList;
 import io.slirp4j.stack.stats.DnsCounters;
 import io.slirp4j.stack.stats.ErrorCounters;
 import io.slirp4j.stack.stats.FrameCounters;
@@ -51,8 +52,14 @@ import java.util.function.LongSupplier;
  * <p>Life cycle: a flow opens with the first datagram from its guest source and closes after
  * {@value #IDLE_TIMEOUT_MS} ms without traffic either way, or {@value #DNS_IDLE_TIMEOUT_MS} ms if the guest only
  * ever sent DNS queries to N+3 through it (resolvers use a fresh port per query, and there is no point keeping
- * their sockets). At most {@code maxFlows} are open; beyond that new sources are dropped and counted, as are
- * datagrams whose host socket cannot be opened.
+ * their sockets). At most {@code maxFlows} are open (flows and forward peers together). A new source that finds the
+ * table full takes the place of the least recently active flow, which is closed and counted ({@link #evict}): a
+ * guest that opened thousands of flows and fell silent must not lock its own DNS lookups out until they expire.
+ * DNS-only flows idle for {@value #DNS_ANSWER_GRACE_MS} ms go first, as the resolver that used one has its answer or
+ * has given up on it; a younger one, whose answer may be on its way, is left to plain recency order. Forward peers
+ * are not evicted (they expire), so a source is dropped and counted only when they fill the table, as are
+ * datagrams whose host socket cannot be opened. The flows are kept in two {@link RecencyList}s, DNS-only and the
+ * rest, so that eviction and expiry look only at the flows they end.
  *
  * <p>Ownership: guest datagrams are borrowed; the payload goes to the host as a retained slice (no copy).
  * Host datagrams are borrowed from the receiver callback and copied once into the frame for the guest, which
@@ -73,6 +80,9 @@ public final class UdpNat {
     static final int FORWARD_RECEIVE_BUFFER = 4 << 20;
     public static final long IDLE_TIMEOUT_MS = 240_000;
     public static final long DNS_IDLE_TIMEOUT_MS = 10_000;
+    /** A DNS-only flow quiet this long has had its answer or its resolver's timeout (glibc's is 5 s, in tries of 1 s
+     * or more): it is the first to make room in a full table. */
+    public static final long DNS_ANSWER_GRACE_MS = 1_000;
     public static final int DNS_PORT = NatPolicy.DNS_PORT;
 
     private final NatPolicy nat;
@@ -88,6 +98,10 @@ public final class UdpNat {
     private final LongSupplier clock;
     private final int maxFlows;
     private final Map<FlowKey, UdpFlow> flows = new HashMap<>();
+    /** The flows that carried nothing but DNS queries to N+3, least recently active first. */
+    private final RecencyList<UdpFlow> dnsFlows = new RecencyList<>();
+    /** Every other flow, least recently active first. */
+    private final RecencyList<UdpFlow> otherFlows = new RecencyList<>();
     /** Reused for lookups, so a datagram costs no key object. */
     private final FlowKey lookup = new FlowKey();
     private final List<UdpFlow> scratch = new ArrayList<>();
@@ -152,7 +166,10 @@ public final class UdpNat {
         if (flow == null) {
             return;
         }
-        flow.dnsOnly = false;
+        if (flow.dnsOnly) {
+            flow.dnsOnly = false;
+            otherFlows.touch(flow);
+        }
         sendToHost(flow, flow.destination(nat.hostHi(destinationHi, destinationLo),
             nat.hostLo(destinationHi, destinationLo), port),
             ip.buffer().retainedSlice(udp.payloadOffset(), udp.payloadLength()));
@@ -198,7 +215,7 @@ public final class UdpNat {
             payload.release();
             return;
         }
-        flow.lastActive = clock.getAsLong();
+        markActive(flow, clock.getAsLong());
         counters.toHost++;
         socket.send(to, payload);
     }
@@ -229,7 +246,7 @@ public final class UdpNat {
                 }
                 sourcePort = from.getPort();
             }
-            flow.lastActive = clock.getAsLong();
+            markActive(flow, clock.getAsLong());
             sendToGuest(source.hi(), source.lo(), sourcePort, flow.guestHi, flow.guestLo, flow.guestPort, payload);
         } catch (RuntimeException e) {
             errors.internalError(e);
@@ -338,7 +355,7 @@ public final class UdpNat {
             counters.forwardDrops++;
             return null;
         }
-        if (flows.size() + inboundPeers.size() >= maxFlows) {
+        if (flows.size() + inboundPeers.size() >= maxFlows && !evict(now)) {
             counters.flowLimitDrops++;
             return null;
         }
@@ -379,20 +396,8 @@ public final class UdpNat {
     /** Closes flows idle for longer than their timeout. */
     public void expire(long now) {
         onHostReadComplete(); // never needed when every read loop ends as it should; cheap insurance
-        for (UdpFlow flow : flows.values()) {
-            long timeout = flow.dnsOnly ? DNS_IDLE_TIMEOUT_MS : IDLE_TIMEOUT_MS;
-            if (now - flow.lastActive >= timeout) {
-                scratch.add(flow);
-            }
-        }
-        try {
-            for (UdpFlow flow : scratch) {
-                closeFlow(flow);
-                counters.flowsExpired++;
-            }
-        } finally {
-            scratch.clear();
-        }
+        expire(dnsFlows, now, DNS_IDLE_TIMEOUT_MS);
+        expire(otherFlows, now, IDLE_TIMEOUT_MS);
         if (!inboundPeers.isEmpty()) {
             inboundPeers.values().removeIf(peer -> {
                 if (now - peer.lastActive < IDLE_TIMEOUT_MS) {
@@ -403,6 +408,42 @@ public final class UdpNat {
                 return true;
             });
         }
+    }
+
+    /** Closes the flows of {@code list} idle for {@code timeout} ms or more: those at its least recent end. */
+    private void expire(RecencyList<UdpFlow> list, long now, long timeout) {
+        for (UdpFlow flow = list.oldest(); flow != null && now - flow.lastActive >= timeout; flow = list.oldest()) {
+            closeFlow(flow);
+            counters.flowsExpired++;
+        }
+    }
+
+    /**
+     * Makes room in a full table: closes the DNS-only flow quiet for longest if it is past
+     * {@link #DNS_ANSWER_GRACE_MS}, else the least recently active flow. False if there is no flow to close (forward
+     * peers fill the table).
+     */
+    private boolean evict(long now) {
+        UdpFlow dns = dnsFlows.oldest();
+        UdpFlow other = otherFlows.oldest();
+        UdpFlow victim;
+        if (dns != null && (now - dns.lastActive >= DNS_ANSWER_GRACE_MS || other == null
+            || dns.lastActive <= other.lastActive)) {
+            victim = dns;
+        } else {
+            victim = other;
+        }
+        if (victim == null) {
+            return false;
+        }
+        closeFlow(victim);
+        counters.flowsEvicted++;
+        return true;
+    }
+
+    private void markActive(UdpFlow flow, long now) {
+        flow.lastActive = now;
+        (flow.dnsOnly ? dnsFlows : otherFlows).touch(flow);
     }
 
     public int openFlows() {
@@ -431,7 +472,7 @@ public final class UdpNat {
         if (flow != null) {
             return flow;
         }
-        if (flows.size() >= maxFlows) {
+        if (flows.size() + inboundPeers.size() >= maxFlows && !evict(now)) {
             counters.flowLimitDrops++;
             return null;
         }
@@ -445,6 +486,7 @@ public final class UdpNat {
             return null;
         }
         flows.put(flow.key, flow);
+        markActive(flow, now);
         counters.flowsOpened++;
         return flow;
     }
@@ -464,6 +506,9 @@ public final class UdpNat {
 
     private void closeFlow(UdpFlow flow) {
         flows.remove(flow.key);
+        if (flow.recencyList() != null) {
+            flow.recencyList().remove(flow);
+        }
         dns.forget(flow);
         flow.close();
     }
