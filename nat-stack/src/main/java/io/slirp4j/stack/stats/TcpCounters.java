@@ -13,8 +13,10 @@ public final class TcpCounters {
     public long connectRefused;
     /** Guest connects answered with ICMP unreachable: host/network unreachable, timeout, loopback disabled. */
     public long connectFailures;
-    /** Guest SYNs refused with RST because the connection table was full. */
+    /** Guest SYNs refused with RST because the connection table was full of established connections. */
     public long connectionLimitRejects;
+    /** Connections in a handshake or closing state reset to make room for a new one in a full table. */
+    public long connectionsEvicted;
     /** Retransmitted guest SYNs absorbed while the host connect ran. */
     public long synsAbsorbed;
     /** Segments for no known connection (each answered with RST unless it was one). */
@@ -45,14 +47,14 @@ public final class TcpCounters {
      */
     public record Snapshot(long connectionsOpen, long segmentsIn, long segmentsOut, long connectAttempts,
         long connectionsOpened, long connectionsClosed, long connectRefused, long connectFailures,
-        long connectionLimitRejects, long synsAbsorbed, long unknownSegments, long resetsSent, long hostResets,
+        long connectionLimitRejects, long connectionsEvicted, long synsAbsorbed, long unknownSegments, long resetsSent, long hostResets,
         long guestResets, long bytesToHost, long bytesToGuest, long forwardedConnections, long forwardCollisions,
         long bufferedBytes, long bufferedPeak, long bufferBudget, long budgetExhaustions) {}
 
     public Snapshot snapshot(int connectionsOpen, long bufferedBytes, long bufferedPeak, long bufferBudget,
         long budgetExhaustions) {
         return new Snapshot(connectionsOpen, segmentsIn, segmentsOut, connectAttempts, connectionsOpened,
-            connectionsClosed, connectRefused, connectFailures, connectionLimitRejects, synsAbsorbed, unknownSegments,
+            connectionsClosed, connectRefused, connectFailures, connectionLimitRejects, connectionsEvicted, synsAbsorbed, unknownSegments,
             resetsSent, hostResets, guestResets, bytesToHost, bytesToGuest, forwardedConnections, forwardCollisions,
             bufferedBytes, bufferedPeak, bufferBudget, budgetExhaustions);
     }

@@ -29,6 +29,7 @@ import io.slirp4j.stack.wire.TcpHeader;
 import io.slirp4j.stack.wire.TcpSegment;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -50,7 +51,11 @@ import java.util.function.Supplier;
  * only once the host connect succeeded, so its connect() reflects the real outcome: a refused connect answers RST,
  * network unreachable / host unreachable / a timeout answer the matching ICMP destination unreachable, quoting the
  * SYN (Linux aborts a connect in SYN-SENT on those). Segments for unknown four-tuples draw an RST (RFC 9293
- * 3.10.7.1); beyond {@code maxConnections} open entries a new SYN draws an RST and is counted.
+ * 3.10.7.1). At {@code maxConnections} entries the table makes room before it refuses ({@link #makeRoom}): a
+ * connection in TIME_WAIT, then one stuck in its handshake (host connect running, or a SYN-ACK the guest never
+ * answered: a flood from addresses that do not exist), then one closing (FIN_WAIT_1/2, CLOSING, LAST_ACK), oldest
+ * first, is reset both ways and counted; only when every entry is established (or in CLOSE_WAIT, where the host may
+ * still be answering a guest that half-closed) does a new SYN draw an RST, counted too.
  *
  * <p>Data and backpressure. Guest data ({@link TcpOutput#onData}) is written to the host socket as it is (no copy);
  * {@link TcpConnection#consumed} is called only when the kernel took the bytes, so a host peer that does not read
@@ -76,6 +81,11 @@ import java.util.function.Supplier;
 public final class TcpNat implements IpProtocolHandler {
     public static final int DEFAULT_MAX_CONNECTIONS = 16384;
     public static final int DNS_PORT = NatPolicy.DNS_PORT;
+    /** How many eviction candidates one scan of a full table finds, so that a flood of SYNs scans it rarely. */
+    static final int EVICTION_BATCH = 256;
+    /** After a scan found nothing to evict, a full table refuses without scanning again for this long. */
+    static final long FRUITLESS_SCAN_PAUSE_MS = 100;
+    private static final int NOT_EVICTABLE = Integer.MAX_VALUE;
 
     private final AddressPolicy addresses;
     private final NatPolicy nat;
@@ -99,6 +109,9 @@ public final class TcpNat implements IpProtocolHandler {
     private int open;
     private final PriorityQueue<Timer> timers = new PriorityQueue<>(Comparator.comparingLong(Timer::deadline));
     private final List<Flow> due = new ArrayList<>();
+    /** Entries a full table may reset for a new connection, best first; revalidated when taken. */
+    private final ArrayDeque<Flow> evictable = new ArrayDeque<>();
+    private long fruitlessScanAt = Long.MIN_VALUE / 2;
     private final TcpSegment segment = new TcpSegment();
     private final TcpSegment hostSegment = new TcpSegment();
     private final Ipv4Packet hostPacket = new Ipv4Packet();
@@ -247,12 +260,13 @@ public final class TcpNat implements IpProtocolHandler {
                 return;
             }
         }
-        if (open >= maxConnections) {
+        long now = clock.getAsLong();
+        if (open >= maxConnections && !makeRoom(now)) {
             counters.connectionLimitRejects++;
             sendResetFor(seg, key);
             return;
         }
-        Flow flow = new Flow(key.copy());
+        Flow flow = new Flow(key.copy(), now);
         flow.keepSyn(ip);
         flow.nameservers = servers;
         flow.nameserverStart = start;
@@ -314,12 +328,12 @@ public final class TcpNat implements IpProtocolHandler {
             }
             previous.conn.abort(now);
         }
-        if (open >= maxConnections) {
+        if (open >= maxConnections && !makeRoom(now)) {
             counters.connectionLimitRejects++;
             return null;
         }
         boolean outermost = enter();
-        Flow flow = new Flow(key);
+        Flow flow = new Flow(key, now);
         try {
             flow.stream = stream;
             insert(flow);
@@ -450,6 +464,79 @@ public final class TcpNat implements IpProtocolHandler {
     }
 
     // ------------------------------------------------------------------------------------------------------
+    // Eviction
+
+    /**
+     * Resets the best entry to evict (see the class comment) and counts it; false if every entry is established.
+     * The candidates come from one scan of the table, {@link #EVICTION_BATCH} at a time, and each is checked again
+     * when its turn comes, since it may have closed or completed its handshake meanwhile.
+     */
+    private boolean makeRoom(long now) {
+        Flow victim = nextEvictable();
+        if (victim == null && now - fruitlessScanAt >= FRUITLESS_SCAN_PAUSE_MS) {
+            findEvictable();
+            victim = nextEvictable();
+            if (victim == null) {
+                fruitlessScanAt = now;
+            }
+        }
+        if (victim == null) {
+            return false;
+        }
+        evict(victim, now);
+        counters.connectionsEvicted++;
+        return true;
+    }
+
+    private Flow nextEvictable() {
+        for (Flow f = evictable.pollFirst(); f != null; f = evictable.pollFirst()) {
+            if (!f.removed && evictionRank(f) != NOT_EVICTABLE) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    private void findEvictable() {
+        List<Flow> candidates = new ArrayList<>();
+        for (Flow head : table.values()) {
+            for (Flow f = head; f != null; f = f.next) {
+                if (evictionRank(f) != NOT_EVICTABLE) {
+                    candidates.add(f);
+                }
+            }
+        }
+        candidates.sort(Comparator.comparingInt(TcpNat::evictionRank).thenComparingLong(f -> f.openedAt));
+        evictable.addAll(candidates.subList(0, Math.min(EVICTION_BATCH, candidates.size())));
+    }
+
+    /** Lower goes first: TIME_WAIT, then handshakes, then closing states; established ones never. */
+    private static int evictionRank(Flow flow) {
+        if (flow.conn == null) {
+            return 1;
+        }
+        return switch (flow.conn.state()) {
+            case TIME_WAIT -> 0;
+            case SYN_SENT, SYN_RECEIVED -> 1;
+            case FIN_WAIT_1, FIN_WAIT_2, CLOSING, LAST_ACK -> 2;
+            default -> NOT_EVICTABLE;
+        };
+    }
+
+    /** Resets {@code flow} both ways: a guest still in its connect() hears RST, as from a refusing host. */
+    private void evict(Flow flow, long now) {
+        flow.abortHost();
+        if (flow.conn == null) {
+            if (flow.syn != null && flow.wrapSyn()) {
+                sendResetFor(hostSegment, flow.key);
+            }
+        } else {
+            flow.conn.abort(now);
+        }
+        remove(flow);
+    }
+
+    // ------------------------------------------------------------------------------------------------------
     // Table
 
     /** The flow on the four-tuple {@code key}, or null: entries chain on equal {@link FlowKey#hash()}es. */
@@ -527,6 +614,8 @@ public final class TcpNat implements IpProtocolHandler {
          * forwarded client as the guest sees it (the source of everything we send it). */
         final FlowKey key;
         final long hash;
+        /** When the entry was made: among entries of one eviction rank, the oldest goes first. */
+        final long openedAt;
         Flow next;
         HostStream stream;
         /** For N+3:53: the nameservers (in {@link NatPolicy#nameserver} order) and which one is being tried. */
@@ -548,9 +637,10 @@ public final class TcpNat implements IpProtocolHandler {
         boolean readLoopCorked;
         long scheduledAt = Long.MAX_VALUE;
 
-        Flow(FlowKey key) {
+        Flow(FlowKey key, long openedAt) {
             this.key = key;
             this.hash = key.hash();
+            this.openedAt = openedAt;
         }
 
         void keepSyn(IpDatagram ip) {

@@ -151,13 +151,17 @@ class TcpNatTest {
 
     /** Guest SYN, host connect succeeds, SYN-ACK, guest ACK: returns the connection's ISN + 1 (our SND.NXT). */
     int establish(int dst, int dport) {
-        send(tcp(dst, GPORT, dport, ISN, 0, SYN, 64240, new byte[0]));
+        return establish(dst, GPORT, dport);
+    }
+
+    int establish(int dst, int sport, int dport) {
+        send(tcp(dst, sport, dport, ISN, 0, SYN, 64240, new byte[0]));
         assertNoFrame();
         host.last().connected();
         Seg synAck = recv();
         assertEquals(SYN | ACK, synAck.flags());
         assertEquals(ISN + 1, synAck.ack());
-        send(tcp(dst, GPORT, dport, ISN + 1, synAck.seq() + 1, ACK, 502, new byte[0]));
+        send(tcp(dst, sport, dport, ISN + 1, synAck.seq() + 1, ACK, 502, new byte[0]));
         sink.releaseAll();
         return synAck.seq() + 1;
     }
@@ -555,18 +559,92 @@ class TcpNatTest {
     }
 
     @Test
-    void connectionLimitAnswersRst() {
+    void connectionLimitAnswersRstWhenEveryEntryIsEstablished() {
         sink.releaseAll();
         stack.close();
         start(NetworkConfig.defaults(), 2);
-        send(tcp(PEER, GPORT, 80, ISN, 0, SYN, 64240, new byte[0]));
-        send(tcp(PEER, GPORT + 1, 80, ISN, 0, SYN, 64240, new byte[0]));
+        establish(PEER, 80);
+        establish(PEER, GPORT + 1, 80);
         send(tcp(PEER, GPORT + 2, 80, ISN, 0, SYN, 64240, new byte[0]));
         Seg rst = recv();
         assertTrue(rst.has(RST));
         assertEquals(GPORT + 2, rst.dport());
         assertEquals(1, stack.stats().tcp().connectionLimitRejects());
+        assertEquals(0, stack.stats().tcp().connectionsEvicted());
         assertEquals(2, stack.stats().tcp().connectionsOpen());
+        assertEquals(2, host.all.size(), "no host connect for the refused one");
+    }
+
+    @Test
+    void fullTableEvictsTheOldestHandshakeBeforeRefusing() {
+        sink.releaseAll();
+        stack.close();
+        start(NetworkConfig.defaults(), 3);
+        establish(PEER, 80);
+        // two guests (fake addresses, say) that never complete their handshakes: one host connect still running,
+        // one SYN-ACK unanswered
+        send(tcp(PEER, GPORT + 1, 80, ISN, 0, SYN, 64240, new byte[0]));
+        FakeHostStreams.Conn connecting = host.last();
+        tick(10);
+        send(tcp(PEER, GPORT + 2, 80, ISN, 0, SYN, 64240, new byte[0]));
+        FakeHostStreams.Conn answered = host.last();
+        answered.connected();
+        assertTrue(recv().has(SYN | ACK));
+        tick(10);
+
+        send(tcp(PEER, GPORT + 3, 80, ISN, 0, SYN, 64240, new byte[0]));
+        Seg rst = recv();
+        assertTrue(rst.has(RST), "the oldest handshake is reset: its guest's connect fails at once");
+        assertEquals(GPORT + 1, rst.dport());
+        assertTrue(connecting.aborted);
+        assertEquals(3, stack.stats().tcp().connectionsOpen());
+        assertEquals(1, stack.stats().tcp().connectionsEvicted());
+        host.last().connected();
+        assertTrue(recv().has(SYN | ACK), "the new connection goes ahead");
+
+        send(tcp(PEER, GPORT + 4, 80, ISN, 0, SYN, 64240, new byte[0]));
+        rst = recv();
+        assertEquals(GPORT + 2, rst.dport());
+        assertTrue(rst.has(RST));
+        assertTrue(answered.aborted);
+        assertEquals(2, stack.stats().tcp().connectionsEvicted());
+        assertEquals(0, stack.stats().tcp().connectionLimitRejects());
+        host.last().connected();
+        recv();
+    }
+
+    @Test
+    void fullTableEvictsTimeWaitFirstThenClosingStates() {
+        sink.releaseAll();
+        stack.close();
+        start(NetworkConfig.defaults(), 2);
+        establish(PEER, 80);
+        FakeHostStreams.Conn closingHost = host.last();
+        establish(PEER, GPORT + 1, 80);
+        // the second one closes both ways, into TIME_WAIT; the first only from the host (FIN_WAIT_2 once acked)
+        host.last().eof();
+        Seg fin = recv();
+        send(tcp(PEER, GPORT + 1, 80, ISN + 1, fin.seq() + 1, ACK | FIN, 502, new byte[0]));
+        recv();
+        closingHost.eof();
+        fin = recv();
+        send(tcp(PEER, GPORT, 80, ISN + 1, fin.seq() + 1, ACK, 502, new byte[0]));
+
+        send(tcp(PEER, GPORT + 2, 80, ISN, 0, SYN, 64240, new byte[0]));
+        assertNoFrame(); // TIME_WAIT holds nothing to reset
+        assertFalse(closingHost.aborted);
+        assertEquals(1, stack.stats().tcp().connectionsEvicted());
+        host.last().connected();
+        recv();
+
+        send(tcp(PEER, GPORT + 3, 80, ISN, 0, SYN, 64240, new byte[0]));
+        Seg rst = recv();
+        assertTrue(rst.has(RST));
+        assertEquals(GPORT, rst.dport(), "the connection in FIN_WAIT_2 goes next");
+        assertTrue(closingHost.aborted);
+        assertEquals(2, stack.stats().tcp().connectionsEvicted());
+        host.last().connected();
+        recv();
     }
 
     @Test
