@@ -1,50 +1,61 @@
 package io.slirp4j;
 
 import java.io.PrintStream;
-import java.util.function.LongFunction;
+import java.util.function.Supplier;
 
 /**
- * Says on stderr when the stack refuses or squeezes work at one of its limits (UDP flows, TCP connections, the TCP
- * buffer budget), so that an engine's log explains a guest's failed or slow connections. At most one line per limit
- * per {@link #QUIET_MILLIS}: a guest hammering a limit must not flood the log.
+ * Says on stderr when the stack works at one of its limits (UDP flows, TCP connections, the TCP buffer budget), so
+ * that an engine's log explains a guest's failed or slow connections: flows closed early or connections reset to
+ * make room for new ones, work refused, connections held to their floor. At most one line per limit per
+ * {@link #QUIET_MILLIS}: a guest hammering a limit must not flood the log.
  */
 final class LimitLog {
     static final long QUIET_MILLIS = 10_000;
 
-    private final Limit udpFlows;
-    private final Limit tcpConnections;
-    private final Limit tcpBudget;
+    private final PrintStream out;
+    private final int maxUdpFlows;
+    private final int maxTcpConnections;
+    private final long tcpBudgetBytes;
+    private final int tcpBudgetFloor;
+    private final Limit udpFlows = new Limit();
+    private final Limit tcpConnections = new Limit();
+    private final Limit tcpBudget = new Limit();
 
     LimitLog(PrintStream out, int maxUdpFlows, int maxTcpConnections, long tcpBudgetBytes, int tcpBudgetFloor) {
-        udpFlows = new Limit(out, n -> "UDP flow limit (" + maxUdpFlows + ") reached: " + n
-            + " datagrams dropped so far");
-        tcpConnections = new Limit(out, n -> "TCP connection limit (" + maxTcpConnections + ") reached: " + n
-            + " connections refused so far");
-        tcpBudget = new Limit(out, n -> "TCP buffer budget (" + (tcpBudgetBytes >> 20) + " MiB) used up: "
-            + "connections held to " + (tcpBudgetFloor >> 10) + " KiB each way (" + n + " times so far)");
+        this.out = out;
+        this.maxUdpFlows = maxUdpFlows;
+        this.maxTcpConnections = maxTcpConnections;
+        this.tcpBudgetBytes = tcpBudgetBytes;
+        this.tcpBudgetFloor = tcpBudgetFloor;
     }
 
     /** The stack's running counts (StackStats). */
-    void check(long udpFlowLimitDrops, long tcpConnectionLimitRejects, long tcpBudgetExhaustions, long nowMillis) {
-        udpFlows.check(udpFlowLimitDrops, nowMillis);
-        tcpConnections.check(tcpConnectionLimitRejects, nowMillis);
-        tcpBudget.check(tcpBudgetExhaustions, nowMillis);
+    void check(Counts counts, long nowMillis) {
+        udpFlows.check(counts.udpFlowsEvicted() + counts.udpFlowLimitDrops(), nowMillis,
+            () -> "UDP flow limit (" + maxUdpFlows + ") reached: " + counts.udpFlowsEvicted()
+                + " least recently active flows closed for new ones, " + counts.udpFlowLimitDrops()
+                + " datagrams dropped so far");
+        tcpConnections.check(counts.tcpConnectionsEvicted() + counts.tcpConnectionLimitRejects(), nowMillis,
+            () -> "TCP connection limit (" + maxTcpConnections + ") reached: " + counts.tcpConnectionsEvicted()
+                + " connections in a handshake or closing reset for new ones, " + counts.tcpConnectionLimitRejects()
+                + " connections refused so far");
+        tcpBudget.check(counts.tcpBudgetExhaustions(), nowMillis,
+            () -> "TCP buffer budget (" + (tcpBudgetBytes >> 20) + " MiB) used up: connections held to "
+                + (tcpBudgetFloor >> 10) + " KiB each way (" + counts.tcpBudgetExhaustions() + " times so far)");
     }
 
-    private static final class Limit {
-        private final PrintStream out;
-        private final LongFunction<String> message;
+    /** What {@link #check} looks at: running totals, each only ever growing. */
+    record Counts(long udpFlowsEvicted, long udpFlowLimitDrops, long tcpConnectionsEvicted,
+        long tcpConnectionLimitRejects, long tcpBudgetExhaustions) {
+    }
+
+    private final class Limit {
         private long seen;
         private long reportedAt = Long.MIN_VALUE / 2;
 
-        Limit(PrintStream out, LongFunction<String> message) {
-            this.out = out;
-            this.message = message;
-        }
-
-        void check(long count, long nowMillis) {
+        void check(long count, long nowMillis, Supplier<String> message) {
             if (count > seen && nowMillis - reportedAt >= QUIET_MILLIS) {
-                out.println("slirp4j: " + message.apply(count));
+                out.println("slirp4j: " + message.get());
                 seen = count;
                 reportedAt = nowMillis;
             }

@@ -490,8 +490,9 @@ public final class NetworkHelper {
         if (now - limitsCheckedAt >= LIMIT_CHECK_MILLIS) {
             limitsCheckedAt = now;
             StackStats stats = stack.stats();
-            limitLog.check(stats.udp().flowLimitDrops(), stats.tcp().connectionLimitRejects(),
-                stats.tcp().budgetExhaustions(), now);
+            limitLog.check(new LimitLog.Counts(stats.udp().flowsEvicted(), stats.udp().flowLimitDrops(),
+                stats.tcp().connectionsEvicted(), stats.tcp().connectionLimitRejects(),
+                stats.tcp().budgetExhaustions()), now);
         }
         rearmTimer();
     }

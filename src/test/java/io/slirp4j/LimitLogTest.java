@@ -17,25 +17,46 @@ class LimitLogTest {
         return bytes.toString(StandardCharsets.UTF_8).lines().toList();
     }
 
+    /** Checks with no evictions: refusals only. */
+    private void check(long udpDrops, long tcpRefused, long budget, long now) {
+        log.check(new LimitLog.Counts(0, udpDrops, 0, tcpRefused, budget), now);
+    }
+
     @Test
     void silentWhileNoLimitIsHit() {
-        log.check(0, 0, 0, 0);
-        log.check(0, 0, 0, 60_000);
+        check(0, 0, 0, 0);
+        check(0, 0, 0, 60_000);
         assertEquals(List.of(), lines());
     }
 
     @Test
     void eachLimitIsReportedAtOnceThenAtMostEveryQuietPeriod() {
-        log.check(3, 0, 0, 1_000);
-        log.check(9, 2, 1, 2_000);
-        log.check(20, 5, 1, 5_000);
-        log.check(25, 7, 1, 11_000);
-        log.check(25, 7, 1, 30_000); // only TCP has news since its last line (at 2 s)
+        check(3, 0, 0, 1_000);
+        check(9, 2, 1, 2_000);
+        check(20, 5, 1, 5_000);
+        check(25, 7, 1, 11_000);
+        check(25, 7, 1, 30_000); // only TCP has news since its last line (at 2 s)
         assertEquals(List.of(
-            "slirp4j: UDP flow limit (4096) reached: 3 datagrams dropped so far",
-            "slirp4j: TCP connection limit (15552) reached: 2 connections refused so far",
+            "slirp4j: UDP flow limit (4096) reached: 0 least recently active flows closed for new ones, "
+                + "3 datagrams dropped so far",
+            "slirp4j: TCP connection limit (15552) reached: 0 connections in a handshake or closing reset for new "
+                + "ones, 2 connections refused so far",
             "slirp4j: TCP buffer budget (128 MiB) used up: connections held to 64 KiB each way (1 times so far)",
-            "slirp4j: UDP flow limit (4096) reached: 25 datagrams dropped so far",
-            "slirp4j: TCP connection limit (15552) reached: 7 connections refused so far"), lines());
+            "slirp4j: UDP flow limit (4096) reached: 0 least recently active flows closed for new ones, "
+                + "25 datagrams dropped so far",
+            "slirp4j: TCP connection limit (15552) reached: 0 connections in a handshake or closing reset for new "
+                + "ones, 7 connections refused so far"), lines());
+    }
+
+    @Test
+    void evictionsAreReportedAsTheLimitWorking() {
+        log.check(new LimitLog.Counts(40, 0, 0, 0, 0), 1_000);
+        log.check(new LimitLog.Counts(40, 0, 12, 3, 0), 2_000);
+        log.check(new LimitLog.Counts(40, 0, 12, 3, 0), 20_000); // nothing new
+        assertEquals(List.of(
+            "slirp4j: UDP flow limit (4096) reached: 40 least recently active flows closed for new ones, "
+                + "0 datagrams dropped so far",
+            "slirp4j: TCP connection limit (15552) reached: 12 connections in a handshake or closing reset for new "
+                + "ones, 3 connections refused so far"), lines());
     }
 }
