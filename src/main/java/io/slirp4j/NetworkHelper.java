@@ -652,6 +652,7 @@ public final class NetworkHelper {
                     boolean onLink = net.inNetwork(net.gateway());
                     InterfaceConfigurator.configure(fds.socket(), launch.tapName(), net.mtu(), launch.mac(),
                         net.recommendedGuest(), net.netmask(), onLink ? net.gateway() : 0);
+                    RouteNetlink.setTapQueueLength(fds.socket(), fds.netlink(), launch.tapName());
                     if (!onLink) {
                         RouteNetlink.defaultRouteOnLink4(fds.socket(), fds.netlink(), launch.tapName(),
                             bytes(IpAddress.of4(net.gateway())));

@@ -6,15 +6,18 @@ import java.nio.ByteOrder;
 import java.util.List;
 
 /**
- * The two rtnetlink requests pasta's {@code --config-net} needs beyond slirp4netns's ioctls, for IPv6: an address
- * with its prefix length and without duplicate address detection (IFA_F_NODAD, as pasta adds it: a tentative
- * address cannot be a source for a second or so, and the engine reads the addresses the moment pasta exits), and a
- * default route through a gateway. Sent on a NETLINK_ROUTE socket made in the target namespace
- * ({@link Namespaces#openInTarget}), one request at a time, each acknowledged. The message builders are pure.
+ * The rtnetlink requests the configuration needs beyond slirp4netns's ioctls. For pasta's {@code --config-net} and
+ * IPv6: an address with its prefix length and without duplicate address detection (IFA_F_NODAD, as pasta adds it: a
+ * tentative address cannot be a source for a second or so, and the engine reads the addresses the moment pasta
+ * exits), and routes through a gateway. For every {@code -c}: the tap's queue length ({@link #TAP_QUEUE_LENGTH}),
+ * which the SIOCSIFTXQLEN ioctl may not set inside a user namespace (EPERM) while rtnetlink may. Sent on a
+ * NETLINK_ROUTE socket made in the target namespace ({@link Namespaces#openInTarget}), one request at a time, each
+ * acknowledged. The message builders are pure.
  */
 public final class RouteNetlink {
     static final int NLMSG_HEADER = 16;
     static final int NLMSG_ERROR = 2;
+    static final int RTM_SETLINK = 19;
     static final int RTM_NEWADDR = 20;
     static final int RTM_NEWROUTE = 24;
     static final int NLM_F_REQUEST = 0x1;
@@ -25,6 +28,7 @@ public final class RouteNetlink {
     static final int AF_INET6 = 10;
     /** rtm_flags: the gateway is on the link even though no prefix of the interface holds it. */
     static final int RTNH_F_ONLINK = 0x4;
+    static final int IFLA_TXQLEN = 13;
     static final int IFA_ADDRESS = 1;
     static final int IFA_LOCAL = 2;
     static final int IFA_FLAGS = 8;
@@ -37,8 +41,24 @@ public final class RouteNetlink {
     static final int RT_SCOPE_UNIVERSE = 0;
     static final int RTN_UNICAST = 1;
     static final long SIOCGIFINDEX = 0x8933;
+    /**
+     * Frames the guest may queue on the tap for the helper to read. The kernel's default, 1000, drops frames as soon
+     * as a few hundred of the guest's connections send a burst each while the helper is busy for a moment: 2,000
+     * connections filling at once lost 60,000 frames in 15 s, and with them the SYNs and segments of the guest's
+     * other connections, which then waited out retransmission timeouts. With 10,000 the same flood lost none.
+     * Memory stays bounded by the guest's socket buffers, which the queued frames are charged to.
+     */
+    public static final int TAP_QUEUE_LENGTH = 10_000;
 
     private RouteNetlink() {}
+
+    /** Sets the transmit queue length of interface {@code ifindex}. */
+    static byte[] setQueueLength(int seq, int ifindex, int length) {
+        ByteBuffer b = message(RTM_SETLINK, seq, 16 + 8, NLM_F_REQUEST | NLM_F_ACK);
+        b.put((byte) 0).put((byte) 0).putShort((short) 0).putInt(ifindex).putInt(0).putInt(0);
+        b.putShort((short) 8).putShort((short) IFLA_TXQLEN).putInt(length);
+        return b.array();
+    }
 
     /** Gives interface {@code ifindex} the IPv6 address (16 bytes) with its prefix length, without DAD. */
     static byte[] newAddress6(int seq, int ifindex, byte[] address, int prefixLength) {
@@ -110,6 +130,11 @@ public final class RouteNetlink {
         }
     }
 
+    /** Gives {@code tap} the queue length {@link #TAP_QUEUE_LENGTH}. */
+    public static void setTapQueueLength(int sock, int netlink, String tap) throws IOException {
+        request(netlink, setQueueLength(4, ifindex(sock, tap), TAP_QUEUE_LENGTH), 4, "cannot set the queue length");
+    }
+
     /**
      * The IPv4 default route through {@code gateway} (4 bytes), on the link: for a gateway outside the interface's
      * prefix, which the ioctl route of slirp4netns's {@code -c} refuses (ENETUNREACH).
@@ -177,10 +202,14 @@ public final class RouteNetlink {
         }
     }
 
+    /** A request that creates something (an address, a route), refusing to replace what exists. */
     private static ByteBuffer message(int type, int seq, int payload) {
+        return message(type, seq, payload, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
+    }
+
+    private static ByteBuffer message(int type, int seq, int payload, int flags) {
         ByteBuffer b = ByteBuffer.allocate(NLMSG_HEADER + payload).order(ByteOrder.nativeOrder());
-        b.putInt(NLMSG_HEADER + payload).putShort((short) type)
-            .putShort((short) (NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL)).putInt(seq).putInt(0);
+        b.putInt(NLMSG_HEADER + payload).putShort((short) type).putShort((short) flags).putInt(seq).putInt(0);
         return b;
     }
 

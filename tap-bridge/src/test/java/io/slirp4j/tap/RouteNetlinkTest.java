@@ -12,6 +12,23 @@ class RouteNetlinkTest {
     static final byte[] GATEWAY = {0x20, 0x01, 0x0d, (byte) 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
 
     @Test
+    void queueLengthIsASetLinkWithTxqlen() {
+        byte[] m = RouteNetlink.setQueueLength(4, 3, 10_000);
+        ByteBuffer b = ByteBuffer.wrap(m).order(ByteOrder.nativeOrder());
+        assertEquals(40, m.length);
+        assertEquals(m.length, b.getInt(0));
+        assertEquals(RouteNetlink.RTM_SETLINK, b.getShort(4));
+        assertEquals(0x5, b.getShort(6), "request, ack: nothing created");
+        assertEquals(4, b.getInt(8));
+        assertEquals(0, m[16], "AF_UNSPEC");
+        assertEquals(3, b.getInt(20), "ifindex");
+        assertEquals(0, b.getInt(28), "change mask: no flags");
+        assertEquals(8, b.getShort(32));
+        assertEquals(RouteNetlink.IFLA_TXQLEN, b.getShort(34));
+        assertEquals(10_000, b.getInt(36));
+    }
+
+    @Test
     void anAddressWithoutDuplicateDetection() {
         byte[] m = RouteNetlink.newAddress6(7, 3, ADDRESS, 64);
         ByteBuffer b = ByteBuffer.wrap(m).order(ByteOrder.nativeOrder());

@@ -25,8 +25,10 @@ class ConfigureTest {
         Cmd.Result link = net.guest("ip", "-o", "link", "show", "dev", "tap0");
         assertContains(link, " mtu " + mtu + " ");
         // exactly slirp4netns's flags: it sets IFF_UP | IFF_RUNNING, which clears MULTICAST (ip -d link show tap0
-        // under slirp4netns 1.2.0 and under slirp4j differ in nothing but the random MAC)
+        // under slirp4netns 1.2.0 and under slirp4j differ in nothing but the random MAC and the queue length)
         assertContains(link, "tap0: <BROADCAST,UP,LOWER_UP> ");
+        // a queue for floods of the guest's connections (InterfaceConfigurator.TAP_QUEUE_LENGTH; slirp4netns: 1000)
+        assertContains(link, " qlen 10000");
         assertContains(net.guest("ip", "-o", "link", "show", "dev", "lo"), "lo: <LOOPBACK,UP,LOWER_UP> ");
         assertContains(net.guest("ip", "-o", "-4", "addr", "show", "dev", "lo"), "inet 127.0.0.1/8");
     }
