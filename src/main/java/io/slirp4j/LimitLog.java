@@ -40,8 +40,9 @@ final class LimitLog {
                 + " connections in a handshake or closing reset for new ones, " + counts.tcpConnectionLimitRejects()
                 + " connections refused so far");
         tcpBudget.check(counts.tcpBudgetExhaustions(), nowMillis,
-            () -> "TCP buffer budget (" + (tcpBudgetBytes >> 20) + " MiB) used up: connections held to "
-                + (tcpBudgetFloor >> 10) + " KiB each way (" + counts.tcpBudgetExhaustions() + " times so far)");
+            () -> "TCP buffer budget (" + (tcpBudgetBytes >> 20) + " MiB) used up: connections held to their floors, "
+                + (tcpBudgetFloor >> 10) + " KiB each way or less when many share the budget ("
+                + counts.tcpBudgetExhaustions() + " times so far)");
     }
 
     /** What {@link #check} looks at: running totals, each only ever growing. */

@@ -386,7 +386,7 @@ public final class NetworkHelper {
         NettyHostStreams hostTcp = hostStreams(loop, ipv6Only);
         int maxTcp = maxTcpConnections();
         BufferBudget tcpBudget = new BufferBudget(tcpBufferBudget(), BufferBudget.DEFAULT_FLOOR);
-        limitLog = new LimitLog(System.err, Stack.MAX_UDP_FLOWS, maxTcp, tcpBudget.limit(), tcpBudget.floor());
+        limitLog = new LimitLog(System.err, Stack.MAX_UDP_FLOWS, maxTcp, tcpBudget.limit(), tcpBudget.configuredFloor());
         CountDownLatch started = new CountDownLatch(1);
         AtomicReference<String> startFailure = new AtomicReference<>();
         loop.execute(() -> {

@@ -12,21 +12,28 @@ package io.slirp4j.stack.tcp;
  *
  * <p>Policy, per direction of each connection: while the budget has room, a connection may grow up to its own
  * buffer size; once the budget is used up, it may still hold {@link #floor()} bytes (so every connection keeps
- * making progress, if slowly, and no connection can starve the others) but grows no further. So the total stays
- * under {@code limit + 2 * floor * connections}, and a connection that the budget stopped is woken by its own
- * ACKs and host writes, never by another connection's.
+ * making progress, if slowly) but grows no further. The floor is the configured one while the connections' floors
+ * together take at most half the budget, and shrinks as more connections share it (to {@link #MIN_FLOOR} at
+ * least): thousands of connections whose host peers do not read hold their floors for good, and with fixed floors
+ * they would take the whole budget, leaving a connection that makes progress nothing but its own floor. So the
+ * total stays under {@code limit + 2 * MIN_FLOOR * connections}, and a connection that the budget stopped is woken
+ * by its own ACKs and host writes, never by another connection's.
  *
  * <p>Connections charge and credit themselves ({@link TcpConnection} settles its account at the end of every
  * entry point); everything runs on the stack's event loop, so nothing here is synchronized.
  */
 public final class BufferBudget {
     public static final int DEFAULT_FLOOR = 64 * 1024;
+    /** The least a floor shrinks to however many connections share the budget: a dozen segments. */
+    public static final int MIN_FLOOR = 16 * 1024;
 
     private final long limit;
     private final int floor;
     private long used;
     private long peak;
     private long exhaustions;
+    /** Connections sharing the budget ({@link #join}, {@link #leave}). */
+    private int connections;
 
     public BufferBudget(long limit, int floor) {
         if (limit < 0 || floor < 1) {
@@ -45,9 +52,33 @@ public final class BufferBudget {
         return limit;
     }
 
-    /** What each direction of a connection may hold however full the budget is. */
-    public int floor() {
+    /** The configured floor: what each direction of a connection may hold while few connections share the budget. */
+    public int configuredFloor() {
         return floor;
+    }
+
+    /**
+     * What each direction of a connection may hold however full the budget is now: the configured floor, or less
+     * when that many connections' floors would take more than half the budget.
+     */
+    public int floor() {
+        long share = limit / (4L * Math.max(1, connections));
+        return (int) Math.max(Math.min(floor, share), Math.min(floor, MIN_FLOOR));
+    }
+
+    /** A connection starts sharing the budget. */
+    void join() {
+        connections++;
+    }
+
+    /** A connection closed (after crediting what it held). */
+    void leave() {
+        connections--;
+    }
+
+    /** Connections sharing the budget now. */
+    public int connections() {
+        return connections;
     }
 
     /** Bytes charged now. */

@@ -149,6 +149,7 @@ public final class TcpConnection {
 
     private TcpConnection(TcpConfig config, TcpOutput output, int localPort, int remotePort, int iss, boolean active) {
         this.config = config;
+        config.budget().join();
         this.output = output;
         this.localPort = localPort;
         this.remotePort = remotePort;
@@ -1338,6 +1339,7 @@ public final class TcpConnection {
         sendBuffer.release();
         reassembly.release();
         settleBudget();
+        config.budget().leave();
         timers.stopRetransmit();
         timers.stopPersist();
         timers.stopDelayedAck();

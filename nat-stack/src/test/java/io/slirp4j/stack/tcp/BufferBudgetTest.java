@@ -51,6 +51,42 @@ class BufferBudgetTest {
     }
 
     @Test
+    void theFloorShrinksAsConnectionsShareTheBudgetDownToTheMinimum() {
+        BufferBudget shared = new BufferBudget(4 << 20, 64 << 10);
+        assertEquals(64 << 10, shared.floor(), "no connection yet");
+        for (int i = 0; i < 16; i++) {
+            shared.join();
+        }
+        assertEquals(64 << 10, shared.floor(), "16 connections' floors take half the budget");
+        shared.join();
+        assertEquals((4 << 20) / (4 * 17), shared.floor(), "beyond that, their share of half the budget");
+        for (int i = 17; i < 1000; i++) {
+            shared.join();
+        }
+        assertEquals(BufferBudget.MIN_FLOOR, shared.floor(), "never below the minimum");
+        for (int i = 0; i < 990; i++) {
+            shared.leave();
+        }
+        assertEquals(10, shared.connections());
+        assertEquals(64 << 10, shared.floor(), "back up as they close");
+        assertEquals(64 << 10, shared.configuredFloor());
+        assertEquals(8 << 10, new BufferBudget(0, 8 << 10).floor(), "a configured floor below the minimum stays");
+    }
+
+    @Test
+    void connectionsJoinTheBudgetWhenMadeAndLeaveItWhenClosed() {
+        budget = new BufferBudget(1 << 30, FLOOR);
+        a = harness();
+        establishUnscaled(a);
+        b = harness();
+        establishUnscaled(b);
+        assertEquals(2, budget.connections());
+        a.abortAndAssertNoLeaks();
+        a = null;
+        assertEquals(1, budget.connections());
+    }
+
+    @Test
     void offeredWindowAndSendBufferAreChargedAndCreditedOnAck() {
         budget = new BufferBudget(1 << 30, FLOOR);
         a = harness();
