@@ -9,11 +9,14 @@ import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -148,6 +151,135 @@ class FloodTest {
                 millis, syns);
             assertTrue(millis < PROMPT.toMillis(), "a new connection took " + millis + " ms\n" + h.describe());
             assertTrue(h.stderr().contains("reset for new ones"), h::stderr);
+        }
+    }
+
+    /**
+     * 2,000 guest connections to a host server that never reads (nor accepts: its kernel completes the handshakes
+     * and takes a few KiB each) push until they stall and the helper's buffer budget is used up, every connection
+     * holding its floor; then a new connection and a small echo complete within a second, and a bulk stream beside
+     * them keeps at least half of the throughput it had before the flood (medians of three, same helper).
+     */
+    @Test
+    void stalledConnectionsLeaveNewOnesAndABulkStreamTheirShare() throws Exception {
+        try (TestNetwork net = TestNetwork.create(Mode.ROOT)) {
+            TcpPeers.Server echo = net.closeLater(new TcpPeers.Server(net.hostNetns(),
+                new InetSocketAddress("127.0.0.1", 0), FloodTest::echo));
+            TcpPeers.Server discard = net.closeLater(new TcpPeers.Server(net.hostNetns(),
+                new InetSocketAddress("127.0.0.1", 0), FloodTest::discard));
+            ServerSocketChannel stall = net.closeLater(TestNetwork.in(net.hostNetns(), () -> {
+                ServerSocketChannel l = ServerSocketChannel.open();
+                l.setOption(StandardSocketOptions.SO_RCVBUF, 4096);
+                l.bind(new InetSocketAddress("127.0.0.1", 0), 4096);
+                return l;
+            }));
+            Helper h = net.startHelper("-c");
+            InetSocketAddress bulkTo = new InetSocketAddress("10.0.2.2", discard.port());
+            double before = medianRate(net, bulkTo);
+
+            InetSocketAddress stallTo = new InetSocketAddress("10.0.2.2",
+                ((InetSocketAddress) stall.getLocalAddress()).getPort());
+            List<SocketChannel> flood = new ArrayList<>();
+            try {
+                long pushed = net.inGuest(() -> pushUntilStalled(flood, 2_000, stallTo, h));
+                System.out.printf("2000 connections pushed %d MiB and stalled%n", pushed >> 20);
+
+                long start = System.nanoTime();
+                try (SocketChannel c = TcpPeers.connectFromGuest(net, new InetSocketAddress("10.0.2.2",
+                    echo.port()))) {
+                    byte[] hello = "room for one more?".getBytes();
+                    c.write(ByteBuffer.wrap(hello));
+                    ByteBuffer back = ByteBuffer.allocate(hello.length);
+                    while (back.hasRemaining() && c.read(back) >= 0) {
+                        // until the echo is whole
+                    }
+                    assertArrayEquals(hello, back.array());
+                }
+                long millis = (System.nanoTime() - start) / 1_000_000;
+                double during = medianRate(net, bulkTo);
+                System.out.printf("beside 2000 stalled connections: a new connection and its echo took %d ms; bulk "
+                    + "%.0f MB/s, %.0f MB/s before (%.0f%%)%n", millis, during, before, 100 * during / before);
+                assertTrue(millis < PROMPT.toMillis(), "a new connection took " + millis + " ms\n" + h.describe());
+                assertTrue(during >= before / 2, "bulk " + during + " MB/s beside the stalled connections, " + before
+                    + " MB/s before\n" + h.describe());
+            } finally {
+                for (SocketChannel c : flood) {
+                    c.close();
+                }
+            }
+        }
+    }
+
+    /** Median of three guest-to-host transfers of 32 MiB, in MB/s (sender's start to the server's close). */
+    static double medianRate(TestNetwork net, InetSocketAddress to) throws IOException {
+        double[] rates = new double[3];
+        for (int i = 0; i < rates.length; i++) {
+            try (SocketChannel c = TcpPeers.connectFromGuest(net, to)) {
+                ByteBuffer chunk = ByteBuffer.allocateDirect(256 << 10);
+                long start = System.nanoTime();
+                for (int sent = 0; sent < 32 << 20; sent += chunk.capacity()) {
+                    chunk.clear();
+                    while (chunk.hasRemaining()) {
+                        c.write(chunk);
+                    }
+                }
+                c.shutdownOutput();
+                while (c.read(ByteBuffer.allocate(1)) >= 0) {
+                    // until the server, having read everything, closes
+                }
+                rates[i] = (32 << 20) / 1e6 / ((System.nanoTime() - start) / 1e9);
+            }
+        }
+        Arrays.sort(rates);
+        return rates[1];
+    }
+
+    /**
+     * Opens {@code count} connections to {@code to} (in the calling thread's namespace), then writes to them in
+     * rounds until the helper says its budget is used up and three rounds in a row moved less than 1 MiB in all.
+     * Returns the bytes written.
+     */
+    static long pushUntilStalled(List<SocketChannel> into, int count, InetSocketAddress to, Helper h)
+        throws IOException {
+        for (int i = 0; i < count; i++) {
+            SocketChannel c = SocketChannel.open();
+            into.add(c);
+            // small buffers on both ends keep the flood's kernel memory far below the machine's tcp_mem, whose
+            // pressure would slow every TCP socket on the machine, the bulk stream's included
+            c.setOption(StandardSocketOptions.SO_SNDBUF, 16 << 10);
+            // closed with RST: a socket closed with data queued would linger as an orphan for minutes
+            c.setOption(StandardSocketOptions.SO_LINGER, 0);
+            c.configureBlocking(false);
+            c.connect(to);
+        }
+        ByteBuffer chunk = ByteBuffer.allocateDirect(16 << 10);
+        long total = 0;
+        int quiet = 0;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (quiet < 3 || !h.stderr().contains("TCP buffer budget")) {
+            assertTrue(System.nanoTime() < deadline, "the flood did not stall within 90 s\n" + h.describe());
+            long moved = 0;
+            for (SocketChannel c : into) {
+                if (c.isConnectionPending() && !c.finishConnect()) {
+                    continue;
+                }
+                moved += c.write(chunk.clear());
+            }
+            total += moved;
+            quiet = moved < (1 << 20) ? quiet + 1 : 0;
+            TestNetwork.sleep(200);
+        }
+        return total;
+    }
+
+    static void discard(SocketChannel c) {
+        ByteBuffer buf = ByteBuffer.allocateDirect(256 << 10);
+        try {
+            while (c.read(buf.clear()) >= 0) {
+                // discard
+            }
+        } catch (IOException e) {
+            // the client went away
         }
     }
 
