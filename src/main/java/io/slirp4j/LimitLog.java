@@ -4,10 +4,11 @@ import java.io.PrintStream;
 import java.util.function.Supplier;
 
 /**
- * Says on stderr when the stack works at one of its limits (UDP flows, TCP connections, the TCP buffer budget), so
- * that an engine's log explains a guest's failed or slow connections: flows closed early or connections reset to
- * make room for new ones, work refused, connections held to their floor. At most one line per limit per
- * {@link #QUIET_MILLIS}: a guest hammering a limit must not flood the log.
+ * Says on stderr when the stack works at one of its limits (UDP flows, TCP connections, the TCP buffer budget, API
+ * connections), so that an engine's log explains a guest's failed or slow connections, or an API client cut off:
+ * flows closed early or connections reset to make room for new ones, work refused, connections held to their floor.
+ * At most one line per limit per {@link #QUIET_MILLIS}: a guest or a local client hammering a limit must not flood
+ * the log.
  */
 final class LimitLog {
     static final long QUIET_MILLIS = 10_000;
@@ -17,16 +18,20 @@ final class LimitLog {
     private final int maxTcpConnections;
     private final long tcpBudgetBytes;
     private final int tcpBudgetFloor;
+    private final int maxApiConnections;
     private final Limit udpFlows = new Limit();
     private final Limit tcpConnections = new Limit();
     private final Limit tcpBudget = new Limit();
+    private final Limit apiConnections = new Limit();
 
-    LimitLog(PrintStream out, int maxUdpFlows, int maxTcpConnections, long tcpBudgetBytes, int tcpBudgetFloor) {
+    LimitLog(PrintStream out, int maxUdpFlows, int maxTcpConnections, long tcpBudgetBytes, int tcpBudgetFloor,
+        int maxApiConnections) {
         this.out = out;
         this.maxUdpFlows = maxUdpFlows;
         this.maxTcpConnections = maxTcpConnections;
         this.tcpBudgetBytes = tcpBudgetBytes;
         this.tcpBudgetFloor = tcpBudgetFloor;
+        this.maxApiConnections = maxApiConnections;
     }
 
     /** The stack's running counts (StackStats). */
@@ -43,6 +48,14 @@ final class LimitLog {
             () -> "TCP buffer budget (" + (tcpBudgetBytes >> 20) + " MiB) used up: connections held to their floors, "
                 + (tcpBudgetFloor >> 10) + " KiB each way or less when many share the budget ("
                 + counts.tcpBudgetExhaustions() + " times so far)");
+    }
+
+    /** The API server's running counts (ApiServer.evictedAtLimit and refusedAtLimit). */
+    void checkApi(long evicted, long refused, long nowMillis) {
+        apiConnections.check(evicted + refused, nowMillis,
+            () -> "API connection limit (" + maxApiConnections + ") reached: " + evicted
+                + " connections waiting for a request closed for new ones, " + refused
+                + " new ones refused so far");
     }
 
     /** What {@link #check} looks at: running totals, each only ever growing. */

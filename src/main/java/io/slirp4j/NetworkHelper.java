@@ -386,7 +386,8 @@ public final class NetworkHelper {
         NettyHostStreams hostTcp = hostStreams(loop, ipv6Only);
         int maxTcp = maxTcpConnections();
         BufferBudget tcpBudget = new BufferBudget(tcpBufferBudget(), BufferBudget.DEFAULT_FLOOR);
-        limitLog = new LimitLog(System.err, Stack.MAX_UDP_FLOWS, maxTcp, tcpBudget.limit(), tcpBudget.configuredFloor());
+        limitLog = new LimitLog(System.err, Stack.MAX_UDP_FLOWS, maxTcp, tcpBudget.limit(), tcpBudget.configuredFloor(),
+            ApiServer.DEFAULT_MAX_CONNECTIONS);
         CountDownLatch started = new CountDownLatch(1);
         AtomicReference<String> startFailure = new AtomicReference<>();
         loop.execute(() -> {
@@ -493,6 +494,10 @@ public final class NetworkHelper {
             limitLog.check(new LimitLog.Counts(stats.udp().flowsEvicted(), stats.udp().flowLimitDrops(),
                 stats.tcp().connectionsEvicted(), stats.tcp().connectionLimitRejects(),
                 stats.tcp().budgetExhaustions()), now);
+            ApiServer api = apiServer;
+            if (api != null) {
+                limitLog.checkApi(api.evictedAtLimit(), api.refusedAtLimit(), now);
+            }
         }
         rearmTimer();
     }

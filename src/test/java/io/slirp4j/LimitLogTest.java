@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class LimitLogTest {
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     private final LimitLog log = new LimitLog(new PrintStream(bytes, true, StandardCharsets.UTF_8), 4096, 15552,
-        128 << 20, 64 << 10);
+        128 << 20, 64 << 10, 128);
 
     private List<String> lines() {
         return bytes.toString(StandardCharsets.UTF_8).lines().toList();
@@ -59,5 +59,19 @@ class LimitLogTest {
                 + "0 datagrams dropped so far",
             "slirp4j: TCP connection limit (15552) reached: 12 connections in a handshake or closing reset for new "
                 + "ones, 3 connections refused so far"), lines());
+    }
+
+    @Test
+    void apiConnectionsClosedAtTheLimitAreReportedLikeTheStacksLimits() {
+        log.checkApi(0, 0, 0);
+        log.checkApi(1, 0, 1_000);
+        log.checkApi(150, 0, 2_000);
+        log.checkApi(400, 2, 11_000);
+        log.checkApi(400, 2, 60_000); // nothing new
+        assertEquals(List.of(
+            "slirp4j: API connection limit (128) reached: 1 connections waiting for a request closed for new ones, "
+                + "0 new ones refused so far",
+            "slirp4j: API connection limit (128) reached: 400 connections waiting for a request closed for new ones, "
+                + "2 new ones refused so far"), lines());
     }
 }

@@ -28,12 +28,19 @@ import java.util.concurrent.TimeUnit;
  * {@link ApiRequests#MAX_REQUEST_BYTES}; filling that answers {@code too large message} at once and closes the
  * connection right after, whether or not the client half-closed, as slirp4netns does ({@link #shutDownAndDrain}).
  *
- * <p>A deadline, counted from accept, closes connections that never finish (silent or slow clients, a stack that
- * never answers), so a client cannot hold a connection slot forever.
+ * <p>Two deadlines, counted from accept, end connections that never finish, so that a client cannot hold a slot
+ * for long: a short one while the client has sent nothing at all (engines write as soon as they connect, so
+ * silence means a stuck or hostile client), and the whole-request one, which also covers a person typing into
+ * {@code socat} and a stack that never answers. The {@link Stage} tells the server which connections it may evict
+ * when its slots run out: those still waiting for a request, never one already answering.
  */
 final class ApiConnection extends ChannelInboundHandlerAdapter {
-    private enum State {
+    enum Stage {
+        /** Accepted, no byte read yet. */
+        SILENT,
+        /** Some of the request read, no EOF yet. */
         READING,
+        /** The request is complete: being answered, or the answer is on its way out. */
         ANSWERING
     }
 
@@ -43,33 +50,53 @@ final class ApiConnection extends ChannelInboundHandlerAdapter {
 
     private final ApiHandler handler;
     private final long timeoutNanos;
+    private final long silentTimeoutNanos;
     private final byte[] request = new byte[ApiRequests.MAX_REQUEST_BYTES];
     private int length;
-    private State state = State.READING;
+    private Stage stage = Stage.SILENT;
     private ScheduledFuture<?> deadline;
+    private ScheduledFuture<?> silentDeadline;
 
-    ApiConnection(ApiHandler handler, long timeoutNanos) {
+    /** Both deadlines count from accept: {@code silentTimeoutNanos} is meant to be the shorter. */
+    ApiConnection(ApiHandler handler, long timeoutNanos, long silentTimeoutNanos) {
         this.handler = handler;
         this.timeoutNanos = timeoutNanos;
+        this.silentTimeoutNanos = silentTimeoutNanos;
+    }
+
+    /** Where the exchange is; read on the loop. */
+    Stage stage() {
+        return stage;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         deadline = ctx.executor().schedule((Runnable) ctx::close, timeoutNanos, TimeUnit.NANOSECONDS);
+        silentDeadline = ctx.executor().schedule((Runnable) ctx::close, silentTimeoutNanos, TimeUnit.NANOSECONDS);
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         deadline.cancel(false);
+        silentDeadline.cancel(false);
+    }
+
+    /** Leaves {@link Stage#SILENT}, for good: the whole-request deadline alone applies from now on. */
+    private void advance(Stage next) {
+        stage = next;
+        silentDeadline.cancel(false);
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
-            if (state != State.READING) {
+            if (stage == Stage.ANSWERING) {
                 return;
             }
             ByteBuf bytes = (ByteBuf) msg;
+            if (bytes.isReadable() && stage == Stage.SILENT) {
+                advance(Stage.READING);
+            }
             int take = Math.min(bytes.readableBytes(), request.length - length);
             bytes.readBytes(request, length, take);
             length += take;
@@ -87,8 +114,8 @@ final class ApiConnection extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(event);
             return;
         }
-        if (state == State.READING) {
-            state = State.ANSWERING;
+        if (stage != Stage.ANSWERING) {
+            advance(Stage.ANSWERING);
             answer(ctx);
         }
     }
@@ -99,7 +126,7 @@ final class ApiConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void tooLarge(ChannelHandlerContext ctx) {
-        state = State.ANSWERING;
+        advance(Stage.ANSWERING);
         ctx.writeAndFlush(Unpooled.wrappedBuffer(ApiResponses.error(ApiErrors.TOO_LARGE)))
             .addListener((ChannelFuture written) -> {
                 if (written.isSuccess()) {

@@ -75,6 +75,13 @@ class ApiServerTest {
         return server;
     }
 
+    private ApiServer start(Path path, Duration timeout, Duration silentTimeout, int maxConnections)
+        throws IOException {
+        ApiServer server = ApiServer.start(loop, forwards, path, timeout, silentTimeout, maxConnections);
+        servers.add(server);
+        return server;
+    }
+
     private String exchange(String request) throws IOException {
         return UnixClient.exchange(socket, request);
     }
@@ -272,34 +279,171 @@ class ApiServerTest {
         }
     }
 
+    /** Waits until the server's connections, oldest first, are in {@code stages}. */
+    private static void awaitStages(ApiServer server, ApiConnection.Stage... stages) throws Exception {
+        List<ApiConnection.Stage> want = List.of(stages);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        List<ApiConnection.Stage> seen = server.stages();
+        while (!seen.equals(want) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+            seen = server.stages();
+        }
+        assertEquals(want, seen);
+    }
+
+    /** Connects, then waits until the server holds {@code stages} (the newcomer's included). */
+    private UnixClient connect(ApiServer server, ApiConnection.Stage... stages) throws Exception {
+        UnixClient client = new UnixClient(socket);
+        awaitStages(server, stages);
+        return client;
+    }
+
+    /** Sends {@code text} on {@code client}, then waits until the server holds {@code stages}. */
+    private static void send(UnixClient client, String text, ApiServer server, ApiConnection.Stage... stages)
+        throws Exception {
+        client.send(text);
+        awaitStages(server, stages);
+    }
+
+    /**
+     * With every slot taken, a newcomer takes the slot of the connection that has waited longest without a
+     * request: silent ones first, however new, then the oldest part-way through its request. The evicted see EOF.
+     */
     @Test
-    void connectionsBeyondTheLimitAreClosedAtOnce() throws IOException {
-        socket = dir.resolve("few.sock");
-        start(socket, ApiServer.DEFAULT_REQUEST_TIMEOUT, 4);
-        List<UnixClient> idle = new ArrayList<>();
-        try {
-            for (int i = 0; i < 4; i++) {
-                idle.add(new UnixClient(socket));
+    void evictionTakesTheOldestSilentConnectionThenTheOldestPartOne() throws Exception {
+        socket = dir.resolve("evict.sock");
+        ApiServer server = start(socket, Duration.ofSeconds(30), Duration.ofSeconds(30), 3);
+        ApiConnection.Stage silent = ApiConnection.Stage.SILENT;
+        ApiConnection.Stage reading = ApiConnection.Stage.READING;
+        try (UnixClient a = connect(server, silent);
+             UnixClient b = connect(server, silent, silent);
+             UnixClient c = connect(server, silent, silent, silent)) {
+            send(a, "{\"execute\":", server, reading, silent, silent);
+            try (UnixClient d = connect(server, reading, silent, silent)) {
+                assertEquals("", b.readToEnd(), "the oldest silent one goes, not the older part-way one");
+                try (UnixClient e = connect(server, reading, silent, silent)) {
+                    assertEquals("", c.readToEnd());
+                    send(d, "{", server, reading, reading, silent);
+                    try (UnixClient f = connect(server, reading, reading, silent)) {
+                        assertEquals("", e.readToEnd(), "a silent newcomer goes before older part-way ones");
+                        send(f, "{", server, reading, reading, reading);
+                        try (UnixClient g = connect(server, reading, reading, silent)) {
+                            assertEquals("", a.readToEnd(), "then the oldest part-way one");
+                            g.send(LIST);
+                            g.channel.shutdownOutput();
+                            assertEquals(EMPTY_LIST, g.readToEnd());
+                        }
+                        // what d and f typed so far still counts: they finish their requests
+                        d.send("\"execute\":\"list_hostfwd\"}");
+                        d.channel.shutdownOutput();
+                        assertEquals(EMPTY_LIST, d.readToEnd());
+                    }
+                }
             }
-            try (UnixClient refused = new UnixClient(socket)) {
-                assertEquals("", refused.readToEnd());
+        }
+        assertEquals(4, server.evictedAtLimit());
+        assertEquals(0, server.refusedAtLimit());
+    }
+
+    /** An executor that runs nothing until released: the stack's answers wait, their connections stay answering. */
+    private static final class HeldStack implements java.util.concurrent.Executor {
+        private final List<Runnable> held = new ArrayList<>();
+
+        @Override
+        public synchronized void execute(Runnable task) {
+            held.add(task);
+        }
+
+        synchronized void release() {
+            held.forEach(Runnable::run);
+            held.clear();
+        }
+    }
+
+    /**
+     * A connection whose request is complete is never evicted, whatever its age: a newcomer evicts a younger silent
+     * one instead, and when every slot is answering, the newcomer is the one closed. The answers all arrive.
+     */
+    @Test
+    void anAnsweringConnectionIsNeverEvicted() throws Exception {
+        socket = dir.resolve("answering.sock");
+        ApiServer server = start(socket, Duration.ofSeconds(30), Duration.ofSeconds(30), 2);
+        HeldStack stack = new HeldStack();
+        forwards.completeOn = stack;
+        ApiConnection.Stage silent = ApiConnection.Stage.SILENT;
+        ApiConnection.Stage answering = ApiConnection.Stage.ANSWERING;
+        try (UnixClient a = connect(server, silent)) {
+            a.send(LIST);
+            a.channel.shutdownOutput();
+            awaitStages(server, answering);
+            try (UnixClient b = connect(server, answering, silent);
+                 UnixClient c = connect(server, answering, silent)) {
+                assertEquals("", b.readToEnd(), "the silent one makes room, not the older answering one");
+                c.send(LIST);
+                c.channel.shutdownOutput();
+                awaitStages(server, answering, answering);
+                try (UnixClient refused = new UnixClient(socket)) {
+                    assertEquals("", refused.readToEnd(), "every slot answering: the newcomer is closed");
+                }
+                assertEquals(List.of(answering, answering), server.stages());
+                stack.release();
+                assertEquals(EMPTY_LIST, a.readToEnd());
+                assertEquals(EMPTY_LIST, c.readToEnd());
             }
         } finally {
-            for (UnixClient client : idle) {
+            stack.release();
+            forwards.completeOn = null;
+        }
+        assertEquals(1, server.evictedAtLimit());
+        assertEquals(1, server.refusedAtLimit());
+        assertEquals(EMPTY_LIST, exchange(LIST));
+    }
+
+    /** Every slot held by silent clients, and more arriving: each request among them is answered. */
+    @Test
+    void requestsAmongSilentClientsFillingEverySlotAreAllAnswered() throws Exception {
+        socket = dir.resolve("flood.sock");
+        ApiServer server = start(socket, Duration.ofSeconds(30), Duration.ofSeconds(30), 4);
+        List<UnixClient> silent = new ArrayList<>();
+        try {
+            for (int i = 0; i < 40; i++) {
+                silent.add(new UnixClient(socket));
+                if (i % 2 == 1) {
+                    assertEquals("{\"return\":{\"id\":" + (i / 2 + 1) + "}}", exchange(add(20000 + i, 80)));
+                }
+            }
+            assertEquals(20, forwards.forwards().size());
+            for (UnixClient client : silent.subList(0, silent.size() - 4)) {
+                assertEquals("", client.readToEnd(), "evicted, with EOF");
+            }
+        } finally {
+            for (UnixClient client : silent) {
                 client.close();
             }
         }
-        // the slots come back as the server sees the connections close; until then, refusals (EOF, or a reset
-        // when the refused client's request was still unread)
-        String answer = "";
-        for (int attempt = 0; attempt < 100 && !answer.equals(EMPTY_LIST); attempt++) {
-            try {
-                answer = exchange(LIST);
-            } catch (IOException refused) {
-                answer = refused.toString();
-            }
+        assertTrue(server.evictedAtLimit() >= 36, () -> "evicted: " + server.evictedAtLimit());
+        assertEquals(0, server.refusedAtLimit());
+    }
+
+    /**
+     * A client that has sent nothing is closed at the silent deadline; one that started its request keeps the
+     * whole-request deadline, as a person typing into socat needs.
+     */
+    @Test
+    void silentDeadlineEndsOnlyClientsThatSentNothing() throws Exception {
+        socket = dir.resolve("silent.sock");
+        start(socket, Duration.ofSeconds(30), Duration.ofMillis(500), ApiServer.DEFAULT_MAX_CONNECTIONS);
+        try (UnixClient quiet = new UnixClient(socket); UnixClient typing = new UnixClient(socket)) {
+            long started = System.nanoTime();
+            typing.send("{\"execute\":");
+            assertEquals("", quiet.readToEnd());
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            assertTrue(millis >= 400 && millis < 5_000, "closed after " + millis + " ms");
+            Thread.sleep(1_000);
+            typing.send("\"list_hostfwd\"}");
+            typing.channel.shutdownOutput();
+            assertEquals(EMPTY_LIST, typing.readToEnd(), "a client that started typing keeps its connection");
         }
-        assertEquals(EMPTY_LIST, answer);
     }
 
     @Test
