@@ -374,6 +374,10 @@ public final class TcpConfig {
             return this;
         }
 
+        public Builder keepalive(TcpKeepalive timings) {
+            return keepalive(timings.idleMs(), timings.intervalMs(), timings.probes());
+        }
+
         public Builder nagle(boolean on) {
             this.nagle = on;
             return this;
