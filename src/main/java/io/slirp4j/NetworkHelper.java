@@ -34,6 +34,7 @@ import io.slirp4j.stack.forward.LoopPortForwards;
 import io.slirp4j.stack.nat.IpAddress;
 import io.slirp4j.stack.host.NettyHostDatagrams;
 import io.slirp4j.stack.host.NettyHostStreams;
+import io.slirp4j.stack.tcp.TcpKeepalive;
 import io.slirp4j.stack.tcp.BufferBudget;
 import io.slirp4j.tap.Confinement;
 import io.slirp4j.tap.EchoSockets;
@@ -113,6 +114,8 @@ public final class NetworkHelper {
     static final long LIMIT_CHECK_MILLIS = 1000;
     private long limitsCheckedAt;
     private LimitLog limitLog;
+    /** TCP keepalive timings, both sides ({@link KeepaliveSetting}). */
+    private TcpKeepalive keepalive = TcpKeepalive.DEFAULTS;
     private volatile ApiServer apiServer;
     /** As a pasta daemon: /dev/null, opened before the sandbox, for stdio once detached; else -1. */
     private int devNull = -1;
@@ -139,6 +142,7 @@ public final class NetworkHelper {
 
     /** Runs until the exit fd, a signal or a fatal tap error ends it; returns the exit status. */
     public int run() throws IOException, InterruptedException {
+        keepalive = KeepaliveSetting.fromEnvironment(System.getenv());
         // -r and -e name descriptors we were given. Check them before opening any of our own, which would take the
         // lowest free numbers: a never-open -e 9 must end the helper, not watch our tap at fd 9.
         if (launch.exitFd() >= 0) {
@@ -383,7 +387,7 @@ public final class NetworkHelper {
                 ownUdp.add(channel);
                 channel.closeFuture().addListener(f -> ownUdp.remove(channel));
             });
-        NettyHostStreams hostTcp = hostStreams(loop, ipv6Only);
+        NettyHostStreams hostTcp = hostStreams(loop, ipv6Only, keepalive);
         int maxTcp = maxTcpConnections();
         BufferBudget tcpBudget = new BufferBudget(tcpBufferBudget(), BufferBudget.DEFAULT_FLOOR);
         limitLog = new LimitLog(System.err, Stack.MAX_UDP_FLOWS, maxTcp, tcpBudget.limit(), tcpBudget.configuredFloor(),
@@ -394,7 +398,7 @@ public final class NetworkHelper {
             try {
                 stack = new Stack(launch.network(), alloc, toGuest, hostUdp, hostTcp,
                     new EpollHostPings(loop, System.err), new ResolvConf(RESOLV_CONF, NetworkHelper::monotonicMillis), NetworkHelper::monotonicMillis,
-                    maxTcp, tcpBudget);
+                    maxTcp, tcpBudget, keepalive);
                 stack.onInternalError(new InternalErrorLog());
                 stack.afterHostEvent(this::rearmTimer);
                 startFailure.set(publish(stack.forwards(), launch.publish()));
@@ -567,9 +571,15 @@ public final class NetworkHelper {
      * share a port.
      */
     static NettyHostStreams hostStreams(IoEventLoop loop, boolean ipv6Only) {
+        return hostStreams(loop, ipv6Only, TcpKeepalive.DEFAULTS);
+    }
+
+    /** The same, every connection (outbound or accepted by a forward) with the kernel's keepalive at {@code timings}. */
+    static NettyHostStreams hostStreams(IoEventLoop loop, boolean ipv6Only, TcpKeepalive timings) {
         return new NettyHostStreams(loop, ipv4 -> new EpollSocketChannel(family(ipv4)),
             ipv4 -> ipv6OnlyIf(!ipv4 && ipv6Only, new EpollServerSocketChannel(family(ipv4))))
-            .deviceBinding(BindToDevice.LINUX);
+            .deviceBinding(BindToDevice.LINUX)
+            .socketSetup(channel -> KeepaliveSetting.apply(channel, timings));
     }
 
     /** IPPROTO_IPV6, IPV6_V6ONLY. */

@@ -35,6 +35,7 @@ import io.slirp4j.stack.tcp.IsnSource;
 import io.slirp4j.stack.forward.ForwardTable;
 import io.slirp4j.stack.tcp.BufferBudget;
 import io.slirp4j.stack.tcp.TcpConfig;
+import io.slirp4j.stack.tcp.TcpKeepalive;
 import io.slirp4j.stack.tcp.TcpNat;
 import io.slirp4j.stack.udp.UdpInput;
 import io.slirp4j.stack.udp.UdpNat;
@@ -187,12 +188,32 @@ public final class Stack implements AutoCloseable {
         int maxTcpConnections, BufferBudget tcpBudget) {
         this(config, alloc, toGuest, hostUdp, Objects.requireNonNull(hostTcp, "hostTcp"),
             Objects.requireNonNull(hostPings, "hostPings"), nameservers, clockMillis, MAX_UDP_FLOWS, maxTcpConnections,
-            Objects.requireNonNull(tcpBudget, "tcpBudget"), MAX_ECHO_FLOWS);
+            Objects.requireNonNull(tcpBudget, "tcpBudget"), MAX_ECHO_FLOWS, TcpKeepalive.DEFAULTS);
+    }
+
+    /**
+     * As above, with the keepalive timings of the TCP connections with the guest (the host sockets' own keepalive
+     * is {@code hostTcp}'s business).
+     */
+    public Stack(NetworkConfig config, ByteBufAllocator alloc, FrameSink toGuest, HostDatagrams hostUdp,
+        HostStreams hostTcp, HostPings hostPings, Nameservers nameservers, LongSupplier clockMillis,
+        int maxTcpConnections, BufferBudget tcpBudget, TcpKeepalive keepalive) {
+        this(config, alloc, toGuest, hostUdp, Objects.requireNonNull(hostTcp, "hostTcp"),
+            Objects.requireNonNull(hostPings, "hostPings"), nameservers, clockMillis, MAX_UDP_FLOWS, maxTcpConnections,
+            Objects.requireNonNull(tcpBudget, "tcpBudget"), MAX_ECHO_FLOWS,
+            Objects.requireNonNull(keepalive, "keepalive"));
     }
 
     Stack(NetworkConfig config, ByteBufAllocator alloc, FrameSink toGuest, HostDatagrams hostUdp,
         HostStreams hostTcp, HostPings hostPings, Nameservers nameservers, LongSupplier clockMillis, int maxUdpFlows,
         int maxTcpConnections, BufferBudget tcpBudget, int maxEchoFlows) {
+        this(config, alloc, toGuest, hostUdp, hostTcp, hostPings, nameservers, clockMillis, maxUdpFlows,
+            maxTcpConnections, tcpBudget, maxEchoFlows, TcpKeepalive.DEFAULTS);
+    }
+
+    Stack(NetworkConfig config, ByteBufAllocator alloc, FrameSink toGuest, HostDatagrams hostUdp,
+        HostStreams hostTcp, HostPings hostPings, Nameservers nameservers, LongSupplier clockMillis, int maxUdpFlows,
+        int maxTcpConnections, BufferBudget tcpBudget, int maxEchoFlows, TcpKeepalive keepalive) {
         this.config = Objects.requireNonNull(config, "config");
         Objects.requireNonNull(alloc, "alloc");
         Objects.requireNonNull(toGuest, "toGuest");
@@ -246,6 +267,7 @@ public final class Stack implements AutoCloseable {
             boolean segmentation = link.offloads().tcpSegmentation() && config.mtu() - 40 >= 64;
             TcpConfig tcpConfig = TcpConfig.builder().allocator(alloc).mss(Math.max(64, config.mtu() - 40))
                 .budget(tcpBudget)
+                .keepalive(keepalive)
                 .segmentationOffload(segmentation ? LinkOffloads.MAX_SEGMENTATION_BYTES : 0)
                 .build();
             this.tcp = new TcpNat(nat, link, icmp, hostTcp, nameservers, dns::preferred, frames, tcpCounters,

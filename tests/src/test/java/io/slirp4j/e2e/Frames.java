@@ -141,6 +141,20 @@ public final class Frames {
         return b.array();
     }
 
+    /** A TCP segment without options: ports, sequence and acknowledgment numbers, flags, window, payload. */
+    public static byte[] tcp(byte[] srcIp, byte[] dstIp, int sport, int dport, int seq, int ack, int flags,
+                             int window, byte[] payload) {
+        byte[] a = tcp(srcIp, dstIp, sport, dport, flags, 5, payload);
+        ByteBuffer b = ByteBuffer.wrap(a);
+        b.putInt(4, seq).putInt(8, ack).putShort(14, (short) window).putShort(16, (short) 0);
+        ByteBuffer pseudo = ByteBuffer.allocate(12);
+        pseudo.put(srcIp).put(dstIp).put((byte) 0).put((byte) PROTO_TCP).putShort((short) a.length);
+        int c = ~sum(a, 0, a.length, sum(pseudo.array(), 0, 12, 0)) & 0xffff;
+        a[16] = (byte) (c >>> 8);
+        a[17] = (byte) c;
+        return a;
+    }
+
     /** A TCP header (20 bytes + options) with the given flags and data offset; checksum over the pseudo-header. */
     public static byte[] tcp(byte[] srcIp, byte[] dstIp, int sport, int dport, int flags, int dataOffsetWords,
                              byte[] rest) {

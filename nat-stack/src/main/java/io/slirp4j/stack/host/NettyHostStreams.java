@@ -21,6 +21,7 @@ import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -32,7 +33,8 @@ import java.util.function.Function;
  * latency) and ALLOW_HALF_CLOSURE (a host FIN is an event, not the end: the guest may go on sending). A write's
  * completion is reported with its length, which is the NAT's cue to reopen the guest's window: so a host peer
  * that does not read stops the guest after one receive window, and Netty's outbound buffer never holds more than
- * that. Because Netty fails queued writes on {@code shutdownOutput()} and {@code close()}, both are deferred here
+ * that. Every connection's channel also goes through the {@link #socketSetup} the program gives (the kernel's
+ * keepalive, so that a host peer that vanished ends in an error, which resets the guest's side). Because Netty fails queued writes on {@code shutdownOutput()} and {@code close()}, both are deferred here
  * until the last queued write completed; a graceful close that waits longer than {@link #CLOSE_LINGER_MS} for a
  * peer that does not read ends with RST.
  *
@@ -56,6 +58,7 @@ public final class NettyHostStreams implements HostStreams {
     private final Function<Boolean, SocketChannel> newChannel;
     private final Function<Boolean, ServerSocketChannel> newServerChannel;
     private DeviceBinding deviceBinding = DeviceBinding.UNSUPPORTED;
+    private Consumer<SocketChannel> socketSetup = channel -> { };
     private final int connectTimeoutMs;
 
     /**
@@ -81,6 +84,16 @@ public final class NettyHostStreams implements HostStreams {
         return this;
     }
 
+    /**
+     * Runs {@code setup} on every connection's channel before it is registered: outbound ones before they connect,
+     * accepted ones before their handler sees them (the program sets the kernel's keepalive there, see
+     * {@link io.slirp4j.stack.tcp.TcpKeepalive}). Set before use.
+     */
+    public NettyHostStreams socketSetup(Consumer<SocketChannel> setup) {
+        this.socketSetup = setup;
+        return this;
+    }
+
     @Override
     public HostStream connect(InetSocketAddress remote, InetAddress local, StreamHandler handler)
         throws IOException {
@@ -95,6 +108,12 @@ public final class NettyHostStreams implements HostStreams {
         channel.config().setOption(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMs);
         channel.config().setOption(ChannelOption.TCP_NODELAY, true);
         channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        try {
+            socketSetup.accept(channel);
+        } catch (RuntimeException e) {
+            channel.close();
+            throw new IOException("cannot set up a host socket", e);
+        }
         channel.pipeline().addLast(stream);
         ChannelFuture registered = loop.register(channel);
         if (registered.isDone() && !registered.isSuccess()) {
@@ -170,6 +189,11 @@ public final class NettyHostStreams implements HostStreams {
             try {
                 child.config().setOption(ChannelOption.TCP_NODELAY, true);
                 child.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+                try {
+                    socketSetup.accept(child);
+                } catch (RuntimeException e) {
+                    return; // a socket option the kernel refused: this client is refused (reset below), not the rest
+                }
                 handler = acceptor.accept(stream, child.remoteAddress());
             } finally {
                 if (handler == null) {

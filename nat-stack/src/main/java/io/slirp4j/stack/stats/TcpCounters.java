@@ -27,6 +27,11 @@ public final class TcpCounters {
     public long hostResets;
     /** Connections that ended abnormally on the guest side (RST from the guest, timeouts): the host got RST. */
     public long guestResets;
+    /**
+     * Of those, connections whose guest answered no keepalive probe (it vanished): the guest got RST (in case it
+     * is there after all) and the host socket was reset.
+     */
+    public long keepaliveTimeouts;
     public long bytesToHost;
     public long bytesToGuest;
     /** Host clients of TCP port forwards turned into connections to the guest. */
@@ -47,15 +52,17 @@ public final class TcpCounters {
      */
     public record Snapshot(long connectionsOpen, long segmentsIn, long segmentsOut, long connectAttempts,
         long connectionsOpened, long connectionsClosed, long connectRefused, long connectFailures,
-        long connectionLimitRejects, long connectionsEvicted, long synsAbsorbed, long unknownSegments, long resetsSent, long hostResets,
-        long guestResets, long bytesToHost, long bytesToGuest, long forwardedConnections, long forwardCollisions,
+        long connectionLimitRejects, long connectionsEvicted, long synsAbsorbed, long unknownSegments,
+        long resetsSent, long hostResets, long guestResets, long keepaliveTimeouts, long bytesToHost,
+        long bytesToGuest, long forwardedConnections, long forwardCollisions,
         long bufferedBytes, long bufferedPeak, long bufferBudget, long budgetExhaustions) {}
 
     public Snapshot snapshot(int connectionsOpen, long bufferedBytes, long bufferedPeak, long bufferBudget,
         long budgetExhaustions) {
         return new Snapshot(connectionsOpen, segmentsIn, segmentsOut, connectAttempts, connectionsOpened,
-            connectionsClosed, connectRefused, connectFailures, connectionLimitRejects, connectionsEvicted, synsAbsorbed, unknownSegments,
-            resetsSent, hostResets, guestResets, bytesToHost, bytesToGuest, forwardedConnections, forwardCollisions,
+            connectionsClosed, connectRefused, connectFailures, connectionLimitRejects, connectionsEvicted,
+            synsAbsorbed, unknownSegments, resetsSent, hostResets, guestResets, keepaliveTimeouts, bytesToHost,
+            bytesToGuest, forwardedConnections, forwardCollisions,
             bufferedBytes, bufferedPeak, bufferBudget, budgetExhaustions);
     }
 }

@@ -9,5 +9,7 @@ public enum TcpCloseCause {
     /** Retransmissions (data, FIN or zero-window probes) went unanswered {@code maxRetransmits} times. */
     RETRANSMIT_TIMEOUT,
     /** The handshake did not complete within the SYN retries or the handshake timeout. */
-    HANDSHAKE_TIMEOUT
+    HANDSHAKE_TIMEOUT,
+    /** The guest answered none of {@code keepaliveProbes} keepalive probes: it vanished. */
+    KEEPALIVE_TIMEOUT
 }

@@ -13,8 +13,28 @@ import io.netty.buffer.ByteBufAllocator;
  * retransmitted guest FIN whose ACK was lost and to keep the four-tuple from being reused by stray segments; the
  * guest is one hop away, so segments do not survive in the network for long, and the host side of the
  * connection was closed already (TIME_WAIT holds no host socket).
+ *
+ * <p>Keepalive (RFC 1122 4.2.3.6, the way Linux probes): 60 s of silence from the guest, then a probe every 10 s,
+ * 5 unanswered probes and the connection is reset both ways, so a guest that vanished (a guest address that stopped talking
+ * without closing: a fake source, a guest whose link went away) holds its host socket for at most 110 s after it
+ * last spoke. Linux's 2 h idle time is there for peers across the internet, where probes cost and a peer may be
+ * briefly unreachable; the guest is one hop away and a guest that exists always answers a probe (its kernel does,
+ * whatever its application does), so the idle time can be short. The cost is one 40-byte segment each way per idle
+ * connection per minute: 16384 idle connections make some 270 small segments a second, none on a busy one. The
+ * probes apply in ESTABLISHED, CLOSE_WAIT and FIN_WAIT_2, the states in which nothing of ours need be outstanding;
+ * the others are bounded already: SYN states by the handshake timeout (75 s), FIN_WAIT_1, CLOSING and LAST_ACK by
+ * the retransmissions of our FIN ({@code maxRetransmits}), TIME_WAIT by {@code timeWaitMs}. A guest that is alive
+ * and silent in FIN_WAIT_2 (it took our FIN and keeps its own direction open) is not bounded: half-closed
+ * connections may wait for a long computation, the guest holds them as it may hold any idle connection, and the
+ * connection limit bounds how many. The same three timings go to the host sockets (SO_KEEPALIVE, TCP_KEEPIDLE,
+ * TCP_KEEPINTVL, TCP_KEEPCNT), where a peer that vanished ends in a reset that reaches the guest as an RST.
  */
 public final class TcpConfig {
+    /** See the class comment: a guest that vanished is noticed 60 s + 5 * 10 s = 110 s after it last spoke. */
+    public static final long DEFAULT_KEEPALIVE_IDLE_MS = 60_000;
+    public static final long DEFAULT_KEEPALIVE_INTERVAL_MS = 10_000;
+    public static final int DEFAULT_KEEPALIVE_PROBES = 5;
+
     private final ByteBufAllocator allocator;
     private final BufferBudget budget;
     private final int receiveBuffer;
@@ -28,6 +48,9 @@ public final class TcpConfig {
     private final long handshakeTimeoutMs;
     private final long delayedAckMs;
     private final long timeWaitMs;
+    private final long keepaliveIdleMs;
+    private final long keepaliveIntervalMs;
+    private final int keepaliveProbes;
     private final boolean nagle;
     private final boolean windowScaling;
     private final boolean sack;
@@ -50,6 +73,9 @@ public final class TcpConfig {
         this.handshakeTimeoutMs = b.handshakeTimeoutMs;
         this.delayedAckMs = b.delayedAckMs;
         this.timeWaitMs = b.timeWaitMs;
+        this.keepaliveIdleMs = b.keepaliveIdleMs;
+        this.keepaliveIntervalMs = b.keepaliveIntervalMs;
+        this.keepaliveProbes = b.keepaliveProbes;
         this.nagle = b.nagle;
         this.windowScaling = b.windowScaling;
         this.sack = b.sack;
@@ -78,6 +104,9 @@ public final class TcpConfig {
         b.handshakeTimeoutMs = handshakeTimeoutMs;
         b.delayedAckMs = delayedAckMs;
         b.timeWaitMs = timeWaitMs;
+        b.keepaliveIdleMs = keepaliveIdleMs;
+        b.keepaliveIntervalMs = keepaliveIntervalMs;
+        b.keepaliveProbes = keepaliveProbes;
         b.nagle = nagle;
         b.windowScaling = windowScaling;
         b.sack = sack;
@@ -151,6 +180,26 @@ public final class TcpConfig {
         return timeWaitMs;
     }
 
+    /** Silence from the guest, with nothing of ours outstanding, before the first keepalive probe. */
+    public long keepaliveIdleMs() {
+        return keepaliveIdleMs;
+    }
+
+    /** Between unanswered keepalive probes. */
+    public long keepaliveIntervalMs() {
+        return keepaliveIntervalMs;
+    }
+
+    /** Unanswered keepalive probes after which the connection is reset. */
+    public int keepaliveProbes() {
+        return keepaliveProbes;
+    }
+
+    /** How long a guest that vanished holds an idle connection: idle + probes * interval. */
+    public long keepaliveTimeoutMs() {
+        return keepaliveIdleMs + keepaliveProbes * keepaliveIntervalMs;
+    }
+
     public boolean nagle() {
         return nagle;
     }
@@ -215,6 +264,9 @@ public final class TcpConfig {
         private long handshakeTimeoutMs = 75_000;
         private long delayedAckMs = 40;
         private long timeWaitMs = 2_000;
+        private long keepaliveIdleMs = DEFAULT_KEEPALIVE_IDLE_MS;
+        private long keepaliveIntervalMs = DEFAULT_KEEPALIVE_INTERVAL_MS;
+        private int keepaliveProbes = DEFAULT_KEEPALIVE_PROBES;
         private boolean nagle = false;
         private boolean windowScaling = true;
         private boolean sack = true;
@@ -306,6 +358,24 @@ public final class TcpConfig {
         public Builder timeWaitMs(long ms) {
             this.timeWaitMs = ms;
             return this;
+        }
+
+        /**
+         * Keepalive toward the guest: after {@code idleMs} without a segment from the guest (and nothing of ours
+         * unacknowledged), a probe every {@code intervalMs}; after {@code probes} unanswered, RST and close.
+         */
+        public Builder keepalive(long idleMs, long intervalMs, int probes) {
+            if (idleMs < 1 || intervalMs < 1 || probes < 1) {
+                throw new IllegalArgumentException("keepalive " + idleMs + "/" + intervalMs + "/" + probes);
+            }
+            this.keepaliveIdleMs = idleMs;
+            this.keepaliveIntervalMs = intervalMs;
+            this.keepaliveProbes = probes;
+            return this;
+        }
+
+        public Builder keepalive(TcpKeepalive timings) {
+            return keepalive(timings.idleMs(), timings.intervalMs(), timings.probes());
         }
 
         public Builder nagle(boolean on) {

@@ -23,13 +23,23 @@ import io.slirp4j.stack.wire.TcpSegment;
  *
  * <p>Loss recovery: RTO per RFC 6298, computed by an {@link RttEstimator} (one segment timed at a time, Karn's
  * rule, exponential back-off, 200 ms floor, 60 s ceiling); the connection arms the timer and aborts after
- * {@code maxRetransmits} expiries without progress. All five timers (retransmission, persist, delayed ACK,
- * TIME_WAIT, handshake) are deadlines kept by one {@link TcpTimers}; {@link #onTimer} decides which due ones
- * run, in that order: TIME_WAIT, handshake, retransmission, persist, delayed ACK. Congestion control is a
+ * {@code maxRetransmits} expiries without progress. All six timers (retransmission, persist, keepalive, delayed
+ * ACK, TIME_WAIT, handshake) are deadlines kept by one {@link TcpTimers}; {@link #onTimer} decides which due ones
+ * run, in that order: TIME_WAIT, handshake, retransmission, persist, keepalive, delayed ACK. Congestion control is a
  * {@link CongestionControl}, today {@link NewReno} (RFC 5681 + 6582): slow start from 10 segments, congestion
  * avoidance by byte counting, fast retransmit on the third duplicate ACK, partial ACKs retransmit the next hole
  * and stay in recovery until SND.MAX at entry is acknowledged; it keeps the window and decides, the connection
  * sends (and retransmits). The sender does not use the guest's SACK blocks (only our receive side reports them).
+ *
+ * <p>Keepalive (RFC 1122 4.2.3.6, as Linux does it): every segment from the guest in a synchronized state
+ * re-arms the keepalive timer {@code keepaliveIdleMs} ahead and forgets unanswered probes. When it expires with
+ * nothing of ours outstanding (no unacknowledged or unsent data, no FIN waiting for its ACK: that leaves
+ * ESTABLISHED, CLOSE_WAIT and FIN_WAIT_2), it sends a probe, an ACK with SEG.SEQ = SND.NXT - 1 and no data,
+ * which a live guest answers with an ACK (the sequence number is old), and re-arms {@code keepaliveIntervalMs}
+ * ahead; after {@code keepaliveProbes} unanswered probes it sends RST and closes ({@link
+ * TcpCloseCause#KEEPALIVE_TIMEOUT}). With something outstanding the retransmission or persist timer bounds the
+ * wait, and the keepalive timer only re-arms. So a guest that vanished holds a connection for at most idle +
+ * probes * interval (see {@link TcpConfig} for the defaults and why); one that is alive never loses one to it.
  *
  * <p>Flow control: the receive window is the receive buffer minus the bytes delivered to the owner and not yet
  * {@link #consumed} (out-of-order bytes sit inside the advertised window, so they need no separate account). The
@@ -121,6 +131,9 @@ public final class TcpConnection {
     // persist timer back-off (zero-window probes)
     private long persistBackoff;
     private int probesUnanswered;
+
+    /** Keepalive probes sent since the guest last sent anything. */
+    private int keepaliveProbesOut;
 
     // ---- receive side ----
     private int irs;
@@ -348,6 +361,11 @@ public final class TcpConnection {
         return congestion.inRecovery();
     }
 
+    /** Keepalive probes sent and not answered yet (anything the guest sends answers them). */
+    public int keepaliveProbesOut() {
+        return keepaliveProbesOut;
+    }
+
     // ------------------------------------------------------------------------------------------------------
     // Host-side inputs
 
@@ -485,6 +503,12 @@ public final class TcpConnection {
                     return;
                 }
             }
+            if (timers.keepaliveDue(now)) {
+                keepaliveTimeout(now);
+                if (state == TcpState.CLOSED) {
+                    return;
+                }
+            }
             if (timers.delayedAckDue(now)) {
                 timers.stopDelayedAck();
                 ackNow = true;
@@ -513,9 +537,21 @@ public final class TcpConnection {
                 return otherInput(seg, now);
             }
         } finally {
+            heardFromGuest(now);
             exit(now);
         }
         return Disposition.HANDLED;
+    }
+
+    /**
+     * Any segment shows the guest is there (even one dropped as unacceptable: the answer to a keepalive probe is
+     * an ACK of what we sent): the idle time starts again, unanswered probes are forgotten.
+     */
+    private void heardFromGuest(long now) {
+        keepaliveProbesOut = 0;
+        if (state.synchronizedState() && state != TcpState.TIME_WAIT) {
+            timers.armKeepalive(now, config.keepaliveIdleMs());
+        }
     }
 
     private void synSentInput(TcpSegment seg, long now) {
@@ -920,6 +956,7 @@ public final class TcpConnection {
         timers.armTimeWait(now);
         timers.stopRetransmit();
         timers.stopPersist();
+        timers.stopKeepalive();
         sendBuffer.release();
         reassembly.release();
     }
@@ -979,6 +1016,41 @@ public final class TcpConnection {
         emit(sndUna - 1, TcpSegment.ACK, Unpooled.EMPTY_BUFFER);
         persistBackoff = Math.min(config.maxRtoMs(), persistBackoff == 0 ? rtt.rto() : persistBackoff * 2);
         timers.armPersist(now, persistBackoff);
+    }
+
+    /**
+     * The guest was silent for the idle time (or the interval since the last probe): probe it, or give up on it
+     * after {@code keepaliveProbes} unanswered probes. See the class comment.
+     */
+    private void keepaliveTimeout(long now) {
+        timers.stopKeepalive();
+        if (!state.synchronizedState() || state == TcpState.TIME_WAIT) {
+            return;
+        }
+        if (!idleForKeepalive()) {
+            // the retransmission or persist timer bounds this wait; look again after another idle time
+            keepaliveProbesOut = 0;
+            timers.armKeepalive(now, config.keepaliveIdleMs());
+            return;
+        }
+        if (keepaliveProbesOut >= config.keepaliveProbes()) {
+            sendReset(sndNxt, true);
+            terminate(TcpCloseCause.KEEPALIVE_TIMEOUT);
+            return;
+        }
+        keepaliveProbesOut++;
+        // an old sequence number and no data: the guest answers with an ACK, and takes nothing from it
+        emit(sndNxt - 1, TcpSegment.ACK, Unpooled.EMPTY_BUFFER);
+        timers.armKeepalive(now, config.keepaliveIntervalMs());
+    }
+
+    /**
+     * Nothing of ours is outstanding or waiting: no data unacknowledged or unsent, no FIN unacknowledged. True
+     * only in ESTABLISHED, CLOSE_WAIT (before the host's EOF) and FIN_WAIT_2.
+     */
+    private boolean idleForKeepalive() {
+        return (state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT || state == TcpState.FIN_WAIT_2)
+            && sndUna == sndMax && sendBuffer.size() == 0 && (!finQueued || state == TcpState.FIN_WAIT_2);
     }
 
     // ------------------------------------------------------------------------------------------------------
@@ -1343,7 +1415,8 @@ public final class TcpConnection {
         timers.stopRetransmit();
         timers.stopPersist();
         timers.stopDelayedAck();
-        timers.stopTimeWait(); // the handshake deadline stays, as before (nextDeadline() is NEVER once CLOSED)
+        timers.stopTimeWait();
+        timers.stopKeepalive(); // the handshake deadline stays, as before (nextDeadline() is NEVER once CLOSED)
         ackNow = false;
         wantSendSpace = false;
         if (cause != null) {

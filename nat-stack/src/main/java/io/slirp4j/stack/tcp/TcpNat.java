@@ -67,8 +67,15 @@ import java.util.function.Supplier;
  * <p>Close paths. Host EOF: {@code shutdownOutput} on the connection (FIN after the queued data; deferred while a
  * remainder waits here). Guest FIN: {@code shutdownOutput} on the host socket. When both FINs have been passed on,
  * the host socket is closed (gracefully: queued writes still go out), so TIME_WAIT holds no host socket. An RST
- * either way (guest RST, retransmission or handshake timeout; host reset or write error) resets the other side.
- * {@link TcpOutput#onClosed} removes the entry; {@link #close()} aborts everything.
+ * either way (guest RST, retransmission, handshake or keepalive timeout; host reset or write error) resets the
+ * other side. {@link TcpOutput#onClosed} removes the entry; {@link #close()} aborts everything.
+ *
+ * <p>Vanished peers. Nothing here waits forever on a side that is gone: a guest that stops answering is reset by
+ * its connection's keepalive (or its retransmissions, or the handshake timeout, see {@link TcpConnection}) and
+ * its host socket reset with it ({@code keepaliveTimeouts} counts those); a host peer that vanished is the host
+ * socket's business: {@link io.slirp4j.stack.host.HostStreams} are expected to enable the kernel's keepalive with
+ * the same timings ({@link TcpConfig}), whose failure arrives as an error and resets the guest. A host connect
+ * runs for at most the connect timeout.
  *
  * <p>Timers. Each connection has one deadline ({@link TcpConnection#nextDeadline()}); a priority queue of
  * (deadline, flow) entries is kept lazily: an entry is added only when a flow's deadline moves earlier than the one
@@ -947,6 +954,9 @@ public final class TcpNat implements IpProtocolHandler {
         @Override
         public void onReset(TcpConnection connection, TcpCloseCause cause) {
             counters.guestResets++;
+            if (cause == TcpCloseCause.KEEPALIVE_TIMEOUT) {
+                counters.keepaliveTimeouts++;
+            }
             abortHost();
         }
 

@@ -3,9 +3,10 @@ package io.slirp4j.stack.tcp;
 /**
  * A connection's timer deadlines, in the owner's milliseconds, with no clock of its own.
  *
- * <p>Theory of operation: five one-shot timers, each a deadline or {@link #NEVER}: retransmission (armed with
+ * <p>Theory of operation: six one-shot timers, each a deadline or {@link #NEVER}: retransmission (armed with
  * the RTO the {@link RttEstimator} gives), persist (zero-window probes, armed with the connection's back-off),
- * delayed ACK, TIME_WAIT and the handshake (the last three with their durations from {@link TcpConfig}). A timer
+ * keepalive (armed with the idle time or the probe interval, as the connection chooses), delayed ACK, TIME_WAIT
+ * and the handshake (the last three with their durations from {@link TcpConfig}). A timer
  * is due from its deadline on ({@code now >= deadline}) until stopped or re-armed; nothing fires by itself.
  * {@link #next()} is the earliest deadline, which the connection's owner waits for; the connection decides, in
  * its own order, which due timers to run. Arming computes {@code now + duration} and nothing else.
@@ -23,6 +24,7 @@ final class TcpTimers {
     private long delayedAck = NEVER;
     private long timeWait = NEVER;
     private long handshake = NEVER;
+    private long keepalive = NEVER;
 
     TcpTimers(long handshakeTimeoutMs, long delayedAckMs, long timeWaitMs) {
         this.handshakeTimeoutMs = handshakeTimeoutMs;
@@ -32,7 +34,8 @@ final class TcpTimers {
 
     /** The earliest deadline of all, or {@link #NEVER}. */
     long next() {
-        return Math.min(Math.min(Math.min(retransmit, persist), Math.min(delayedAck, timeWait)), handshake);
+        return Math.min(Math.min(Math.min(retransmit, persist), Math.min(delayedAck, timeWait)),
+            Math.min(handshake, keepalive));
     }
 
     // retransmission (RFC 6298 5)
@@ -72,6 +75,21 @@ final class TcpTimers {
 
     boolean persistDue(long now) {
         return now >= persist;
+    }
+
+    // keepalive
+
+    /** (Re)arms the keepalive timer {@code delay} from now: the idle time, or the interval between probes. */
+    void armKeepalive(long now, long delay) {
+        keepalive = now + delay;
+    }
+
+    void stopKeepalive() {
+        keepalive = NEVER;
+    }
+
+    boolean keepaliveDue(long now) {
+        return now >= keepalive;
     }
 
     // delayed ACK

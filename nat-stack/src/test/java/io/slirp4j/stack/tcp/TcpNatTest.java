@@ -665,4 +665,53 @@ class TcpNatTest {
         assertTrue(host.all.get(1).aborted);
         assertEquals(0, stack.stats().tcp().connectionsOpen());
     }
+
+    @Test
+    void aVanishedGuestIsResetByKeepaliveAndItsHostSocketWithIt() {
+        int ours = establish(PEER, 80);
+        FakeHostStreams.Conn hostSide = host.last();
+        // the guest says nothing more and answers nothing: probes, then RST both ways
+        int probes = 0;
+        for (long t = 1000; t < TcpConfig.defaults().keepaliveTimeoutMs(); t += 1000) {
+            tick(1000);
+            byte[] f;
+            while ((f = sink.poll()) != null) {
+                Decoded d = Decoded.of(f);
+                assertEquals(6, d.protocol);
+                probes++;
+            }
+        }
+        assertEquals(TcpConfig.DEFAULT_KEEPALIVE_PROBES, probes);
+        assertFalse(hostSide.aborted, "not before the timeout");
+        assertEquals(1, stack.stats().tcp().connectionsOpen());
+        tick(1000);
+        Seg rst = recv();
+        assertTrue(rst.has(RST));
+        assertEquals(ours, rst.seq());
+        assertTrue(hostSide.aborted, "the host socket is reset");
+        assertEquals(0, stack.stats().tcp().connectionsOpen());
+        assertEquals(1, stack.stats().tcp().keepaliveTimeouts());
+        assertEquals(1, stack.stats().tcp().guestResets());
+        assertEquals(0, host.openCount());
+    }
+
+    @Test
+    void aGuestThatAnswersTheProbesKeepsItsIdleConnection() {
+        int ours = establish(PEER, 80);
+        for (int minute = 0; minute < 30; minute++) {
+            for (int s = 0; s < 60; s++) {
+                tick(1000);
+                byte[] f;
+                while ((f = sink.poll()) != null) {
+                    Decoded d = Decoded.of(f);
+                    // a probe: the guest's kernel answers it with an ACK of what it has
+                    assertEquals(ours - 1, java.nio.ByteBuffer.wrap(d.l4).getInt(4), "a probe's sequence number");
+                    send(tcp(PEER, GPORT, 80, ISN + 1, ours, ACK, 502, new byte[0]));
+                }
+            }
+        }
+        assertFalse(host.last().aborted);
+        assertEquals(1, stack.stats().tcp().connectionsOpen());
+        assertEquals(0, stack.stats().tcp().keepaliveTimeouts());
+    }
 }

@@ -22,6 +22,7 @@ class TcpTimersTest {
         assertFalse(t.delayedAckDue(Long.MAX_VALUE - 1));
         assertFalse(t.timeWaitDue(Long.MAX_VALUE - 1));
         assertFalse(t.handshakeDue(Long.MAX_VALUE - 1));
+        assertFalse(t.keepaliveDue(Long.MAX_VALUE - 1));
         assertFalse(t.persistRunning());
     }
 
@@ -54,8 +55,9 @@ class TcpTimersTest {
     }
 
     @Test
-    void nextIsTheEarliestOfAllFive() {
+    void nextIsTheEarliestOfAllSix() {
         TcpTimers t = new TcpTimers(75_000, 40, 2_000);
+        t.armKeepalive(0, 60_000);
         t.armHandshake(0); // 75000
         t.armTimeWait(0); // 2000
         t.armPersist(0, 1500);
@@ -69,6 +71,8 @@ class TcpTimersTest {
         t.stopPersist();
         assertEquals(2000, t.next());
         t.stopTimeWait();
+        assertEquals(60_000, t.next());
+        t.stopKeepalive();
         assertEquals(75_000, t.next());
         t.stopHandshake();
         assertEquals(TcpTimers.NEVER, t.next());
@@ -90,6 +94,18 @@ class TcpTimersTest {
         t.armTimeWait(100);
         t.armTimeWait(1000);
         assertEquals(3000, t.next(), "a retransmitted FIN restarts TIME_WAIT");
+    }
+
+    @Test
+    void keepaliveIsArmedWithTheDelayGivenAndRearmingMovesIt() {
+        TcpTimers t = new TcpTimers(75_000, 40, 2_000);
+        t.armKeepalive(100, 60_000);
+        t.armKeepalive(5_000, 60_000);
+        assertEquals(65_000, t.next(), "every segment from the guest moves it");
+        assertFalse(t.keepaliveDue(64_999));
+        assertTrue(t.keepaliveDue(65_000));
+        t.armKeepalive(65_000, 10_000);
+        assertEquals(75_000, t.next(), "the interval between probes");
     }
 
     @Test
