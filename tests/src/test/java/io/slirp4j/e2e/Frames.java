@@ -145,14 +145,8 @@ public final class Frames {
     public static byte[] tcp(byte[] srcIp, byte[] dstIp, int sport, int dport, int seq, int ack, int flags,
                              int window, byte[] payload) {
         byte[] a = tcp(srcIp, dstIp, sport, dport, flags, 5, payload);
-        ByteBuffer b = ByteBuffer.wrap(a);
-        b.putInt(4, seq).putInt(8, ack).putShort(14, (short) window).putShort(16, (short) 0);
-        ByteBuffer pseudo = ByteBuffer.allocate(12);
-        pseudo.put(srcIp).put(dstIp).put((byte) 0).put((byte) PROTO_TCP).putShort((short) a.length);
-        int c = ~sum(a, 0, a.length, sum(pseudo.array(), 0, 12, 0)) & 0xffff;
-        a[16] = (byte) (c >>> 8);
-        a[17] = (byte) c;
-        return a;
+        ByteBuffer.wrap(a).putInt(4, seq).putInt(8, ack).putShort(14, (short) window);
+        return withTcpChecksum(srcIp, dstIp, a);
     }
 
     /** A TCP header (20 bytes + options) with the given flags and data offset; checksum over the pseudo-header. */
@@ -162,7 +156,13 @@ public final class Frames {
         b.putShort((short) sport).putShort((short) dport).putInt(1000).putInt(0);
         b.put((byte) (dataOffsetWords << 4)).put((byte) flags).putShort((short) 65535).putShort((short) 0)
             .putShort((short) 0).put(rest);
-        byte[] a = b.array();
+        return withTcpChecksum(srcIp, dstIp, b.array());
+    }
+
+    /** Sets the checksum of the TCP segment {@code a} (its field zeroed first) over the pseudo-header; returns it. */
+    private static byte[] withTcpChecksum(byte[] srcIp, byte[] dstIp, byte[] a) {
+        a[16] = 0;
+        a[17] = 0;
         ByteBuffer pseudo = ByteBuffer.allocate(12);
         pseudo.put(srcIp).put(dstIp).put((byte) 0).put((byte) PROTO_TCP).putShort((short) a.length);
         int c = ~sum(a, 0, a.length, sum(pseudo.array(), 0, 12, 0)) & 0xffff;
