@@ -574,12 +574,15 @@ public final class NetworkHelper {
         return hostStreams(loop, ipv6Only, TcpKeepalive.DEFAULTS);
     }
 
-    /** The same, every connection (outbound or accepted by a forward) with the kernel's keepalive at {@code timings}. */
+    /**
+     * The same, every connection (outbound or accepted by a forward) with the kernel's keepalive at {@code timings}
+     * and its unsent bytes limited ({@link HostSocketSetup}).
+     */
     static NettyHostStreams hostStreams(IoEventLoop loop, boolean ipv6Only, TcpKeepalive timings) {
         return new NettyHostStreams(loop, ipv4 -> new EpollSocketChannel(family(ipv4)),
             ipv4 -> ipv6OnlyIf(!ipv4 && ipv6Only, new EpollServerSocketChannel(family(ipv4))))
             .deviceBinding(BindToDevice.LINUX)
-            .socketSetup(channel -> KeepaliveSetting.apply(channel, timings));
+            .socketSetup(new HostSocketSetup(timings));
     }
 
     /** IPPROTO_IPV6, IPV6_V6ONLY. */
