@@ -32,7 +32,8 @@ import java.util.List;
  * <p>What must hold, whatever the input: nothing escapes the stack (an internal error, which it counts and
  * reports, fails the run too), every frame given to it is released, every frame it sends is well-formed (checked
  * by {@link Decoded}, which shares no code with the stack's parsers, and no longer than the MTU allows), and once
- * closed it has released every buffer and closed every host socket.
+ * closed it has released every buffer and closed every host socket. (A frame may outlive onFrame in one way only:
+ * as slices in host writes not yet completed, for TCP hands guest data to the host socket without a copy.)
  *
  * <p>The input is one byte of set-up (bit 0: IPv6 on; bit 1: the host's loopback reachable; bit 2: DNS
  * forwarding; bits 3-5: the MTU, from {@link #MTUS}), then records of a kind byte, a 16-bit big-endian length and
@@ -138,7 +139,10 @@ class StackFrameFuzzTest {
                     }
                     ByteBuf frame = alloc.buffer(body.length).writeBytes(body);
                     stack.onFrame(frame);
-                    assertEquals(0, frame.refCnt(), "the stack must release every frame it is given");
+                    // released, but for the slices of it that TCP handed to host writes still in progress (guest
+                    // data goes to the host socket without a copy)
+                    assertEquals(slicesInHostWrites(frame), frame.refCnt(),
+                        "the stack must release every frame it is given");
                 }
                 case HOST_DATAGRAM -> {
                     List<FakeHostDatagrams.Socket> open = udp.sockets().stream().filter(s -> !s.closed).toList();
@@ -207,6 +211,11 @@ class StackFrameFuzzTest {
                     }
                 }
             }
+        }
+
+        private long slicesInHostWrites(ByteBuf frame) {
+            return tcp.connections().stream().flatMap(c -> c.pendingWrites().stream())
+                .filter(b -> b == frame || b.unwrap() == frame).count();
         }
 
         /** Takes every frame the stack sent and checks it, independently of the stack's own parsers. */

@@ -153,6 +153,11 @@ public final class FakeHostStreams implements HostStreams {
             }
         }
 
+        /** The writes the host has not completed yet. */
+        public java.util.Collection<ByteBuf> pendingWrites() {
+            return queued;
+        }
+
         int queuedBytes() {
             return queued.stream().mapToInt(ByteBuf::readableBytes).sum();
         }
