@@ -214,6 +214,21 @@ public final class Stack implements AutoCloseable {
     Stack(NetworkConfig config, ByteBufAllocator alloc, FrameSink toGuest, HostDatagrams hostUdp,
         HostStreams hostTcp, HostPings hostPings, Nameservers nameservers, LongSupplier clockMillis, int maxUdpFlows,
         int maxTcpConnections, BufferBudget tcpBudget, int maxEchoFlows, TcpKeepalive keepalive) {
+        this(config, alloc, toGuest, hostUdp, hostTcp, hostPings, nameservers, clockMillis, maxUdpFlows,
+            maxTcpConnections, tcpBudget, maxEchoFlows, keepalive, IsnSource.rfc6528());
+    }
+
+    /** As above, with the TCP connections' initial sequence numbers from {@code isn}: fixed, a run repeats exactly. */
+    Stack(NetworkConfig config, ByteBufAllocator alloc, FrameSink toGuest, HostDatagrams hostUdp,
+        HostStreams hostTcp, HostPings hostPings, Nameservers nameservers, LongSupplier clockMillis, int maxUdpFlows,
+        int maxTcpConnections, BufferBudget tcpBudget, int maxEchoFlows, IsnSource isn) {
+        this(config, alloc, toGuest, hostUdp, hostTcp, hostPings, nameservers, clockMillis, maxUdpFlows,
+            maxTcpConnections, tcpBudget, maxEchoFlows, TcpKeepalive.DEFAULTS, isn);
+    }
+
+    private Stack(NetworkConfig config, ByteBufAllocator alloc, FrameSink toGuest, HostDatagrams hostUdp,
+        HostStreams hostTcp, HostPings hostPings, Nameservers nameservers, LongSupplier clockMillis, int maxUdpFlows,
+        int maxTcpConnections, BufferBudget tcpBudget, int maxEchoFlows, TcpKeepalive keepalive, IsnSource isn) {
         this.config = Objects.requireNonNull(config, "config");
         Objects.requireNonNull(alloc, "alloc");
         Objects.requireNonNull(toGuest, "toGuest");
@@ -271,7 +286,7 @@ public final class Stack implements AutoCloseable {
                 .segmentationOffload(segmentation ? LinkOffloads.MAX_SEGMENTATION_BYTES : 0)
                 .build();
             this.tcp = new TcpNat(nat, link, icmp, hostTcp, nameservers, dns::preferred, frames, tcpCounters,
-                errors, clock, tcpConfig, IsnSource.rfc6528(), maxTcpConnections);
+                errors, clock, tcpConfig, Objects.requireNonNull(isn, "isn"), maxTcpConnections);
             ipv4.register(Ipv4Packet.PROTOCOL_TCP, tcp);
             if (ipv6 != null) {
                 ipv6.register(Ipv6Packet.NEXT_HEADER_TCP, tcp);

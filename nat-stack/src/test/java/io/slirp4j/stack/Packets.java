@@ -121,6 +121,18 @@ public final class Packets {
         return a;
     }
 
+    /** A TCP segment with a 20-byte header and a window of 65535, its checksum filled in. */
+    public static byte[] tcp(int src, int dst, int sport, int dport, int seq, int ack, int flags, byte[] payload) {
+        ByteBuffer b = ByteBuffer.allocate(20 + payload.length);
+        b.putShort((short) sport).putShort((short) dport).putInt(seq).putInt(ack);
+        b.put((byte) 0x50).put((byte) flags).putShort((short) 0xFFFF).putInt(0).put(payload);
+        byte[] s = b.array();
+        int c = checksum(s, 0, s.length, pseudoHeader(src, dst, 6, s.length));
+        s[16] = (byte) (c >>> 8);
+        s[17] = (byte) c;
+        return s;
+    }
+
     public static byte[] icmpEcho(int type, int id, int seq, byte[] data) {
         ByteBuffer b = ByteBuffer.allocate(8 + data.length);
         b.put((byte) type).put((byte) 0).putShort((short) 0).putShort((short) id).putShort((short) seq).put(data);

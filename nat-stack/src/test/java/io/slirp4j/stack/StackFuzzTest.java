@@ -29,7 +29,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class StackFuzzTest {
     private static final int PEER = ip(93, 184, 216, 34);
 
-    private static List<byte[]> templates() {
+    /** Valid frames of every kind the stack takes, to mutate (and the seeds of {@link StackFrameFuzzTest}). */
+    static List<byte[]> templates() {
         List<byte[]> t = new ArrayList<>();
         t.add(Packets.guestArpRequest(GATEWAY));
         t.add(Packets.guestArpRequest(DNS));
@@ -93,70 +94,6 @@ class StackFuzzTest {
         return t;
     }
 
-    /**
-     * Recomputes the IPv4 header checksum and, if the lengths allow, the UDP or ICMP checksum; for IPv6 without
-     * extension headers the ICMPv6, UDP or TCP one.
-     */
-    private static void fixChecksums(byte[] f) {
-        if (f.length >= 54 && f[12] == (byte) 0x86 && f[13] == (byte) 0xDD) {
-            fixChecksums6(f);
-            return;
-        }
-        if (f.length < 34 || (f[12] != 8 || f[13] != 0)) {
-            return;
-        }
-        int ihl = (f[14] & 0xF) * 4;
-        if (ihl < 20 || 14 + ihl > f.length) {
-            return;
-        }
-        f[24] = 0;
-        f[25] = 0;
-        int c = Packets.checksum(f, 14, ihl, 0);
-        f[24] = (byte) (c >>> 8);
-        f[25] = (byte) c;
-        int total = ((f[16] & 0xFF) << 8) | (f[17] & 0xFF);
-        int flags = ((f[20] & 0xFF) << 8) | (f[21] & 0xFF);
-        if (total > f.length - 14 || total < ihl || (flags & 0x3FFF) != 0) {
-            return;
-        }
-        int l4 = 14 + ihl;
-        int l4len = total - ihl;
-        int src = ((f[26] & 0xFF) << 24) | ((f[27] & 0xFF) << 16) | ((f[28] & 0xFF) << 8) | (f[29] & 0xFF);
-        int dst = ((f[30] & 0xFF) << 24) | ((f[31] & 0xFF) << 16) | ((f[32] & 0xFF) << 8) | (f[33] & 0xFF);
-        if (f[23] == 17 && l4len >= 8) {
-            int ulen = ((f[l4 + 4] & 0xFF) << 8) | (f[l4 + 5] & 0xFF);
-            if (ulen >= 8 && ulen <= l4len) {
-                f[l4 + 6] = 0;
-                f[l4 + 7] = 0;
-                int u = Packets.checksum(f, l4, ulen, Packets.pseudoHeader(src, dst, 17, ulen));
-                f[l4 + 6] = (byte) (u >>> 8);
-                f[l4 + 7] = (byte) u;
-            }
-        } else if (f[23] == 1 && l4len >= 8) {
-            f[l4 + 2] = 0;
-            f[l4 + 3] = 0;
-            int u = Packets.checksum(f, l4, l4len, 0);
-            f[l4 + 2] = (byte) (u >>> 8);
-            f[l4 + 3] = (byte) u;
-        }
-    }
-
-    private static void fixChecksums6(byte[] f) {
-        int payload = ((f[18] & 0xFF) << 8) | (f[19] & 0xFF);
-        int next = f[20] & 0xFF;
-        int at = next == 58 ? 2 : next == 17 ? 6 : next == 6 ? 16 : -1;
-        if (at < 0 || payload < at + 2 || 54 + payload > f.length) {
-            return;
-        }
-        byte[] src = Arrays.copyOfRange(f, 22, 38);
-        byte[] dst = Arrays.copyOfRange(f, 38, 54);
-        f[54 + at] = 0;
-        f[54 + at + 1] = 0;
-        int c = Packets.checksum(f, 54, payload, Packets6.pseudoSum(src, dst, next, payload));
-        f[54 + at] = (byte) (c >>> 8);
-        f[54 + at + 1] = (byte) c;
-    }
-
     private static byte[] mutate(byte[] template, Random r) {
         byte[] f;
         switch (r.nextInt(8)) {
@@ -180,7 +117,7 @@ class StackFuzzTest {
                     f[at] = r.nextInt(4) == 0 ? (byte) (r.nextBoolean() ? 0 : 0xFF) : (byte) r.nextInt();
                 }
                 if (r.nextInt(3) != 0) {
-                    fixChecksums(f);
+                    FrameChecksums.repair(f);
                 }
             }
         }

@@ -181,6 +181,13 @@ public final class ApiRequests {
         final Map<String, Scalar> arguments = new HashMap<>();
 
         static Document read(byte[] json, int length) throws Refusal {
+            // No JSON text in UTF-8 holds a NUL byte, and Jackson, given bytes, guesses UTF-16 or UTF-32 from NULs
+            // among the first four: "\0" "4" "\0" "\n" would be the number 4, a request in UTF-16 accepted.
+            for (int i = 0; i < length; i++) {
+                if (json[i] == 0) {
+                    throw new Refusal(ApiErrors.CANNOT_PARSE);
+                }
+            }
             Document document = new Document();
             try (JsonParser parser = Json.FACTORY.createParser(json, 0, length)) {
                 JsonToken first = parser.nextToken();

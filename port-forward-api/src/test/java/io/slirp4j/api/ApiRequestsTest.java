@@ -315,6 +315,24 @@ class ApiRequestsTest {
         assertEquals("{\"return\":{\"entries\":[]},\"entries\":[]}", text(ApiResponses.list(List.of())));
     }
 
+    /**
+     * Found by ApiRequestFuzzTest: Jackson guessed UTF-16 from the NULs in 00 34 00 0A (the number 4: "json_object()
+     * failed") while 00 34 00 could not be parsed, and it took a whole request in UTF-16 or UTF-32. The text is
+     * UTF-8, where a NUL byte is never JSON: slirp4netns, reading a C string, sees "{" of the UTF-16 request.
+     */
+    @Test
+    void requestsInUtf16OrUtf32AreNotJson() {
+        for (java.nio.charset.Charset charset : List.of(StandardCharsets.UTF_16LE, StandardCharsets.UTF_16BE,
+            java.nio.charset.Charset.forName("UTF-32BE"), java.nio.charset.Charset.forName("UTF-32LE"))) {
+            byte[] request = "{\"execute\":\"list_hostfwd\"}\n".getBytes(charset);
+            assertEquals(new ApiRequest.Invalid(ApiErrors.CANNOT_PARSE), ApiRequests.parse(request, request.length,
+                NETWORK), charset.name());
+        }
+        for (byte[] found : new byte[][] {{0, '4', 0}, {0, '4', 0, '\n'}, {'4', 0}}) {
+            assertEquals(new ApiRequest.Invalid(ApiErrors.CANNOT_PARSE), ApiRequests.parse(found, found.length, NETWORK));
+        }
+    }
+
     @Test
     void removedAndErrorAnswers() {
         assertEquals("{\"return\":{}}", text(ApiResponses.removed()));

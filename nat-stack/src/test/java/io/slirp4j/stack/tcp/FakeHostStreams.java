@@ -17,13 +17,13 @@ import java.util.Deque;
 import java.util.List;
 
 /** Host TCP connections that the test drives by hand: connect outcome, reads, write completions, EOF, errors. */
-final class FakeHostStreams implements HostStreams {
+public final class FakeHostStreams implements HostStreams {
     final ByteBufAllocator alloc;
     final List<Conn> all = new ArrayList<>();
     final List<Listener> listeners = new ArrayList<>();
     int failNextConnects;
 
-    FakeHostStreams(ByteBufAllocator alloc) {
+    public FakeHostStreams(ByteBufAllocator alloc) {
         this.alloc = alloc;
     }
 
@@ -89,11 +89,16 @@ final class FakeHostStreams implements HostStreams {
         return all.get(all.size() - 1);
     }
 
-    long openCount() {
+    /** Every connection made so far, in order: outbound ones and those accepted from listeners. */
+    public List<Conn> connections() {
+        return all;
+    }
+
+    public long openCount() {
         return all.stream().filter(c -> !c.closed && !c.aborted && !c.failed).count();
     }
 
-    final class Conn implements HostStream {
+    public final class Conn implements HostStream {
         final InetSocketAddress remote;
         /** The local address an outbound connection was asked to bind, or null. */
         InetAddress local;
@@ -101,13 +106,13 @@ final class FakeHostStreams implements HostStreams {
         /** Writes not yet completed (the test completes them with {@link #complete}). */
         final Deque<ByteBuf> queued = new ArrayDeque<>();
         final ByteArrayOutputStream written = new ByteArrayOutputStream();
-        boolean autoCompleteWrites = true;
+        public boolean autoCompleteWrites = true;
         boolean autoRead = true;
         int autoReadOffs;
         boolean shutdown;
-        boolean closed;
-        boolean aborted;
-        boolean failed;
+        public boolean closed;
+        public boolean aborted;
+        public boolean failed;
 
         Conn(InetSocketAddress remote, StreamHandler handler) {
             this.remote = remote;
@@ -137,7 +142,7 @@ final class FakeHostStreams implements HostStreams {
         }
 
         /** Completes every queued write. */
-        void complete() {
+        public void complete() {
             while (!queued.isEmpty()) {
                 ByteBuf b = queued.poll();
                 int n = b.readableBytes();
@@ -146,6 +151,11 @@ final class FakeHostStreams implements HostStreams {
                     handler.onWritten(n);
                 }
             }
+        }
+
+        /** The writes the host has not completed yet. */
+        public java.util.Collection<ByteBuf> pendingWrites() {
+            return queued;
         }
 
         int queuedBytes() {
@@ -169,7 +179,7 @@ final class FakeHostStreams implements HostStreams {
             releaseQueued();
         }
 
-        void releaseQueued() {
+        public void releaseQueued() {
             while (!queued.isEmpty()) {
                 queued.poll().release();
             }
@@ -183,12 +193,12 @@ final class FakeHostStreams implements HostStreams {
             autoRead = on;
         }
 
-        void connected() {
+        public void connected() {
             handler.onConnected();
         }
 
         /** One read loop that brings {@code data}, as Netty delivers it: the read, then its end. */
-        void read(byte[] data) {
+        public void read(byte[] data) {
             handler.onRead(alloc.buffer(data.length).writeBytes(data));
             handler.onReadComplete();
         }
@@ -201,17 +211,17 @@ final class FakeHostStreams implements HostStreams {
             handler.onReadComplete();
         }
 
-        void eof() {
+        public void eof() {
             handler.onEof();
         }
 
-        void reset() {
+        public void reset() {
             failed = true;
             releaseQueued();
             handler.onError(new IOException("Connection reset by peer"));
         }
 
-        void fail(io.slirp4j.stack.host.ConnectFailure reason) {
+        public void fail(io.slirp4j.stack.host.ConnectFailure reason) {
             failed = true;
             handler.onConnectFailed(reason, null);
         }
