@@ -156,9 +156,9 @@ class FloodTest {
 
     /**
      * 2,000 guest connections to a host server that never reads (nor accepts: its kernel completes the handshakes
-     * and takes a few KiB each) push until they stall and the helper's buffer budget is used up, every connection
-     * holding its floor; then a new connection and a small echo complete within a second, and a bulk stream beside
-     * them keeps at least half of the throughput it had before the flood (medians of three, same helper).
+     * and takes a few KiB each) push until they stall, holding what the helper's buffer budget gave them; then a new
+     * connection and a small echo complete within a second, and a bulk stream beside them keeps at least half of the
+     * throughput it had before the flood (medians of three after a warm-up, same helper).
      */
     @Test
     void stalledConnectionsLeaveNewOnesAndABulkStreamTheirShare() throws Exception {
@@ -175,6 +175,7 @@ class FloodTest {
             }));
             Helper h = net.startHelper("-c");
             InetSocketAddress bulkTo = new InetSocketAddress("10.0.2.2", discard.port());
+            medianRate(net, bulkTo); // warms the helper's JIT up, which would otherwise flatter the flood's side
             double before = medianRate(net, bulkTo);
 
             InetSocketAddress stallTo = new InetSocketAddress("10.0.2.2",
@@ -236,8 +237,7 @@ class FloodTest {
 
     /**
      * Opens {@code count} connections to {@code to} (in the calling thread's namespace), then writes to them in
-     * rounds until the helper says its budget is used up and three rounds in a row moved less than 1 MiB in all.
-     * Returns the bytes written.
+     * rounds until three rounds in a row moved less than 1 MiB in all. Returns the bytes written.
      */
     static long pushUntilStalled(List<SocketChannel> into, int count, InetSocketAddress to, Helper h)
         throws IOException {
@@ -256,7 +256,7 @@ class FloodTest {
         long total = 0;
         int quiet = 0;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (quiet < 3 || !h.stderr().contains("TCP buffer budget")) {
+        while (quiet < 3) {
             assertTrue(System.nanoTime() < deadline, "the flood did not stall within 90 s\n" + h.describe());
             long moved = 0;
             for (SocketChannel c : into) {

@@ -17,7 +17,9 @@ package io.slirp4j.stack.tcp;
  * least): thousands of connections whose host peers do not read hold their floors for good, and with fixed floors
  * they would take the whole budget, leaving a connection that makes progress nothing but its own floor. So the
  * total stays under {@code limit + 2 * MIN_FLOOR * connections}, and a connection that the budget stopped is woken
- * by its own ACKs and host writes, never by another connection's.
+ * by its own ACKs and host writes, never by another connection's. Once the budget is {@link #scarce()}, its room goes
+ * only to connections whose hosts take their data (TcpConnection's receive ceiling): connections to peers that
+ * stopped reading keep what they were given, and a connection that moves can still grow past its floor.
  *
  * <p>Connections charge and credit themselves ({@link TcpConnection} settles its account at the end of every
  * entry point); everything runs on the stack's event loop, so nothing here is synchronized.
@@ -94,6 +96,11 @@ public final class BufferBudget {
     /** How many times the budget ran out (charges crossing the limit from below). */
     public long exhaustions() {
         return exhaustions;
+    }
+
+    /** Less than a quarter of the budget is left: only connections that move their data may take it. */
+    public boolean scarce() {
+        return free() < limit / 4;
     }
 
     /** Bytes beyond what is charged that connections may still take. */

@@ -142,6 +142,8 @@ public final class TcpConnection {
     private int rcvAdvRight;
     private final int rcvShift;
     private int unconsumed;
+    /** Bytes the host took over the connection's life: a connection that has drained its buffer is one that moves. */
+    private long consumedTotal;
     private final ReassemblyQueue reassembly;
     private boolean remoteFin;
     private boolean sackOk;
@@ -436,6 +438,7 @@ public final class TcpConnection {
         enter(now);
         try {
             unconsumed = Math.max(0, unconsumed - n);
+            consumedTotal += n;
             growReceiveBuffer(n);
             if (state.synchronizedState() && !remoteFin && windowUpdateUrgent()) {
                 ackNow = true;
@@ -1300,12 +1303,21 @@ public final class TcpConnection {
 
     /**
      * What this connection may hold on the receive side now (unconsumed bytes plus window): its receive buffer,
-     * as far as the budget allows beyond what is charged already, and never less than the budget's floor.
+     * as far as the budget allows beyond what is charged already, and never less than the budget's floor. While the
+     * budget is scarce, its room goes only to connections whose hosts have taken twice their buffer: thousands of
+     * connections to peers that stopped reading keep what they were given, but cannot take the last of the budget
+     * from a connection that moves (which would otherwise be held to its floor).
      */
     private long receiveCeiling() {
         BufferBudget budget = config.budget();
         long offered = Math.max(0, Seq.diff(rcvAdvRight, rcvNxt));
-        return Math.min(receiveBuffer, Math.max(budget.floor(), unconsumed + offered + budget.free()));
+        long room = receiveRoom(budget, consumedTotal, receiveBuffer);
+        return Math.min(receiveBuffer, Math.max(budget.floor(), unconsumed + offered + room));
+    }
+
+    /** The budget's room a connection may grow into (see {@link #receiveCeiling}). */
+    static long receiveRoom(BufferBudget budget, long consumedTotal, int receiveBuffer) {
+        return budget.scarce() && consumedTotal < 2L * receiveBuffer ? 0 : budget.free();
     }
 
     /**

@@ -87,6 +87,20 @@ class BufferBudgetTest {
     }
 
     @Test
+    void aScarceBudgetGoesOnlyToConnectionsWhoseHostsTookTwiceTheirBuffer() {
+        BufferBudget shared = new BufferBudget(400_000, FLOOR);
+        shared.adjust(250_000);
+        assertTrue(!shared.scarce());
+        assertEquals(150_000, TcpConnection.receiveRoom(shared, 0, 128 << 10), "plenty: everyone may grow");
+        shared.adjust(60_000);
+        assertTrue(shared.scarce(), "less than a quarter left");
+        assertEquals(0, TcpConnection.receiveRoom(shared, (256 << 10) - 1, 128 << 10),
+            "a connection whose host has not taken twice its buffer keeps what it holds");
+        assertEquals(90_000, TcpConnection.receiveRoom(shared, 256 << 10, 128 << 10), "one that moves may grow");
+        shared.adjust(-310_000);
+    }
+
+    @Test
     void offeredWindowAndSendBufferAreChargedAndCreditedOnAck() {
         budget = new BufferBudget(1 << 30, FLOOR);
         a = harness();
