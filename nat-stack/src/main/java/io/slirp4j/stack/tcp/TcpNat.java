@@ -208,7 +208,7 @@ public final class TcpNat implements IpProtocolHandler {
         }
         int flags = seg.flags() & (TcpSegment.SYN | TcpSegment.ACK | TcpSegment.RST | TcpSegment.FIN);
         if (flags == TcpSegment.SYN) {
-            open(ip, seg, key);
+            open(ip, seg, key, now);
         } else {
             counters.unknownSegments++;
             sendResetFor(seg, key);
@@ -234,7 +234,7 @@ public final class TcpNat implements IpProtocolHandler {
         frames.droppedFiltered++;
     }
 
-    private void open(IpDatagram ip, TcpSegment seg, FlowKey key) {
+    private void open(IpDatagram ip, TcpSegment seg, FlowKey key, long now) {
         int port = seg.destinationPort();
         InetSocketAddress remote;
         List<InetSocketAddress> servers = null;
@@ -267,7 +267,6 @@ public final class TcpNat implements IpProtocolHandler {
                 return;
             }
         }
-        long now = clock.getAsLong();
         if (open >= maxConnections && !makeRoom(now)) {
             counters.connectionLimitRejects++;
             sendResetFor(seg, key);

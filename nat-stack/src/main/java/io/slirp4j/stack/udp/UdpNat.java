@@ -355,8 +355,7 @@ public final class UdpNat {
             counters.forwardDrops++;
             return null;
         }
-        if (flows.size() + inboundPeers.size() >= maxFlows && !evict(now)) {
-            counters.flowLimitDrops++;
+        if (!makeRoom(now)) {
             return null;
         }
         UdpForward.Peer peer = new UdpForward.Peer(forward, from, key, now);
@@ -419,7 +418,19 @@ public final class UdpNat {
     }
 
     /**
-     * Makes room in a full table: closes the DNS-only flow quiet for longest if it is past
+     * True if the table has room for one more flow or forward peer, after evicting a flow if it was full ({@link
+     * #evict}); a source it has no room for is a counted drop.
+     */
+    private boolean makeRoom(long now) {
+        if (flows.size() + inboundPeers.size() < maxFlows || evict(now)) {
+            return true;
+        }
+        counters.flowLimitDrops++;
+        return false;
+    }
+
+    /**
+     * Closes a flow of a full table: the DNS-only flow quiet for longest if it is past
      * {@link #DNS_ANSWER_GRACE_MS}, else the least recently active flow. False if there is no flow to close (forward
      * peers fill the table).
      */
@@ -472,8 +483,7 @@ public final class UdpNat {
         if (flow != null) {
             return flow;
         }
-        if (flows.size() + inboundPeers.size() >= maxFlows && !evict(now)) {
-            counters.flowLimitDrops++;
+        if (!makeRoom(now)) {
             return null;
         }
         flow = new UdpFlow(this, lookup.copy(), nextFlowId++, now, dnsOnly);
