@@ -157,8 +157,8 @@ class FloodTest {
     /**
      * 2,000 guest connections to a host server that never reads (nor accepts: its kernel completes the handshakes
      * and takes a few KiB each) push until they stall, holding what the helper's buffer budget gave them; then a new
-     * connection and a small echo complete within a second, and a bulk stream beside them keeps a good part of the
-     * throughput it had before the flood (medians of three after a warm-up, same helper; see the assertion).
+     * connection and a small echo complete within a second, and a bulk stream beside them keeps at least half the
+     * throughput it had before the flood (medians of three after a warm-up, same helper).
      */
     @Test
     void stalledConnectionsLeaveNewOnesAndABulkStreamTheirShare() throws Exception {
@@ -201,11 +201,10 @@ class FloodTest {
                 System.out.printf("beside 2000 stalled connections: a new connection and its echo took %d ms; bulk "
                     + "%.0f MB/s, %.0f MB/s before (%.0f%%)%n", millis, during, before, 100 * during / before);
                 assertTrue(millis < PROMPT.toMillis(), "a new connection took " + millis + " ms\n" + h.describe());
-                // the issue asks for half, which this does not reach reliably: the stream beside the flood runs at
-                // 320-390 MB/s, the same stream before it at 570-950 MB/s as the machine is busy or quiet (39-64%;
-                // 28-34% before the scarce budget went to connections that move). A quarter catches starvation (the
-                // issue saw 0 bit/s for 25-50 s) without failing a build on the spread.
-                assertTrue(during >= 0.25 * before, "bulk " + during + " MB/s beside the stalled connections, " + before
+                // the issue's half: a short transfer is the hard case, as it has no time to outgrow a small window (a
+                // connection held to its floor until its host had taken twice its buffer ran at 35-64% here; growing
+                // by what its host takes lately, it runs about as fast as before the flood)
+                assertTrue(during >= 0.5 * before, "bulk " + during + " MB/s beside the stalled connections, " + before
                     + " MB/s before\n" + h.describe());
             } finally {
                 for (SocketChannel c : flood) {

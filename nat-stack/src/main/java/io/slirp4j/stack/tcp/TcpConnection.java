@@ -142,8 +142,8 @@ public final class TcpConnection {
     private int rcvAdvRight;
     private final int rcvShift;
     private int unconsumed;
-    /** Bytes the host took over the connection's life: a connection that has drained its buffer is one that moves. */
-    private long consumedTotal;
+    /** What the host took lately: how much room a connection may take from a scarce budget. */
+    private final RecentUptake uptake = new RecentUptake();
     private final ReassemblyQueue reassembly;
     private boolean remoteFin;
     private boolean sackOk;
@@ -438,7 +438,7 @@ public final class TcpConnection {
         enter(now);
         try {
             unconsumed = Math.max(0, unconsumed - n);
-            consumedTotal += n;
+            uptake.add(n, now);
             growReceiveBuffer(n);
             if (state.synchronizedState() && !remoteFin && windowUpdateUrgent()) {
                 ackNow = true;
@@ -1304,20 +1304,28 @@ public final class TcpConnection {
     /**
      * What this connection may hold on the receive side now (unconsumed bytes plus window): its receive buffer,
      * as far as the budget allows beyond what is charged already, and never less than the budget's floor. While the
-     * budget is scarce, its room goes only to connections whose hosts have taken twice their buffer: thousands of
+     * budget is scarce, a connection grows only by what its host takes (see {@link #receiveRoom}): thousands of
      * connections to peers that stopped reading keep what they were given, but cannot take the last of the budget
      * from a connection that moves (which would otherwise be held to its floor).
      */
     private long receiveCeiling() {
         BufferBudget budget = config.budget();
-        long offered = Math.max(0, Seq.diff(rcvAdvRight, rcvNxt));
-        long room = receiveRoom(budget, consumedTotal, receiveBuffer);
-        return Math.min(receiveBuffer, Math.max(budget.floor(), unconsumed + offered + room));
+        long held = unconsumed + Math.max(0, Seq.diff(rcvAdvRight, rcvNxt));
+        long room = receiveRoom(budget, held, uptake.recent(lastNow));
+        return Math.min(receiveBuffer, Math.max(budget.floor(), held + room));
     }
 
-    /** The budget's room a connection may grow into (see {@link #receiveCeiling}). */
-    static long receiveRoom(BufferBudget budget, long consumedTotal, int receiveBuffer) {
-        return budget.scarce() && consumedTotal < 2L * receiveBuffer ? 0 : budget.free();
+    /**
+     * The budget's room a connection holding {@code held} bytes may grow into, when its host took
+     * {@code recentUptake} bytes lately ({@link RecentUptake}): all that is free while the budget has plenty; once
+     * it is scarce, only up to twice the recent uptake, so a stream whose host reads grows (doubling each round trip)
+     * and one whose host stopped does not.
+     */
+    static long receiveRoom(BufferBudget budget, long held, long recentUptake) {
+        if (!budget.scarce()) {
+            return budget.free();
+        }
+        return Math.min(budget.free(), Math.max(0, 2 * recentUptake - held));
     }
 
     /**

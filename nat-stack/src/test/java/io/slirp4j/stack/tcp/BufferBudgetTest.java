@@ -87,16 +87,20 @@ class BufferBudgetTest {
     }
 
     @Test
-    void aScarceBudgetGoesOnlyToConnectionsWhoseHostsTookTwiceTheirBuffer() {
+    void aScarceBudgetGoesOnlyToConnectionsWhoseHostsTakeTheirData() {
         BufferBudget shared = new BufferBudget(400_000, FLOOR);
         shared.adjust(250_000);
         assertTrue(!shared.scarce());
-        assertEquals(150_000, TcpConnection.receiveRoom(shared, 0, 128 << 10), "plenty: everyone may grow");
+        assertEquals(150_000, TcpConnection.receiveRoom(shared, 64 << 10, 0), "plenty: everyone may grow");
         shared.adjust(60_000);
         assertTrue(shared.scarce(), "less than a quarter left");
-        assertEquals(0, TcpConnection.receiveRoom(shared, (256 << 10) - 1, 128 << 10),
-            "a connection whose host has not taken twice its buffer keeps what it holds");
-        assertEquals(90_000, TcpConnection.receiveRoom(shared, 256 << 10, 128 << 10), "one that moves may grow");
+        assertEquals(0, TcpConnection.receiveRoom(shared, 64 << 10, 0),
+            "a connection whose host took nothing lately keeps what it holds");
+        assertEquals(0, TcpConnection.receiveRoom(shared, 64 << 10, 32 << 10),
+            "nor does one whose host took half of it");
+        assertEquals(20_000, TcpConnection.receiveRoom(shared, 60_000, 40_000),
+            "one that moves may grow to twice what its host took lately");
+        assertEquals(90_000, TcpConnection.receiveRoom(shared, 60_000, 1 << 20), "as far as the budget has room");
         shared.adjust(-310_000);
     }
 
