@@ -1,6 +1,8 @@
 package io.slirp4j.stack.host;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -8,10 +10,12 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.UncheckedBooleanSupplier;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -23,6 +27,7 @@ import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.IntSupplier;
 
 /**
  * {@link HostStreams} on Netty socket channels registered in the stack's own event loop, so that handlers run
@@ -38,6 +43,10 @@ import java.util.function.Function;
  * until the last queued write completed; a graceful close that waits longer than {@link #CLOSE_LINGER_MS} for a
  * peer that does not read ends with RST.
  *
+ * <p>Reads are no larger than the handler can take ({@link StreamHandler#readLimit}, see {@link BoundedReads}): a
+ * thousand connections each holding the rest of a 64 KiB read it could not take would pin 64 MiB that no budget
+ * counts.
+ *
  * <p>Listeners (inbound port forwards) hand each accepted connection to a {@link StreamAcceptor} before it is
  * registered, so no event can reach a stream that has no handler yet; a refused one is reset unregistered.
  *
@@ -50,6 +59,9 @@ import java.util.function.Function;
 public final class NettyHostStreams implements HostStreams {
     public static final int DEFAULT_CONNECT_TIMEOUT_MS = 20_000;
     static final long CLOSE_LINGER_MS = 60_000;
+
+    /** The smallest read however little the handler can take: what it cannot take is held, but only this much. */
+    static final int MIN_READ = 2048;
 
     /** How long a listener stops accepting after an accept failed (typically out of fds), as ServerBootstrap does. */
     static final long ACCEPT_PAUSE_MS = 1_000;
@@ -258,6 +270,91 @@ public final class NettyHostStreams implements HostStreams {
         return ConnectFailure.OTHER;
     }
 
+    /**
+     * A channel's read allocator, bounded: each read buffer is the inner allocator's guess, but no larger than
+     * {@code limit} says (and no smaller than {@link #MIN_READ}). Everything else is the inner allocator's.
+     */
+    static final class BoundedReads implements RecvByteBufAllocator {
+        private final RecvByteBufAllocator inner;
+        private final IntSupplier limit;
+
+        BoundedReads(RecvByteBufAllocator inner, IntSupplier limit) {
+            this.inner = inner;
+            this.limit = limit;
+        }
+
+        @Override
+        public Handle newHandle() {
+            return new BoundedHandle((ExtendedHandle) inner.newHandle(), limit);
+        }
+    }
+
+    /** The handle of {@link BoundedReads}. Netty's epoll channels need an {@link RecvByteBufAllocator.ExtendedHandle}. */
+    static final class BoundedHandle implements RecvByteBufAllocator.ExtendedHandle {
+        private final RecvByteBufAllocator.ExtendedHandle inner;
+        private final IntSupplier limit;
+
+        BoundedHandle(RecvByteBufAllocator.ExtendedHandle inner, IntSupplier limit) {
+            this.inner = inner;
+            this.limit = limit;
+        }
+
+        @Override
+        public ByteBuf allocate(ByteBufAllocator alloc) {
+            return alloc.ioBuffer(guess());
+        }
+
+        @Override
+        public int guess() {
+            return Math.max(MIN_READ, Math.min(inner.guess(), limit.getAsInt()));
+        }
+
+        @Override
+        public void reset(ChannelConfig config) {
+            inner.reset(config);
+        }
+
+        @Override
+        public void incMessagesRead(int numMessages) {
+            inner.incMessagesRead(numMessages);
+        }
+
+        @Override
+        public void lastBytesRead(int bytes) {
+            inner.lastBytesRead(bytes);
+        }
+
+        @Override
+        public int lastBytesRead() {
+            return inner.lastBytesRead();
+        }
+
+        @Override
+        public void attemptedBytesRead(int bytes) {
+            inner.attemptedBytesRead(bytes);
+        }
+
+        @Override
+        public int attemptedBytesRead() {
+            return inner.attemptedBytesRead();
+        }
+
+        @Override
+        public boolean continueReading() {
+            return inner.continueReading();
+        }
+
+        @Override
+        public boolean continueReading(UncheckedBooleanSupplier maybeMoreDataSupplier) {
+            return inner.continueReading(maybeMoreDataSupplier);
+        }
+
+        @Override
+        public void readComplete() {
+            inner.readComplete();
+        }
+    }
+
     /** One connection: the handler at the end of its pipeline and the operations on it. */
     private final class Stream extends ChannelInboundHandlerAdapter implements HostStream {
         private final SocketChannel channel;
@@ -275,6 +372,13 @@ public final class NettyHostStreams implements HostStreams {
         Stream(SocketChannel channel, StreamHandler handler) {
             this.channel = channel;
             this.handler = handler;
+            ChannelConfig config = channel.config();
+            config.setRecvByteBufAllocator(new BoundedReads(config.getRecvByteBufAllocator(), this::readLimit));
+        }
+
+        private int readLimit() {
+            StreamHandler h = handler;
+            return h == null || silenced ? Integer.MAX_VALUE : h.readLimit();
         }
 
         void connectDone(ChannelFuture f, boolean synchronous) {

@@ -29,6 +29,15 @@ public interface StreamHandler {
     /** The connection broke (reset by the peer, write failed, closed unexpectedly); the stream is closed already. */
     void onError(Throwable cause);
 
+    /**
+     * The most the handler can take in one {@link #onRead} now; reads are no larger (down to
+     * {@link NettyHostStreams#MIN_READ}). A handler that takes part of a read keeps the rest, and with it the whole
+     * read buffer: a 64 KiB buffer for a connection that may hold 16 KiB.
+     */
+    default int readLimit() {
+        return Integer.MAX_VALUE;
+    }
+
     /** The socket's outbound buffer crossed a water mark. Informational. */
     default void onWritabilityChanged(boolean writable) {
     }

@@ -808,11 +808,18 @@ public final class TcpNat implements IpProtocolHandler {
                     return;
                 }
                 if (pending != null) {
-                    // read in the same batch as the short write that paused reading
-                    CompositeByteBuf both = link.alloc().compositeBuffer(2);
-                    both.addComponent(true, pending);
-                    pending = both;
-                    both.addComponent(true, data);
+                    // read after the short write that paused reading: in the same batch, or after the host's FIN,
+                    // when Netty reads the socket to its end whatever autoRead says. One flat composite: nesting
+                    // one per read overflowed the stack when it was released.
+                    CompositeByteBuf all;
+                    if (pending instanceof CompositeByteBuf c) {
+                        all = c;
+                    } else {
+                        all = link.alloc().compositeBuffer(Integer.MAX_VALUE);
+                        all.addComponent(true, pending);
+                        pending = all;
+                    }
+                    all.addComponent(true, data);
                     return;
                 }
                 if (!readLoopCorked) {
@@ -855,6 +862,13 @@ public final class TcpNat implements IpProtocolHandler {
             } finally {
                 exit(outermost);
             }
+        }
+
+        @Override
+        public int readLimit() {
+            // what the send buffer takes now; once something is pending, reading has paused, and a read after all
+            // (to the end, after the host's FIN) joins it anyway
+            return removed || conn == null || pending != null ? Integer.MAX_VALUE : conn.sendSpace();
         }
 
         @Override
@@ -967,7 +981,7 @@ public final class TcpNat implements IpProtocolHandler {
             int n = connection.write(pending, clock.getAsLong());
             counters.bytesToGuest += n;
             if (pending.isReadable()) {
-                return;
+                return; // (no discardReadComponents: it would move the bytes under the send buffer's slices)
             }
             pending.release();
             pending = null;

@@ -506,30 +506,62 @@ class TcpNatTest {
             offered += big.length;
         }
         assertFalse(h.autoRead, "reading paused once the send buffer is full");
-        // the guest acknowledges what it got, with a big window, until reading resumes
+        byte[] got = acknowledgeUntilAllArrived(h, ours, offered);
+        assertTrue(h.autoRead, "reading resumed after the guest acknowledged");
+        for (int i = 0; i < offered; i += big.length) {
+            assertArrayEquals(big, Arrays.copyOfRange(got, i, i + big.length));
+        }
+    }
+
+    /**
+     * After the host's FIN, Netty reads the socket to its end whatever autoRead says, in reads as small as the
+     * handler's read limit: 20,000 of them after reading paused are held in one flat buffer (a composite nested one
+     * level per read overflowed the stack when released) and reach the guest in order, then the FIN.
+     */
+    @Test
+    void readsAfterReadingPausedAreHeldFlatAndDeliveredInOrder() {
+        int ours = establish(PEER, 80);
+        FakeHostStreams.Conn h = host.last();
+        byte[] big = Packets.bytes(1 << 20, 5);
+        int offered = 0;
+        for (int i = 0; i < 8 && h.autoRead; i++) {
+            h.read(big);
+            offered += big.length;
+        }
+        assertFalse(h.autoRead);
+        assertEquals(Integer.MAX_VALUE, h.handler.readLimit(), "reading paused: no limit for reads that come anyway");
+        byte[] small = Packets.bytes(64, 7);
+        for (int i = 0; i < 20_000; i++) {
+            h.read(small);
+        }
+        h.eof();
+        int total = offered + 20_000 * small.length;
+        byte[] got = acknowledgeUntilAllArrived(h, ours, total);
+        assertArrayEquals(big, Arrays.copyOfRange(got, 0, big.length));
+        for (int at = offered; at < total; at += small.length) {
+            assertArrayEquals(small, Arrays.copyOfRange(got, at, at + small.length), "at " + at);
+        }
+    }
+
+    /** Acknowledges, with a big window, whatever reaches the guest until {@code offered} bytes did; returns them. */
+    private byte[] acknowledgeUntilAllArrived(FakeHostStreams.Conn h, int ours, int offered) {
         int highest = ours;
         byte[] got = new byte[offered];
-        for (int round = 0; round < 10_000 && (!h.autoRead || highest - ours < offered); round++) {
+        for (int round = 0; round < 100_000 && highest - ours < offered; round++) {
             byte[] f;
             while ((f = sink.poll()) != null) {
                 Decoded d = Decoded.of(f);
                 ByteBuffer b = ByteBuffer.wrap(d.l4);
                 int hl = ((d.l4[12] & 0xFF) >>> 4) * 4;
                 int seq = b.getInt(4);
-                int len = d.l4.length - hl;
+                int len = Math.min(d.l4.length - hl, offered - (seq - ours));
                 System.arraycopy(d.l4, hl, got, seq - ours, len);
                 highest = Math.max(highest - ours, seq - ours + len) + ours;
             }
             send(tcp(PEER, GPORT, 80, ISN + 1, highest, ACK, 0xFFFF, new byte[0]));
-            if (h.autoRead && highest - ours < offered) {
-                continue;
-            }
         }
-        assertTrue(h.autoRead, "reading resumed after the guest acknowledged");
         assertEquals(offered, highest - ours, "every byte the host offered reached the guest");
-        for (int i = 0; i < offered; i += big.length) {
-            assertArrayEquals(big, Arrays.copyOfRange(got, i, i + big.length));
-        }
+        return got;
     }
 
     @Test
