@@ -389,7 +389,11 @@ public final class NetworkHelper {
             });
         NettyHostStreams hostTcp = hostStreams(loop, ipv6Only, keepalive);
         int maxTcp = maxTcpConnections();
-        BufferBudget tcpBudget = new BufferBudget(tcpBufferBudget(), BufferBudget.DEFAULT_FLOOR);
+        long budget = tcpBufferBudget();
+        // over the limit, floors up to a quarter more and connections that move up to half more: three quarters
+        // of the direct memory at most, the rest for frames and reads in flight
+        BufferBudget tcpBudget = new BufferBudget(budget, BufferBudget.DEFAULT_FLOOR, budget + budget / 4,
+            budget + budget / 2);
         limitLog = new LimitLog(System.err, Stack.MAX_UDP_FLOWS, maxTcp, tcpBudget.limit(), tcpBudget.configuredFloor(),
             ApiServer.DEFAULT_MAX_CONNECTIONS);
         CountDownLatch started = new CountDownLatch(1);

@@ -11,6 +11,8 @@ import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -18,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -211,6 +214,183 @@ class FloodTest {
                     c.close();
                 }
             }
+        }
+    }
+
+    /**
+     * The other way round: 2,000 guest connections that never read, from a host source that writes to each until
+     * it stalls; then a download beside them keeps at least half the rate it had before (medians of three after a
+     * warm-up), and none of the 2,000 is reset. Before, the helper read 64 KiB at a time for connections that could
+     * take 16 KiB, holding the rest outside its budget, and the floors of connections that joined early overshot the
+     * budget: the flood ran the helper out of direct memory, and allocations that failed reset hundreds of
+     * connections, new ones among them.
+     */
+    @Test
+    void unreadConnectionsLeaveADownloadItsShareAndAreNotReset() throws Exception {
+        try (TestNetwork net = TestNetwork.create(Mode.ROOT)) {
+            // small send buffers keep the host's side of the flood far below the machine's tcp_mem (see above)
+            Source flood = net.closeLater(new Source(net.hostNetns(), 16 << 10));
+            TcpPeers.Server download = net.closeLater(new TcpPeers.Server(net.hostNetns(),
+                new InetSocketAddress("127.0.0.1", 0), FloodTest::source));
+            Helper h = net.startHelper("-c");
+            InetSocketAddress downloadFrom = new InetSocketAddress("10.0.2.2", download.port());
+            medianDownloadRate(net, downloadFrom); // the JIT's warm-up, as above
+            double before = medianDownloadRate(net, downloadFrom);
+
+            InetSocketAddress floodFrom = new InetSocketAddress("10.0.2.2", flood.port());
+            List<SocketChannel> unread = new ArrayList<>();
+            try {
+                net.inGuest(() -> {
+                    for (int i = 0; i < 2_000; i++) {
+                        SocketChannel c = SocketChannel.open();
+                        unread.add(c);
+                        c.setOption(StandardSocketOptions.SO_RCVBUF, 16 << 10);
+                        c.setOption(StandardSocketOptions.SO_LINGER, 0);
+                        c.connect(floodFrom);
+                    }
+                    return null;
+                });
+                long written = flood.awaitStalled(h);
+                System.out.printf("a host source wrote %d MiB to 2000 connections that do not read%n",
+                    written >> 20);
+
+                double during = medianDownloadRate(net, downloadFrom);
+                System.out.printf("beside 2000 unread connections: download %.0f MB/s, %.0f MB/s before (%.0f%%)%n",
+                    during, before, 100 * during / before);
+                assertTrue(during >= 0.5 * before, "download " + during + " MB/s beside the unread connections, "
+                    + before + " MB/s before\n" + h.describe());
+                int reset = 0;
+                for (SocketChannel c : unread) {
+                    c.configureBlocking(false);
+                    try {
+                        c.read(ByteBuffer.allocate(1));
+                    } catch (IOException e) {
+                        reset++;
+                    }
+                }
+                assertEquals(0, reset, "unread connections reset\n" + h.describe());
+            } finally {
+                for (SocketChannel c : unread) {
+                    c.close();
+                }
+            }
+        }
+    }
+
+    /** Median of three host-to-guest transfers of 32 MiB, in MB/s (the guest's connect to its last byte). */
+    static double medianDownloadRate(TestNetwork net, InetSocketAddress from) throws IOException {
+        double[] rates = new double[3];
+        for (int i = 0; i < rates.length; i++) {
+            long start = System.nanoTime();
+            try (SocketChannel c = TcpPeers.connectFromGuest(net, from)) {
+                ByteBuffer chunk = ByteBuffer.allocateDirect(256 << 10);
+                for (long got = 0; got < 32 << 20; ) {
+                    int n = c.read(chunk.clear());
+                    assertTrue(n >= 0, "the source closed");
+                    got += n;
+                }
+                c.setOption(StandardSocketOptions.SO_LINGER, 0);
+            }
+            rates[i] = (32 << 20) / 1e6 / ((System.nanoTime() - start) / 1e9);
+        }
+        Arrays.sort(rates);
+        return rates[1];
+    }
+
+    /** Writes to its client until the client goes away. */
+    static void source(SocketChannel c) {
+        ByteBuffer data = ByteBuffer.allocateDirect(256 << 10);
+        try {
+            while (true) {
+                c.write(data.clear());
+            }
+        } catch (IOException e) {
+            // the client went away
+        }
+    }
+
+    /**
+     * A host server that writes to every client as fast as each takes it, from one thread (a thread per client
+     * would be 2,000 threads), with small send buffers.
+     */
+    static final class Source implements AutoCloseable {
+        private final ServerSocketChannel listener;
+        private final Selector selector;
+        private final Thread thread;
+        private final AtomicLong written = new AtomicLong();
+        private volatile boolean closing;
+
+        Source(java.nio.file.Path netns, int sendBuffer) throws IOException {
+            listener = TestNetwork.in(netns, () -> {
+                ServerSocketChannel l = ServerSocketChannel.open();
+                l.bind(new InetSocketAddress("127.0.0.1", 0), 4096);
+                return l;
+            });
+            listener.configureBlocking(false);
+            selector = Selector.open();
+            listener.register(selector, SelectionKey.OP_ACCEPT);
+            ByteBuffer data = ByteBuffer.allocateDirect(64 << 10);
+            thread = new Thread(() -> {
+                try {
+                    while (!closing) {
+                        selector.select(100);
+                        for (SelectionKey k : selector.selectedKeys()) {
+                            if (k.isAcceptable()) {
+                                SocketChannel c;
+                                while ((c = listener.accept()) != null) {
+                                    c.configureBlocking(false);
+                                    c.setOption(StandardSocketOptions.SO_SNDBUF, sendBuffer);
+                                    c.register(selector, SelectionKey.OP_WRITE);
+                                }
+                            } else if (k.isWritable()) {
+                                try {
+                                    written.addAndGet(((SocketChannel) k.channel()).write(data.clear()));
+                                } catch (IOException e) {
+                                    k.channel().close();
+                                }
+                            }
+                        }
+                        selector.selectedKeys().clear();
+                    }
+                } catch (IOException e) {
+                    // the test fails on what it sees; the thread just ends
+                }
+            }, "flood-source");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        int port() throws IOException {
+            return ((InetSocketAddress) listener.getLocalAddress()).getPort();
+        }
+
+        /** Waits until three rounds of 200 ms in a row wrote less than 1 MiB in all; returns the bytes written. */
+        long awaitStalled(Helper h) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            long last = written.get();
+            for (int quiet = 0; quiet < 3; ) {
+                assertTrue(System.nanoTime() < deadline, "the flood did not stall within 90 s\n" + h.describe());
+                TestNetwork.sleep(200);
+                long now = written.get();
+                quiet = now - last < (1 << 20) ? quiet + 1 : 0;
+                last = now;
+            }
+            return last;
+        }
+
+        @Override
+        public void close() throws IOException {
+            closing = true;
+            selector.wakeup();
+            try {
+                thread.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            for (SelectionKey k : selector.keys()) {
+                k.channel().close();
+            }
+            selector.close();
         }
     }
 

@@ -18,8 +18,15 @@ package io.slirp4j.stack.tcp;
  * they would take the whole budget, leaving a connection that makes progress nothing but its own floor. So the
  * total stays under {@code limit + 2 * MIN_FLOOR * connections}, and a connection that the budget stopped is woken
  * by its own ACKs and host writes, never by another connection's. Once the budget is {@link #scarce()}, its room goes
- * only to connections whose hosts take their data (TcpConnection's receive ceiling): connections to peers that
- * stopped reading keep what they were given, and a connection that moves can still grow past its floor.
+ * only to connections that move ({@link #room}): connections whose peers stopped reading keep what they were given,
+ * and a connection that moves can still grow past its floor.
+ *
+ * <p>Two caps bound the whole, for the program, whose buffers live in a fixed amount of direct memory: floors are
+ * granted only while the charges are under {@code floorsUpTo}, and beyond it, up to {@code movingUpTo}, only
+ * connections that move may grow (every connection may still hold {@link #MIN_HOLD}, enough to show that it moves).
+ * Floors are charged as connections fill them, at the floor of that moment, so connections that joined while the
+ * floor was larger keep more, and thousands of connections whose peers never read would otherwise take the memory
+ * that the others need to move at all; no charge passes {@code movingUpTo}.
  *
  * <p>Connections charge and credit themselves ({@link TcpConnection} settles its account at the end of every
  * entry point); everything runs on the stack's event loop, so nothing here is synchronized.
@@ -28,21 +35,37 @@ public final class BufferBudget {
     public static final int DEFAULT_FLOOR = 64 * 1024;
     /** The least a floor shrinks to however many connections share the budget: a dozen segments. */
     public static final int MIN_FLOOR = 16 * 1024;
+    /** What a connection may hold beyond {@code floorsUpTo}: a few segments, so that one that moves can show it. */
+    public static final int MIN_HOLD = 4 * 1024;
 
     private final long limit;
     private final int floor;
+    private final long floorsUpTo;
+    private final long movingUpTo;
     private long used;
     private long peak;
     private long exhaustions;
     /** Connections sharing the budget ({@link #join}, {@link #leave}). */
     private int connections;
 
+    /** A budget whose floors have no cap and whose connections that move grow within the limit (tests, tools). */
     public BufferBudget(long limit, int floor) {
-        if (limit < 0 || floor < 1) {
-            throw new IllegalArgumentException("limit " + limit + ", floor " + floor);
+        this(limit, floor, Long.MAX_VALUE / 4, limit);
+    }
+
+    /**
+     * @param floorsUpTo floors are granted while the charges are under this
+     * @param movingUpTo connections that move grow while the charges are under this (at least {@code limit})
+     */
+    public BufferBudget(long limit, int floor, long floorsUpTo, long movingUpTo) {
+        if (limit < 0 || floor < 1 || movingUpTo < limit || floorsUpTo < 0) {
+            throw new IllegalArgumentException("limit " + limit + ", floor " + floor + ", caps " + floorsUpTo + "/"
+                + movingUpTo);
         }
         this.limit = limit;
         this.floor = floor;
+        this.floorsUpTo = floorsUpTo;
+        this.movingUpTo = movingUpTo;
     }
 
     /** A budget that never runs out (engine tests, tools). */
@@ -61,11 +84,28 @@ public final class BufferBudget {
 
     /**
      * What each direction of a connection may hold however full the budget is now: the configured floor, or less
-     * when that many connections' floors would take more than half the budget.
+     * when that many connections' floors would take more than a quarter of the budget; past {@code floorsUpTo},
+     * only {@link #MIN_HOLD}, and nothing past {@code movingUpTo}.
      */
     public int floor() {
+        if (used >= floorsUpTo) {
+            return used >= movingUpTo ? 0 : Math.min(floor, MIN_HOLD);
+        }
         long share = limit / (4L * Math.max(1, connections));
         return (int) Math.max(Math.min(floor, share), Math.min(floor, MIN_FLOOR));
+    }
+
+    /**
+     * The room beyond what it holds that a connection holding {@code held} bytes may take now, when its peer took
+     * {@code recentUptake} bytes lately (see RecentUptake): all that is free while the budget has plenty; once it is
+     * scarce, only up to twice the recent uptake (and up to {@code movingUpTo}), so a stream whose peer reads grows,
+     * doubling each round trip, and one whose peer stopped does not.
+     */
+    public long room(long held, long recentUptake) {
+        if (!scarce()) {
+            return free();
+        }
+        return Math.min(Math.max(0, movingUpTo - used), Math.max(0, 2 * recentUptake - held));
     }
 
     /** A connection starts sharing the budget. */

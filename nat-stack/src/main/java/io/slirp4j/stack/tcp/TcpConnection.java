@@ -58,7 +58,8 @@ import io.slirp4j.stack.wire.TcpSegment;
  * <p>Memory: send buffer at most {@code sendBuffer} bytes (plus the tails of the host buffers the slices pin),
  * reassembly queue at most the receive window and {@code maxOutOfOrderSegments} ranges; nothing else grows. Both
  * are also held to the stack-wide {@link BufferBudget}: send buffer and offered window are charged to it at the
- * end of every entry point, and neither grows beyond the budget's floor once it is used up.
+ * end of every entry point; once the budget is scarce, each grows only by what its peer took lately (the host
+ * socket for the window, the guest's ACKs for the send buffer), and beyond the floor not at all once it is used up.
  *
  * <p>TIME_WAIT: this object lingers, with its buffers released (a few hundred bytes), for {@code timeWaitMs},
  * re-ACKing a retransmitted guest FIN, then reports {@link TcpOutput#onClosed}. It holds nothing of the host:
@@ -142,8 +143,10 @@ public final class TcpConnection {
     private int rcvAdvRight;
     private final int rcvShift;
     private int unconsumed;
-    /** What the host took lately: how much room a connection may take from a scarce budget. */
-    private final RecentUptake uptake = new RecentUptake();
+    /** What the host took lately: how much receive room a connection may take from a scarce budget. */
+    private final RecentUptake takenLately = new RecentUptake();
+    /** What the guest acknowledged lately: the same for send room. */
+    private final RecentUptake ackedLately = new RecentUptake();
     private final ReassemblyQueue reassembly;
     private boolean remoteFin;
     private boolean sackOk;
@@ -290,7 +293,7 @@ public final class TcpConnection {
         }
         int size = sendBuffer.size();
         BufferBudget budget = config.budget();
-        long room = Math.max(budget.floor() - size, budget.free());
+        long room = Math.max(budget.floor() - size, budget.room(size, ackedLately.recent(lastNow)));
         return (int) Math.max(0, Math.min(config.sendBuffer() - size, room));
     }
 
@@ -438,7 +441,7 @@ public final class TcpConnection {
         enter(now);
         try {
             unconsumed = Math.max(0, unconsumed - n);
-            uptake.add(n, now);
+            takenLately.add(n, now);
             growReceiveBuffer(n);
             if (state.synchronizedState() && !remoteFin && windowUpdateUrgent()) {
                 ackNow = true;
@@ -826,6 +829,7 @@ public final class TcpConnection {
         int dataAcked = Math.min(Seq.diff(ack, bufSeq), sendBuffer.size());
         if (dataAcked > 0) {
             sendBuffer.drop(dataAcked);
+            ackedLately.add(dataAcked, now);
             bufSeq += dataAcked;
         }
         sndUna = ack;
@@ -1304,28 +1308,15 @@ public final class TcpConnection {
     /**
      * What this connection may hold on the receive side now (unconsumed bytes plus window): its receive buffer,
      * as far as the budget allows beyond what is charged already, and never less than the budget's floor. While the
-     * budget is scarce, a connection grows only by what its host takes (see {@link #receiveRoom}): thousands of
+     * budget is scarce, a connection grows only by what its host takes (see {@link BufferBudget#room}): thousands of
      * connections to peers that stopped reading keep what they were given, but cannot take the last of the budget
      * from a connection that moves (which would otherwise be held to its floor).
      */
     private long receiveCeiling() {
         BufferBudget budget = config.budget();
         long held = unconsumed + Math.max(0, Seq.diff(rcvAdvRight, rcvNxt));
-        long room = receiveRoom(budget, held, uptake.recent(lastNow));
+        long room = budget.room(held, takenLately.recent(lastNow));
         return Math.min(receiveBuffer, Math.max(budget.floor(), held + room));
-    }
-
-    /**
-     * The budget's room a connection holding {@code held} bytes may grow into, when its host took
-     * {@code recentUptake} bytes lately ({@link RecentUptake}): all that is free while the budget has plenty; once
-     * it is scarce, only up to twice the recent uptake, so a stream whose host reads grows (doubling each round trip)
-     * and one whose host stopped does not.
-     */
-    static long receiveRoom(BufferBudget budget, long held, long recentUptake) {
-        if (!budget.scarce()) {
-            return budget.free();
-        }
-        return Math.min(budget.free(), Math.max(0, 2 * recentUptake - held));
     }
 
     /**

@@ -91,17 +91,35 @@ class BufferBudgetTest {
         BufferBudget shared = new BufferBudget(400_000, FLOOR);
         shared.adjust(250_000);
         assertTrue(!shared.scarce());
-        assertEquals(150_000, TcpConnection.receiveRoom(shared, 64 << 10, 0), "plenty: everyone may grow");
+        assertEquals(150_000, shared.room(64 << 10, 0), "plenty: everyone may grow");
         shared.adjust(60_000);
         assertTrue(shared.scarce(), "less than a quarter left");
-        assertEquals(0, TcpConnection.receiveRoom(shared, 64 << 10, 0),
+        assertEquals(0, shared.room(64 << 10, 0),
             "a connection whose host took nothing lately keeps what it holds");
-        assertEquals(0, TcpConnection.receiveRoom(shared, 64 << 10, 32 << 10),
+        assertEquals(0, shared.room(64 << 10, 32 << 10),
             "nor does one whose host took half of it");
-        assertEquals(20_000, TcpConnection.receiveRoom(shared, 60_000, 40_000),
+        assertEquals(20_000, shared.room(60_000, 40_000),
             "one that moves may grow to twice what its host took lately");
-        assertEquals(90_000, TcpConnection.receiveRoom(shared, 60_000, 1 << 20), "as far as the budget has room");
+        assertEquals(90_000, shared.room(60_000, 1 << 20), "as far as the budget has room");
         shared.adjust(-310_000);
+    }
+
+    @Test
+    void pastItsCapsAFloorShrinksToAFewSegmentsAndThenToNothingWhileConnectionsThatMoveMayStillGrow() {
+        BufferBudget capped = new BufferBudget(400_000, FLOOR, 500_000, 600_000);
+        capped.adjust(450_000);
+        assertEquals(FLOOR, capped.floor(), "over the limit, under the floors' cap");
+        assertEquals(0, capped.room(0, 0));
+        assertEquals(50_000, capped.room(0, 25_000), "over the limit, one that moves may still grow");
+        capped.adjust(100_000);
+        assertEquals(BufferBudget.MIN_HOLD, capped.floor(), "past the floors' cap: a few segments");
+        assertEquals(20_000, capped.room(30_000, 25_000));
+        assertEquals(50_000, capped.room(0, 1 << 20), "up to the cap for those that move");
+        capped.adjust(50_000);
+        assertEquals(0, capped.floor(), "nothing at the last cap");
+        assertEquals(0, capped.room(0, 1 << 20));
+        capped.adjust(-600_000);
+        assertThrows(IllegalArgumentException.class, () -> new BufferBudget(400_000, FLOOR, 500_000, 300_000));
     }
 
     @Test
