@@ -289,7 +289,7 @@ public final class NettyHostStreams implements HostStreams {
         }
     }
 
-    /** The handle of {@link BoundedReads}. Netty's epoll channels need an {@link RecvByteBufAllocator.ExtendedHandle}. */
+    /** The handle of {@link BoundedReads} (an extended one: Netty's epoll channels need that). */
     static final class BoundedHandle implements RecvByteBufAllocator.ExtendedHandle {
         private final RecvByteBufAllocator.ExtendedHandle inner;
         private final IntSupplier limit;

@@ -20,13 +20,13 @@ final class RecentUptake {
     private long current;
     private long previous;
 
-    /** The host took {@code bytes} at {@code now}. */
+    /** The peer took {@code bytes} at {@code now}. */
     void add(long bytes, long now) {
         roll(now);
         current += bytes;
     }
 
-    /** The most the host took in the current period or the one before it. */
+    /** The most the peer took in the current period or the one before it. */
     long recent(long now) {
         roll(now);
         return Math.max(current, previous);

@@ -500,12 +500,7 @@ class TcpNatTest {
         int ours = establish(PEER, 80);
         FakeHostStreams.Conn h = host.last();
         byte[] big = Packets.bytes(1 << 20, 3);
-        int offered = 0;
-        for (int i = 0; i < 8 && h.autoRead; i++) {
-            h.read(big);
-            offered += big.length;
-        }
-        assertFalse(h.autoRead, "reading paused once the send buffer is full");
+        int offered = readUntilReadingPauses(h, big);
         byte[] got = acknowledgeUntilAllArrived(h, ours, offered);
         assertTrue(h.autoRead, "reading resumed after the guest acknowledged");
         for (int i = 0; i < offered; i += big.length) {
@@ -514,21 +509,16 @@ class TcpNatTest {
     }
 
     /**
-     * After the host's FIN, Netty reads the socket to its end whatever autoRead says, in reads as small as the
-     * handler's read limit: 20,000 of them after reading paused are held in one flat buffer (a composite nested one
-     * level per read overflowed the stack when released) and reach the guest in order, then the FIN.
+     * After the host's FIN, Netty reads the socket to its end whatever autoRead says: 20,000 small reads after
+     * reading paused are held in one flat buffer (a composite nested one level per read overflowed the stack when
+     * released) and reach the guest in order.
      */
     @Test
     void readsAfterReadingPausedAreHeldFlatAndDeliveredInOrder() {
         int ours = establish(PEER, 80);
         FakeHostStreams.Conn h = host.last();
         byte[] big = Packets.bytes(1 << 20, 5);
-        int offered = 0;
-        for (int i = 0; i < 8 && h.autoRead; i++) {
-            h.read(big);
-            offered += big.length;
-        }
-        assertFalse(h.autoRead);
+        int offered = readUntilReadingPauses(h, big);
         assertEquals(Integer.MAX_VALUE, h.handler.readLimit(), "reading paused: no limit for reads that come anyway");
         byte[] small = Packets.bytes(64, 7);
         for (int i = 0; i < 20_000; i++) {
@@ -541,6 +531,17 @@ class TcpNatTest {
         for (int at = offered; at < total; at += small.length) {
             assertArrayEquals(small, Arrays.copyOfRange(got, at, at + small.length), "at " + at);
         }
+    }
+
+    /** Reads {@code big} from the host until reading pauses (a full send buffer); returns the bytes read. */
+    private static int readUntilReadingPauses(FakeHostStreams.Conn h, byte[] big) {
+        int offered = 0;
+        for (int i = 0; i < 8 && h.autoRead; i++) {
+            h.read(big);
+            offered += big.length;
+        }
+        assertFalse(h.autoRead, "reading paused once the send buffer is full");
+        return offered;
     }
 
     /** Acknowledges, with a big window, whatever reaches the guest until {@code offered} bytes did; returns them. */
