@@ -44,10 +44,10 @@ final class LimitLog {
             () -> "TCP connection limit (" + maxTcpConnections + ") reached: " + counts.tcpConnectionsEvicted()
                 + " connections in a handshake or closing reset for new ones, " + counts.tcpConnectionLimitRejects()
                 + " connections refused so far");
-        tcpBudget.check(counts.tcpBudgetExhaustions(), nowMillis,
-            () -> "TCP buffer budget (" + (tcpBudgetBytes >> 20) + " MiB) used up: connections held to their floors, "
-                + (tcpBudgetFloor >> 10) + " KiB each way or less when many share the budget ("
-                + counts.tcpBudgetExhaustions() + " times so far)");
+        tcpBudget.check(counts.tcpBudgetShortages(), nowMillis,
+            () -> "TCP buffer budget (" + (tcpBudgetBytes >> 20) + " MiB) running short: only connections that move "
+                + "grow, the others keep what they hold, " + (tcpBudgetFloor >> 10) + " KiB each way or less when many "
+                + "share the budget (" + counts.tcpBudgetShortages() + " times so far)");
     }
 
     /** The API server's running counts (ApiServer.evictedAtLimit and refusedAtLimit). */
@@ -60,7 +60,7 @@ final class LimitLog {
 
     /** What {@link #check} looks at: running totals, each only ever growing. */
     record Counts(long udpFlowsEvicted, long udpFlowLimitDrops, long tcpConnectionsEvicted,
-        long tcpConnectionLimitRejects, long tcpBudgetExhaustions) {
+        long tcpConnectionLimitRejects, long tcpBudgetShortages) {
     }
 
     private final class Limit {

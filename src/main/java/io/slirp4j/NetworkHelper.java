@@ -501,7 +501,7 @@ public final class NetworkHelper {
             StackStats stats = stack.stats();
             limitLog.check(new LimitLog.Counts(stats.udp().flowsEvicted(), stats.udp().flowLimitDrops(),
                 stats.tcp().connectionsEvicted(), stats.tcp().connectionLimitRejects(),
-                stats.tcp().budgetExhaustions()), now);
+                stats.tcp().budgetShortages()), now);
             ApiServer api = apiServer;
             if (api != null) {
                 limitLog.checkApi(api.evictedAtLimit(), api.refusedAtLimit(), now);

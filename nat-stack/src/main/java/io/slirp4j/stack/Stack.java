@@ -480,7 +480,7 @@ public final class Stack implements AutoCloseable {
             ipv4Counters.snapshot(reassembler.inProgress()), icmpCounters.snapshot(icmp.openEchoFlows()),
             udpCounters.snapshot(udp.openFlows()), dnsCounters.snapshot(dns.pending()), dhcpCounters.snapshot(),
             tcpCounters.snapshot(tcp == null ? 0 : tcp.openConnections(), tcpBudget.used(), tcpBudget.peak(),
-                tcpBudget.limit(), tcpBudget.exhaustions()),
+                tcpBudget.limit(), tcpBudget.exhaustions(), tcpBudget.shortages()),
             ipv6Counters.snapshot(reassembler6 == null ? 0 : reassembler6.inProgress()),
             icmpv6Counters.snapshot(icmp.openEchoFlows6()), dhcpv6Counters.snapshot());
     }

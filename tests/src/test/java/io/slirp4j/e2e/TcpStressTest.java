@@ -282,11 +282,11 @@ class TcpStressTest {
 
     /**
      * Downloads into guests that do not read: with the helper's direct memory cut to 48 MiB (a 24 MiB TCP buffer
-     * budget), 24 stalled 8 MiB downloads would want 4 MiB of send buffer each. The budget runs out and says so on
+     * budget), 24 stalled 8 MiB downloads would want 4 MiB of send buffer each. The budget runs short and says so on
      * stderr, a new connection still gets through, and once the guests read, every byte of every download arrives.
      */
     @Test
-    void stalledDownloadsExhaustTheBudgetWithoutLosingAnything() throws Exception {
+    void stalledDownloadsRunTheBudgetShortWithoutLosingAnything() throws Exception {
         int count = 24;
         long size = 8L << 20;
         try (TestNetwork net = TestNetwork.create(Mode.ROOT)) {
@@ -315,7 +315,7 @@ class TcpStressTest {
                     s.connect(new InetSocketAddress("10.0.2.2", downloads.port()));
                     TcpPeers.writeAll(s, ByteBuffer.allocate(4).putInt(i).array());
                 }
-                String line = "TCP buffer budget (24 MiB) used up";
+                String line = "TCP buffer budget (24 MiB) running short";
                 TcpTest.awaitTrue(() -> h.stderr().contains(line), 30_000);
                 oneExchange(net, new InetSocketAddress("10.0.2.2", echo.port()), 7, Ending.GUEST_FIN_FIRST);
                 List<Future<TcpPeers.Transfer>> received = new ArrayList<>();

@@ -49,20 +49,22 @@ public final class TcpCounters {
      * @param bufferedPeak      the most {@code bufferedBytes} has been
      * @param bufferBudget      the budget's limit
      * @param budgetExhaustions times the budget ran out, after which connections were held to their floor
+     * @param budgetShortages   times the budget ran short (under a quarter left), after which only connections
+     *                          that move grew
      */
     public record Snapshot(long connectionsOpen, long segmentsIn, long segmentsOut, long connectAttempts,
         long connectionsOpened, long connectionsClosed, long connectRefused, long connectFailures,
         long connectionLimitRejects, long connectionsEvicted, long synsAbsorbed, long unknownSegments,
         long resetsSent, long hostResets, long guestResets, long keepaliveTimeouts, long bytesToHost,
         long bytesToGuest, long forwardedConnections, long forwardCollisions,
-        long bufferedBytes, long bufferedPeak, long bufferBudget, long budgetExhaustions) {}
+        long bufferedBytes, long bufferedPeak, long bufferBudget, long budgetExhaustions, long budgetShortages) {}
 
     public Snapshot snapshot(int connectionsOpen, long bufferedBytes, long bufferedPeak, long bufferBudget,
-        long budgetExhaustions) {
+        long budgetExhaustions, long budgetShortages) {
         return new Snapshot(connectionsOpen, segmentsIn, segmentsOut, connectAttempts, connectionsOpened,
             connectionsClosed, connectRefused, connectFailures, connectionLimitRejects, connectionsEvicted,
             synsAbsorbed, unknownSegments, resetsSent, hostResets, guestResets, keepaliveTimeouts, bytesToHost,
             bytesToGuest, forwardedConnections, forwardCollisions,
-            bufferedBytes, bufferedPeak, bufferBudget, budgetExhaustions);
+            bufferedBytes, bufferedPeak, bufferBudget, budgetExhaustions, budgetShortages);
     }
 }

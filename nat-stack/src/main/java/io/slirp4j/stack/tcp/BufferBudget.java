@@ -15,11 +15,10 @@ package io.slirp4j.stack.tcp;
  * making progress, if slowly) but grows no further. The floor is the configured one while the connections' floors
  * together take at most half the budget, and shrinks as more connections share it (to {@link #MIN_FLOOR} at
  * least): thousands of connections whose host peers do not read hold their floors for good, and with fixed floors
- * they would take the whole budget, leaving a connection that makes progress nothing but its own floor. So the
- * total stays under {@code limit + 2 * MIN_FLOOR * connections}, and a connection that the budget stopped is woken
- * by its own ACKs and host writes, never by another connection's. Once the budget is {@link #scarce()}, its room goes
- * only to connections that move ({@link #room}): connections whose peers stopped reading keep what they were given,
- * and a connection that moves can still grow past its floor.
+ * they would take the whole budget, leaving a connection that makes progress nothing but its own floor. A
+ * connection that the budget stopped is woken by its own ACKs and host writes, never by another connection's. Once
+ * the budget is {@link #scarce()}, its room goes only to connections that move ({@link #room}): connections whose
+ * peers stopped reading keep what they were given, and a connection that moves can still grow past its floor.
  *
  * <p>Two caps bound the whole, for the program, whose buffers live in a fixed amount of direct memory: floors are
  * granted only while the charges are under {@code floorsUpTo}, and beyond it, up to {@code movingUpTo}, only
@@ -45,6 +44,7 @@ public final class BufferBudget {
     private long used;
     private long peak;
     private long exhaustions;
+    private long shortages;
     /** Connections sharing the budget ({@link #join}, {@link #leave}). */
     private int connections;
 
@@ -138,6 +138,14 @@ public final class BufferBudget {
         return exhaustions;
     }
 
+    /**
+     * How many times the budget ran short (became {@link #scarce()}): from then on only connections that move may
+     * grow, so this, not running out, is when a flood of connections that do not move has taken what it can.
+     */
+    public long shortages() {
+        return shortages;
+    }
+
     /** Less than a quarter of the budget is left: only connections that move their data may take it. */
     public boolean scarce() {
         return free() < limit / 4;
@@ -150,12 +158,16 @@ public final class BufferBudget {
 
     void adjust(long delta) {
         boolean hadRoom = used < limit;
+        boolean wasScarce = scarce();
         used += delta;
         if (used < 0) {
             throw new IllegalStateException("budget credited more than it was charged: " + used);
         }
         if (used > peak) {
             peak = used;
+        }
+        if (!wasScarce && scarce()) {
+            shortages++;
         }
         if (hadRoom && used >= limit) {
             exhaustions++;

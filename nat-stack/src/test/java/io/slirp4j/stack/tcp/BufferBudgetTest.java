@@ -92,8 +92,10 @@ class BufferBudgetTest {
         shared.adjust(250_000);
         assertTrue(!shared.scarce());
         assertEquals(150_000, shared.room(64 << 10, 0), "plenty: everyone may grow");
+        assertEquals(0, shared.shortages());
         shared.adjust(60_000);
         assertTrue(shared.scarce(), "less than a quarter left");
+        assertEquals(1, shared.shortages(), "counted once as it runs short");
         assertEquals(0, shared.room(64 << 10, 0),
             "a connection whose host took nothing lately keeps what it holds");
         assertEquals(0, shared.room(64 << 10, 32 << 10),
