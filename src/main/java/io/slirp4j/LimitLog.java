@@ -46,8 +46,8 @@ final class LimitLog {
                 + " connections refused so far");
         tcpBudget.check(counts.tcpBudgetShortages(), nowMillis,
             () -> "TCP buffer budget (" + (tcpBudgetBytes >> 20) + " MiB) running short: only connections that move "
-                + "grow, the others keep what they hold, " + (tcpBudgetFloor >> 10) + " KiB each way or less when many "
-                + "share the budget (" + counts.tcpBudgetShortages() + " times so far)");
+                + "grow, the others keep what they hold (floors of " + (tcpBudgetFloor >> 10) + " KiB each way, less "
+                + "when many share the budget; " + counts.tcpBudgetShortages() + " times so far)");
     }
 
     /** The API server's running counts (ApiServer.evictedAtLimit and refusedAtLimit). */

@@ -42,7 +42,7 @@ class LimitLogTest {
             "slirp4j: TCP connection limit (15552) reached: 0 connections in a handshake or closing reset for new "
                 + "ones, 2 connections refused so far",
             "slirp4j: TCP buffer budget (128 MiB) running short: only connections that move grow, the others keep "
-                + "what they hold, 64 KiB each way or less when many share the budget (1 times so far)",
+                + "what they hold (floors of 64 KiB each way, less when many share the budget; 1 times so far)",
             "slirp4j: UDP flow limit (4096) reached: 0 least recently active flows closed for new ones, "
                 + "25 datagrams dropped so far",
             "slirp4j: TCP connection limit (15552) reached: 0 connections in a handshake or closing reset for new "

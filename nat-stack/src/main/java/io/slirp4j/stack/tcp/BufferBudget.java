@@ -45,6 +45,8 @@ public final class BufferBudget {
     private long peak;
     private long exhaustions;
     private long shortages;
+    /** Scarce since the last shortage counted, and not back under half the limit since. */
+    private boolean runningShort;
     /** Connections sharing the budget ({@link #join}, {@link #leave}). */
     private int connections;
 
@@ -139,8 +141,9 @@ public final class BufferBudget {
     }
 
     /**
-     * How many times the budget ran short (became {@link #scarce()}): from then on only connections that move may
-     * grow, so this, not running out, is when a flood of connections that do not move has taken what it can.
+     * How many times the budget ran short (became {@link #scarce()}) after having had half of it free: from then on
+     * only connections that move may grow, so this, not running out, is when a flood of connections that do not move
+     * has taken what it can. (A budget hovering at the mark counts once.)
      */
     public long shortages() {
         return shortages;
@@ -158,7 +161,6 @@ public final class BufferBudget {
 
     void adjust(long delta) {
         boolean hadRoom = used < limit;
-        boolean wasScarce = scarce();
         used += delta;
         if (used < 0) {
             throw new IllegalStateException("budget credited more than it was charged: " + used);
@@ -166,8 +168,11 @@ public final class BufferBudget {
         if (used > peak) {
             peak = used;
         }
-        if (!wasScarce && scarce()) {
+        if (!runningShort && scarce()) {
             shortages++;
+            runningShort = true;
+        } else if (runningShort && used < limit / 2) {
+            runningShort = false;
         }
         if (hadRoom && used >= limit) {
             exhaustions++;

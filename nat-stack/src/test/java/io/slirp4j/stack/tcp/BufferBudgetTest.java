@@ -96,6 +96,12 @@ class BufferBudgetTest {
         shared.adjust(60_000);
         assertTrue(shared.scarce(), "less than a quarter left");
         assertEquals(1, shared.shortages(), "counted once as it runs short");
+        shared.adjust(-20_000);
+        shared.adjust(20_000);
+        assertEquals(1, shared.shortages(), "hovering at the mark is the same shortage");
+        shared.adjust(-120_000);
+        shared.adjust(120_000);
+        assertEquals(2, shared.shortages(), "running short again after half was free is a new one");
         assertEquals(0, shared.room(64 << 10, 0),
             "a connection whose host took nothing lately keeps what it holds");
         assertEquals(0, shared.room(64 << 10, 32 << 10),
