@@ -390,10 +390,11 @@ public final class NetworkHelper {
         NettyHostStreams hostTcp = hostStreams(loop, ipv6Only, keepalive);
         int maxTcp = maxTcpConnections();
         long budget = tcpBufferBudget();
-        // over the limit, floors up to a quarter more and connections that move up to half more: three quarters
-        // of the direct memory at most, the rest for frames and reads in flight
-        BufferBudget tcpBudget = new BufferBudget(budget, BufferBudget.DEFAULT_FLOOR, budget + budget / 4,
-            budget + budget / 2);
+        // floors up to the limit, then a few segments each, and connections that move up to half more: three quarters
+        // of the direct memory at most, the rest for frames and reads in flight. (Floors up to 1.25 times the limit
+        // left connections that move as little as 7% of their rate beside 2,000 that do not read: each of those
+        // still takes its few segments.)
+        BufferBudget tcpBudget = new BufferBudget(budget, BufferBudget.DEFAULT_FLOOR, budget, budget + budget / 2);
         limitLog = new LimitLog(System.err, Stack.MAX_UDP_FLOWS, maxTcp, tcpBudget.limit(), tcpBudget.configuredFloor(),
             ApiServer.DEFAULT_MAX_CONNECTIONS);
         CountDownLatch started = new CountDownLatch(1);
